@@ -1,0 +1,138 @@
+#include "app/app.hpp"
+
+#include "accounts/repository.hpp"
+#include "accounts/routes.hpp"
+#include "app/web.hpp"
+#include "events/routes.hpp"
+#include "storage/migrations.hpp"
+#include "view/dates.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace sabor::app {
+
+page_cache::page_cache(const std::string& db_path) : conn_(db_path, false) {}
+
+std::int64_t page_cache::check_locked() {
+    auto v = conn_.data_version();
+    if (v != version_) {
+        entries_.clear();
+        version_ = v;
+    }
+    return v;
+}
+
+std::int64_t page_cache::version() {
+    std::lock_guard lock(mu_);
+    return check_locked();
+}
+
+std::optional<http::response> page_cache::get(const std::string& key) {
+    std::lock_guard lock(mu_);
+    check_locked();
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return std::nullopt;
+    return it->second;
+}
+
+void page_cache::put(const std::string& key, const http::response& r, std::int64_t version_at_start) {
+    std::lock_guard lock(mu_);
+    if (check_locked() != version_at_start) return;
+    if (entries_.size() > 2000) entries_.clear();  // bounded: pages are few, keys are not
+    entries_[key] = r;
+}
+
+void prepare_database(const config& c) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.storage.data_dir, ec);
+    if (ec) throw std::runtime_error("cannot create the data folder " + c.storage.data_dir + ": " + ec.message());
+    storage::database db(c.database_path(), true);
+    storage::migrate(db);
+}
+
+namespace {
+storage::database& checked(storage::database& db) {
+    if (storage::schema_version(db) < storage::latest_schema_version())
+        throw std::runtime_error("the database " + db.path() + " is not migrated; run: sabor migrate");
+    return db;
+}
+std::string load_secret(storage::pool& p) {
+    auto db = p.acquire();
+    checked(*db);
+    return accounts::repository(*db).secret();
+}
+}  // namespace
+
+application::application(config c)
+    : cfg(std::move(c)),
+      db(cfg.database_path()),
+      pages(std::filesystem::path(cfg.server.web_dir) / "templates"),
+      texts(std::filesystem::path(cfg.server.web_dir) / "i18n", cfg.i18n.default_locale),
+      statics(std::filesystem::path(cfg.server.web_dir) / "static"),
+      login_limiter(cfg.limits.logins_per_minute),
+      cache(cfg.database_path()),
+      secret(load_secret(db)) {
+    if (!view::valid_timezone(cfg.i18n.timezone)) throw config_error("[i18n] timezone is not a known time zone: " + cfg.i18n.timezone);
+    router.get("/healthz", [](http::request&) { return http::response::text(200, "ok"); });
+    router.get("/metrics", [this](http::request&) {
+        auto r = http::response::text(200, metrics.render());
+        r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        return r;
+    });
+    router.get("/static/{*path}", [this](http::request& req) { return statics.serve(req, req.param("path")); });
+    accounts::register_routes(*this);
+    events::register_routes(*this);
+}
+
+http::response application::handle(http::request& req) {
+    auto started = std::chrono::steady_clock::now();
+    http::response res;
+    std::string route_label = "unmatched";
+    try {
+        auto m = router.match(req);
+        if (m.found) {
+            route_label = m.found->pattern;
+            res = m.found->fn(req);
+        } else if (m.method_mismatch) {
+            res = error_response(*this, req, 405, "method_not_allowed");
+            res.set_header("Allow", m.allow);
+        } else {
+            res = error_response(*this, req, 404, "not_found");
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << req.method << " " << req.target << ": " << e.what() << std::endl;
+        res = error_response(*this, req, 500, "internal");
+    }
+    apply_security_headers(*this, res);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics.observe(route_label, res.status, seconds);
+    if (cfg.server.access_log) access_log(req, res.status, res.body.size(), seconds);
+    return res;
+}
+
+void application::log_rejected(const http::request& req, int status) {
+    metrics.observe("rejected", status, 0);
+    if (cfg.server.access_log) access_log(req, status, 0, 0);
+}
+
+void application::access_log(const http::request& req, int status, std::size_t bytes, double seconds) {
+    // One line per request: address, method, target, status, bytes, milliseconds.
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000);
+    std::string target = req.target.size() > 200 ? req.target.substr(0, 200) + "..." : req.target;
+    for (auto& ch : target)
+        if (static_cast<unsigned char>(ch) < 0x20) ch = '?';  // no forged log lines
+    std::string line = view::format_iso_utc(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count()) +
+                       " " + (req.remote_addr.empty() ? "-" : req.remote_addr) + " " +
+                       (req.method.empty() ? "-" : req.method) + " " + (target.empty() ? "-" : target) + " " +
+                       std::to_string(status) + " " + std::to_string(bytes) + " " + ms + "ms\n";
+    std::lock_guard lock(log_mu_);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+}
+
+}  // namespace sabor::app

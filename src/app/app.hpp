@@ -1,0 +1,67 @@
+// The application object: shared state every handler sees, built once at start-up.
+#pragma once
+#include "accounts/security.hpp"
+#include "app/config.hpp"
+#include "http/message.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+#include "storage/database.hpp"
+#include "view/i18n.hpp"
+#include "view/templates.hpp"
+
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+namespace sabor::app {
+
+// Rendered public pages for anonymous visitors. Valid while the database is unchanged:
+// PRAGMA data_version on a connection of its own moves with every commit made by any
+// other connection, ours or another process's (the CLI), so nothing needs invalidating by hand.
+class page_cache {
+public:
+    explicit page_cache(const std::string& db_path);
+    std::int64_t version();
+    std::optional<http::response> get(const std::string& key);
+    // Stores only if nothing was committed since `version_at_start` (the render saw current data).
+    void put(const std::string& key, const http::response& r, std::int64_t version_at_start);
+
+private:
+    std::int64_t check_locked();
+    std::mutex mu_;
+    storage::database conn_;
+    std::int64_t version_ = -1;
+    std::unordered_map<std::string, http::response> entries_;
+};
+
+class application {
+public:
+    explicit application(config c);  // the database must exist and be migrated
+
+    http::response handle(http::request& req);  // routing plus what every response needs
+    std::size_t body_limit(std::string_view method, std::string_view path) const {
+        return router.body_limit(method, path);
+    }
+    void log_rejected(const http::request& req, int status);
+
+    config cfg;
+    storage::pool db;
+    view::templates pages;
+    view::i18n texts;
+    http::static_files statics;
+    http::metrics metrics;
+    http::router router;
+    accounts::rate_limiter login_limiter;
+    page_cache cache;
+    std::string secret;
+
+private:
+    void access_log(const http::request& req, int status, std::size_t bytes, double seconds);
+    std::mutex log_mu_;
+};
+
+// Opens the database file (creating the data folder), migrates it, and returns.
+void prepare_database(const config& c);
+
+}  // namespace sabor::app

@@ -1,0 +1,267 @@
+#include "app/cli.hpp"
+
+#include "accounts/repository.hpp"
+#include "app/app.hpp"
+#include "app/config.hpp"
+#include "events/demo.hpp"
+#include "http/server.hpp"
+#include "storage/migrations.hpp"
+#include "util/crypto.hpp"
+#include "util/utf8.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sabor::app {
+namespace {
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+const char* general_help =
+    "sabor — event and conference management server\n"
+    "\n"
+    "Usage: sabor COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  serve [--listen HOST:PORT]          run the server until SIGINT/SIGTERM\n"
+    "  migrate                             create or upgrade the database schema\n"
+    "  user add --email E --name N [--role admin|organiser]\n"
+    "                                      create an account; the password is read from stdin\n"
+    "  token create --email E              print a new API token for that account\n"
+    "  demo                                load the demo events once\n"
+    "  backup FILE                         write a consistent copy of the database\n"
+    "\n"
+    "Options for every command:\n"
+    "  --config FILE     configuration file (default: config/sabor.toml)\n"
+    "  --data-dir DIR    data folder (overrides [storage] data_dir)\n"
+    "  --help            help for a command\n"
+    "  --version         print the version\n";
+
+const std::map<std::string, std::string> command_help{
+    {"serve", "Usage: sabor serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]\n"
+              "Runs the server until SIGINT or SIGTERM, then finishes requests in flight and exits 0.\n"
+              "The database is created or upgraded first.\n"},
+    {"migrate", "Usage: sabor migrate [--config FILE] [--data-dir DIR]\nCreates or upgrades the database schema.\n"},
+    {"user", "Usage: sabor user add --email E --name N [--role admin|organiser] [--config FILE] [--data-dir DIR]\n"
+             "Creates an account. The password (at least 8 characters) is read from stdin, one line.\n"},
+    {"token", "Usage: sabor token create --email E [--config FILE] [--data-dir DIR]\n"
+              "Prints a new API token for the account, one line. Only its hash is stored.\n"},
+    {"demo", "Usage: sabor demo [--config FILE] [--data-dir DIR]\n"
+             "Loads the demo organiser and events once; a second run changes nothing.\n"
+             "The new account's e-mail and password are printed and kept in DATA_DIR/demo-credentials.txt.\n"},
+    {"backup", "Usage: sabor backup FILE [--config FILE] [--data-dir DIR]\n"
+               "Writes a consistent copy of the database to FILE, also while the server runs.\n"},
+};
+
+struct args {
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> flags;
+    bool help = false;
+};
+
+args parse_args(int argc, char** argv) {
+    static const std::vector<std::string> with_value{"--config", "--data-dir", "--listen", "--email", "--name", "--role"};
+    args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string s = argv[i];
+        if (s == "--help" || s == "-h") {
+            a.help = true;
+        } else if (s.rfind("--", 0) == 0) {
+            auto eq = s.find('=');
+            std::string name = s.substr(0, eq);
+            if (std::find(with_value.begin(), with_value.end(), name) == with_value.end())
+                throw usage_error("unknown option " + name + " (see sabor --help)");
+            if (eq != std::string::npos) a.flags[name] = s.substr(eq + 1);
+            else if (i + 1 < argc) a.flags[name] = argv[++i];
+            else throw usage_error("option " + name + " needs a value");
+        } else {
+            a.positional.push_back(s);
+        }
+    }
+    return a;
+}
+
+config load(const args& a) {
+    std::optional<std::string> file;
+    if (auto it = a.flags.find("--config"); it != a.flags.end()) file = it->second;
+    auto c = load_config(file);
+    if (auto it = a.flags.find("--data-dir"); it != a.flags.end()) c.storage.data_dir = it->second;
+    if (auto it = a.flags.find("--listen"); it != a.flags.end()) c.server.listen = it->second;
+    validate(c);
+    return c;
+}
+
+std::string need(const args& a, const char* flag) {
+    auto it = a.flags.find(flag);
+    if (it == a.flags.end() || it->second.empty()) throw usage_error(std::string("missing ") + flag);
+    return it->second;
+}
+
+// Opens an existing, migrated database for the commands that work on data.
+std::unique_ptr<storage::database> open_db(const config& c) {
+    if (!std::filesystem::exists(c.database_path()))
+        throw std::runtime_error("no database at " + c.database_path() + "; run: sabor migrate");
+    auto db = std::make_unique<storage::database>(c.database_path(), false);
+    if (storage::schema_version(*db) < storage::latest_schema_version())
+        throw std::runtime_error("the database " + c.database_path() + " is not migrated; run: sabor migrate");
+    return db;
+}
+
+int cmd_serve(const args& a) {
+    auto c = load(a);
+    prepare_database(c);
+    application app(c);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // access log lines appear as they happen
+    http::server_options opts;
+    opts.host = c.listen_host();
+    opts.port = c.listen_port();
+    opts.threads = static_cast<int>(c.server.threads);
+    http::server_hooks hooks;
+    hooks.handle = [&app](http::request& r) { return app.handle(r); };
+    hooks.body_limit = [&app](std::string_view m, std::string_view p) { return app.body_limit(m, p); };
+    hooks.on_rejected = [&app](const http::request& r, int status) { app.log_rejected(r, status); };
+    hooks.on_listening = [&opts](std::uint16_t port) {
+        std::printf("sabor %s listening on http://%s:%u\n", SABOR_VERSION, opts.host.c_str(), port);
+        std::fflush(stdout);
+    };
+    http::server srv(opts, hooks);
+    srv.run();
+    std::printf("sabor stopped\n");
+    return 0;
+}
+
+int cmd_migrate(const args& a) {
+    auto c = load(a);
+    prepare_database(c);
+    storage::database db(c.database_path(), false);
+    std::printf("database %s is at schema version %d\n", c.database_path().c_str(), storage::schema_version(db));
+    return 0;
+}
+
+int cmd_user(const args& a) {
+    if (a.positional.size() < 2 || a.positional[1] != "add") throw usage_error("usage: sabor user add --email E --name N");
+    auto c = load(a);
+    auto email = accounts::normalise_email(need(a, "--email"));
+    auto name = need(a, "--name");
+    std::string role = a.flags.count("--role") ? a.flags.at("--role") : "organiser";
+    if (!accounts::plausible_email(email)) throw usage_error("\"" + email + "\" is not an e-mail address");
+    if (!util::valid_utf8(name) || util::has_control_chars(name, false) || util::utf8_length(name) > 200)
+        throw usage_error("the name must be valid UTF-8 text of at most 200 characters");
+    if (role != "admin" && role != "organiser") throw usage_error("--role must be admin or organiser");
+    std::string password;
+    if (!std::getline(std::cin, password)) throw usage_error("no password on stdin");
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (util::utf8_length(password) < 8) throw usage_error("the password must have at least 8 characters");
+    auto db = open_db(c);
+    accounts::repository repo(*db);
+    try {
+        repo.create_user(email, name, role, util::hash_password(password));
+    } catch (const storage::constraint_error&) {
+        throw std::runtime_error("an account with the e-mail " + email + " already exists");
+    }
+    std::printf("created %s %s\n", role.c_str(), email.c_str());
+    return 0;
+}
+
+int cmd_token(const args& a) {
+    if (a.positional.size() < 2 || a.positional[1] != "create") throw usage_error("usage: sabor token create --email E");
+    auto c = load(a);
+    auto email = need(a, "--email");
+    auto db = open_db(c);
+    accounts::repository repo(*db);
+    auto user = repo.find_by_email(email);
+    if (!user) throw std::runtime_error("no account with the e-mail " + accounts::normalise_email(email));
+    std::printf("%s\n", repo.create_api_token(user->id).c_str());
+    return 0;
+}
+
+int cmd_demo(const args& a) {
+    auto c = load(a);
+    prepare_database(c);
+    storage::database db(c.database_path(), false);
+    auto acc = events::load_demo(db, c.i18n.timezone);
+    if (!acc) {
+        std::printf("the demo events are already loaded\n");
+        return 0;
+    }
+    std::printf("loaded the demo events\n");
+    if (!acc->password.empty()) {
+        auto file = std::filesystem::path(c.storage.data_dir) / "demo-credentials.txt";
+        {
+            std::ofstream out(file);
+            out << "e-mail:   " << acc->email << "\npassword: " << acc->password << "\n";
+        }
+        std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        std::printf("demo organiser: %s\npassword:       %s\n", acc->email.c_str(), acc->password.c_str());
+    }
+    return 0;
+}
+
+int cmd_backup(const args& a) {
+    if (a.positional.size() < 2) throw usage_error("usage: sabor backup FILE");
+    auto c = load(a);
+    std::filesystem::path target = a.positional[1];
+    if (std::filesystem::exists(target)) throw std::runtime_error(target.string() + " exists already; choose a new file");
+    auto db = open_db(c);
+    // Write beside the target, then rename: a failed backup never leaves a half-written file.
+    auto tmp = target;
+    tmp += ".part";
+    std::filesystem::remove(tmp);
+    try {
+        db->backup_to(tmp.string());
+        std::filesystem::rename(tmp, target);
+    } catch (...) {
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        throw;
+    }
+    std::printf("backup written to %s\n", target.string().c_str());
+    return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    try {
+        util::crypto_init();
+        auto a = parse_args(argc, argv);
+        for (int i = 1; i < argc; ++i)
+            if (std::string(argv[i]) == "--version") {
+                std::printf("sabor %s\n", SABOR_VERSION);
+                return 0;
+            }
+        if (a.positional.empty()) {
+            std::fputs(general_help, a.help ? stdout : stderr);
+            return a.help ? 0 : 2;
+        }
+        const auto& cmd = a.positional[0];
+        if (a.help) {
+            auto it = command_help.find(cmd);
+            std::fputs(it != command_help.end() ? it->second.c_str() : general_help, stdout);
+            return 0;
+        }
+        if (cmd == "serve") return cmd_serve(a);
+        if (cmd == "migrate") return cmd_migrate(a);
+        if (cmd == "user") return cmd_user(a);
+        if (cmd == "token") return cmd_token(a);
+        if (cmd == "demo") return cmd_demo(a);
+        if (cmd == "backup") return cmd_backup(a);
+        throw usage_error("unknown command \"" + cmd + "\" (see sabor --help)");
+    } catch (const usage_error& e) {
+        std::fprintf(stderr, "sabor: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sabor: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace sabor::app

@@ -1,0 +1,56 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sabor::events {
+
+inline constexpr std::array<std::string_view, 7> kinds{"conference", "seminar",  "forum",           "workshop",
+                                                       "training",   "meeting",  "press_conference"};
+inline constexpr std::array<std::string_view, 4> registration_modes{"open", "moderated", "invitation", "closed"};
+inline constexpr std::array<std::string_view, 4> visibilities{"public", "registered", "attendees", "organisers"};
+
+struct event {
+    std::int64_t id = 0;
+    std::string slug;
+    std::string title;
+    std::string kind = "seminar";
+    std::string status = "draft";
+    std::int64_t starts_at = 0;  // Unix seconds, UTC
+    std::int64_t ends_at = 0;
+    std::string timezone = "Europe/Sofia";
+    std::string venue;
+    std::string address;
+    std::string city;
+    std::int64_t capacity = 0;  // 0 = unlimited
+    std::string registration_mode = "open";
+    std::string materials_visibility = "public";
+    std::string description;
+    std::string funding_programme;
+    std::string funding_project_code;
+    std::string funding_project_title;
+    std::string funding_statement;
+    std::vector<std::string> organisers;
+    std::vector<std::string> partners;
+    std::int64_t created_by = 0;
+    std::string created_at;
+    std::string updated_at;
+
+    bool has_funding() const {
+        return !funding_programme.empty() || !funding_project_code.empty() || !funding_project_title.empty() ||
+               !funding_statement.empty();
+    }
+};
+
+struct list_filter {
+    bool past = false;
+    std::string city;
+    std::string kind;
+    std::int64_t now = 0;
+    std::int64_t limit = 100;
+    std::int64_t offset = 0;
+};
+
+}  // namespace sabor::events

@@ -1,0 +1,199 @@
+#include "events/repository.hpp"
+
+#include "util/translit.hpp"
+#include "view/dates.hpp"
+
+namespace sabor::events {
+namespace {
+
+constexpr const char* columns =
+    "id, slug, title, kind, status, starts_at, ends_at, timezone, venue, address, city, capacity, registration_mode, "
+    "materials_visibility, description, funding_programme, funding_project_code, funding_project_title, "
+    "funding_statement, COALESCE(created_by, 0), created_at, updated_at";
+
+constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
+
+event read_event(storage::statement& st) {
+    event e;
+    int i = 0;
+    e.id = st.get_int(i++);
+    e.slug = st.get_text(i++);
+    e.title = st.get_text(i++);
+    e.kind = st.get_text(i++);
+    e.status = st.get_text(i++);
+    e.starts_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.ends_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.timezone = st.get_text(i++);
+    e.venue = st.get_text(i++);
+    e.address = st.get_text(i++);
+    e.city = st.get_text(i++);
+    e.capacity = st.get_int(i++);
+    e.registration_mode = st.get_text(i++);
+    e.materials_visibility = st.get_text(i++);
+    e.description = st.get_text(i++);
+    e.funding_programme = st.get_text(i++);
+    e.funding_project_code = st.get_text(i++);
+    e.funding_project_title = st.get_text(i++);
+    e.funding_statement = st.get_text(i++);
+    e.created_by = st.get_int(i++);
+    e.created_at = st.get_text(i++);
+    e.updated_at = st.get_text(i++);
+    return e;
+}
+
+// Binds the editable fields at positions 1..18 in the order of the INSERT and UPDATE below.
+void bind_fields(storage::statement& st, const event& e) {
+    st.bind(1, e.title)
+        .bind(2, e.kind)
+        .bind(3, view::format_iso_utc(e.starts_at))
+        .bind(4, view::format_iso_utc(e.ends_at))
+        .bind(5, e.timezone)
+        .bind(6, e.venue)
+        .bind(7, e.address)
+        .bind(8, e.city)
+        .bind(9, e.capacity)
+        .bind(10, e.registration_mode)
+        .bind(11, e.materials_visibility)
+        .bind(12, e.description)
+        .bind(13, e.funding_programme)
+        .bind(14, e.funding_project_code)
+        .bind(15, e.funding_project_title)
+        .bind(16, e.funding_statement);
+}
+
+}  // namespace
+
+bool repository::slug_taken(std::string_view slug) {
+    auto st = db_.prepare("SELECT 1 FROM events WHERE slug = ?");
+    st.bind(1, slug);
+    return st.step();
+}
+
+void repository::insert(event& e, std::int64_t manager) {
+    auto base = util::slugify(e.title);
+    e.slug = base;
+    for (int n = 2; slug_taken(e.slug); ++n) e.slug = base + "-" + std::to_string(n);
+    auto st = db_.prepare(std::string(
+                              "INSERT INTO events (title, kind, starts_at, ends_at, timezone, venue, address, city, capacity, "
+                              "registration_mode, materials_visibility, description, funding_programme, funding_project_code, "
+                              "funding_project_title, funding_statement, slug, status, created_by, created_at, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                          now_sql + ", " + now_sql + ")");
+    bind_fields(st, e);
+    st.bind(17, e.slug).bind(18, e.status);
+    if (manager) st.bind(19, manager);
+    else st.bind(19, std::nullopt);
+    st.run();
+    e.id = db_.last_insert_id();
+    save_organisations(e);
+    if (manager)
+        db_.prepare("INSERT INTO event_managers (event_id, user_id) VALUES (?, ?)").bind(1, e.id).bind(2, manager).run();
+}
+
+void repository::update(const event& e) {
+    auto st = db_.prepare(std::string(
+                              "UPDATE events SET title = ?, kind = ?, starts_at = ?, ends_at = ?, timezone = ?, venue = ?, "
+                              "address = ?, city = ?, capacity = ?, registration_mode = ?, materials_visibility = ?, "
+                              "description = ?, funding_programme = ?, funding_project_code = ?, funding_project_title = ?, "
+                              "funding_statement = ?, updated_at = ") +
+                          now_sql + " WHERE id = ?");
+    bind_fields(st, e);
+    st.bind(17, e.id);
+    st.run();
+    save_organisations(e);
+}
+
+void repository::set_status(std::int64_t id, std::string_view status) {
+    db_.prepare(std::string("UPDATE events SET status = ?, updated_at = ") + now_sql + " WHERE id = ?")
+        .bind(1, status)
+        .bind(2, id)
+        .run();
+}
+
+void repository::remove(std::int64_t id) { db_.prepare("DELETE FROM events WHERE id = ?").bind(1, id).run(); }
+
+std::optional<event> repository::find(std::int64_t id) {
+    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM events WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    auto e = read_event(st);
+    load_organisations(e);
+    return e;
+}
+
+std::optional<event> repository::find_by_slug(std::string_view slug) {
+    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM events WHERE slug = ?");
+    st.bind(1, slug);
+    if (!st.step()) return std::nullopt;
+    auto e = read_event(st);
+    load_organisations(e);
+    return e;
+}
+
+std::vector<event> repository::list_public(const list_filter& f, std::int64_t* total) {
+    // Upcoming: not yet ended, soonest first. Past: ended, latest first.
+    std::string where = " FROM events WHERE status IN ('published', 'cancelled') AND ";
+    where += f.past ? "ends_at < ?1" : "ends_at >= ?1";
+    where += " AND (?2 = '' OR city = ?2) AND (?3 = '' OR kind = ?3)";
+    auto now = view::format_iso_utc(f.now);
+    if (total) {
+        auto c = db_.prepare("SELECT COUNT(*)" + where);
+        c.bind(1, now).bind(2, f.city).bind(3, f.kind);
+        c.step();
+        *total = c.get_int(0);
+    }
+    auto st = db_.prepare(std::string("SELECT ") + columns + where + " ORDER BY starts_at " + (f.past ? "DESC" : "ASC") +
+                          ", id LIMIT ?4 OFFSET ?5");
+    st.bind(1, now).bind(2, f.city).bind(3, f.kind).bind(4, f.limit).bind(5, f.offset);
+    std::vector<event> out;
+    while (st.step()) out.push_back(read_event(st));
+    for (auto& e : out) load_organisations(e);
+    return out;
+}
+
+std::vector<std::string> repository::public_cities() {
+    auto st = db_.prepare("SELECT DISTINCT city FROM events WHERE status IN ('published', 'cancelled') AND city <> '' "
+                          "ORDER BY city");
+    std::vector<std::string> out;
+    while (st.step()) out.push_back(st.get_text(0));
+    return out;
+}
+
+std::vector<event> repository::list_managed(std::int64_t user_id, bool all) {
+    auto st = db_.prepare(std::string("SELECT ") + columns +
+                          " FROM events WHERE ?1 OR id IN (SELECT event_id FROM event_managers WHERE user_id = ?2) "
+                          "ORDER BY starts_at DESC, id DESC");
+    st.bind(1, all ? 1 : 0).bind(2, user_id);
+    std::vector<event> out;
+    while (st.step()) out.push_back(read_event(st));
+    return out;
+}
+
+bool repository::is_manager(std::int64_t event_id, std::int64_t user_id) {
+    auto st = db_.prepare("SELECT 1 FROM event_managers WHERE event_id = ? AND user_id = ?");
+    st.bind(1, event_id).bind(2, user_id);
+    return st.step();
+}
+
+void repository::load_organisations(event& e) {
+    e.organisers.clear();
+    e.partners.clear();
+    auto st = db_.prepare("SELECT role, name FROM event_organisations WHERE event_id = ? ORDER BY position");
+    st.bind(1, e.id);
+    while (st.step()) (st.get_text(0) == "organiser" ? e.organisers : e.partners).push_back(st.get_text(1));
+}
+
+void repository::save_organisations(const event& e) {
+    db_.prepare("DELETE FROM event_organisations WHERE event_id = ?").bind(1, e.id).run();
+    auto st = db_.prepare("INSERT INTO event_organisations (event_id, role, name, position) VALUES (?, ?, ?, ?)");
+    int pos = 0;
+    for (const auto* list : {&e.organisers, &e.partners}) {
+        for (const auto& name : *list) {
+            st.reset();
+            st.bind(1, e.id).bind(2, list == &e.organisers ? "organiser" : "partner").bind(3, name).bind(4, pos++);
+            st.run();
+        }
+    }
+}
+
+}  // namespace sabor::events

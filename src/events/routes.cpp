@@ -1,0 +1,456 @@
+#include "events/routes.hpp"
+
+#include "app/web.hpp"
+#include "events/repository.hpp"
+#include "events/service.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+#include <span>
+#include <chrono>
+
+namespace sabor::events {
+namespace {
+
+using app::application;
+using app::web_ctx;
+namespace json = boost::json;
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<std::int64_t> to_id(std::string_view s) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+std::int64_t query_int(const http::request& req, std::string_view name, std::int64_t def, std::int64_t lo, std::int64_t hi) {
+    auto q = req.query_param(name);
+    if (!q) return def;
+    auto v = to_id(*q).value_or(def);
+    if (*q == "0") v = 0;
+    return std::clamp(v, lo, hi);
+}
+
+bool can_manage(repository& repo, const accounts::user& u, const event& e) {
+    return u.is_admin() || repo.is_manager(e.id, u.id);
+}
+
+// Anonymous visitors of public pages get a shared rendered copy while nothing changed.
+template <typename Render>
+http::response cached_page(application& a, http::request& req, Render render) {
+    bool cacheable = !req.cookie("sabor_session") && !req.query_param("lang");
+    if (!cacheable) return render();
+    std::string key = app::pick_lang(a, req) + "|" + req.target;
+    if (auto hit = a.cache.get(key)) return *hit;
+    auto version = a.cache.version();
+    auto r = render();
+    if (r.status == 200) a.cache.put(key, r, version);
+    return r;
+}
+
+json::array options(std::span<const std::string_view> values, std::string_view selected, const view::i18n& texts,
+                    const std::string& lang, std::string_view prefix) {
+    json::array out;
+    for (auto v : values)
+        out.push_back(json::object{{"value", v},
+                                   {"label", texts.text(lang, std::string(prefix) + std::string(v))},
+                                   {"selected", v == selected}});
+    return out;
+}
+
+// ---- public pages ----
+
+http::response list_page(application& a, http::request& req, bool past) {
+    return cached_page(a, req, [&] {
+        auto ctx = app::page_context(a, req);
+        list_filter f;
+        f.past = past;
+        f.now = now_seconds();
+        f.city = req.query_param("city").value_or("");
+        f.kind = req.query_param("kind").value_or("");
+        f.limit = 200;
+        auto conn = a.db.acquire();
+        repository repo(*conn);
+        json::array items;
+        for (const auto& e : repo.list_public(f)) items.push_back(to_view(e, a.texts, ctx.lang));
+        json::array cities;
+        for (const auto& c : repo.public_cities()) cities.push_back(json::object{{"name", c}, {"selected", c == f.city}});
+        bool empty = items.empty();
+        json::object data{{"title", a.texts.text(ctx.lang, past ? "past_title" : "home_title")},
+                          {"events", std::move(items)},
+                          {"empty", empty},
+                          {"past", past},
+                          {"cities", std::move(cities)},
+                          {"kinds", options(kinds, f.kind, a.texts, ctx.lang, "kind_")},
+                          {"list_path", past ? "/events/past" : "/"}};
+        return app::render_page(a, ctx, "events/list", std::move(data));
+    });
+}
+
+http::response event_page(application& a, http::request& req) {
+    auto slug = std::string(req.param("slug"));
+    auto render = [&]() -> http::response {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        repository repo(*conn);
+        auto e = repo.find_by_slug(slug);
+        // Drafts are visible to their managers only, as a preview.
+        if (!e || (e->status == "draft" && !(ctx.user && can_manage(repo, *ctx.user, *e))))
+            return app::error_response(a, req, 404, "not_found");
+        json::object data{{"title", e->title}, {"event", to_view(*e, a.texts, ctx.lang)}};
+        if (ctx.user && can_manage(repo, *ctx.user, *e)) data["can_manage"] = true;
+        return app::render_page(a, ctx, "events/show", std::move(data));
+    };
+    return cached_page(a, req, render);
+}
+
+// ---- organisers' pages ----
+
+http::response to_login(const http::request& req) { return http::response::redirect("/login?next=" + req.path); }
+
+json::object form_data(application& a, web_ctx& ctx, const event& e, const std::map<std::string, std::string>& errors,
+                       const http::fields* raw) {
+    auto ev = to_view(e, a.texts, ctx.lang);
+    if (raw) {
+        // Re-show exactly what was typed, including values that did not validate.
+        for (const auto& [k, v] : *raw) {
+            if (k == "starts_at") ev["starts_input"] = v;
+            else if (k == "ends_at") ev["ends_input"] = v;
+            else if (k == "organisers") ev["organisers_text"] = v;
+            else if (k == "partners") ev["partners_text"] = v;
+            else if (k != "csrf_token") ev[k] = v;
+        }
+    }
+    json::object errs;
+    for (const auto& [k, v] : errors) errs[k] = v;
+    std::string kind = ev["kind"].is_string() ? std::string(ev["kind"].get_string()) : e.kind;
+    std::string mode = ev["registration_mode"].is_string() ? std::string(ev["registration_mode"].get_string()) : e.registration_mode;
+    std::string vis = ev["materials_visibility"].is_string() ? std::string(ev["materials_visibility"].get_string()) : e.materials_visibility;
+    return json::object{{"event", std::move(ev)},
+                        {"errors", std::move(errs)},
+                        {"has_errors", !errors.empty()},
+                        {"kinds", options(kinds, kind, a.texts, ctx.lang, "kind_")},
+                        {"modes", options(registration_modes, mode, a.texts, ctx.lang, "mode_")},
+                        {"visibilities", options(visibilities, vis, a.texts, ctx.lang, "visibility_")}};
+}
+
+http::response edit_form(application& a, http::request& req, web_ctx& ctx, const event& e, bool is_new,
+                         const std::map<std::string, std::string>& errors, const http::fields* raw, int status) {
+    app::csrf_token(a, req, ctx);
+    auto data = form_data(a, ctx, e, errors, raw);
+    data["is_new"] = is_new;
+    data["title"] = is_new ? a.texts.text(ctx.lang, "admin_new_event") : e.title;
+    data["action"] = is_new ? std::string("/admin/events/new") : "/admin/events/" + std::to_string(e.id);
+    return app::render_page(a, ctx, "admin/event_form", std::move(data), status);
+}
+
+http::response admin_home(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    if (!ctx.user) return to_login(req);
+    app::csrf_token(a, req, ctx);
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    json::array items;
+    for (const auto& e : repo.list_managed(ctx.user->id, ctx.user->is_admin())) items.push_back(to_view(e, a.texts, ctx.lang));
+    bool empty = items.empty();
+    json::object data{{"title", a.texts.text(ctx.lang, "admin_title")}, {"events", std::move(items)}, {"empty", empty}};
+    if (auto n = req.query_param("notice"); n && (*n == "created" || *n == "saved" || *n == "published" ||
+                                                 *n == "cancelled" || *n == "deleted"))
+        data["notice"] = a.texts.text(ctx.lang, "notice_" + *n);
+    return app::render_page(a, ctx, "admin/events", std::move(data));
+}
+
+// Loads the event named in the path for a signed-in organiser allowed to manage it.
+struct managed {
+    std::optional<http::response> refusal;
+    event e;
+};
+managed load_managed(application& a, http::request& req, web_ctx& ctx, repository& repo) {
+    managed m;
+    if (!ctx.user) {
+        m.refusal = to_login(req);
+        return m;
+    }
+    auto id = to_id(req.param("id"));
+    auto e = id ? repo.find(*id) : std::nullopt;
+    if (!e) {
+        m.refusal = app::error_response(a, req, 404, "not_found");
+        return m;
+    }
+    if (!can_manage(repo, *ctx.user, *e)) {
+        m.refusal = app::error_response(a, req, 403, "forbidden");
+        return m;
+    }
+    m.e = std::move(*e);
+    return m;
+}
+
+http::response admin_save(application& a, http::request& req, bool is_new) {
+    auto ctx = app::page_context(a, req);
+    if (!ctx.user) return to_login(req);
+    http::fields form;
+    if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
+    if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    event e;
+    e.timezone = a.cfg.i18n.timezone;
+    if (!is_new) {
+        auto m = load_managed(a, req, ctx, repo);
+        if (m.refusal) return *m.refusal;
+        e = std::move(m.e);
+    }
+    field_errors errors;
+    auto patch = patch_from_form(form, e.timezone, errors);
+    apply(e, patch, errors);
+    if (!errors.empty()) return edit_form(a, req, ctx, e, is_new, localise(errors, a.texts, ctx.lang), &form, 422);
+    storage::transaction tx(*conn);
+    if (is_new) repo.insert(e, ctx.user->id);
+    else repo.update(e);
+    tx.commit();
+    return http::response::redirect("/admin?notice=" + std::string(is_new ? "created" : "saved"));
+}
+
+http::response admin_action(application& a, http::request& req, std::string_view action) {
+    auto ctx = app::page_context(a, req);
+    if (!ctx.user) return to_login(req);
+    http::fields form;
+    if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
+    if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    auto m = load_managed(a, req, ctx, repo);
+    if (m.refusal) return *m.refusal;
+    storage::transaction tx(*conn);
+    if (action == "delete") {
+        if (m.e.status != "draft") return app::error_response(a, req, 409, "delete_published");
+        repo.remove(m.e.id);
+    } else if (action == "publish") {
+        if (m.e.status == "cancelled") return app::error_response(a, req, 409, "publish_cancelled");
+        repo.set_status(m.e.id, "published");
+    } else {
+        repo.set_status(m.e.id, "cancelled");
+    }
+    tx.commit();
+    std::string notice = action == "delete" ? "deleted" : action == "publish" ? "published" : "cancelled";
+    return http::response::redirect("/admin?notice=" + notice);
+}
+
+// ---- JSON API ----
+
+struct api_auth {
+    std::optional<http::response> refusal;
+    accounts::user user;
+};
+api_auth require_api_user(application& a, http::request& req) {
+    api_auth r;
+    auto u = app::request_user(a, req);
+    if (!u) {
+        auto lang = app::pick_lang(a, req);
+        r.refusal = app::json_error(401, "unauthorized", a.texts.text(lang, "error_unauthorized"));
+        r.refusal->set_header("WWW-Authenticate", "Bearer");
+        return r;
+    }
+    // A browser session may use the API only for reading; writes need a token (no CSRF there).
+    if (req.header("authorization").empty() && req.method != "GET") {
+        r.refusal = app::json_error(403, "token_required", a.texts.text(app::pick_lang(a, req), "error_token_required"));
+        return r;
+    }
+    r.user = *u;
+    return r;
+}
+
+std::optional<json::object> parse_json_object(application& a, http::request& req, std::optional<http::response>& refusal) {
+    auto lang = app::pick_lang(a, req);
+    auto ct = req.header("content-type");
+    if (ct.rfind("application/json", 0) != 0) {
+        refusal = app::json_error(415, "unsupported_media_type", a.texts.text(lang, "error_json_content_type"));
+        return std::nullopt;
+    }
+    boost::system::error_code ec;
+    auto v = json::parse(req.body, ec);
+    if (ec || !v.is_object()) {
+        refusal = app::json_error(400, "malformed_json", a.texts.text(lang, "error_malformed_json"));
+        return std::nullopt;
+    }
+    return std::move(v.get_object());
+}
+
+http::response validation_failed(application& a, http::request& req, const field_errors& errors) {
+    auto lang = app::pick_lang(a, req);
+    return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), localise(errors, a.texts, lang));
+}
+
+http::response api_list(application& a, http::request& req) {
+    list_filter f;
+    f.past = req.query_param("past").value_or("") == "1";
+    f.now = now_seconds();
+    f.city = req.query_param("city").value_or("");
+    f.kind = req.query_param("kind").value_or("");
+    f.limit = query_int(req, "limit", 100, 1, 1000);
+    f.offset = query_int(req, "offset", 0, 0, 1'000'000'000);
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    std::int64_t total = 0;
+    json::array items;
+    for (const auto& e : repo.list_public(f, &total)) items.push_back(to_json(e, a.cfg.public_base()));
+    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+}
+
+http::response api_create(application& a, http::request& req) {
+    auto auth = require_api_user(a, req);
+    if (auth.refusal) return *auth.refusal;
+    std::optional<http::response> refusal;
+    auto body = parse_json_object(a, req, refusal);
+    if (!body) return *refusal;
+    field_errors errors;
+    event e;
+    e.timezone = a.cfg.i18n.timezone;
+    auto patch = patch_from_json(*body, errors);
+    apply(e, patch, errors);
+    if (!errors.empty()) return validation_failed(a, req, errors);
+    auto conn = a.db.acquire();
+    storage::transaction tx(*conn);
+    repository(*conn).insert(e, auth.user.id);
+    tx.commit();
+    auto r = app::json_response(201, to_json(e, a.cfg.public_base()));
+    r.set_header("Location", "/api/v1/events/" + std::to_string(e.id));
+    return r;
+}
+
+// Finds the event for the API; with `manage`, the caller must be allowed to manage it.
+std::optional<event> api_event(application& a, http::request& req, repository& repo, bool manage,
+                               std::optional<http::response>& refusal, std::optional<accounts::user>& who) {
+    auto lang = app::pick_lang(a, req);
+    auto id = to_id(req.param("id"));
+    auto e = id ? repo.find(*id) : std::nullopt;
+    bool public_ok = e && e->status != "draft";
+    if (manage || !public_ok) {
+        if (manage) {
+            auto auth = require_api_user(a, req);
+            if (auth.refusal) {
+                refusal = std::move(auth.refusal);
+                return std::nullopt;
+            }
+            who = auth.user;
+        } else {
+            who = app::request_user(a, req);
+        }
+        if (!e || !who || !can_manage(repo, *who, *e)) {
+            // Someone else's draft does not exist, as far as the caller can tell.
+            if (e && who && e->status != "draft" && manage) {
+                refusal = app::json_error(403, "forbidden", a.texts.text(lang, "error_forbidden"));
+                return std::nullopt;
+            }
+            refusal = app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+            return std::nullopt;
+        }
+    }
+    return e;
+}
+
+http::response api_get(application& a, http::request& req) {
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    std::optional<http::response> refusal;
+    std::optional<accounts::user> who;
+    auto e = api_event(a, req, repo, false, refusal, who);
+    if (!e) return *refusal;
+    return app::json_response(200, to_json(*e, a.cfg.public_base()));
+}
+
+http::response api_patch(application& a, http::request& req) {
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    std::optional<http::response> refusal;
+    std::optional<accounts::user> who;
+    auto e = api_event(a, req, repo, true, refusal, who);
+    if (!e) return *refusal;
+    auto body = parse_json_object(a, req, refusal);
+    if (!body) return *refusal;
+    field_errors errors;
+    auto patch = patch_from_json(*body, errors);
+    apply(*e, patch, errors);
+    if (!errors.empty()) return validation_failed(a, req, errors);
+    storage::transaction tx(*conn);
+    repo.update(*e);
+    tx.commit();
+    return app::json_response(200, to_json(*repo.find(e->id), a.cfg.public_base()));
+}
+
+http::response api_status(application& a, http::request& req, std::string_view action) {
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    std::optional<http::response> refusal;
+    std::optional<accounts::user> who;
+    auto e = api_event(a, req, repo, true, refusal, who);
+    if (!e) return *refusal;
+    auto lang = app::pick_lang(a, req);
+    storage::transaction tx(*conn);
+    if (action == "delete") {
+        if (e->status != "draft")
+            return app::json_error(409, "delete_published", a.texts.text(lang, "error_delete_published"));
+        repo.remove(e->id);
+        tx.commit();
+        http::response r;
+        r.status = 204;
+        return r;
+    }
+    if (action == "publish") {
+        if (e->status == "cancelled")
+            return app::json_error(409, "publish_cancelled", a.texts.text(lang, "error_publish_cancelled"));
+        repo.set_status(e->id, "published");
+    } else {
+        repo.set_status(e->id, "cancelled");
+    }
+    tx.commit();
+    return app::json_response(200, to_json(*repo.find(e->id), a.cfg.public_base()));
+}
+
+}  // namespace
+
+void register_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    auto json_limit = static_cast<std::size_t>(a.cfg.server.json_max_bytes);
+
+    a.router.get("/", [&a](http::request& req) { return list_page(a, req, false); });
+    a.router.get("/events/past", [&a](http::request& req) { return list_page(a, req, true); });
+    a.router.get("/events/{slug}", [&a](http::request& req) { return event_page(a, req); });
+
+    a.router.get("/admin", [&a](http::request& req) { return admin_home(a, req); });
+    a.router.get("/admin/events/new", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        if (!ctx.user) return to_login(req);
+        event e;
+        e.timezone = a.cfg.i18n.timezone;
+        return edit_form(a, req, ctx, e, true, {}, nullptr, 200);
+    });
+    a.router.post("/admin/events/new", [&a](http::request& req) { return admin_save(a, req, true); }, form_limit);
+    a.router.get("/admin/events/{id}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        repository repo(*conn);
+        auto m = load_managed(a, req, ctx, repo);
+        if (m.refusal) return *m.refusal;
+        return edit_form(a, req, ctx, m.e, false, {}, nullptr, 200);
+    });
+    a.router.post("/admin/events/{id}", [&a](http::request& req) { return admin_save(a, req, false); }, form_limit);
+    for (std::string action : {"publish", "cancel", "delete"})
+        a.router.post("/admin/events/{id}/" + action, [&a, action](http::request& req) { return admin_action(a, req, action); },
+                      form_limit);
+
+    a.router.get("/api/v1/events", [&a](http::request& req) { return api_list(a, req); });
+    a.router.post("/api/v1/events", [&a](http::request& req) { return api_create(a, req); }, json_limit);
+    a.router.get("/api/v1/events/{id}", [&a](http::request& req) { return api_get(a, req); });
+    a.router.add("PATCH", "/api/v1/events/{id}", [&a](http::request& req) { return api_patch(a, req); }, json_limit);
+    a.router.add("DELETE", "/api/v1/events/{id}", [&a](http::request& req) { return api_status(a, req, "delete"); });
+    a.router.post("/api/v1/events/{id}/publish", [&a](http::request& req) { return api_status(a, req, "publish"); }, 1024);
+    a.router.post("/api/v1/events/{id}/cancel", [&a](http::request& req) { return api_status(a, req, "cancel"); }, 1024);
+}
+
+}  // namespace sabor::events

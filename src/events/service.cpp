@@ -1,0 +1,288 @@
+#include "events/service.hpp"
+
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+#include "view/i18n.hpp"
+#include "view/text.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace sabor::events {
+namespace {
+
+struct text_rule {
+    std::string_view name;
+    std::size_t max;
+    bool multiline;
+};
+// Free-text fields and their limits (in characters).
+constexpr text_rule text_rules[] = {
+    {"title", 200, false},           {"kind", 40, false},
+    {"timezone", 64, false},         {"venue", 200, false},
+    {"address", 300, false},         {"city", 100, false},
+    {"registration_mode", 40, false}, {"materials_visibility", 40, false},
+    {"description", 20000, true},    {"funding_programme", 300, false},
+    {"funding_project_code", 100, false}, {"funding_project_title", 500, false},
+    {"funding_statement", 2000, true},
+};
+
+const text_rule* rule_for(std::string_view name) {
+    for (const auto& r : text_rules)
+        if (r.name == name) return &r;
+    return nullptr;
+}
+
+std::string trim(std::string_view s) {
+    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+    return std::string(s);
+}
+
+// Checks one text value; stores it trimmed, or an error for the field.
+void take_text(event_patch& p, std::string_view name, std::string_view value, field_errors& errors) {
+    const auto* rule = rule_for(name);
+    if (!util::valid_utf8(value)) {
+        errors[std::string(name)] = {"error_invalid_utf8", {}};
+        return;
+    }
+    if (util::has_control_chars(value, rule->multiline)) {
+        errors[std::string(name)] = {"error_control_chars", {}};
+        return;
+    }
+    auto v = trim(value);
+    if (util::utf8_length(v) > rule->max) {
+        errors[std::string(name)] = {"error_too_long", {{"max", std::to_string(rule->max)}}};
+        return;
+    }
+    p.text[std::string(name)] = std::move(v);
+}
+
+void take_names(std::optional<std::vector<std::string>>& out, std::string_view field,
+                const std::vector<std::string>& names, field_errors& errors) {
+    std::vector<std::string> clean;
+    for (const auto& n : names) {
+        if (!util::valid_utf8(n)) {
+            errors[std::string(field)] = {"error_invalid_utf8", {}};
+            return;
+        }
+        if (util::has_control_chars(n, false)) {
+            errors[std::string(field)] = {"error_control_chars", {}};
+            return;
+        }
+        auto t = trim(n);
+        if (t.empty()) continue;
+        if (util::utf8_length(t) > 200) {
+            errors[std::string(field)] = {"error_too_long", {{"max", "200"}}};
+            return;
+        }
+        clean.push_back(std::move(t));
+    }
+    if (clean.size() > 30) {
+        errors[std::string(field)] = {"error_too_many", {{"max", "30"}}};
+        return;
+    }
+    out = std::move(clean);
+}
+
+template <std::size_t N>
+bool one_of(const std::array<std::string_view, N>& values, std::string_view v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+}  // namespace
+
+event_patch patch_from_json(const boost::json::object& body, field_errors& errors) {
+    event_patch p;
+    for (const auto& [key, value] : body) {
+        std::string k(key);
+        if (rule_for(k)) {
+            if (!value.is_string()) {
+                errors[k] = {"error_must_be_text", {}};
+                continue;
+            }
+            take_text(p, k, value.get_string(), errors);
+        } else if (k == "starts_at" || k == "ends_at") {
+            auto t = value.is_string() ? view::parse_iso8601(value.get_string()) : std::nullopt;
+            if (!t) {
+                errors[k] = {"error_bad_time", {}};
+                continue;
+            }
+            (k == "starts_at" ? p.starts_at : p.ends_at) = *t;
+        } else if (k == "capacity") {
+            if (!value.is_int64() && !value.is_uint64()) {
+                errors[k] = {"error_capacity", {}};
+                continue;
+            }
+            p.capacity = value.is_int64() ? value.get_int64() : -1;
+        } else if (k == "organisers" || k == "partners") {
+            std::vector<std::string> names;
+            bool ok = value.is_array();
+            if (ok)
+                for (const auto& n : value.get_array()) {
+                    if (!n.is_string()) {
+                        ok = false;
+                        break;
+                    }
+                    names.emplace_back(n.get_string());
+                }
+            if (!ok) {
+                errors[k] = {"error_must_be_list", {}};
+                continue;
+            }
+            take_names(k == "organisers" ? p.organisers : p.partners, k, names, errors);
+        } else if (k == "id" || k == "slug" || k == "status" || k == "url" || k == "created_at" || k == "updated_at") {
+            errors[k] = {"error_read_only", {}};
+        } else {
+            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+        }
+    }
+    return p;
+}
+
+event_patch patch_from_form(const std::vector<std::pair<std::string, std::string>>& form, const std::string& timezone,
+                            field_errors& errors) {
+    event_patch p;
+    auto tz = timezone;
+    for (const auto& [k, v] : form)
+        if (k == "timezone" && view::valid_timezone(v)) tz = v;
+    for (const auto& [k, v] : form) {
+        if (rule_for(k)) {
+            take_text(p, k, v, errors);
+        } else if (k == "starts_at" || k == "ends_at") {
+            if (trim(v).empty()) continue;  // "required" is decided by apply()
+            auto t = view::parse_local(v, tz);
+            if (!t) {
+                errors[k] = {"error_bad_time", {}};
+                continue;
+            }
+            (k == "starts_at" ? p.starts_at : p.ends_at) = *t;
+        } else if (k == "capacity") {
+            auto s = trim(v);
+            std::int64_t n = 0;
+            if (s.empty()) {
+                p.capacity = 0;
+                continue;
+            }
+            auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+            if (ec != std::errc{} || end != s.data() + s.size()) {
+                errors[k] = {"error_capacity", {}};
+                continue;
+            }
+            p.capacity = n;
+        } else if (k == "organisers" || k == "partners") {
+            std::vector<std::string> lines;
+            std::size_t start = 0;
+            while (start <= v.size()) {
+                auto nl = v.find('\n', start);
+                if (nl == std::string::npos) nl = v.size();
+                auto line = v.substr(start, nl - start);
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                lines.push_back(line);
+                start = nl + 1;
+            }
+            take_names(k == "organisers" ? p.organisers : p.partners, k, lines, errors);
+        }
+        // Other form fields (csrf_token, buttons) are not event data.
+    }
+    return p;
+}
+
+void apply(event& e, const event_patch& p, field_errors& errors) {
+    for (const auto& [k, v] : p.text) {
+        if (k == "title") e.title = v;
+        else if (k == "kind") e.kind = v;
+        else if (k == "timezone") e.timezone = v;
+        else if (k == "venue") e.venue = v;
+        else if (k == "address") e.address = v;
+        else if (k == "city") e.city = v;
+        else if (k == "registration_mode") e.registration_mode = v;
+        else if (k == "materials_visibility") e.materials_visibility = v;
+        else if (k == "description") e.description = v;
+        else if (k == "funding_programme") e.funding_programme = v;
+        else if (k == "funding_project_code") e.funding_project_code = v;
+        else if (k == "funding_project_title") e.funding_project_title = v;
+        else if (k == "funding_statement") e.funding_statement = v;
+    }
+    if (p.starts_at) e.starts_at = *p.starts_at;
+    if (p.ends_at) e.ends_at = *p.ends_at;
+    if (p.capacity) e.capacity = *p.capacity;
+    if (p.organisers) e.organisers = *p.organisers;
+    if (p.partners) e.partners = *p.partners;
+
+    auto fail = [&](const char* field, const char* key) {
+        if (!errors.count(field)) errors[field] = {key, {}};
+    };
+    if (e.title.empty()) fail("title", "error_required");
+    if (!one_of(kinds, e.kind)) fail("kind", "error_unknown_kind");
+    if (!one_of(registration_modes, e.registration_mode)) fail("registration_mode", "error_unknown_value");
+    if (!one_of(visibilities, e.materials_visibility)) fail("materials_visibility", "error_unknown_value");
+    if (!view::valid_timezone(e.timezone)) fail("timezone", "error_unknown_value");
+    if (e.capacity < 0 || e.capacity > 100000) fail("capacity", "error_capacity");
+    if (e.starts_at == 0) fail("starts_at", "error_required");
+    if (e.ends_at == 0) fail("ends_at", "error_required");
+    if (e.starts_at && e.ends_at && e.ends_at <= e.starts_at) fail("ends_at", "error_end_before_start");
+}
+
+boost::json::object to_json(const event& e, const std::string& public_base) {
+    boost::json::array organisers(e.organisers.begin(), e.organisers.end());
+    boost::json::array partners(e.partners.begin(), e.partners.end());
+    return boost::json::object{
+        {"id", e.id},
+        {"slug", e.slug},
+        {"url", public_base + "/events/" + e.slug},
+        {"title", e.title},
+        {"kind", e.kind},
+        {"status", e.status},
+        {"starts_at", view::format_iso_local(e.starts_at, e.timezone)},
+        {"ends_at", view::format_iso_local(e.ends_at, e.timezone)},
+        {"timezone", e.timezone},
+        {"venue", e.venue},
+        {"address", e.address},
+        {"city", e.city},
+        {"capacity", e.capacity},
+        {"registration_mode", e.registration_mode},
+        {"materials_visibility", e.materials_visibility},
+        {"description", e.description},
+        {"organisers", std::move(organisers)},
+        {"partners", std::move(partners)},
+        {"funding_programme", e.funding_programme},
+        {"funding_project_code", e.funding_project_code},
+        {"funding_project_title", e.funding_project_title},
+        {"funding_statement", e.funding_statement},
+    };
+}
+
+boost::json::object to_view(const event& e, const view::i18n& texts, const std::string& lang) {
+    auto v = to_json(e, "");
+    v["when"] = view::format_range(e.starts_at, e.ends_at, e.timezone, lang);
+    v["date"] = view::format_date(e.starts_at, e.timezone, lang);
+    v["starts_input"] = view::format_input_local(e.starts_at, e.timezone);
+    v["ends_input"] = view::format_input_local(e.ends_at, e.timezone);
+    v["description_html"] = view::render_description(e.description);
+    v["kind_label"] = texts.text(lang, "kind_" + e.kind);
+    v["status_label"] = texts.text(lang, "status_" + e.status);
+    v["mode_label"] = texts.text(lang, "mode_" + e.registration_mode);
+    v["is_draft"] = e.status == "draft";
+    v["is_published"] = e.status == "published";
+    v["is_cancelled"] = e.status == "cancelled";
+    v["has_funding"] = e.has_funding();
+    v["has_organisers"] = !e.organisers.empty();
+    v["has_partners"] = !e.partners.empty();
+    v["capacity_label"] = e.capacity > 0 ? std::to_string(e.capacity) : texts.text(lang, "capacity_unlimited");
+    std::string organisers_text, partners_text;
+    for (const auto& o : e.organisers) organisers_text += o + "\n";
+    for (const auto& p : e.partners) partners_text += p + "\n";
+    v["organisers_text"] = organisers_text;
+    v["partners_text"] = partners_text;
+    return v;
+}
+
+std::map<std::string, std::string> localise(const field_errors& errors, const view::i18n& texts, const std::string& lang) {
+    std::map<std::string, std::string> out;
+    for (const auto& [field, err] : errors) out[field] = texts.text(lang, err.key, err.args);
+    return out;
+}
+
+}  // namespace sabor::events

@@ -1,0 +1,49 @@
+// The rules of events: reading input (JSON from the API, forms from people), validating
+// it into an event, and the shapes an event takes in the API and on pages.
+#pragma once
+#include "events/model.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sabor::view {
+class i18n;
+}
+
+namespace sabor::events {
+
+// A message key from the catalogs with its placeholders, localised when answered.
+struct field_error {
+    std::string key;
+    std::vector<std::pair<std::string, std::string>> args;
+};
+using field_errors = std::map<std::string, field_error>;
+
+// What a request wants to change; absent fields stay as they are.
+struct event_patch {
+    std::map<std::string, std::string> text;  // title, kind, venue, ... (validated by name)
+    std::optional<std::int64_t> starts_at, ends_at, capacity;
+    std::optional<std::vector<std::string>> organisers, partners;
+};
+
+// From a JSON body. Unknown fields, wrong types and invalid UTF-8 become errors.
+event_patch patch_from_json(const boost::json::object& body, field_errors& errors);
+// From a form: times are the datetime-local inputs, read in the event's time zone;
+// organisers and partners come one per line.
+event_patch patch_from_form(const std::vector<std::pair<std::string, std::string>>& form, const std::string& timezone,
+                            field_errors& errors);
+
+// Applies the patch to `e` and checks the result as a whole (required fields, end after start).
+void apply(event& e, const event_patch& p, field_errors& errors);
+
+boost::json::object to_json(const event& e, const std::string& public_base);
+// What templates need: the JSON fields plus formatted dates and safe description HTML.
+boost::json::object to_view(const event& e, const view::i18n& texts, const std::string& lang);
+std::map<std::string, std::string> localise(const field_errors& errors, const view::i18n& texts, const std::string& lang);
+
+}  // namespace sabor::events

@@ -1,0 +1,61 @@
+// Plain HTTP request and response: what handlers see. No Beast here, so domain code and
+// tests use them without sockets.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sabor::http {
+
+using fields = std::vector<std::pair<std::string, std::string>>;
+
+struct request {
+    std::string method;        // "GET", "POST", ...
+    std::string target;        // as sent: "/events?city=Ruse"
+    std::string path;          // percent-decoded path
+    fields query;              // decoded query parameters, in order
+    fields headers;            // names lower-cased
+    std::string body;
+    std::string remote_addr;
+    std::map<std::string, std::string, std::less<>> params;  // path parameters from the router
+
+    std::string_view header(std::string_view name) const;  // "" when absent
+    std::optional<std::string> query_param(std::string_view name) const;
+    std::optional<std::string> cookie(std::string_view name) const;
+    std::string_view param(std::string_view name) const;
+};
+
+struct response {
+    int status = 200;
+    fields headers;
+    std::string body;
+
+    void set_header(std::string name, std::string value);  // replaces
+    void add_header(std::string name, std::string value);  // appends (Set-Cookie)
+    std::string_view header(std::string_view name) const;
+
+    static response text(int status, std::string body);
+    static response html(int status, std::string body);
+    static response json(int status, std::string body);
+    static response redirect(std::string location, int status = 303);
+};
+
+// Parses a target into path and query; false when it is not a valid origin-form target.
+bool parse_target(std::string_view target, std::string& path, fields& query);
+
+// application/x-www-form-urlencoded body -> decoded pairs; false on malformed encoding.
+bool parse_form(std::string_view body, fields& out);
+
+std::string_view reason(int status);
+
+struct cookie_options {
+    bool secure = false;
+    long max_age = -1;  // -1 = session cookie; 0 = delete
+    std::string path = "/";
+};
+std::string make_cookie(std::string_view name, std::string_view value, const cookie_options& o);
+
+}  // namespace sabor::http

@@ -1,0 +1,90 @@
+#include "http/router.hpp"
+
+#include <stdexcept>
+
+namespace sabor::http {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        if (path[i] == '/') {
+            ++i;
+            continue;
+        }
+        auto j = path.find('/', i);
+        if (j == std::string_view::npos) j = path.size();
+        out.push_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+// Matches one route's segments against the path's; {name} takes one segment, {*name} the rest.
+bool match_segments(const route& r, std::string_view path, std::map<std::string, std::string, std::less<>>* params) {
+    auto parts = split_path(path);
+    std::size_t i = 0;
+    for (; i < r.segments.size(); ++i) {
+        const auto& seg = r.segments[i];
+        bool is_param = seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+        if (is_param && seg[1] == '*') {
+            if (i >= parts.size()) return false;
+            if (params) {
+                std::string rest;
+                for (std::size_t k = i; k < parts.size(); ++k) {
+                    if (!rest.empty()) rest += '/';
+                    rest.append(parts[k]);
+                }
+                (*params)[seg.substr(2, seg.size() - 3)] = rest;
+            }
+            return true;
+        }
+        if (i >= parts.size()) return false;
+        if (is_param) {
+            if (params) (*params)[seg.substr(1, seg.size() - 2)] = std::string(parts[i]);
+        } else if (seg != parts[i]) {
+            return false;
+        }
+    }
+    return i == parts.size();
+}
+
+}  // namespace
+
+void router::add(std::string method, std::string pattern, handler fn, std::size_t body_limit) {
+    route r;
+    r.method = std::move(method);
+    for (auto s : split_path(pattern)) r.segments.emplace_back(s);
+    r.pattern = std::move(pattern);
+    r.fn = std::move(fn);
+    r.body_limit = body_limit;
+    routes_.push_back(std::move(r));
+}
+
+match_result router::match(request& req) const {
+    match_result res;
+    std::string_view method = req.method;
+    if (method == "HEAD") method = "GET";
+    for (const auto& r : routes_) {
+        if (!match_segments(r, req.path, nullptr)) continue;
+        if (r.method == method) {
+            req.params.clear();
+            match_segments(r, req.path, &req.params);
+            res.found = &r;
+            return res;
+        }
+        res.method_mismatch = true;
+        if (!res.allow.empty()) res.allow += ", ";
+        res.allow += r.method;
+    }
+    return res;
+}
+
+std::size_t router::body_limit(std::string_view method, std::string_view path) const {
+    for (const auto& r : routes_)
+        if (r.method == method && match_segments(r, path, nullptr)) return r.body_limit;
+    return 0;
+}
+
+}  // namespace sabor::http

@@ -1,0 +1,46 @@
+// Routes requests by method and path pattern ("/events/{slug}", "/static/{*path}").
+// Each route carries its own body limit, which the server checks from the header alone.
+#pragma once
+#include "http/message.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sabor::http {
+
+using handler = std::function<response(request&)>;
+
+struct route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    handler fn;
+    std::size_t body_limit = 0;
+};
+
+struct match_result {
+    const route* found = nullptr;
+    bool method_mismatch = false;  // the path exists under another method: 405
+    std::string allow;             // methods for the Allow header
+};
+
+class router {
+public:
+    void add(std::string method, std::string pattern, handler fn, std::size_t body_limit = 0);
+    void get(std::string pattern, handler fn) { add("GET", std::move(pattern), std::move(fn)); }
+    void post(std::string pattern, handler fn, std::size_t body_limit) {
+        add("POST", std::move(pattern), std::move(fn), body_limit);
+    }
+
+    // Fills req.params on success. HEAD is answered by GET routes.
+    match_result match(request& req) const;
+    // The body limit for a method and path, known before the body is read (0 = no body).
+    std::size_t body_limit(std::string_view method, std::string_view path) const;
+
+private:
+    std::vector<route> routes_;
+};
+
+}  // namespace sabor::http

@@ -1,0 +1,127 @@
+// A small RAII layer over SQLite: database, statement, transaction, and a pool of
+// connections for the server's threads. Only prepared statements; SQL lives in the
+// per-domain repositories.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sabor::storage {
+
+struct error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+    int code = 0;
+};
+// A UNIQUE or other constraint refused a write: callers turn it into a user-facing answer.
+struct constraint_error : error {
+    using error::error;
+};
+
+class statement;
+
+class database {
+public:
+    // Opens (creating when asked) the file in WAL mode with foreign keys on.
+    explicit database(const std::string& path, bool create = true);
+    ~database();
+    database(const database&) = delete;
+    database& operator=(const database&) = delete;
+
+    statement prepare(std::string_view sql);
+    void exec(std::string_view sql);  // for fixed SQL without parameters (schema, pragmas)
+    std::int64_t last_insert_id() const;
+    int changes() const;
+    // Increases whenever another connection commits (PRAGMA data_version).
+    std::int64_t data_version();
+    // A consistent copy of the whole database into `path` (online backup API).
+    void backup_to(const std::string& path);
+    const std::string& path() const { return path_; }
+    sqlite3* handle() { return db_; }
+
+private:
+    sqlite3* db_ = nullptr;
+    std::string path_;
+};
+
+class statement {
+public:
+    statement(sqlite3* db, std::string_view sql);
+    ~statement();
+    statement(statement&& o) noexcept;
+    statement& operator=(statement&&) = delete;
+    statement(const statement&) = delete;
+
+    // Binding is positional, from 1, and chainable: st.bind(1, x).bind(2, y).
+    statement& bind(int i, std::int64_t v);
+    statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+    statement& bind(int i, std::string_view v);
+    statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+    statement& bind(int i, double v);
+    statement& bind(int i, std::nullopt_t);
+    statement& bind(int i, const std::optional<std::int64_t>& v);
+
+    bool step();      // true while a row is available
+    void run();       // steps to completion, for writes
+    void reset();     // for reuse with new bindings
+
+    std::int64_t get_int(int col) const;
+    double get_double(int col) const;
+    std::string get_text(int col) const;
+    bool is_null(int col) const;
+
+private:
+    void check_bind(int rc);
+    sqlite3* db_;
+    sqlite3_stmt* st_ = nullptr;
+};
+
+// BEGIN IMMEDIATE: the write lock is taken at once, so decisions made inside (capacity,
+// uniqueness) see the latest committed state. Rolls back unless committed.
+class transaction {
+public:
+    explicit transaction(database& db);
+    ~transaction();
+    void commit();
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+
+private:
+    database& db_;
+    bool done_ = false;
+};
+
+// Connections for the server's threads; each request borrows one.
+class pool {
+public:
+    explicit pool(std::string path);
+    class lease {
+    public:
+        lease(pool& p, std::unique_ptr<database> db) : pool_(&p), db_(std::move(db)) {}
+        lease(lease&&) = default;
+        ~lease();
+        database& operator*() { return *db_; }
+        database* operator->() { return db_.get(); }
+
+    private:
+        pool* pool_;
+        std::unique_ptr<database> db_;
+    };
+    lease acquire();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    std::mutex mu_;
+    std::vector<std::unique_ptr<database>> idle_;
+};
+
+}  // namespace sabor::storage

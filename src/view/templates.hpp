@@ -1,0 +1,32 @@
+// Page templates (mustache), parsed once at start-up. Data is a JSON value, the same
+// shape the API returns, so domain code never sees the template engine.
+#pragma once
+#include <boost/json/value.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace sabor::view {
+
+struct template_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class templates {
+public:
+    // Loads every *.mustache under dir; "{{> name}}" includes dir/partials/name.mustache,
+    // inlined at load time so rendering never parses. Throws template_error naming the file.
+    explicit templates(const std::filesystem::path& dir);
+    ~templates();
+    bool has(std::string_view name) const;
+    std::string render(std::string_view name, const boost::json::value& data) const;
+
+private:
+    struct compiled;
+    std::map<std::string, std::unique_ptr<compiled>, std::less<>> pages_;
+};
+
+}  // namespace sabor::view
