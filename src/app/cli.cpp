@@ -65,6 +65,7 @@ struct args {
     std::vector<std::string> positional;
     std::map<std::string, std::string> flags;
     bool help = false;
+    bool version = false;
 };
 
 args parse_args(int argc, char** argv) {
@@ -74,6 +75,8 @@ args parse_args(int argc, char** argv) {
         std::string s = argv[i];
         if (s == "--help" || s == "-h") {
             a.help = true;
+        } else if (s == "--version") {
+            a.version = true;
         } else if (s.rfind("--", 0) == 0) {
             auto eq = s.find('=');
             std::string name = s.substr(0, eq);
@@ -233,11 +236,10 @@ int run_cli(int argc, char** argv) {
     try {
         util::crypto_init();
         auto a = parse_args(argc, argv);
-        for (int i = 1; i < argc; ++i)
-            if (std::string(argv[i]) == "--version") {
-                std::printf("sabor %s\n", SABOR_VERSION);
-                return 0;
-            }
+        if (a.version) {
+            std::printf("sabor %s\n", SABOR_VERSION);
+            return 0;
+        }
         if (a.positional.empty()) {
             std::fputs(general_help, a.help ? stdout : stderr);
             return a.help ? 0 : 2;

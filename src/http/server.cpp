@@ -79,6 +79,8 @@ private:
         if (state_->stopping) return close();
         header_parser_.emplace();
         header_parser_->header_limit(static_cast<std::uint32_t>(state_->opts.header_limit));
+        // The route's limit is applied once the header is known; the parser must not judge first.
+        header_parser_->body_limit(boost::none);
         stream_.expires_after(state_->opts.idle_timeout);
         bhttp::async_read_header(stream_, buffer_, *header_parser_,
                                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -87,6 +89,7 @@ private:
     void on_header(beast::error_code ec) {
         if (ec && is_disconnect(ec)) return close();
         busy_ = true;
+        if (ec == bhttp::error::body_limit) return reject(413, "Payload Too Large\n");
         if (ec) return reject(400, "Bad Request\n");
         auto& h = header_parser_->get();
         req_ = request{};

@@ -1,0 +1,167 @@
+"""Starts the real sabor binary on a free loopback port with a fresh data folder."""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+BIN = os.environ.get("SABOR_BIN", os.path.join(os.path.dirname(__file__), "../../build-test/sabor"))
+ROOT = os.environ.get("SABOR_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
+
+
+def run_cli(data_dir, *args, stdin=None, env=None, check=True):
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run([BIN, *args, "--data-dir", data_dir], input=stdin, capture_output=True, text=True,
+                       cwd=ROOT, env=e, timeout=60)
+    if check and p.returncode != 0:
+        raise AssertionError(f"sabor {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+    return p
+
+
+class Server:
+    def __init__(self, env=None, demo=False):
+        self.data_dir = tempfile.mkdtemp(prefix="sabor-it-")
+        self.env = dict(os.environ)
+        self.env.update(env or {})
+        run_cli(self.data_dir, "migrate")
+        if demo:
+            out = run_cli(self.data_dir, "demo").stdout
+            self.demo_email = re.search(r"demo organiser: (\S+)", out).group(1)
+            self.demo_password = re.search(r"password:\s+(\S+)", out).group(1)
+        self.proc = subprocess.Popen([BIN, "serve", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=self.env)
+        line = self.proc.stdout.readline()
+        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise AssertionError("server did not start: " + line + self.proc.stderr.read())
+        self.port = int(m.group(1))
+        self.log = []
+        # Keep draining the access log so the pipe never fills.
+        self._reader = threading.Thread(target=lambda: [self.log.append(l) for l in self.proc.stdout], daemon=True)
+        self._reader.start()
+
+    @property
+    def db_path(self):
+        return os.path.join(self.data_dir, "sabor.db")
+
+    def cli(self, *args, **kw):
+        return run_cli(self.data_dir, *args, **kw)
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            body = body.encode()
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return Response(r.status, r.getheaders(), data)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def close(self):
+        self.stop()
+        for f in (self.proc.stdout, self.proc.stderr):
+            f.close()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def sql(self, query, *params):
+        con = sqlite3.connect(self.db_path, timeout=10)
+        try:
+            cur = con.execute(query, params)
+            rows = cur.fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Browser:
+    """A cookie jar over Server.request, enough for forms with CSRF tokens."""
+
+    def __init__(self, server, lang=None):
+        self.s = server
+        self.cookies = {}
+        if lang:
+            self.cookies["lang"] = lang
+
+    def _headers(self, extra=None):
+        h = dict(extra or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return h
+
+    def _remember(self, r):
+        for c in r.all("Set-Cookie"):
+            name, _, rest = c.partition("=")
+            value = rest.split(";")[0]
+            if "Max-Age=0" in c:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return r
+
+    def get(self, path, headers=None):
+        return self._remember(self.s.request("GET", path, headers=self._headers(headers)))
+
+    def post(self, path, fields, headers=None):
+        body = urllib.parse.urlencode(fields)
+        h = self._headers(headers)
+        h["Content-Type"] = "application/x-www-form-urlencoded"
+        return self._remember(self.s.request("POST", path, body=body, headers=h))
+
+    @staticmethod
+    def csrf(page):
+        m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+        assert m, "no csrf_token in the page"
+        return m.group(1)
+
+    def login(self, email, password):
+        page = self.get("/login")
+        r = self.post("/login", {"email": email, "password": password, "csrf_token": self.csrf(page), "next": "/admin"})
+        assert r.status == 303, f"login failed: {r.status}"
+        return r
