@@ -1,5 +1,6 @@
 #include "accounts/repository.hpp"
 
+#include "storage/settings.hpp"
 #include "util/crypto.hpp"
 
 #include <algorithm>
@@ -109,14 +110,8 @@ std::optional<user> repository::user_for_api_token(const std::string& token) {
 }
 
 std::string repository::secret() {
-    auto get = [&]() -> std::optional<std::string> {
-        auto st = db_.prepare("SELECT value FROM settings WHERE key = 'secret'");
-        if (st.step()) return st.get_text(0);
-        return std::nullopt;
-    };
-    if (auto s = get()) return *s;
-    db_.prepare("INSERT OR IGNORE INTO settings (key, value) VALUES ('secret', ?)").bind(1, util::random_token(32)).run();
-    return *get();
+    if (auto s = storage::get_setting(db_, "secret")) return *s;
+    return storage::put_setting_once(db_, "secret", util::random_token(32));
 }
 
 }  // namespace sabor::accounts

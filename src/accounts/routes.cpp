@@ -3,6 +3,7 @@
 #include "accounts/repository.hpp"
 #include "app/web.hpp"
 #include "util/crypto.hpp"
+#include "util/utf8.hpp"
 
 namespace sabor::accounts {
 namespace {
@@ -40,6 +41,7 @@ void register_routes(app::application& a) {
             if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
             if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
             auto email = app::form_value(form, "email");
+            if (!util::valid_utf8(email) || email.size() > 254) email.clear();  // it is shown again
             auto next = safe_next(app::form_value(form, "next"));
             if (!a.login_limiter.allow(req.remote_addr))
                 return login_form(a, req, ctx, email, next, a.texts.text(ctx.lang, "login_rate_limited"), 429);

@@ -2,6 +2,7 @@
 
 #include "accounts/repository.hpp"
 #include "events/repository.hpp"
+#include "storage/settings.hpp"
 #include "util/crypto.hpp"
 #include "view/dates.hpp"
 
@@ -27,10 +28,7 @@ const char* esf_statement =
 
 std::optional<demo_account> load_demo(storage::database& db, const std::string& tz) {
     storage::transaction tx(db);
-    {
-        auto st = db.prepare("SELECT 1 FROM settings WHERE key = 'demo_loaded'");
-        if (st.step()) return std::nullopt;
-    }
+    if (storage::get_setting(db, "demo_loaded")) return std::nullopt;
     accounts::repository users(db);
     demo_account acc{"organizer@demo.sabor.bg", util::random_token(9)};
     std::int64_t uid = 0;
@@ -144,7 +142,7 @@ std::optional<demo_account> load_demo(storage::database& db, const std::string& 
     draft.city = "Кърджали";
     add(draft);
 
-    db.prepare("INSERT INTO settings (key, value) VALUES ('demo_loaded', '1')").run();
+    storage::put_setting_once(db, "demo_loaded", "1");
     tx.commit();
     return acc;
 }

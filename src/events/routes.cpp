@@ -3,6 +3,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
+#include "util/utf8.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -34,6 +35,12 @@ std::int64_t query_int(const http::request& req, std::string_view name, std::int
     auto v = to_id(*q).value_or(def);
     if (*q == "0") v = 0;
     return std::clamp(v, lo, hi);
+}
+
+// A filter value as typed, or "" when it is not valid UTF-8 (it is echoed into the page).
+std::string clean_query(const http::request& req, std::string_view name) {
+    auto v = req.query_param(name).value_or("");
+    return util::valid_utf8(v) && v.size() <= 200 ? v : std::string{};
 }
 
 bool can_manage(repository& repo, const accounts::user& u, const event& e) {
@@ -71,8 +78,8 @@ http::response list_page(application& a, http::request& req, bool past) {
         list_filter f;
         f.past = past;
         f.now = now_seconds();
-        f.city = req.query_param("city").value_or("");
-        f.kind = req.query_param("kind").value_or("");
+        f.city = clean_query(req, "city");
+        f.kind = clean_query(req, "kind");
         f.limit = 200;
         auto conn = a.db.acquire();
         repository repo(*conn);
@@ -290,8 +297,8 @@ http::response api_list(application& a, http::request& req) {
     list_filter f;
     f.past = req.query_param("past").value_or("") == "1";
     f.now = now_seconds();
-    f.city = req.query_param("city").value_or("");
-    f.kind = req.query_param("kind").value_or("");
+    f.city = clean_query(req, "city");
+    f.kind = clean_query(req, "kind");
     f.limit = query_int(req, "limit", 100, 1, 1000);
     f.offset = query_int(req, "offset", 0, 0, 1'000'000'000);
     auto conn = a.db.acquire();
