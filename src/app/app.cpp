@@ -14,10 +14,13 @@
 
 namespace sabor::app {
 
-page_cache::page_cache(const std::string& db_path) : conn_(db_path, false) {}
+page_cache::page_cache(const std::string& db_path)
+    : conn_(db_path, false), version_stmt_(conn_.prepare("PRAGMA data_version")) {}
 
 std::int64_t page_cache::check_locked() {
-    auto v = conn_.data_version();
+    version_stmt_.step();
+    auto v = version_stmt_.get_int(0);
+    version_stmt_.reset();  // hold no statement open between checks
     if (v != version_) {
         entries_.clear();
         version_ = v;

@@ -31,6 +31,7 @@ private:
     std::int64_t check_locked();
     std::mutex mu_;
     storage::database conn_;
+    storage::statement version_stmt_;  // prepared once: this check runs on every cached hit
     std::int64_t version_ = -1;
     std::unordered_map<std::string, http::response> entries_;
 };

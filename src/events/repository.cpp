@@ -175,6 +175,13 @@ bool repository::is_manager(std::int64_t event_id, std::int64_t user_id) {
     return st.step();
 }
 
+std::int64_t repository::count_by_status(std::string_view status) {
+    auto st = db_.prepare("SELECT COUNT(*) FROM events WHERE status = ?");
+    st.bind(1, status);
+    st.step();
+    return st.get_int(0);
+}
+
 void repository::load_organisations(event& e) {
     e.organisers.clear();
     e.partners.clear();

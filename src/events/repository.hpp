@@ -27,6 +27,7 @@ public:
     std::vector<event> list_managed(std::int64_t user_id, bool all);
     bool is_manager(std::int64_t event_id, std::int64_t user_id);
     bool slug_taken(std::string_view slug);
+    std::int64_t count_by_status(std::string_view status);
 
 private:
     void load_organisations(event& e);

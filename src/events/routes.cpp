@@ -425,6 +425,11 @@ void register_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
     auto json_limit = static_cast<std::size_t>(a.cfg.server.json_max_bytes);
 
+    a.metrics.add_gauge("sabor_events_published", "Events published now.", [&a] {
+        auto conn = a.db.acquire();
+        return static_cast<double>(repository(*conn).count_by_status("published"));
+    });
+
     a.router.get("/", [&a](http::request& req) { return list_page(a, req, false); });
     a.router.get("/events/past", [&a](http::request& req) { return list_page(a, req, true); });
     a.router.get("/events/{slug}", [&a](http::request& req) { return event_page(a, req); });

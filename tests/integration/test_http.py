@@ -44,6 +44,7 @@ class HttpTest(unittest.TestCase):
         self.assertIn("text/plain", r.header("Content-Type"))
         self.assertRegex(r.text, r'sabor_http_requests_total\{route="/events/past",status="200"\} [1-9]')
         self.assertIn("sabor_http_request_duration_seconds_bucket", r.text)
+        self.assertIn("sabor_events_published 4", r.text)
 
     def test_security_headers_on_pages(self):
         r = self.s.request("GET", "/")
