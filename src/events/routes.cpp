@@ -125,7 +125,11 @@ json::object form_data(application& a, web_ctx& ctx, const event& e, const std::
     auto ev = to_view(e, a.texts, ctx.lang);
     if (raw) {
         // Re-show exactly what was typed, including values that did not validate.
-        for (const auto& [k, v] : *raw) {
+        for (const auto& [key, value] : *raw) {
+            const auto& k = key;
+            // What cannot be shown as text is not shown again; its field carries the error.
+            std::string v = util::valid_utf8(value) ? value : std::string{};
+            if (!util::valid_utf8(k)) continue;
             if (k == "starts_at") ev["starts_input"] = v;
             else if (k == "ends_at") ev["ends_input"] = v;
             else if (k == "organisers") ev["organisers_text"] = v;

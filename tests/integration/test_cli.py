@@ -87,5 +87,20 @@ class CliTest(unittest.TestCase):
         self.assertIn("[server] threads must be an integer", p.stderr)
 
 
+    def test_broken_template_stops_the_start_with_its_name(self):
+        import shutil
+        d = tempfile.mkdtemp()
+        web = os.path.join(d, "web")
+        shutil.copytree(os.path.join(ROOT, "web"), web)
+        with open(os.path.join(web, "templates", "events", "show.mustache"), "a") as f:
+            f.write("{{#event}} unclosed")
+        env = dict(os.environ, SABOR_SERVER_WEB_DIR=web)
+        p = subprocess.run([BIN, "serve", "--data-dir", d, "--listen", "127.0.0.1:0"], capture_output=True, text=True,
+                           cwd=ROOT, env=env, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("events/show", p.stderr)
+        shutil.rmtree(d)
+
+
 if __name__ == "__main__":
     unittest.main()

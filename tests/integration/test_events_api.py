@@ -187,6 +187,22 @@ class AdminPagesTest(unittest.TestCase):
         self.assertIn("1 септември 2030 г., 10:00 – 16:00 ч.", page)
         self.assertIn("НПО „Родопи“", page)
 
+    def test_invalid_utf8_in_a_form_is_refused_with_the_field_marked(self):
+        b = Browser(self.s)
+        b.login("org@kardzhali.bg", "password-123")
+        token = Browser.csrf(b.get("/admin/events/new"))
+        before = self.s.sql("SELECT COUNT(*) FROM events")[0][0]
+        body = ("csrf_token=" + token + "&title=%C0%AF&kind=forum&starts_at=2030-09-01T10%3A00"
+                "&ends_at=2030-09-01T11%3A00&city=%D0%A0%D1%83%D1%81%D0%B5")
+        r = self.s.request("POST", "/admin/events/new", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in b.cookies.items())})
+        self.assertEqual(r.status, 422)
+        self.assertIn("не е UTF-8", r.text)
+        self.assertIn('value="Русе"', r.text)
+        r.body.decode("utf-8")  # the page itself stays valid UTF-8
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM events")[0][0], before)
+
     def test_forms_without_csrf_change_nothing(self):
         b = Browser(self.s)
         b.login("org@kardzhali.bg", "password-123")
