@@ -26,7 +26,9 @@ std::string num(double v) {
 
 void metrics::observe(const std::string& route, int status, double seconds) {
     std::lock_guard lock(mu_);
-    ++requests_[{route, status}];
+    auto it = requests_.find(route);
+    if (it == requests_.end()) it = requests_.emplace(route, std::map<int, unsigned long long>{}).first;
+    ++it->second[status];
     for (std::size_t i = 0; i < buckets.size(); ++i)
         if (seconds <= buckets[i]) ++bucket_counts_[i];
     ++count_;
@@ -45,9 +47,10 @@ std::string metrics::render() const {
         std::lock_guard lock(mu_);
         out += "# HELP sabor_http_requests_total HTTP requests by route and status.\n";
         out += "# TYPE sabor_http_requests_total counter\n";
-        for (const auto& [key, n] : requests_)
-            out += "sabor_http_requests_total{route=\"" + label(key.first) + "\",status=\"" + std::to_string(key.second) +
-                   "\"} " + std::to_string(n) + "\n";
+        for (const auto& [route, by_status] : requests_)
+            for (const auto& [status, n] : by_status)
+                out += "sabor_http_requests_total{route=\"" + label(route) + "\",status=\"" + std::to_string(status) +
+                       "\"} " + std::to_string(n) + "\n";
         out += "# HELP sabor_http_request_duration_seconds Time to handle a request.\n";
         out += "# TYPE sabor_http_request_duration_seconds histogram\n";
         for (std::size_t i = 0; i < buckets.size(); ++i)

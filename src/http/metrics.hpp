@@ -25,7 +25,8 @@ private:
         std::function<double()> read;
     };
     mutable std::mutex mu_;
-    std::map<std::pair<std::string, int>, unsigned long long> requests_;
+    // route -> status -> count; looked up without building a key string per request
+    std::map<std::string, std::map<int, unsigned long long>, std::less<>> requests_;
     std::array<unsigned long long, buckets.size()> bucket_counts_{};
     unsigned long long count_ = 0;
     double sum_ = 0;

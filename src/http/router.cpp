@@ -22,8 +22,8 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 // Matches one route's segments against the path's; {name} takes one segment, {*name} the rest.
-bool match_segments(const route& r, std::string_view path, std::map<std::string, std::string, std::less<>>* params) {
-    auto parts = split_path(path);
+bool match_segments(const route& r, const std::vector<std::string_view>& parts,
+                    std::map<std::string, std::string, std::less<>>* params) {
     std::size_t i = 0;
     for (; i < r.segments.size(); ++i) {
         const auto& seg = r.segments[i];
@@ -66,11 +66,12 @@ match_result router::match(request& req) const {
     match_result res;
     std::string_view method = req.method;
     if (method == "HEAD") method = "GET";
+    auto parts = split_path(req.path);  // once per request, not once per route
     for (const auto& r : routes_) {
-        if (!match_segments(r, req.path, nullptr)) continue;
+        if (!match_segments(r, parts, nullptr)) continue;
         if (r.method == method) {
             req.params.clear();
-            match_segments(r, req.path, &req.params);
+            match_segments(r, parts, &req.params);
             res.found = &r;
             return res;
         }
@@ -82,8 +83,9 @@ match_result router::match(request& req) const {
 }
 
 std::size_t router::body_limit(std::string_view method, std::string_view path) const {
+    auto parts = split_path(path);
     for (const auto& r : routes_)
-        if (r.method == method && match_segments(r, path, nullptr)) return r.body_limit;
+        if (r.method == method && match_segments(r, parts, nullptr)) return r.body_limit;
     return 0;
 }
 
