@@ -35,6 +35,10 @@ std::vector<binding> bindings(config& c) {
         {"mail", "from", &c.mail.from},
         {"mail", "rate", &c.mail.rate},
         {"mail", "templates_dir", &c.mail.templates_dir},
+        {"mail", "require_tls", &c.mail.require_tls},
+        {"mail", "timeout_seconds", &c.mail.timeout_seconds},
+        {"mail", "retry_first_seconds", &c.mail.retry_first_seconds},
+        {"mail", "retry_max_hours", &c.mail.retry_max_hours},
         {"uploads", "max_bytes", &c.uploads.max_bytes},
         {"uploads", "allowed_types", &c.uploads.allowed_types},
         {"i18n", "default_locale", &c.i18n.default_locale},
@@ -155,6 +159,11 @@ void validate(const config& c) {
     if (c.server.json_max_bytes < 1024) throw config_error("[server] json_max_bytes must be at least 1024");
     if (c.uploads.max_bytes < 1024) throw config_error("[uploads] max_bytes must be at least 1024");
     if (c.mail.rate < 0) throw config_error("[mail] rate must be 0 (no limit) or more");
+    if (c.mail.timeout_seconds < 1) throw config_error("[mail] timeout_seconds must be at least 1");
+    if (c.mail.retry_first_seconds < 1) throw config_error("[mail] retry_first_seconds must be at least 1");
+    if (c.mail.retry_max_hours < 1) throw config_error("[mail] retry_max_hours must be at least 1");
+    if (!c.mail.smtp_url.empty() && c.mail.smtp_url.rfind("smtp://", 0) != 0 && c.mail.smtp_url.rfind("smtps://", 0) != 0)
+        throw config_error("[mail] smtp_url must start with smtp:// or smtps://");
     if (c.i18n.default_locale != "bg" && c.i18n.default_locale != "en")
         throw config_error("[i18n] default_locale must be \"bg\" or \"en\"");
     (void)c.listen_port();  // throws when malformed

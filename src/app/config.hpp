@@ -33,6 +33,10 @@ struct config {
         std::string from = "sabor <noreply@localhost>";
         std::int64_t rate = 0;
         std::string templates_dir = "mail-templates";
+        bool require_tls = false;           // refuse to send unless STARTTLS (or smtps://) protects it
+        std::int64_t timeout_seconds = 30;  // connect and per-message SMTP timeout
+        std::int64_t retry_first_seconds = 10;
+        std::int64_t retry_max_hours = 24;
     } mail;
     struct {
         std::int64_t max_bytes = 50 * 1024 * 1024;

@@ -3,7 +3,11 @@
 #include "accounts/repository.hpp"
 #include "util/crypto.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <charconv>
 
 namespace sabor::app {
 
@@ -118,6 +122,61 @@ void apply_security_headers(application&, http::response& r) {
     r.set_header("X-Content-Type-Options", "nosniff");
     r.set_header("X-Frame-Options", "DENY");
     r.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+}
+
+std::optional<std::int64_t> to_id(std::string_view s) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+std::int64_t query_int(const http::request& req, std::string_view name, std::int64_t def, std::int64_t lo, std::int64_t hi) {
+    auto q = req.query_param(name);
+    if (!q) return def;
+    auto v = to_id(*q).value_or(def);
+    if (*q == "0") v = 0;
+    return std::clamp(v, lo, hi);
+}
+
+api_auth require_api_user(application& a, http::request& req) {
+    api_auth r;
+    auto u = request_user(a, req);
+    if (!u) {
+        r.refusal = json_error(401, "unauthorized", a.texts.text(pick_lang(a, req), "error_unauthorized"));
+        r.refusal->set_header("WWW-Authenticate", "Bearer");
+        return r;
+    }
+    // A browser session may use the API only for reading; writes need a token (no CSRF there).
+    if (req.header("authorization").empty() && req.method != "GET") {
+        r.refusal = json_error(403, "token_required", a.texts.text(pick_lang(a, req), "error_token_required"));
+        return r;
+    }
+    r.user = *u;
+    return r;
+}
+
+api_auth require_api_admin(application& a, http::request& req) {
+    auto r = require_api_user(a, req);
+    if (!r.refusal && !r.user.is_admin())
+        r.refusal = json_error(403, "forbidden", a.texts.text(pick_lang(a, req), "error_admin_only"));
+    return r;
+}
+
+std::optional<boost::json::object> parse_json_object(application& a, http::request& req,
+                                                     std::optional<http::response>& refusal) {
+    auto lang = pick_lang(a, req);
+    if (req.header("content-type").rfind("application/json", 0) != 0) {
+        refusal = json_error(415, "unsupported_media_type", a.texts.text(lang, "error_json_content_type"));
+        return std::nullopt;
+    }
+    boost::system::error_code ec;
+    auto v = boost::json::parse(req.body, ec);
+    if (ec || !v.is_object()) {
+        refusal = json_error(400, "malformed_json", a.texts.text(lang, "error_malformed_json"));
+        return std::nullopt;
+    }
+    return std::move(v.get_object());
 }
 
 }  // namespace sabor::app

@@ -45,6 +45,20 @@ http::response json_error(int status, std::string_view code, const std::string& 
                           const std::map<std::string, std::string>& fields = {});
 
 void apply_security_headers(application& a, http::response& r);
+
+// For the JSON API: the caller's account (a Bearer token for writes), or the answer to give.
+struct api_auth {
+    std::optional<http::response> refusal;
+    accounts::user user;
+};
+api_auth require_api_user(application& a, http::request& req);
+// Like require_api_user, and the account must be an admin.
+api_auth require_api_admin(application& a, http::request& req);
+// The body as a JSON object, or the 400/415 answer in `refusal`.
+std::optional<boost::json::object> parse_json_object(application& a, http::request& req,
+                                                     std::optional<http::response>& refusal);
+std::optional<std::int64_t> to_id(std::string_view s);  // a positive integer, or nothing
+std::int64_t query_int(const http::request& req, std::string_view name, std::int64_t def, std::int64_t lo, std::int64_t hi);
 bool is_api(const http::request& req);
 
 }  // namespace sabor::app

@@ -15,26 +15,15 @@ namespace sabor::events {
 namespace {
 
 using app::application;
+using app::parse_json_object;
+using app::query_int;
+using app::require_api_user;
+using app::to_id;
 using app::web_ctx;
 namespace json = boost::json;
 
 std::int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::optional<std::int64_t> to_id(std::string_view s) {
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
-std::int64_t query_int(const http::request& req, std::string_view name, std::int64_t def, std::int64_t lo, std::int64_t hi) {
-    auto q = req.query_param(name);
-    if (!q) return def;
-    auto v = to_id(*q).value_or(def);
-    if (*q == "0") v = 0;
-    return std::clamp(v, lo, hi);
 }
 
 // A filter value as typed, or "" when it is not valid UTF-8 (it is echoed into the page).
@@ -253,44 +242,6 @@ http::response admin_action(application& a, http::request& req, std::string_view
 }
 
 // ---- JSON API ----
-
-struct api_auth {
-    std::optional<http::response> refusal;
-    accounts::user user;
-};
-api_auth require_api_user(application& a, http::request& req) {
-    api_auth r;
-    auto u = app::request_user(a, req);
-    if (!u) {
-        auto lang = app::pick_lang(a, req);
-        r.refusal = app::json_error(401, "unauthorized", a.texts.text(lang, "error_unauthorized"));
-        r.refusal->set_header("WWW-Authenticate", "Bearer");
-        return r;
-    }
-    // A browser session may use the API only for reading; writes need a token (no CSRF there).
-    if (req.header("authorization").empty() && req.method != "GET") {
-        r.refusal = app::json_error(403, "token_required", a.texts.text(app::pick_lang(a, req), "error_token_required"));
-        return r;
-    }
-    r.user = *u;
-    return r;
-}
-
-std::optional<json::object> parse_json_object(application& a, http::request& req, std::optional<http::response>& refusal) {
-    auto lang = app::pick_lang(a, req);
-    auto ct = req.header("content-type");
-    if (ct.rfind("application/json", 0) != 0) {
-        refusal = app::json_error(415, "unsupported_media_type", a.texts.text(lang, "error_json_content_type"));
-        return std::nullopt;
-    }
-    boost::system::error_code ec;
-    auto v = json::parse(req.body, ec);
-    if (ec || !v.is_object()) {
-        refusal = app::json_error(400, "malformed_json", a.texts.text(lang, "error_malformed_json"));
-        return std::nullopt;
-    }
-    return std::move(v.get_object());
-}
 
 http::response validation_failed(application& a, http::request& req, const field_errors& errors) {
     auto lang = app::pick_lang(a, req);

@@ -79,6 +79,27 @@ CREATE TABLE event_managers (
     PRIMARY KEY (event_id, user_id)
 );
 )SQL"},
+    migration{2, R"SQL(
+CREATE TABLE mail_outbox (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    locale          TEXT NOT NULL,
+    event_id        INTEGER REFERENCES events(id) ON DELETE SET NULL,
+    from_address    TEXT NOT NULL,
+    to_address      TEXT NOT NULL,
+    to_name         TEXT NOT NULL DEFAULT '',
+    subject         TEXT NOT NULL,
+    message_id      TEXT NOT NULL UNIQUE,
+    content         TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL,
+    sent_at         TEXT
+);
+CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -74,7 +74,7 @@ mus::data to_data(const boost::json::value& v) {
 
 }  // namespace
 
-templates::templates(const std::filesystem::path& dir) {
+templates::templates(const std::filesystem::path& dir, std::function<bool(std::string_view)> plain) {
     if (!std::filesystem::is_directory(dir)) throw template_error("template folder " + dir.string() + " does not exist");
     auto partials = dir / "partials";
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
@@ -85,6 +85,7 @@ templates::templates(const std::filesystem::path& dir) {
         auto text = expand_partials(read_file(entry.path()), partials, name, stack);
         auto c = std::make_unique<compiled>(text);
         if (!c->tmpl.is_valid()) throw template_error("template " + name + ": " + c->tmpl.error_message());
+        if (plain && plain(name)) c->tmpl.set_custom_escape([](const std::string& s) { return s; });
         pages_.emplace(name, std::move(c));
     }
 }

@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -19,7 +20,9 @@ class templates {
 public:
     // Loads every *.mustache under dir; "{{> name}}" includes dir/partials/name.mustache,
     // inlined at load time so rendering never parses. Throws template_error naming the file.
-    explicit templates(const std::filesystem::path& dir);
+    // `plain(name)` says which templates produce plain text (mail subjects and text parts):
+    // those do not HTML-escape {{x}}.
+    explicit templates(const std::filesystem::path& dir, std::function<bool(std::string_view)> plain = {});
     ~templates();
     bool has(std::string_view name) const;
     std::string render(std::string_view name, const boost::json::value& data) const;
