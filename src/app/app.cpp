@@ -4,6 +4,7 @@
 #include "accounts/routes.hpp"
 #include "app/web.hpp"
 #include "events/routes.hpp"
+#include "mail/routes.hpp"
 #include "storage/migrations.hpp"
 #include "view/dates.hpp"
 
@@ -77,7 +78,8 @@ application::application(config c)
       statics(std::filesystem::path(cfg.server.web_dir) / "static"),
       login_limiter(cfg.limits.logins_per_minute),
       cache(cfg.database_path()),
-      secret(load_secret(db)) {
+      secret(load_secret(db)),
+      mail({cfg.mail.templates_dir, cfg.mail.from, cfg.public_base(), texts.text(cfg.i18n.default_locale, "site_name")}) {
     if (!view::valid_timezone(cfg.i18n.timezone)) throw config_error("[i18n] timezone is not a known time zone: " + cfg.i18n.timezone);
     router.get("/healthz", [](http::request&) { return http::response::text(200, "ok"); });
     router.get("/metrics", [this](http::request&) {
@@ -88,6 +90,7 @@ application::application(config c)
     router.get("/static/{*path}", [this](http::request& req) { return statics.serve(req, req.param("path")); });
     accounts::register_routes(*this);
     events::register_routes(*this);
+    mail::register_routes(*this);
 }
 
 http::response application::handle(http::request& req) {

@@ -6,10 +6,12 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
+#include "mail/composer.hpp"
 #include "storage/database.hpp"
 #include "view/i18n.hpp"
 #include "view/templates.hpp"
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -56,6 +58,12 @@ public:
     accounts::rate_limiter login_limiter;
     page_cache cache;
     std::string secret;
+    mail::composer mail;
+    // Set by `serve` to wake the mail worker after a commit that queued mail.
+    std::function<void()> on_mail_queued;
+    void notify_mail() {
+        if (on_mail_queued) on_mail_queued();
+    }
 
 private:
     void access_log(const http::request& req, int status, std::size_t bytes, double seconds);

@@ -5,6 +5,8 @@
 #include "app/config.hpp"
 #include "events/demo.hpp"
 #include "http/server.hpp"
+#include "mail/smtp.hpp"
+#include "mail/worker.hpp"
 #include "storage/migrations.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -135,8 +137,20 @@ int cmd_serve(const args& a) {
         std::printf("sabor %s listening on http://%s:%u\n", SABOR_VERSION, opts.host.c_str(), port);
         std::fflush(stdout);
     };
+    mail::worker_options mo;
+    mo.database_path = c.database_path();
+    mo.smtp = {c.mail.smtp_url, c.mail.username, c.mail.password, c.mail.require_tls, static_cast<long>(c.mail.timeout_seconds)};
+    mo.eml_dir = (std::filesystem::path(c.storage.data_dir) / "mail").string();
+    mo.rate_per_minute = static_cast<long>(c.mail.rate);
+    mo.retry_first_seconds = static_cast<long>(c.mail.retry_first_seconds);
+    mo.retry_max_hours = static_cast<long>(c.mail.retry_max_hours);
+    mail::worker mailer(mo);
+    app.on_mail_queued = [&mailer] { mailer.wake(); };
+    mailer.start();
+
     http::server srv(opts, hooks);
     srv.run();
+    mailer.stop();
     std::printf("sabor stopped\n");
     return 0;
 }
@@ -235,6 +249,7 @@ int cmd_backup(const args& a) {
 int run_cli(int argc, char** argv) {
     try {
         util::crypto_init();
+        mail::smtp_global_init();
         auto a = parse_args(argc, argv);
         if (a.version) {
             std::printf("sabor %s\n", SABOR_VERSION);

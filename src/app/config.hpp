@@ -30,7 +30,7 @@ struct config {
         std::string smtp_url;
         std::string username;
         std::string password;
-        std::string from = "sabor <noreply@localhost>";
+        std::string from = "sabor <noreply@sabor.localhost>";
         std::int64_t rate = 0;
         std::string templates_dir = "mail-templates";
         bool require_tls = false;           // refuse to send unless STARTTLS (or smtps://) protects it

@@ -36,6 +36,16 @@ class Server:
             out = run_cli(self.data_dir, "demo").stdout
             self.demo_email = re.search(r"demo organiser: (\S+)", out).group(1)
             self.demo_password = re.search(r"password:\s+(\S+)", out).group(1)
+        self._start()
+
+    def restart(self):
+        """Starts the server again on the same data folder (after stop() or a kill)."""
+        for f in (self.proc.stdout, self.proc.stderr):
+            f.close()
+        self._start()
+        return self
+
+    def _start(self):
         self.proc = subprocess.Popen([BIN, "serve", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=self.env)
         line = self.proc.stdout.readline()

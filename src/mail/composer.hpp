@@ -1,0 +1,57 @@
+// Turns a kind of message (a folder of templates under mail-templates/) and its data into
+// a complete MIME message and queues it in the outbox, inside the caller's transaction.
+#pragma once
+#include "mail/message.hpp"
+#include "storage/database.hpp"
+#include "view/templates.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sabor::mail {
+
+struct outgoing {
+    std::string kind;    // folder name: "test", "registration_confirmed", ...
+    std::string locale;  // "bg" or "en"
+    std::optional<std::int64_t> event_id;
+    std::string to_address;
+    std::string to_name;
+    std::string reply_to_address;  // the event's organiser, where there is one
+    std::string reply_to_name;
+    boost::json::object data;  // what the templates show
+    std::vector<attachment> attachments;
+    std::vector<std::pair<std::string, std::string>> extra_headers;
+};
+
+struct composer_options {
+    std::filesystem::path templates_dir;
+    std::string from;         // "Name <address>" or "address"
+    std::string public_base;  // for links in messages
+    std::string site_name;
+};
+
+class composer {
+public:
+    // Loads and checks every kind's templates (subject, text, html in bg and en); throws
+    // view::template_error naming what is missing or broken, or build_error for a bad From.
+    explicit composer(composer_options o);
+    bool has_kind(std::string_view kind) const;
+    // Renders, builds and inserts into the outbox; returns the outbox id. Throws
+    // build_error when the recipient is not a safe address.
+    std::int64_t enqueue(storage::database& db, const outgoing& o) const;
+    const std::string& from_address() const { return from_address_; }
+
+private:
+    composer_options opts_;
+    view::templates templates_;
+    std::string from_name_, from_address_;
+};
+
+// Splits "Name <address>" into its parts ("address" alone gives an empty name).
+std::pair<std::string, std::string> split_mailbox(const std::string& s);
+
+}  // namespace sabor::mail

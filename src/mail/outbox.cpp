@@ -1,0 +1,130 @@
+#include "mail/outbox.hpp"
+
+#include "view/dates.hpp"
+
+#include <chrono>
+
+namespace sabor::mail {
+namespace {
+std::string iso(std::int64_t t) { return view::format_iso_utc(t); }
+}  // namespace
+
+std::int64_t outbox::enqueue(const queued_message& m) {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto st = db_.prepare(
+        "INSERT INTO mail_outbox (kind, locale, event_id, from_address, to_address, to_name, subject, message_id, content, "
+        "status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)");
+    st.bind(1, m.kind).bind(2, m.locale).bind(3, m.event_id).bind(4, m.from_address).bind(5, m.to_address);
+    st.bind(6, m.to_name).bind(7, m.subject).bind(8, m.message_id).bind(9, m.content).bind(10, iso(now)).bind(11, iso(now));
+    st.run();
+    return db_.last_insert_id();
+}
+
+std::vector<due_message> outbox::due(std::int64_t now, int limit) {
+    auto st = db_.prepare(
+        "SELECT id, from_address, to_address, message_id, content, attempts, created_at FROM mail_outbox "
+        "WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+    st.bind(1, iso(now)).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<due_message> out;
+    while (st.step())
+        out.push_back({st.get_int(0), st.get_text(1), st.get_text(2), st.get_text(3), st.get_text(4), st.get_int(5),
+                       view::parse_iso8601(st.get_text(6)).value_or(now)});
+    return out;
+}
+
+bool outbox::claim(std::int64_t id) {
+    db_.prepare("UPDATE mail_outbox SET status = 'sending' WHERE id = ? AND status = 'queued'").bind(1, id).run();
+    return db_.changes() == 1;
+}
+
+void outbox::mark_sent(std::int64_t id, std::int64_t now) {
+    db_.prepare("UPDATE mail_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?")
+        .bind(1, iso(now))
+        .bind(2, id)
+        .run();
+}
+
+void outbox::mark_retry(std::int64_t id, std::int64_t attempts, std::int64_t next_at, const std::string& error) {
+    db_.prepare("UPDATE mail_outbox SET status = 'queued', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")
+        .bind(1, attempts)
+        .bind(2, iso(next_at))
+        .bind(3, error)
+        .bind(4, id)
+        .run();
+}
+
+void outbox::mark_failed(std::int64_t id, std::int64_t attempts, const std::string& error) {
+    db_.prepare("UPDATE mail_outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?")
+        .bind(1, attempts)
+        .bind(2, error)
+        .bind(3, id)
+        .run();
+}
+
+int outbox::requeue_interrupted(std::int64_t now) {
+    db_.prepare("UPDATE mail_outbox SET status = 'queued', next_attempt_at = ? WHERE status = 'sending'").bind(1, iso(now)).run();
+    return db_.changes();
+}
+
+bool outbox::resend(std::int64_t id, std::int64_t now) {
+    db_.prepare("UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, last_error = '', "
+                "created_at = ? WHERE id = ? AND status IN ('sent', 'failed')")
+        .bind(1, iso(now))
+        .bind(2, iso(now))
+        .bind(3, id)
+        .run();
+    return db_.changes() == 1;
+}
+
+std::optional<std::int64_t> outbox::next_due_at() {
+    auto st = db_.prepare("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE status = 'queued'");
+    if (!st.step() || st.is_null(0)) return std::nullopt;
+    return view::parse_iso8601(st.get_text(0));
+}
+
+std::vector<outbox_row> outbox::list(const std::string& status, std::int64_t limit, std::int64_t offset, std::int64_t* total) {
+    if (total) {
+        auto c = db_.prepare("SELECT COUNT(*) FROM mail_outbox WHERE ?1 = '' OR status = ?1");
+        c.bind(1, status);
+        c.step();
+        *total = c.get_int(0);
+    }
+    auto st = db_.prepare(
+        "SELECT id, kind, to_address, to_name, subject, message_id, status, attempts, next_attempt_at, last_error, "
+        "created_at, COALESCE(sent_at, '') FROM mail_outbox WHERE ?1 = '' OR status = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3");
+    st.bind(1, status).bind(2, limit).bind(3, offset);
+    std::vector<outbox_row> out;
+    while (st.step()) {
+        outbox_row r;
+        r.id = st.get_int(0);
+        r.kind = st.get_text(1);
+        r.to_address = st.get_text(2);
+        r.to_name = st.get_text(3);
+        r.subject = st.get_text(4);
+        r.message_id = st.get_text(5);
+        r.status = st.get_text(6);
+        r.attempts = st.get_int(7);
+        r.next_attempt_at = st.get_text(8);
+        r.last_error = st.get_text(9);
+        r.created_at = st.get_text(10);
+        r.sent_at = st.get_text(11);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+outbox_counts outbox::counts() {
+    outbox_counts c;
+    auto st = db_.prepare("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status");
+    while (st.step()) {
+        auto s = st.get_text(0);
+        auto n = st.get_int(1);
+        if (s == "queued") c.queued = n;
+        else if (s == "sending") c.sending = n;
+        else if (s == "sent") c.sent = n;
+        else if (s == "failed") c.failed = n;
+    }
+    return c;
+}
+
+}  // namespace sabor::mail

@@ -1,0 +1,144 @@
+#include "mail/worker.hpp"
+
+#include "mail/outbox.hpp"
+#include "storage/database.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace sabor::mail {
+namespace {
+
+// Writes the message as NNNNNN.eml atomically (temporary name, then rename).
+void write_eml(const std::string& dir, std::int64_t id, const std::string& content) {
+    std::filesystem::create_directories(dir);
+    char name[32];
+    std::snprintf(name, sizeof name, "%06lld.eml", static_cast<long long>(id));
+    auto final_path = std::filesystem::path(dir) / name;
+    auto tmp = final_path;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(content.data(), static_cast<std::streamsize>(content.size()));
+        out.flush();
+        if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, final_path);
+}
+
+}  // namespace
+
+std::int64_t retry_delay(std::int64_t attempts, std::int64_t first_seconds) {
+    constexpr std::int64_t cap = 4 * 3600;
+    std::int64_t d = first_seconds;
+    for (std::int64_t i = 1; i < attempts && d < cap; ++i) d *= 3;
+    return d < cap ? d : cap;
+}
+
+worker::worker(worker_options o) : opts_(std::move(o)) {}
+
+worker::~worker() { stop(); }
+
+std::int64_t worker::now() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void worker::start() {
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void worker::stop() {
+    stopping_ = true;
+    wake();
+    if (thread_.joinable()) thread_.join();
+}
+
+void worker::wake() {
+    {
+        std::lock_guard lock(mu_);
+        woken_ = true;
+    }
+    cv_.notify_one();
+}
+
+void worker::run() {
+    try {
+        storage::database db(opts_.database_path, false);
+        outbox(db).requeue_interrupted(now());
+    } catch (const std::exception& e) {
+        std::cerr << "mail: " << e.what() << std::endl;
+    }
+    // One client for the worker's life: consecutive messages share its connection, which
+    // is dropped after a quiet minute rather than held open forever.
+    smtp_client smtp(opts_.smtp);
+    auto last_activity = std::chrono::steady_clock::now();
+    while (!stopping_) {
+        try {
+            if (deliver_due(smtp)) last_activity = std::chrono::steady_clock::now();
+            else if (std::chrono::steady_clock::now() - last_activity > std::chrono::minutes(1)) smtp.disconnect();
+        } catch (const std::exception& e) {
+            // The database may be busy or gone for a moment: say so and try again shortly.
+            std::cerr << "mail: " << e.what() << std::endl;
+        }
+        std::unique_lock lock(mu_);
+        // Poll once a second as well: other processes queue too, and retries come due.
+        cv_.wait_for(lock, std::chrono::seconds(1), [this] { return woken_ || stopping_.load(); });
+        woken_ = false;
+    }
+}
+
+bool worker::deliver_due(smtp_client& smtp) {
+    storage::database db(opts_.database_path, false);
+    outbox box(db);
+    bool sent_any = false;
+    auto interval = opts_.rate_per_minute > 0 ? std::chrono::microseconds(60'000'000 / opts_.rate_per_minute)
+                                              : std::chrono::microseconds(0);
+    auto last_send = std::chrono::steady_clock::now() - interval;
+    while (!stopping_) {
+        auto batch = box.due(now(), 50);
+        if (batch.empty()) return sent_any;
+        for (auto& m : batch) {
+            if (stopping_) return sent_any;
+            if (interval.count() > 0) {
+                auto wait_until = last_send + interval;
+                std::unique_lock lock(mu_);
+                if (cv_.wait_until(lock, wait_until, [this] { return stopping_.load(); })) return sent_any;
+            }
+            if (!box.claim(m.id)) continue;  // an admin changed it meanwhile
+            last_send = std::chrono::steady_clock::now();
+            sent_any = true;
+            send_result r;
+            if (opts_.smtp.url.empty()) {
+                try {
+                    write_eml(opts_.eml_dir, m.id, m.content);
+                    r.ok = true;
+                } catch (const std::exception& e) {
+                    r.error = e.what();
+                }
+            } else {
+                r = smtp.send(m.from_address, m.to_address, m.content);
+            }
+            auto attempts = m.attempts + 1;
+            if (r.ok) {
+                box.mark_sent(m.id, now());
+            } else if (r.permanent) {
+                box.mark_failed(m.id, attempts, r.error);
+            } else {
+                auto next = now() + retry_delay(attempts, opts_.retry_first_seconds);
+                if (next - m.created_at > opts_.retry_max_hours * 3600)
+                    box.mark_failed(m.id, attempts, "gave up after " + std::to_string(attempts) + " attempts: " + r.error);
+                else
+                    box.mark_retry(m.id, attempts, next, r.error);
+                // No server answered: the rest of the batch waits for the next round
+                // instead of each trying (and timing out) in turn.
+                if (r.code == 0) return sent_any;
+            }
+        }
+    }
+}
+
+}  // namespace sabor::mail

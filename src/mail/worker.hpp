@@ -1,0 +1,50 @@
+// The mail worker: its own thread and database connection, never the I/O threads. It sends
+// due messages from the outbox over one reused SMTP connection (or writes them as .eml
+// files when no server is configured), and retries temporary failures with growing pauses.
+#pragma once
+#include "mail/smtp.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace sabor::mail {
+
+struct worker_options {
+    std::string database_path;
+    smtp_options smtp;        // url empty: write .eml files into eml_dir
+    std::string eml_dir;
+    long rate_per_minute = 0;  // 0 = no limit
+    long retry_first_seconds = 10;
+    long retry_max_hours = 24;
+};
+
+// The pause before attempt `attempts + 1`: first, x3 each time, at most 4 hours.
+std::int64_t retry_delay(std::int64_t attempts, std::int64_t first_seconds);
+
+class worker {
+public:
+    explicit worker(worker_options o);
+    ~worker();
+    void start();
+    void stop();  // finishes the message in hand, then returns
+    void wake();  // something was queued: look now rather than at the next poll
+
+private:
+    void run();
+    // Returns true when it handed something to the server.
+    bool deliver_due(smtp_client& smtp);
+    std::int64_t now() const;
+
+    worker_options opts_;
+    std::thread thread_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool woken_ = false;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace sabor::mail

@@ -1,0 +1,106 @@
+#include "mail/composer.hpp"
+#include "mail/outbox.hpp"
+#include "mail/worker.hpp"
+#include "storage/migrations.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+using namespace sabor;
+
+namespace {
+struct temp_db {
+    std::filesystem::path dir;
+    std::unique_ptr<storage::database> db;
+    temp_db() {
+        char tmpl[] = "/tmp/sabor-mail-XXXXXX";
+        dir = mkdtemp(tmpl);
+        db = std::make_unique<storage::database>((dir / "t.db").string());
+        storage::migrate(*db);
+    }
+    ~temp_db() {
+        db.reset();
+        std::filesystem::remove_all(dir);
+    }
+};
+
+mail::composer make_composer() {
+    return mail::composer({std::filesystem::path(SABOR_SOURCE_DIR) / "mail-templates", "Община Русе <events@ruse.bg>",
+                           "https://sabor.example.bg", "Събор"});
+}
+}  // namespace
+
+TEST_CASE("retries start within 15 seconds and grow to at most 4 hours, about a day in all") {
+    CHECK(mail::retry_delay(1, 10) == 10);
+    CHECK(mail::retry_delay(2, 10) == 30);
+    CHECK(mail::retry_delay(3, 10) == 90);
+    CHECK(mail::retry_delay(20, 10) == 4 * 3600);
+    std::int64_t total = 0;
+    int attempts = 0;
+    while (total < 24 * 3600) total += mail::retry_delay(++attempts, 10);
+    CHECK(attempts > 8);
+    CHECK(attempts < 20);
+}
+
+TEST_CASE("mailboxes split into name and address") {
+    CHECK(mail::split_mailbox("Община Русе <events@ruse.bg>") == std::pair<std::string, std::string>{"Община Русе", "events@ruse.bg"});
+    CHECK(mail::split_mailbox("events@ruse.bg") == std::pair<std::string, std::string>{"", "events@ruse.bg"});
+}
+
+TEST_CASE("the composer renders both languages and queues a complete message") {
+    temp_db t;
+    auto c = make_composer();
+    CHECK(c.has_kind("test"));
+    CHECK_FALSE(c.has_kind("nothing"));
+    mail::outgoing o;
+    o.kind = "test";
+    o.locale = "bg";
+    o.to_address = "ivana@example.bg";
+    o.to_name = "Ивана";
+    o.data = boost::json::object{{"name", "Ивана <b>"}, {"sent_by", "Админ <admin@ruse.bg>"}};
+    auto id = c.enqueue(*t.db, o);
+    mail::outbox box(*t.db);
+    auto due = box.due(4102444800, 10);  // the year 2100: everything is due
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].id == id);
+    CHECK(due[0].from_address == "events@ruse.bg");
+    CHECK(due[0].to_address == "ivana@example.bg");
+    CHECK(due[0].content.find("\r\n") != std::string::npos);
+    auto rows = box.list("", 10, 0, nullptr);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].subject == "Пробно съобщение от Събор");
+    CHECK(rows[0].status == "queued");
+
+    o.to_address = "x@example.bg\r\nBcc: evil@example.com";
+    CHECK_THROWS_AS(c.enqueue(*t.db, o), mail::build_error);
+    CHECK(box.list("", 10, 0, nullptr).size() == 1);
+}
+
+TEST_CASE("the outbox claims once, retries, fails, and requeues what a crash interrupted") {
+    temp_db t;
+    auto c = make_composer();
+    mail::outgoing o;
+    o.kind = "test";
+    o.locale = "en";
+    o.to_address = "a@example.bg";
+    auto id = c.enqueue(*t.db, o);
+    mail::outbox box(*t.db);
+    CHECK(box.claim(id));
+    CHECK_FALSE(box.claim(id));  // already being sent
+    CHECK(box.due(4102444800, 10).empty());
+    CHECK(box.requeue_interrupted(1000) == 1);
+    CHECK(box.due(4102444800, 10).size() == 1);
+    box.mark_retry(id, 1, 4102444800 + 60, "451 later");
+    CHECK(box.due(4102444800, 10).empty());
+    CHECK(box.counts().queued == 1);
+    box.mark_failed(id, 2, "550 no");
+    CHECK(box.counts().failed == 1);
+    CHECK_FALSE(box.resend(id + 100, 1000));
+    CHECK(box.resend(id, 1000));
+    CHECK(box.counts().queued == 1);
+    box.mark_sent(id, 2000);
+    auto row = box.list("sent", 10, 0, nullptr);
+    REQUIRE(row.size() == 1);
+    CHECK(row[0].attempts == 1);
+}
