@@ -8,7 +8,7 @@ BUILD_PACKAGES=(
   libgmime-3.0-dev libcurl4-openssl-dev
 )
 TEST_PACKAGES=(
-  catch2 python3 python3-aiosmtpd chromium nodejs npm
+  catch2 python3 python3-aiosmtpd chromium
 )
 
 missing_packages() {
@@ -28,4 +28,11 @@ install_packages() {
   $sudo apt-get update -qq
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# Node may come from elsewhere than Debian (the machine image has its own): install
+# Debian's only when there is none at all.
+install_node() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+  install_packages nodejs npm
 }

@@ -35,7 +35,7 @@ TEST_CASE("the catalogs have the same keys, and every key a template uses exists
     for (const auto& [k, v] : bg) CHECK_FALSE(std::string(texts.catalog("en").at(k).as_string()).empty());
 }
 
-TEST_CASE("messages fill placeholders; Accept-Language picks a supported locale") {
+TEST_CASE("messages fill placeholders and Accept-Language picks a supported locale") {
     i18n texts(web / "i18n", "bg");
     CHECK(texts.text("bg", "error_too_long", {{"max", "200"}}) == "Текстът е твърде дълъг (най-много 200 знака).");
     CHECK(texts.text("en", "error_too_long", {{"max", "200"}}) == "The text is too long (at most 200 characters).");
