@@ -5,12 +5,16 @@
 #include "app/config.hpp"
 #include "events/demo.hpp"
 #include "http/server.hpp"
+#include "mail/composer.hpp"
+#include "mail/outbox.hpp"
 #include "mail/smtp.hpp"
 #include "mail/worker.hpp"
 #include "storage/migrations.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
+#include "view/i18n.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +44,7 @@ const char* general_help =
     "  token create --email E              print a new API token for that account\n"
     "  demo                                load the demo events once\n"
     "  backup FILE                         write a consistent copy of the database\n"
+    "  mail test --to E [--count N]        queue N test messages (one transaction)\n"
     "\n"
     "Options for every command:\n"
     "  --config FILE     configuration file (default: config/sabor.toml)\n"
@@ -59,6 +64,9 @@ const std::map<std::string, std::string> command_help{
     {"demo", "Usage: sabor demo [--config FILE] [--data-dir DIR]\n"
              "Loads the demo organiser and events once; a second run changes nothing.\n"
              "The new account's e-mail and password are printed and kept in DATA_DIR/demo-credentials.txt.\n"},
+    {"mail", "Usage: sabor mail test --to E [--count N] [--config FILE] [--data-dir DIR]\n"
+             "Queues N (default 1) test messages to E in one transaction; the running server sends them.\n"
+             "Prints how long queueing took.\n"},
     {"backup", "Usage: sabor backup FILE [--config FILE] [--data-dir DIR]\n"
                "Writes a consistent copy of the database to FILE, also while the server runs.\n"},
 };
@@ -71,7 +79,8 @@ struct args {
 };
 
 args parse_args(int argc, char** argv) {
-    static const std::vector<std::string> with_value{"--config", "--data-dir", "--listen", "--email", "--name", "--role"};
+    static const std::vector<std::string> with_value{"--config", "--data-dir", "--listen", "--email", "--name", "--role",
+                                                    "--to", "--count"};
     args a;
     for (int i = 1; i < argc; ++i) {
         std::string s = argv[i];
@@ -222,6 +231,38 @@ int cmd_demo(const args& a) {
     return 0;
 }
 
+int cmd_mail(const args& a) {
+    if (a.positional.size() < 2 || a.positional[1] != "test") throw usage_error("usage: sabor mail test --to E [--count N]");
+    auto c = load(a);
+    auto to = accounts::normalise_email(need(a, "--to"));
+    if (!mail::safe_address(to)) throw usage_error("\"" + to + "\" is not an e-mail address");
+    long count = 1;
+    if (a.flags.count("--count")) {
+        try {
+            count = std::stol(a.flags.at("--count"));
+        } catch (const std::exception&) {
+            count = 0;
+        }
+        if (count < 1 || count > 1'000'000) throw usage_error("--count must be a number from 1 to 1000000");
+    }
+    auto db = open_db(c);
+    view::i18n texts(std::filesystem::path(c.server.web_dir) / "i18n", c.i18n.default_locale);
+    mail::composer composer({c.mail.templates_dir, c.mail.from, c.public_base(), texts.text(c.i18n.default_locale, "site_name")});
+    mail::outgoing o;
+    o.kind = "test";
+    o.locale = c.i18n.default_locale;
+    o.to_address = to;
+    o.data = boost::json::object{{"sent_by", "sabor mail test"}};
+    auto started = std::chrono::steady_clock::now();
+    storage::transaction tx(*db);
+    mail::outbox box(*db);
+    for (long i = 0; i < count; ++i) composer.enqueue(box, o);
+    tx.commit();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("queued %ld message(s) to %s in %.3f s\n", count, to.c_str(), seconds);
+    return 0;
+}
+
 int cmd_backup(const args& a) {
     if (a.positional.size() < 2) throw usage_error("usage: sabor backup FILE");
     auto c = load(a);
@@ -271,6 +312,7 @@ int run_cli(int argc, char** argv) {
         if (cmd == "token") return cmd_token(a);
         if (cmd == "demo") return cmd_demo(a);
         if (cmd == "backup") return cmd_backup(a);
+        if (cmd == "mail") return cmd_mail(a);
         throw usage_error("unknown command \"" + cmd + "\" (see sabor --help)");
     } catch (const usage_error& e) {
         std::fprintf(stderr, "sabor: %s\n", e.what());

@@ -49,6 +49,11 @@ bool composer::has_kind(std::string_view kind) const {
 }
 
 std::int64_t composer::enqueue(storage::database& db, const outgoing& o) const {
+    outbox box(db);
+    return enqueue(box, o);
+}
+
+std::int64_t composer::enqueue(outbox& box, const outgoing& o) const {
     if (!has_kind(o.kind)) throw build_error("no mail templates for " + o.kind);
     std::string lang = o.locale == "en" ? "en" : "bg";
     auto data = o.data;
@@ -82,7 +87,7 @@ std::int64_t composer::enqueue(storage::database& db, const outgoing& o) const {
     q.subject = m.subject;
     q.message_id = m.message_id;
     q.content = build(m);  // throws before anything is written when the recipient is unsafe
-    return outbox(db).enqueue(q);
+    return box.enqueue(q);
 }
 
 }  // namespace sabor::mail

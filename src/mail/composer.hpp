@@ -14,6 +14,8 @@
 
 namespace sabor::mail {
 
+class outbox;
+
 struct outgoing {
     std::string kind;    // folder name: "test", "registration_confirmed", ...
     std::string locale;  // "bg" or "en"
@@ -43,6 +45,8 @@ public:
     // Renders, builds and inserts into the outbox; returns the outbox id. Throws
     // build_error when the recipient is not a safe address.
     std::int64_t enqueue(storage::database& db, const outgoing& o) const;
+    // The same into an outbox the caller keeps, for many messages in one transaction.
+    std::int64_t enqueue(outbox& box, const outgoing& o) const;
     const std::string& from_address() const { return from_address_; }
 
 private:

@@ -11,9 +11,12 @@ std::string iso(std::int64_t t) { return view::format_iso_utc(t); }
 
 std::int64_t outbox::enqueue(const queued_message& m) {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto st = db_.prepare(
-        "INSERT INTO mail_outbox (kind, locale, event_id, from_address, to_address, to_name, subject, message_id, content, "
-        "status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)");
+    if (!insert_)
+        insert_.emplace(db_.prepare(
+            "INSERT INTO mail_outbox (kind, locale, event_id, from_address, to_address, to_name, subject, message_id, "
+            "content, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"));
+    auto& st = *insert_;
+    st.reset();
     st.bind(1, m.kind).bind(2, m.locale).bind(3, m.event_id).bind(4, m.from_address).bind(5, m.to_address);
     st.bind(6, m.to_name).bind(7, m.subject).bind(8, m.message_id).bind(9, m.content).bind(10, iso(now)).bind(11, iso(now));
     st.run();

@@ -55,7 +55,8 @@ class outbox {
 public:
     explicit outbox(storage::database& db) : db_(db) {}
 
-    // Call inside the transaction of the change that causes the message.
+    // Call inside the transaction of the change that causes the message. The statement is
+    // prepared once per outbox object, so queueing a campaign reuses it.
     std::int64_t enqueue(const queued_message& m);
 
     // Messages due at `now`, oldest first.
@@ -77,6 +78,7 @@ public:
 
 private:
     storage::database& db_;
+    std::optional<storage::statement> insert_;
 };
 
 }  // namespace sabor::mail

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Mail throughput: queue 5,000 messages in one transaction (timed), then let a running
+# sabor deliver them over one reused SMTP connection to postfix's smtp-sink, and report
+# messages per second and the server's memory while it sends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${COUNT:-5000}
+
+need=()
+command -v smtp-sink >/dev/null || need+=(postfix)
+if [ ${#need[@]} -gt 0 ]; then
+  # "No configuration": we only want the smtp-sink tool, not a running mail system.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+[ -f build/build.ninja ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --target sabor >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+smtp-sink -u nobody "127.0.0.1:$port" 256 &
+pids+=($!)
+
+build/sabor migrate --data-dir "$work" >/dev/null
+SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$port" SABOR_SERVER_ACCESS_LOG=false SABOR_MAIL_FROM="Събор <bench@sabor.example.bg>" \
+  build/sabor serve --data-dir "$work" --listen 127.0.0.1:0 > "$work/serve.log" 2>&1 &
+server=$!
+pids+=($server)
+for _ in $(seq 50); do grep -q listening "$work/serve.log" && break; sleep 0.1; done
+rss_before=$(awk '/VmRSS/ {print $2}' /proc/$server/status)
+
+enqueue=$(build/sabor mail test --to participant@example.bg --count "$COUNT" --data-dir "$work")
+echo "$enqueue"
+
+/usr/bin/python3 - "$work/sabor.db" "$COUNT" "$server" "$rss_before" <<'PY'
+import sqlite3, sys, time
+db, count, pid, rss_before = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+def rss():
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1])
+con = sqlite3.connect(db, timeout=10)
+start = None
+samples = []
+deadline = time.monotonic() + 300
+while time.monotonic() < deadline:
+    sent, failed = con.execute("SELECT SUM(status='sent'), SUM(status='failed') FROM mail_outbox").fetchone()
+    sent, failed = sent or 0, failed or 0
+    if start is None and sent > 0:
+        start = (time.monotonic(), sent)
+    samples.append(rss())
+    if sent + failed >= count:
+        break
+    time.sleep(0.2)
+end = time.monotonic()
+t0, s0 = start
+rate = (sent - s0) / (end - t0) if end > t0 else float("inf")
+print(f"delivered {sent} of {count} (failed {failed}); {rate:.0f} messages/s over one connection")
+print(f"server RSS before {rss_before/1024:.1f} MB, during min {min(samples)/1024:.1f} MB, max {max(samples)/1024:.1f} MB")
+ok = sent == count and rate >= 200
+print("result:", "PASS" if ok else "FAIL (goal: all delivered, >= 200 messages/s)")
+sys.exit(0 if ok else 1)
+PY
