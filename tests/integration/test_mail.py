@@ -195,6 +195,14 @@ class FilesTest(unittest.TestCase):
                 msg = Sink.parse(f.read())
             self.assertEqual(str(msg["Subject"]), "Пробно съобщение от Събор")
             self.assertEqual(str(msg["To"]), "x@example.bg")
+            # Another process (the CLI) queues three more; the server's worker finds them.
+            out = s.cli("mail", "test", "--to", "y@example.bg", "--count", "3").stdout
+            self.assertIn("queued 3 message(s)", out)
+            deadline = time.monotonic() + 15
+            while len(glob.glob(os.path.join(s.data_dir, "mail", "*.eml"))) < 4 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(len(glob.glob(os.path.join(s.data_dir, "mail", "*.eml"))), 4)
+            self.assertFalse(glob.glob(os.path.join(s.data_dir, "mail", "*.tmp")))
         finally:
             s.close()
 
