@@ -137,6 +137,60 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(outbox(self.s), {})
 
 
+class RateAndPagesTest(unittest.TestCase):
+    def test_the_rate_limit_spaces_messages(self):
+        sink = Sink()
+        s = Server(env=dict(RETRY, SABOR_MAIL_SMTP_URL=sink.url, SABOR_MAIL_RATE="60"))
+        try:
+            token = admin(s)
+            for i in range(3):
+                queue_test(s, token, f"p{i}@example.bg")
+            sink.wait_for(3, timeout=20)
+            times = [t for (t,) in s.sql("SELECT sent_at FROM mail_outbox ORDER BY id")]
+            self.assertEqual(len(times), 3)
+            # 60 a minute is one a second: three take at least two seconds in all.
+            stamps = sorted(self.seconds(t) for t in times)
+            self.assertGreaterEqual(stamps[-1] - stamps[0], 2)
+        finally:
+            s.close()
+            sink.stop()
+
+    @staticmethod
+    def seconds(iso):
+        import datetime
+        return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+    def test_admin_page_lists_the_queue_and_sends_a_test(self):
+        from harness import Browser
+        s = Server(env={"SABOR_MAIL_SMTP_URL": ""})
+        try:
+            admin(s)
+            b = Browser(s)
+            b.login("admin@ruse.bg", "password-123")
+            page = b.get("/admin/mail")
+            self.assertEqual(page.status, 200)
+            self.assertIn("Изходяща поща", page.text)
+            r = b.post("/admin/mail/test", {"to": "ivan@example.bg", "csrf_token": Browser.csrf(page)})
+            self.assertEqual(r.status, 303)
+            mail_id = s.sql("SELECT id FROM mail_outbox")[0][0]
+            wait_status(s, mail_id, "sent")
+            page = b.get("/admin/mail")
+            self.assertIn("ivan@example.bg", page.text)
+            self.assertIn("Пробно съобщение от Събор", page.text)
+            r = b.post(f"/admin/mail/{mail_id}/resend", {"csrf_token": Browser.csrf(page)})
+            self.assertEqual(r.status, 303)
+            self.assertEqual(b.post("/admin/mail/test", {"to": "x@example.bg"}).status, 403)  # no CSRF token
+            r = b.post("/admin/mail/test", {"to": "bad\r\nBcc: x@y", "csrf_token": Browser.csrf(page)})
+            self.assertIn("error=bad_address", r.header("Location"))
+            # An organiser who is not an admin is turned away.
+            s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Орг", stdin="password-123\n")
+            o = Browser(s)
+            o.login("org@ruse.bg", "password-123")
+            self.assertEqual(o.get("/admin/mail").status, 403)
+        finally:
+            s.close()
+
+
 class ServerDownTest(unittest.TestCase):
     def test_a_server_that_is_down_is_retried_until_it_comes_up(self):
         port = free_port()
