@@ -65,7 +65,7 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
 fi
 say "building $BUILD_DIR/sabor"
-cmake --build "$BUILD_DIR" --target sabor >&2
+cmake --build "$BUILD_DIR" --target sabor >&2 || die "the Release build failed (see above)"
 sabor="$root/$BUILD_DIR/sabor"
 [[ -x "$sabor" ]] || die "no binary at $sabor"
 
@@ -73,8 +73,10 @@ sabor="$root/$BUILD_DIR/sabor"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/sabor-bench.XXXXXX")"
 sabor_pid=""
 nginx_pid=""
+sampler_pid=""
 cleanup() {
   local rc=$?
+  if [[ -n "$sampler_pid" ]]; then kill "$sampler_pid" 2>/dev/null || true; fi
   for pid in "$nginx_pid" "$sabor_pid"; do
     if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
@@ -103,8 +105,12 @@ wait_http() {  # URL: waits up to 10 s for a 200
 }
 
 # Tell if the machine is busy: the figures are only comparable on an idle machine.
-# shellcheck disable=SC2009  # pgrep refuses a pattern this long
-busy="$(ps -eo comm= | grep -cxE 'cc1plus|c\+\+|g\+\+|clang\+\+|ninja|ld|make' || true)"
+# Compilers and build tools are counted before the run and once a second during it.
+build_procs() {
+  # shellcheck disable=SC2009  # pgrep refuses a pattern this long
+  ps -eo comm= | grep -cxE 'cc1|cc1plus|c\+\+|g\+\+|gcc|clang|clang\+\+|as|ld|ld\.gold|ninja|make|ctest' || true
+}
+busy="$(build_procs)"
 load1="$(cut -d' ' -f1 /proc/loadavg)"
 if [[ "$busy" != 0 ]]; then
   say "WARNING: $busy compiler/build processes are running (load $load1); the figures will be low"
@@ -115,12 +121,13 @@ data="$tmp/data"
 mkdir -p "$data"
 "$sabor" migrate --data-dir "$data" >/dev/null
 "$sabor" demo --data-dir "$data" > "$tmp/demo.txt"
+: > "$tmp/sabor.out"
 SABOR_SERVER_ACCESS_LOG=false "$sabor" serve --data-dir "$data" --listen 127.0.0.1:0 \
   > "$tmp/sabor.out" 2> "$tmp/sabor.err" &
 sabor_pid=$!
 sabor_url=""
 for _ in $(seq 1 100); do
-  sabor_url="$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$tmp/sabor.out" | head -n1 | sed 's/^listening on //' || true)"
+  sabor_url="$(grep -soE 'listening on http://127\.0\.0\.1:[0-9]+' "$tmp/sabor.out" | head -n1 | sed 's/^listening on //' || true)"
   [[ -n "$sabor_url" ]] && break
   kill -0 "$sabor_pid" 2>/dev/null || die "sabor serve exited: $(cat "$tmp/sabor.err")"
   sleep 0.1
@@ -183,8 +190,15 @@ run_wrk() {  # NAME URL: sets RPS and P99 (ms)
 }
 
 mkdir -p "$out_dir"
+: > "$tmp/busy.log"
+( while sleep 1; do build_procs >> "$tmp/busy.log"; done ) &
+sampler_pid=$!
 run_wrk nginx "$nginx_page"; nginx_rps="$RPS"; nginx_p99="$P99"
 run_wrk sabor "$sabor_page"; sabor_rps="$RPS"; sabor_p99="$P99"
+kill "$sampler_pid" 2>/dev/null || true
+wait "$sampler_pid" 2>/dev/null || true
+sampler_pid=""
+busy_during="$(awk '$1 > 0 {n++} END {print n + 0}' "$tmp/busy.log")"
 
 kill -0 "$sabor_pid" 2>/dev/null || die "sabor died during the run: $(tail -n 20 "$tmp/sabor.err")"
 status_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$sabor_pid/status"; }
@@ -219,8 +233,10 @@ report="$out_dir/results.txt"
   printf 'sabor p99              %s ms  (maximum %s ms)\n' "$sabor_p99" "$MAX_P99_MS"
   printf 'sabor VmRSS after run  %s MB  (maximum %s MB)\n' "$rss_mb" "$MAX_RSS_MB"
   printf 'sabor VmHWM (peak)     %s MB\n' "$hwm_mb"
-  if [[ "$busy" != 0 ]]; then
-    printf 'WARNING: %s compiler/build processes were running; the figures are low\n' "$busy"
+  if [[ "$busy" != 0 || "$busy_during" != 0 ]]; then
+    printf 'WARNING: the machine was not idle (%s compiler/build processes before the run;\n' "$busy"
+    printf '         some seen in %s of the once-a-second samples during it): the figures\n' "$busy_during"
+    printf '         are unreliable, run it again on an idle machine\n'
   fi
   printf '\n'
   if [[ ${#failures[@]} -eq 0 ]]; then
