@@ -5,6 +5,7 @@
 #include "app/web.hpp"
 #include "events/routes.hpp"
 #include "mail/routes.hpp"
+#include "registration/routes.hpp"
 #include "storage/migrations.hpp"
 #include "view/dates.hpp"
 
@@ -77,6 +78,7 @@ application::application(config c)
       texts(std::filesystem::path(cfg.server.web_dir) / "i18n", cfg.i18n.default_locale),
       statics(std::filesystem::path(cfg.server.web_dir) / "static"),
       login_limiter(cfg.limits.logins_per_minute),
+      registration_limiter(cfg.limits.registrations_per_minute),
       cache(cfg.database_path()),
       secret(load_secret(db)),
       mail({cfg.mail.templates_dir, cfg.mail.from, cfg.public_base(), texts.text(cfg.i18n.default_locale, "site_name")}) {
@@ -91,6 +93,7 @@ application::application(config c)
     accounts::register_routes(*this);
     events::register_routes(*this);
     mail::register_routes(*this);
+    registration::register_routes(*this);
 }
 
 http::response application::handle(http::request& req) {

@@ -56,6 +56,7 @@ public:
     http::metrics metrics;
     http::router router;
     accounts::rate_limiter login_limiter;
+    accounts::rate_limiter registration_limiter;
     page_cache cache;
     std::string secret;
     mail::composer mail;

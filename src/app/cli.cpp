@@ -94,7 +94,7 @@ args parse_args(int argc, char** argv) {
             if (std::find(with_value.begin(), with_value.end(), name) == with_value.end())
                 throw usage_error("unknown option " + name + " (see sabor --help)");
             if (eq != std::string::npos) a.flags[name] = s.substr(eq + 1);
-            else if (i + 1 < argc) a.flags[name] = argv[++i];
+            else if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) a.flags[name] = argv[++i];
             else throw usage_error("option " + name + " needs a value");
         } else {
             a.positional.push_back(s);
@@ -301,6 +301,11 @@ int run_cli(int argc, char** argv) {
             return a.help ? 0 : 2;
         }
         const auto& cmd = a.positional[0];
+        // How many words each command takes ("user add", "backup FILE"): more is a mistake.
+        static const std::map<std::string, std::size_t> words{{"serve", 1}, {"migrate", 1}, {"user", 2}, {"token", 2},
+                                                             {"demo", 1}, {"backup", 2}, {"mail", 2}};
+        if (auto w = words.find(cmd); w != words.end() && a.positional.size() > w->second)
+            throw usage_error("unexpected argument \"" + a.positional[w->second] + "\" (see sabor " + cmd + " --help)");
         if (a.help) {
             auto it = command_help.find(cmd);
             std::fputs(it != command_help.end() ? it->second.c_str() : general_help, stdout);

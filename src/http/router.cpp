@@ -78,6 +78,7 @@ match_result router::match(request& req) const {
         res.method_mismatch = true;
         if (!res.allow.empty()) res.allow += ", ";
         res.allow += r.method;
+        if (r.method == "GET") res.allow += ", HEAD";  // answered by the GET route
     }
     return res;
 }

@@ -4,6 +4,8 @@
 #include "http/server.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -199,17 +201,26 @@ private:
 
 }  // namespace
 
+// One io_context per thread, each run by exactly one thread: a connection lives on one
+// of them for its whole life, so its handlers never hop threads and need no strand or
+// cross-thread wake-ups. The first context also holds the acceptor, signals and drain timer.
 struct server::impl {
     std::shared_ptr<shared_state> state = std::make_shared<shared_state>();
-    net::io_context ioc;
-    tcp::acceptor acceptor{ioc};
-    net::signal_set signals{ioc, SIGINT, SIGTERM};
-    net::steady_timer drain_timer{ioc};
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+    std::size_t next = 0;
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::unique_ptr<net::signal_set> signals;
+    std::unique_ptr<net::steady_timer> drain_timer;
     std::chrono::steady_clock::time_point drain_deadline;
 
+    net::io_context& main() { return *contexts.front(); }
+
     void accept() {
-        acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-            if (state->stopping || !acceptor.is_open()) return;
+        auto& target = *contexts[next];
+        next = (next + 1) % contexts.size();
+        acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
+            if (state->stopping || !acceptor->is_open()) return;
             if (!ec) std::make_shared<session>(std::move(socket), state)->start();
             accept();
         });
@@ -218,7 +229,7 @@ struct server::impl {
     void stop() {
         state->stopping = true;
         beast::error_code ec;
-        acceptor.close(ec);
+        acceptor->close(ec);
         {
             std::lock_guard lock(state->mu);
             for (session* s : state->sessions) {
@@ -230,19 +241,21 @@ struct server::impl {
         wait_drained();
     }
 
-    // Polls until the last session is gone (or the deadline passes), then stops the loop.
+    // Polls until the last session is gone (or the deadline passes), then stops every loop.
     void wait_drained() {
-        drain_timer.expires_after(std::chrono::milliseconds(20));
-        drain_timer.async_wait([this](beast::error_code) {
+        drain_timer->expires_after(std::chrono::milliseconds(20));
+        drain_timer->async_wait([this](beast::error_code) {
             bool empty;
             {
                 std::lock_guard lock(state->mu);
                 empty = state->sessions.empty();
             }
-            if (empty || std::chrono::steady_clock::now() > drain_deadline)
-                ioc.stop();
-            else
+            if (empty || std::chrono::steady_clock::now() > drain_deadline) {
+                for (auto& g : guards) g.reset();
+                for (auto& c : contexts) c->stop();
+            } else {
                 wait_drained();
+            }
         });
     }
 };
@@ -256,28 +269,35 @@ server::~server() = default;
 
 void server::run() {
     auto& s = *impl_;
+    int n = std::max(1, s.state->opts.threads);
+    for (int i = 0; i < n; ++i) {
+        s.contexts.push_back(std::make_unique<net::io_context>(1));  // 1: run by one thread only
+        s.guards.push_back(net::make_work_guard(*s.contexts.back()));
+    }
+    s.acceptor = std::make_unique<tcp::acceptor>(s.main());
+    s.signals = std::make_unique<net::signal_set>(s.main(), SIGINT, SIGTERM);
+    s.drain_timer = std::make_unique<net::steady_timer>(s.main());
     beast::error_code ec;
     auto address = net::ip::make_address(s.state->opts.host, ec);
     if (ec) throw std::runtime_error("invalid listen address: " + s.state->opts.host);
     tcp::endpoint ep{address, s.state->opts.port};
-    s.acceptor.open(ep.protocol(), ec);
-    if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) s.acceptor.bind(ep, ec);
-    if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    s.acceptor->open(ep.protocol(), ec);
+    if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) s.acceptor->bind(ep, ec);
+    if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
     if (ec)
         throw std::runtime_error("cannot listen on " + s.state->opts.host + ":" + std::to_string(s.state->opts.port) +
                                  ": " + ec.message());
-    if (s.state->hooks.on_listening) s.state->hooks.on_listening(s.acceptor.local_endpoint().port());
+    if (s.state->hooks.on_listening) s.state->hooks.on_listening(s.acceptor->local_endpoint().port());
 
-    s.signals.async_wait([&s](beast::error_code ec, int) {
+    s.signals->async_wait([&s](beast::error_code ec, int) {
         if (!ec) s.stop();
     });
     s.accept();
 
-    int n = std::max(1, s.state->opts.threads);
     std::vector<std::thread> pool;
-    for (int i = 1; i < n; ++i) pool.emplace_back([&s] { s.ioc.run(); });
-    s.ioc.run();
+    for (int i = 1; i < n; ++i) pool.emplace_back([&s, i] { s.contexts[static_cast<std::size_t>(i)]->run(); });
+    s.main().run();
     for (auto& t : pool) t.join();
 }
 

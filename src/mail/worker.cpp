@@ -139,6 +139,7 @@ bool worker::deliver_due(smtp_client& smtp) {
             }
         }
     }
+    return sent_any;
 }
 
 }  // namespace sabor::mail

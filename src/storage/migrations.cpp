@@ -100,6 +100,30 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
 )SQL"},
+    migration{3, R"SQL(
+CREATE TABLE registrations (
+    id                INTEGER PRIMARY KEY,
+    event_id          INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    name              TEXT NOT NULL,
+    email             TEXT NOT NULL,
+    organisation      TEXT NOT NULL DEFAULT '',
+    position          TEXT NOT NULL DEFAULT '',
+    organisation_type TEXT NOT NULL DEFAULT '',
+    town              TEXT NOT NULL DEFAULT '',
+    phone             TEXT NOT NULL DEFAULT '',
+    consent           INTEGER NOT NULL DEFAULT 0,
+    public_listing    INTEGER NOT NULL DEFAULT 0,
+    status            TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'pending', 'cancelled', 'rejected')),
+    locale            TEXT NOT NULL DEFAULT 'bg',
+    token_hash        TEXT NOT NULL UNIQUE,
+    search_key        TEXT NOT NULL DEFAULT '',
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    checked_in_at     TEXT,
+    UNIQUE (event_id, email)
+);
+CREATE INDEX registrations_event_status ON registrations(event_id, status, id);
+)SQL"},
 };
 
 void ensure_table(database& db) {

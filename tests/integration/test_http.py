@@ -77,7 +77,7 @@ class HttpTest(unittest.TestCase):
         self.assertIn("Страницата не е намерена", r.text)
         r = self.s.request("PUT", "/healthz")
         self.assertEqual(r.status, 405)
-        self.assertEqual(r.header("Allow"), "GET")
+        self.assertEqual(r.header("Allow"), "GET, HEAD")
         r = self.s.request("GET", "/api/v1/nothing")
         self.assertEqual(r.status, 404)
         self.assertEqual(r.json()["error"]["code"], "not_found")

@@ -3,17 +3,26 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 using namespace sabor::app;
 
 namespace {
+// Files live in one folder per test run, removed at exit.
 std::string write_temp(const std::string& text) {
-    char tmpl[] = "/tmp/sabor-config-XXXXXX";
-    int fd = mkstemp(tmpl);
-    close(fd);
-    std::ofstream(tmpl) << text;
-    return tmpl;
+    static struct dir_t {
+        std::string path;
+        dir_t() {
+            char tmpl[] = "/tmp/sabor-config-XXXXXX";
+            path = mkdtemp(tmpl);
+        }
+        ~dir_t() { std::filesystem::remove_all(path); }
+    } dir;
+    static int n = 0;
+    auto file = dir.path + "/c" + std::to_string(++n) + ".toml";
+    std::ofstream(file) << text;
+    return file;
 }
 }  // namespace
 

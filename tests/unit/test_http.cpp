@@ -47,7 +47,7 @@ TEST_CASE("router tells 404 from 405 and knows body limits before the body") {
     auto m2 = rt.match(wrong);
     CHECK(m2.found == nullptr);
     CHECK(m2.method_mismatch);
-    CHECK(m2.allow == "GET, POST");
+    CHECK(m2.allow == "GET, HEAD, POST");
     CHECK(rt.body_limit("POST", "/login") == 4096);
     CHECK(rt.body_limit("GET", "/login") == 0);
     CHECK(rt.body_limit("POST", "/unknown") == 0);

@@ -1,0 +1,36 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sabor::registration {
+
+inline constexpr std::array<std::string_view, 5> statuses{"confirmed", "waitlisted", "pending", "cancelled", "rejected"};
+inline constexpr std::array<std::string_view, 7> organisation_types{
+    "municipality", "regional_administration", "state_institution", "ngo", "school_or_university", "business", "other"};
+
+struct registration {
+    std::int64_t id = 0;
+    std::int64_t event_id = 0;
+    std::string name;
+    std::string email;  // stored lower-cased: one registration per address and event
+    std::string organisation;
+    std::string position;
+    std::string organisation_type;
+    std::string town;
+    std::string phone;
+    bool consent = false;
+    bool public_listing = false;
+    std::string status;
+    std::string locale = "bg";
+    std::string created_at;
+    std::string updated_at;
+    std::string checked_in_at;  // empty when not checked in
+};
+
+struct status_counts {
+    std::int64_t confirmed = 0, waitlisted = 0, pending = 0, cancelled = 0, rejected = 0, checked_in = 0;
+};
+
+}  // namespace sabor::registration

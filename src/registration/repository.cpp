@@ -1,0 +1,171 @@
+#include "registration/repository.hpp"
+
+#include "util/utf8.hpp"
+
+namespace sabor::registration {
+namespace {
+
+constexpr const char* columns =
+    "id, event_id, name, email, organisation, position, organisation_type, town, phone, consent, public_listing, "
+    "status, locale, created_at, updated_at, COALESCE(checked_in_at, '')";
+constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+registration read(storage::statement& st) {
+    registration r;
+    int i = 0;
+    r.id = st.get_int(i++);
+    r.event_id = st.get_int(i++);
+    r.name = st.get_text(i++);
+    r.email = st.get_text(i++);
+    r.organisation = st.get_text(i++);
+    r.position = st.get_text(i++);
+    r.organisation_type = st.get_text(i++);
+    r.town = st.get_text(i++);
+    r.phone = st.get_text(i++);
+    r.consent = st.get_int(i++) != 0;
+    r.public_listing = st.get_int(i++) != 0;
+    r.status = st.get_text(i++);
+    r.locale = st.get_text(i++);
+    r.created_at = st.get_text(i++);
+    r.updated_at = st.get_text(i++);
+    r.checked_in_at = st.get_text(i++);
+    return r;
+}
+
+// What the organisers' search looks in, lower-cased once on write (ICU: Cyrillic and Latin).
+std::string search_key(const registration& r) {
+    return util::to_lower_utf8(r.name + " " + r.email + " " + r.organisation + " " + r.position + " " + r.town);
+}
+
+std::optional<registration> one(storage::statement& st) {
+    if (!st.step()) return std::nullopt;
+    return read(st);
+}
+
+}  // namespace
+
+std::int64_t repository::insert(const registration& r, const std::string& token_hash) {
+    auto st = db_.prepare(std::string("INSERT INTO registrations (event_id, name, email, organisation, position, "
+                                      "organisation_type, town, phone, consent, public_listing, status, locale, token_hash, "
+                                      "search_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                          now_sql + ", " + now_sql + ")");
+    st.bind(1, r.event_id).bind(2, r.name).bind(3, r.email).bind(4, r.organisation).bind(5, r.position);
+    st.bind(6, r.organisation_type).bind(7, r.town).bind(8, r.phone).bind(9, r.consent ? 1 : 0);
+    st.bind(10, r.public_listing ? 1 : 0).bind(11, r.status).bind(12, r.locale).bind(13, token_hash).bind(14, search_key(r));
+    st.run();
+    return db_.last_insert_id();
+}
+
+void repository::update_details(const registration& r) {
+    auto st = db_.prepare(std::string("UPDATE registrations SET name = ?, organisation = ?, position = ?, organisation_type = ?, "
+                                      "town = ?, phone = ?, public_listing = ?, search_key = ?, updated_at = ") +
+                          now_sql + " WHERE id = ?");
+    st.bind(1, r.name).bind(2, r.organisation).bind(3, r.position).bind(4, r.organisation_type).bind(5, r.town);
+    st.bind(6, r.phone).bind(7, r.public_listing ? 1 : 0).bind(8, search_key(r)).bind(9, r.id);
+    st.run();
+}
+
+void repository::set_status(std::int64_t id, std::string_view status) {
+    db_.prepare(std::string("UPDATE registrations SET status = ?, updated_at = ") + now_sql + " WHERE id = ?")
+        .bind(1, status)
+        .bind(2, id)
+        .run();
+}
+
+void repository::set_token(std::int64_t id, const std::string& token_hash) {
+    db_.prepare("UPDATE registrations SET token_hash = ? WHERE id = ?").bind(1, token_hash).bind(2, id).run();
+}
+
+void repository::set_checked_in(std::int64_t id, bool in) {
+    if (in)
+        db_.prepare(std::string("UPDATE registrations SET checked_in_at = COALESCE(checked_in_at, ") + now_sql +
+                    ") WHERE id = ?")
+            .bind(1, id)
+            .run();
+    else
+        db_.prepare("UPDATE registrations SET checked_in_at = NULL WHERE id = ?").bind(1, id).run();
+}
+
+void repository::remove(std::int64_t id) { db_.prepare("DELETE FROM registrations WHERE id = ?").bind(1, id).run(); }
+
+std::optional<registration> repository::find(std::int64_t id) {
+    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM registrations WHERE id = ?");
+    st.bind(1, id);
+    return one(st);
+}
+
+std::optional<registration> repository::find_by_email(std::int64_t event_id, const std::string& email) {
+    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM registrations WHERE event_id = ? AND email = ?");
+    st.bind(1, event_id).bind(2, email);
+    return one(st);
+}
+
+std::optional<registration> repository::find_by_token(const std::string& token_hash) {
+    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM registrations WHERE token_hash = ?");
+    st.bind(1, token_hash);
+    return one(st);
+}
+
+std::int64_t repository::count(std::int64_t event_id, std::string_view status) {
+    auto st = db_.prepare("SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status = ?");
+    st.bind(1, event_id).bind(2, status);
+    st.step();
+    return st.get_int(0);
+}
+
+std::int64_t repository::count_active() {
+    auto st = db_.prepare("SELECT COUNT(*) FROM registrations WHERE status IN ('confirmed', 'waitlisted', 'pending')");
+    st.step();
+    return st.get_int(0);
+}
+
+status_counts repository::counts(std::int64_t event_id) {
+    status_counts c;
+    auto st = db_.prepare("SELECT status, COUNT(*), COUNT(checked_in_at) FROM registrations WHERE event_id = ? GROUP BY status");
+    st.bind(1, event_id);
+    while (st.step()) {
+        auto s = st.get_text(0);
+        auto n = st.get_int(1);
+        c.checked_in += st.get_int(2);
+        if (s == "confirmed") c.confirmed = n;
+        else if (s == "waitlisted") c.waitlisted = n;
+        else if (s == "pending") c.pending = n;
+        else if (s == "cancelled") c.cancelled = n;
+        else if (s == "rejected") c.rejected = n;
+    }
+    return c;
+}
+
+std::optional<registration> repository::first_waitlisted(std::int64_t event_id) {
+    auto st = db_.prepare(std::string("SELECT ") + columns +
+                          " FROM registrations WHERE event_id = ? AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1");
+    st.bind(1, event_id);
+    return one(st);
+}
+
+std::int64_t repository::waitlist_position(const registration& r) {
+    auto st = db_.prepare("SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status = 'waitlisted' AND "
+                          "(created_at < ? OR (created_at = ? AND id <= ?))");
+    st.bind(1, r.event_id).bind(2, r.created_at).bind(3, r.created_at).bind(4, r.id);
+    st.step();
+    return st.get_int(0);
+}
+
+std::vector<registration> repository::list(std::int64_t event_id, const std::string& status, const std::string& query_lower,
+                                           std::int64_t limit, std::int64_t offset, std::int64_t* total) {
+    // instr() instead of LIKE: the query is data, and % or _ in it must not act as wildcards.
+    std::string where = " FROM registrations WHERE event_id = ?1 AND (?2 = '' OR status = ?2) AND (?3 = '' OR instr(search_key, ?3) > 0)";
+    if (total) {
+        auto c = db_.prepare("SELECT COUNT(*)" + where);
+        c.bind(1, event_id).bind(2, status).bind(3, query_lower);
+        c.step();
+        *total = c.get_int(0);
+    }
+    auto st = db_.prepare(std::string("SELECT ") + columns + where + " ORDER BY id LIMIT ?4 OFFSET ?5");
+    st.bind(1, event_id).bind(2, status).bind(3, query_lower).bind(4, limit).bind(5, offset);
+    std::vector<registration> out;
+    while (st.step()) out.push_back(read(st));
+    return out;
+}
+
+}  // namespace sabor::registration

@@ -1,0 +1,43 @@
+// All SQL about registrations. Seat decisions are made by the service inside a
+// BEGIN IMMEDIATE transaction, using counts read here in that same transaction.
+#pragma once
+#include "registration/model.hpp"
+#include "storage/database.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace sabor::registration {
+
+class repository {
+public:
+    explicit repository(storage::database& db) : db_(db) {}
+
+    std::int64_t insert(const registration& r, const std::string& token_hash);
+    void update_details(const registration& r);
+    void set_status(std::int64_t id, std::string_view status);
+    void set_token(std::int64_t id, const std::string& token_hash);
+    void set_checked_in(std::int64_t id, bool in);
+    void remove(std::int64_t id);
+
+    std::optional<registration> find(std::int64_t id);
+    std::optional<registration> find_by_email(std::int64_t event_id, const std::string& email);
+    std::optional<registration> find_by_token(const std::string& token_hash);
+
+    std::int64_t count(std::int64_t event_id, std::string_view status);
+    std::int64_t count_active();  // all events: confirmed, waitlisted, pending
+    status_counts counts(std::int64_t event_id);
+    // The first on the waiting list (oldest registration first).
+    std::optional<registration> first_waitlisted(std::int64_t event_id);
+    // 1-based position of a waitlisted registration.
+    std::int64_t waitlist_position(const registration& r);
+
+    // Organisers' list: status filter, case-insensitive search (query lower-cased by the caller).
+    std::vector<registration> list(std::int64_t event_id, const std::string& status, const std::string& query_lower,
+                                   std::int64_t limit, std::int64_t offset, std::int64_t* total);
+
+private:
+    storage::database& db_;
+};
+
+}  // namespace sabor::registration

@@ -1,0 +1,336 @@
+#include "registration/routes.hpp"
+
+#include "app/web.hpp"
+#include "events/repository.hpp"
+#include "registration/repository.hpp"
+#include "registration/service.hpp"
+#include "util/crypto.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+
+#include <chrono>
+
+namespace sabor::registration {
+namespace {
+
+using app::application;
+namespace json = boost::json;
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool can_manage(events::repository& repo, const accounts::user& u, const events::event& e) {
+    return u.is_admin() || repo.is_manager(e.id, u.id);
+}
+
+bool registration_open(const events::event& e, std::int64_t now) {
+    return e.status == "published" && e.ends_at >= now && (e.registration_mode == "open" || e.registration_mode == "moderated");
+}
+
+json::object with_api_url(application& a, const registration& r, const std::string& token) {
+    auto j = to_json(r);
+    if (!token.empty()) j["manage_url"] = manage_url(a.cfg.public_base(), token);
+    return j;
+}
+
+json::array type_options(application& a, const std::string& lang, const std::string& selected) {
+    json::array out;
+    for (auto t : organisation_types)
+        out.push_back(json::object{{"value", t}, {"label", a.texts.text(lang, "orgtype_" + std::string(t))}, {"selected", t == selected}});
+    return out;
+}
+
+http::response form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                         const http::fields* raw, const std::map<std::string, std::string>& errors, int status) {
+    app::csrf_token(a, req, ctx);
+    json::object values;
+    std::string type;
+    if (raw)
+        for (const auto& [k, v] : *raw) {
+            if (!util::valid_utf8(k) || !util::valid_utf8(v) || k == "csrf_token") continue;
+            values[k] = v;
+            if (k == "organisation_type") type = v;
+        }
+    json::object errs;
+    for (const auto& [k, v] : errors) errs[k] = v;
+    json::object data{{"title", a.texts.text(ctx.lang, "register_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"values", std::move(values)},
+                      {"errors", std::move(errs)},
+                      {"has_errors", !errors.empty()},
+                      {"types", type_options(a, ctx.lang, type)},
+                      {"action", "/events/" + e.slug + "/register"}};
+    return app::render_page(a, ctx, "registration/form", std::move(data), status);
+}
+
+http::response result_page(application& a, app::web_ctx& ctx, const events::event& e, const outcome& o, int status) {
+    std::string key = o.what == outcome::already_registered ? "register_already"
+                      : o.reg.status == "confirmed"        ? "register_done_confirmed"
+                      : o.reg.status == "waitlisted"       ? "register_done_waitlisted"
+                                                           : "register_done_pending";
+    json::object data{{"title", a.texts.text(ctx.lang, "register_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"message", a.texts.text(ctx.lang, key)},
+                      {"email", o.reg.email}};
+    if (!o.token.empty()) data["manage_url"] = manage_url(a.cfg.public_base(), o.token);
+    return app::render_page(a, ctx, "registration/done", std::move(data), status);
+}
+
+// The event a registration request names, published or not (the service decides).
+std::optional<events::event> event_by_slug(storage::database& db, std::string_view slug) {
+    return events::repository(db).find_by_slug(slug);
+}
+
+http::response manage_page(application& a, http::request& req, const std::string& token, const std::string& notice) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    auto r = repo.find_by_token(util::token_hash(token));
+    if (!r) return app::error_response(a, req, 404, "bad_link");
+    auto e = events::repository(*conn).find(r->event_id);
+    if (!e) return app::error_response(a, req, 404, "bad_link");
+    app::csrf_token(a, req, ctx);
+    json::object reg = to_json(*r);
+    reg["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r->status);
+    reg["is_active"] = r->status != "cancelled" && r->status != "rejected";
+    if (r->status == "waitlisted") reg["position"] = repo.waitlist_position(*r);
+    json::object data{{"title", a.texts.text(ctx.lang, "manage_title")},
+                      {"event", events::to_view(*e, a.texts, ctx.lang)},
+                      {"registration", std::move(reg)},
+                      {"types", type_options(a, ctx.lang, r->organisation_type)},
+                      {"base", "/r/" + token}};
+    if (!notice.empty()) data["notice"] = a.texts.text(ctx.lang, notice);
+    auto res = app::render_page(a, ctx, "registration/manage", std::move(data));
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("Referrer-Policy", "no-referrer");  // the token is in the address
+    return res;
+}
+
+}  // namespace
+
+void register_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+
+    a.metrics.add_gauge("sabor_registrations", "Registrations that are not cancelled or rejected.", [&a] {
+        auto conn = a.db.acquire();
+        return static_cast<double>(repository(*conn).count_active());
+    });
+
+    a.router.get("/events/{slug}/register", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto e = event_by_slug(*conn, req.param("slug"));
+        if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
+        if (!registration_open(*e, now_seconds())) return app::error_response(a, req, 409, "registration_closed");
+        return form_page(a, req, ctx, *e, nullptr, {}, 200);
+    });
+
+    a.router.post("/events/{slug}/register", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
+        if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+        auto conn = a.db.acquire();
+        auto e = event_by_slug(*conn, req.param("slug"));
+        if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
+        if (!a.registration_limiter.allow(req.remote_addr)) return app::error_response(a, req, 429, "too_many_registrations");
+        field_errors errors;
+        auto in = input_from_form(form, errors);
+        if (in.honeypot_filled) return app::error_response(a, req, 400, "bad_form");
+        in.locale = ctx.lang;
+        validate(in, errors);
+        if (!errors.empty()) return form_page(a, req, ctx, *e, &form, events::localise(errors, a.texts, ctx.lang), 422);
+        context c{*conn, a.mail, a.cfg.public_base()};
+        auto o = register_for(c, *e, in, now_seconds());
+        if (o.what == outcome::refused) return app::error_response(a, req, o.http_status, o.refusal_key.substr(6));
+        a.notify_mail();
+        return result_page(a, ctx, *e, o, o.what == outcome::created ? 201 : 200);
+    }, form_limit);
+
+    a.router.get("/r/{token}", [&a](http::request& req) {
+        return manage_page(a, req, std::string(req.param("token")), "");
+    });
+
+    a.router.post("/r/{token}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
+        if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+        auto token = std::string(req.param("token"));
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        auto r = repo.find_by_token(util::token_hash(token));
+        if (!r) return app::error_response(a, req, 404, "bad_link");
+        auto e = events::repository(*conn).find(r->event_id);
+        if (!e) return app::error_response(a, req, 404, "bad_link");
+        std::string notice;
+        if (app::form_value(form, "action") == "cancel") {
+            if (r->status == "cancelled" || r->status == "rejected") return app::error_response(a, req, 409, "already_cancelled");
+            context c{*conn, a.mail, a.cfg.public_base()};
+            cancel(c, *e, *r);
+            notice = "notice_registration_cancelled";
+        } else {
+            field_errors errors;
+            auto in = input_from_form(form, errors);
+            in.email = r->email;  // the address is the registration's identity: not changed here
+            in.consent = true;
+            validate(in, errors);
+            if (!errors.empty()) return app::error_response(a, req, 422, "validation",
+                                                            events::localise(errors, a.texts, ctx.lang).begin()->second);
+            r->name = in.name;
+            r->organisation = in.organisation;
+            r->position = in.position;
+            r->organisation_type = in.organisation_type;
+            r->town = in.town;
+            r->phone = in.phone;
+            r->public_listing = in.public_listing;
+            repo.update_details(*r);
+            notice = "notice_registration_saved";
+        }
+        tx.commit();
+        a.notify_mail();
+        return manage_page(a, req, token, notice);
+    }, form_limit);
+
+    a.router.get("/r/{token}/event.ics", [&a](http::request& req) {
+        auto conn = a.db.acquire();
+        auto r = repository(*conn).find_by_token(util::token_hash(std::string(req.param("token"))));
+        auto e = r ? events::repository(*conn).find(r->event_id) : std::nullopt;
+        if (!e) return app::error_response(a, req, 404, "bad_link");
+        http::response res;
+        res.body = event_ics(*e, a.cfg.public_base());
+        res.set_header("Content-Type", "text/calendar; charset=utf-8");
+        res.set_header("Content-Disposition", "attachment; filename=\"event.ics\"");
+        res.set_header("Cache-Control", "no-store");
+        return res;
+    });
+
+    // ---- API ----
+
+    a.router.post("/api/v1/events/{id}/registrations", [&a](http::request& req) {
+        std::optional<http::response> refusal;
+        auto body = app::parse_json_object(a, req, refusal);
+        if (!body) return *refusal;
+        auto lang = app::pick_lang(a, req);
+        auto id = app::to_id(req.param("id"));
+        auto conn = a.db.acquire();
+        auto e = id ? events::repository(*conn).find(*id) : std::nullopt;
+        if (!e || e->status == "draft") return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!a.registration_limiter.allow(req.remote_addr))
+            return app::json_error(429, "too_many_registrations", a.texts.text(lang, "error_too_many_registrations"));
+        field_errors errors;
+        auto in = input_from_json(*body, errors);
+        if (!body->contains("locale")) in.locale = lang;
+        validate(in, errors);
+        if (!errors.empty())
+            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+        context c{*conn, a.mail, a.cfg.public_base()};
+        auto o = register_for(c, *e, in, now_seconds());
+        if (o.what == outcome::refused)
+            return app::json_error(o.http_status, o.refusal_key.substr(6), a.texts.text(lang, o.refusal_key));
+        a.notify_mail();
+        if (o.what == outcome::already_registered)
+            return app::json_error(409, "already_registered", a.texts.text(lang, "error_already_registered"));
+        auto res = app::json_response(201, with_api_url(a, o.reg, o.token));
+        res.set_header("Location", "/api/v1/registrations/" + std::to_string(o.reg.id));
+        return res;
+    }, 16 * 1024);
+
+    a.router.get("/api/v1/events/{id}/registrations", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto id = app::to_id(req.param("id"));
+        auto conn = a.db.acquire();
+        events::repository events_repo(*conn);
+        auto e = id ? events_repo.find(*id) : std::nullopt;
+        if (!e || !can_manage(events_repo, auth.user, *e)) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        auto status = req.query_param("status").value_or("");
+        auto q = req.query_param("q").value_or("");
+        if (!util::valid_utf8(q) || !util::valid_utf8(status))
+            return app::json_error(400, "bad_query", a.texts.text(lang, "error_invalid_utf8"));
+        std::int64_t total = 0;
+        json::array items;
+        for (const auto& r : repository(*conn).list(e->id, status, util::to_lower_utf8(q), app::query_int(req, "limit", 100, 1, 1000),
+                                                    app::query_int(req, "offset", 0, 0, 1'000'000'000), &total))
+            items.push_back(to_json(r));
+        return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+    });
+
+    a.router.add("PATCH", "/api/v1/registrations/{id}", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        std::optional<http::response> refusal;
+        auto body = app::parse_json_object(a, req, refusal);
+        if (!body) return *refusal;
+        auto lang = app::pick_lang(a, req);
+        auto id = app::to_id(req.param("id"));
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        events::repository events_repo(*conn);
+        auto r = id ? repo.find(*id) : std::nullopt;
+        auto e = r ? events_repo.find(r->event_id) : std::nullopt;
+        if (!r || !e || !can_manage(events_repo, auth.user, *e))
+            return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        field_errors errors;
+        std::optional<std::string> new_status;
+        std::optional<bool> checked_in;
+        json::object details;
+        for (const auto& [key, value] : *body) {
+            std::string k(key);
+            if (k == "status") {
+                if (value.is_string()) new_status = std::string(value.get_string());
+                else errors[k] = {"error_must_be_text", {}};
+            } else if (k == "checked_in") {
+                if (value.is_bool()) checked_in = value.get_bool();
+                else errors[k] = {"error_must_be_bool", {}};
+            } else if (k == "name" || k == "organisation" || k == "position" || k == "organisation_type" || k == "town" ||
+                       k == "phone" || k == "public_listing") {
+                details[k] = value;
+            } else {
+                errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+            }
+        }
+        input in;
+        if (!details.empty()) {
+            in = input_from_json(details, errors);
+            // Fields not sent keep their values.
+            if (!details.contains("name")) in.name = r->name;
+            if (!details.contains("organisation")) in.organisation = r->organisation;
+            if (!details.contains("position")) in.position = r->position;
+            if (!details.contains("organisation_type")) in.organisation_type = r->organisation_type;
+            if (!details.contains("town")) in.town = r->town;
+            if (!details.contains("phone")) in.phone = r->phone;
+            if (!details.contains("public_listing")) in.public_listing = r->public_listing;
+            in.email = r->email;
+            in.consent = true;
+            validate(in, errors);
+        }
+        if (!errors.empty())
+            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+        if (!details.empty()) {
+            r->name = in.name;
+            r->organisation = in.organisation;
+            r->position = in.position;
+            r->organisation_type = in.organisation_type;
+            r->town = in.town;
+            r->phone = in.phone;
+            r->public_listing = in.public_listing;
+            repo.update_details(*r);
+        }
+        if (new_status) {
+            context c{*conn, a.mail, a.cfg.public_base()};
+            if (auto refused = set_status(c, *e, *r, *new_status))
+                return app::json_error(*refused == "error_event_full" ? 409 : 422, refused->substr(6), a.texts.text(lang, *refused));
+        }
+        if (checked_in) repo.set_checked_in(r->id, *checked_in);
+        tx.commit();
+        a.notify_mail();
+        return app::json_response(200, to_json(*repo.find(r->id)));
+    }, 16 * 1024);
+}
+
+}  // namespace sabor::registration

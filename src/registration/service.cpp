@@ -1,0 +1,300 @@
+#include "registration/service.hpp"
+
+#include "accounts/repository.hpp"
+#include "mail/composer.hpp"
+#include "mail/message.hpp"
+#include "registration/ics.hpp"
+#include "registration/repository.hpp"
+#include "util/crypto.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+
+#include <algorithm>
+
+namespace sabor::registration {
+namespace {
+
+struct text_field {
+    std::string_view name;
+    std::string input::*member;
+    std::size_t max;
+};
+constexpr text_field text_fields[] = {
+    {"name", &input::name, 200},
+    {"email", &input::email, 254},
+    {"organisation", &input::organisation, 200},
+    {"position", &input::position, 200},
+    {"organisation_type", &input::organisation_type, 40},
+    {"town", &input::town, 100},
+    {"phone", &input::phone, 40},
+};
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+bool truthy(std::string_view v) { return v == "1" || v == "on" || v == "true" || v == "yes"; }
+
+// The seat a new or returning registrant gets, decided from counts read inside the transaction.
+std::string seat_for(repository& repo, const events::event& e) {
+    if (e.registration_mode == "moderated") return "pending";
+    if (e.capacity == 0) return "confirmed";
+    return repo.count(e.id, "confirmed") < e.capacity ? "confirmed" : "waitlisted";
+}
+
+std::string where_text(const events::event& e) {
+    std::string out;
+    for (const auto* part : {&e.venue, &e.address, &e.city}) {
+        if (part->empty()) continue;
+        if (!out.empty()) out += ", ";
+        out += *part;
+    }
+    return out;
+}
+
+// Queues one message about a registration, in the caller's transaction.
+void queue_mail(context& c, const events::event& e, const registration& r, const std::string& kind,
+                const std::string& token, repository& repo) {
+    mail::outgoing o;
+    o.kind = kind;
+    o.locale = r.locale;
+    o.event_id = e.id;
+    o.to_address = r.email;
+    o.to_name = r.name;
+    std::string event_url = c.public_base + "/events/" + e.slug;
+    o.data = boost::json::object{
+        {"name", r.name},
+        {"event_title", e.title},
+        {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, r.locale)},
+        {"event_where", where_text(e)},
+        {"event_url", event_url},
+        {"manage_url", token.empty() ? std::string{} : manage_url(c.public_base, token)},
+        {"organiser_name", e.organisers.empty() ? std::string{} : e.organisers.front()},
+        {"checkin_url", ""},
+    };
+    if (kind == "registration_waitlisted") o.data["position"] = std::to_string(repo.waitlist_position(r));
+    if (kind == "registration_confirmed" || kind == "registration_promoted" || kind == "registration_approved")
+        o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", event_ics(e, c.public_base)});
+    c.mail.enqueue(c.db, o);
+}
+
+// A fresh personal link: the old one stops working. Used when a message needs the link and
+// only its hash is stored.
+std::string rotate_token(repository& repo, std::int64_t id) {
+    auto token = util::random_token(24);
+    repo.set_token(id, util::token_hash(token));
+    return token;
+}
+
+}  // namespace
+
+std::string manage_url(const std::string& public_base, const std::string& token) { return public_base + "/r/" + token; }
+
+std::string event_ics(const events::event& e, const std::string& public_base) {
+    calendar_event ce;
+    auto scheme_end = public_base.find("://");
+    auto host = public_base.substr(scheme_end == std::string::npos ? 0 : scheme_end + 3);
+    // A stable UID per event, so calendars update the entry rather than add another.
+    ce.uid = "event-" + std::to_string(e.id) + "@" + host.substr(0, host.find_first_of(":/"));
+    ce.title = e.title;
+    ce.location = where_text(e);
+    ce.url = public_base + "/events/" + e.slug;
+    ce.description = ce.url;
+    ce.starts_at = e.starts_at;
+    ce.ends_at = e.ends_at;
+    ce.stamp = e.starts_at;
+    ce.cancelled = e.status == "cancelled";
+    return make_ics(ce);
+}
+
+input input_from_json(const boost::json::object& body, field_errors& errors) {
+    input in;
+    for (const auto& [key, value] : body) {
+        std::string k(key);
+        auto it = std::find_if(std::begin(text_fields), std::end(text_fields), [&](const text_field& f) { return f.name == k; });
+        if (it != std::end(text_fields)) {
+            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
+            else in.*(it->member) = std::string(value.get_string());
+        } else if (k == "consent" || k == "public_listing") {
+            if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
+            else (k == "consent" ? in.consent : in.public_listing) = value.get_bool();
+        } else if (k == "locale") {
+            if (value.is_string() && (value.get_string() == "bg" || value.get_string() == "en")) in.locale = value.get_string();
+            else errors[k] = {"error_unknown_value", {}};
+        } else if (k == "invitation") {
+            // Invitations arrive with the invitations issue; accepted and ignored until then.
+        } else {
+            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+        }
+    }
+    return in;
+}
+
+input input_from_form(const std::vector<std::pair<std::string, std::string>>& form, field_errors&) {
+    input in;
+    for (const auto& [k, v] : form) {
+        auto it = std::find_if(std::begin(text_fields), std::end(text_fields), [&](const text_field& f) { return f.name == k; });
+        if (it != std::end(text_fields)) in.*(it->member) = v;
+        else if (k == "consent") in.consent = truthy(v);
+        else if (k == "public_listing") in.public_listing = truthy(v);
+        else if (k == "website") in.honeypot_filled = !v.empty();
+    }
+    return in;
+}
+
+void validate(input& in, field_errors& errors) {
+    for (const auto& f : text_fields) {
+        auto& v = in.*(f.member);
+        if (errors.count(std::string(f.name))) continue;
+        if (!util::valid_utf8(v)) {
+            errors[std::string(f.name)] = {"error_invalid_utf8", {}};
+            v.clear();
+            continue;
+        }
+        if (util::has_control_chars(v, false)) {
+            errors[std::string(f.name)] = {"error_control_chars", {}};
+            continue;
+        }
+        v = trim(v);
+        if (util::utf8_length(v) > f.max) errors[std::string(f.name)] = {"error_too_long", {{"max", std::to_string(f.max)}}};
+    }
+    if (!errors.count("name") && in.name.empty()) errors["name"] = {"error_required", {}};
+    if (!errors.count("email")) {
+        in.email = accounts::normalise_email(in.email);
+        if (in.email.empty()) errors["email"] = {"error_required", {}};
+        else if (!accounts::plausible_email(in.email) || !mail::safe_address(in.email)) errors["email"] = {"error_bad_address", {}};
+    }
+    if (!in.organisation_type.empty() && !errors.count("organisation_type") &&
+        std::find(organisation_types.begin(), organisation_types.end(), in.organisation_type) == organisation_types.end())
+        errors["organisation_type"] = {"error_unknown_value", {}};
+    if (!in.consent && !errors.count("consent")) errors["consent"] = {"error_consent_required", {}};
+}
+
+outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now) {
+    outcome out;
+    auto refuse = [&](const char* key, int status) {
+        out.what = outcome::refused;
+        out.refusal_key = key;
+        out.http_status = status;
+        return out;
+    };
+    if (e.status != "published") return refuse(e.status == "cancelled" ? "error_event_cancelled" : "error_not_found",
+                                               e.status == "cancelled" ? 409 : 404);
+    if (e.ends_at < now) return refuse("error_event_over", 409);
+    if (e.registration_mode == "closed") return refuse("error_registration_closed", 409);
+    if (e.registration_mode == "invitation") return refuse("error_invitation_only", 403);
+
+    storage::transaction tx(c.db);  // BEGIN IMMEDIATE: the seat is decided under the write lock
+    repository repo(c.db);
+    if (auto existing = repo.find_by_email(e.id, in.email);
+        existing && existing->status != "cancelled" && existing->status != "rejected") {
+        // Tell them, and mail their personal link again (a new one: only its hash is kept).
+        auto token = rotate_token(repo, existing->id);
+        queue_mail(c, e, *existing, "registration_link", token, repo);
+        tx.commit();
+        out.what = outcome::already_registered;
+        out.reg = *existing;
+        out.http_status = 409;
+        return out;
+    } else if (existing) {
+        // Registering again after cancelling: the same row comes back to life.
+        repo.remove(existing->id);
+    }
+    registration r;
+    r.event_id = e.id;
+    r.name = in.name;
+    r.email = in.email;
+    r.organisation = in.organisation;
+    r.position = in.position;
+    r.organisation_type = in.organisation_type;
+    r.town = in.town;
+    r.phone = in.phone;
+    r.consent = in.consent;
+    r.public_listing = in.public_listing;
+    r.locale = in.locale;
+    r.status = seat_for(repo, e);
+    auto token = util::random_token(24);
+    r.id = repo.insert(r, util::token_hash(token));
+    r = *repo.find(r.id);
+    std::string kind = r.status == "confirmed" ? "registration_confirmed"
+                       : r.status == "waitlisted" ? "registration_waitlisted"
+                                                  : "registration_received";
+    queue_mail(c, e, r, kind, token, repo);
+    tx.commit();
+    out.what = outcome::created;
+    out.reg = std::move(r);
+    out.token = std::move(token);
+    out.http_status = 201;
+    return out;
+}
+
+int promote_waiting(context& c, const events::event& e) {
+    repository repo(c.db);
+    int promoted = 0;
+    while (e.capacity == 0 || repo.count(e.id, "confirmed") < e.capacity) {
+        auto next = repo.first_waitlisted(e.id);
+        if (!next) break;
+        repo.set_status(next->id, "confirmed");
+        next->status = "confirmed";
+        queue_mail(c, e, *next, "registration_promoted", rotate_token(repo, next->id), repo);
+        ++promoted;
+    }
+    return promoted;
+}
+
+void cancel(context& c, const events::event& e, registration& r) {
+    repository repo(c.db);
+    bool freed = r.status == "confirmed";
+    repo.set_status(r.id, "cancelled");
+    r.status = "cancelled";
+    queue_mail(c, e, r, "registration_cancelled", "", repo);
+    if (freed) promote_waiting(c, e);
+}
+
+std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status) {
+    if (std::find(statuses.begin(), statuses.end(), status) == statuses.end() || status == "pending")
+        return std::string("error_unknown_value");
+    if (status == r.status) return std::nullopt;
+    repository repo(c.db);
+    if (status == "cancelled") {
+        cancel(c, e, r);
+        return std::nullopt;
+    }
+    if (status == "confirmed" && e.capacity > 0 && repo.count(e.id, "confirmed") >= e.capacity)
+        return std::string("error_event_full");
+    bool freed = r.status == "confirmed";
+    auto before = r.status;
+    repo.set_status(r.id, status);
+    r.status = status;
+    if (status == "confirmed")
+        queue_mail(c, e, r, before == "waitlisted" ? "registration_promoted" : "registration_approved",
+                   rotate_token(repo, r.id), repo);
+    else if (status == "rejected")
+        queue_mail(c, e, r, "registration_rejected", "", repo);
+    else if (status == "waitlisted")
+        queue_mail(c, e, r, "registration_waitlisted", rotate_token(repo, r.id), repo);
+    if (freed) promote_waiting(c, e);
+    return std::nullopt;
+}
+
+boost::json::object to_json(const registration& r) {
+    return boost::json::object{{"id", r.id},
+                               {"event_id", r.event_id},
+                               {"name", r.name},
+                               {"email", r.email},
+                               {"organisation", r.organisation},
+                               {"position", r.position},
+                               {"organisation_type", r.organisation_type},
+                               {"town", r.town},
+                               {"phone", r.phone},
+                               {"consent", r.consent},
+                               {"public_listing", r.public_listing},
+                               {"status", r.status},
+                               {"created_at", r.created_at},
+                               {"checked_in_at", r.checked_in_at.empty() ? boost::json::value(nullptr)
+                                                                         : boost::json::value(r.checked_in_at)}};
+}
+
+}  // namespace sabor::registration

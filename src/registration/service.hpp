@@ -1,0 +1,68 @@
+// The rules of registration: validating what people type, deciding seats inside the write
+// transaction (never from an earlier count), the waiting list and its promotions, and the
+// mail each step sends through the outbox in the same transaction.
+#pragma once
+#include "events/model.hpp"
+#include "events/service.hpp"
+#include "registration/model.hpp"
+#include "storage/database.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sabor::mail {
+class composer;
+}
+
+namespace sabor::registration {
+
+using events::field_error;
+using events::field_errors;
+
+struct input {
+    std::string name, email, organisation, position, organisation_type, town, phone;
+    bool consent = false;
+    bool public_listing = false;
+    std::string locale = "bg";
+    bool honeypot_filled = false;  // a field people never see was filled: a bot
+};
+
+input input_from_json(const boost::json::object& body, field_errors& errors);
+input input_from_form(const std::vector<std::pair<std::string, std::string>>& form, field_errors& errors);
+// Required fields, lengths, UTF-8, control characters, a usable address, consent.
+void validate(input& in, field_errors& errors);
+
+struct outcome {
+    enum kind { created, already_registered, refused } what = refused;
+    registration reg;
+    std::string token;        // the personal link's token, only when created
+    std::string refusal_key;  // message key when refused
+    int http_status = 0;
+};
+
+struct context {
+    storage::database& db;
+    const mail::composer& mail;
+    std::string public_base;
+};
+
+// Registers (or tells an existing registrant, mailing their personal link again).
+outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now);
+// Cancels; a freed seat goes at once to the first on the waiting list. Call inside a transaction.
+void cancel(context& c, const events::event& e, registration& r);
+// An organiser's decision: confirmed, rejected, cancelled, waitlisted. Call inside a transaction.
+// Returns a message key when the change is refused (e.g. confirming beyond capacity).
+std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status);
+// Fills free seats from the waiting list (after a capacity increase). Call inside a transaction.
+int promote_waiting(context& c, const events::event& e);
+
+std::string manage_url(const std::string& public_base, const std::string& token);
+// The event as an iCalendar file: attached to confirmations, downloadable from the personal page.
+std::string event_ics(const events::event& e, const std::string& public_base);
+boost::json::object to_json(const registration& r);
+
+}  // namespace sabor::registration

@@ -1,0 +1,224 @@
+"""Registration: seats decided in the write transaction, the waiting list, personal links, mail."""
+import concurrent.futures
+import re
+import time
+import unittest
+
+from harness import Server, Browser
+from smtp_sink import Sink
+
+EVENT = {
+    "title": "Семинар „Мрежи“",
+    "kind": "seminar",
+    "starts_at": "2031-08-11T10:00:00+03:00",
+    "ends_at": "2031-08-11T17:00:00+03:00",
+    "venue": "Доходно здание",
+    "city": "Русе",
+    "capacity": 2,
+    "registration_mode": "open",
+    "organisers": ["Община Русе"],
+}
+
+
+def person(i, **kw):
+    p = {"name": f"Участник {i}", "email": f"p{i}@example.bg", "organisation": "Община Русе",
+         "position": "експерт", "consent": True}
+    p.update(kw)
+    return p
+
+
+class RegistrationTest(unittest.TestCase):
+    def setUp(self):
+        self.sink = Sink()
+        self.s = Server(env={"SABOR_MAIL_SMTP_URL": self.sink.url, "SABOR_MAIL_RETRY_FIRST_SECONDS": "1",
+                             "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0", "SABOR_MAIL_FROM": "Събор <events@ruse.bg>"})
+        self.s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Организатор", stdin="password-123\n")
+        self.token = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
+        self.event = self.create_event(EVENT)
+
+    def tearDown(self):
+        self.s.close()
+        self.sink.stop()
+
+    def api(self, method, path, body=None, auth=True):
+        h = {"Authorization": "Bearer " + self.token} if auth else {}
+        return self.s.request(method, path, body=body, headers=h)
+
+    def create_event(self, fields, publish=True):
+        ev = self.api("POST", "/api/v1/events", fields).json()
+        if publish:
+            self.api("POST", f"/api/v1/events/{ev['id']}/publish")
+        return ev
+
+    def register(self, body, event=None):
+        return self.s.request("POST", f"/api/v1/events/{(event or self.event)['id']}/registrations", body=body)
+
+    def statuses(self):
+        return dict(self.s.sql("SELECT email, status FROM registrations"))
+
+    def test_seats_then_waiting_list_then_promotion(self):
+        r1 = self.register(person(1))
+        self.assertEqual(r1.status, 201, r1.text)
+        reg = r1.json()
+        self.assertEqual(reg["status"], "confirmed")
+        self.assertRegex(reg["manage_url"], r"^http://127\.0\.0\.1:8080/r/[A-Za-z0-9_-]{32,}$")
+        self.assertEqual(self.register(person(2)).json()["status"], "confirmed")
+        r3 = self.register(person(3))
+        self.assertEqual(r3.status, 201)
+        self.assertEqual(r3.json()["status"], "waitlisted")
+
+        msgs = self.sink.wait_for(3)
+        confirmed = Sink.parse(next(raw for (_, rc, raw) in msgs if rc == ["p1@example.bg"]))
+        self.assertIn("Семинар „Мрежи“", str(confirmed["Subject"]))
+        parts = [p.get_content_type() for p in confirmed.walk()]
+        self.assertIn("text/calendar", parts)
+        ics = next(p for p in confirmed.walk() if p.get_content_type() == "text/calendar").get_content()
+        if isinstance(ics, bytes):
+            ics = ics.decode()
+        self.assertIn("DTSTART:20310811T070000Z", ics)
+        self.assertIn(reg["manage_url"], confirmed.get_body(("plain",)).get_content())
+
+        # The first cancels through the personal page; the waiting one is promoted at once.
+        path = reg["manage_url"].replace("http://127.0.0.1:8080", "")
+        b = Browser(self.s)
+        page = b.get(path)
+        self.assertEqual(page.status, 200)
+        self.assertIn("Потвърдена", page.text)
+        self.assertEqual(page.header("Cache-Control"), "no-store")
+        r = b.post(path, {"csrf_token": Browser.csrf(page), "action": "cancel"})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(self.statuses(), {"p1@example.bg": "cancelled", "p2@example.bg": "confirmed",
+                                           "p3@example.bg": "confirmed"})
+        msgs = self.sink.wait_for(5)
+        kinds = [str(Sink.parse(raw)["Subject"]) for (_, rc, raw) in msgs if rc == ["p3@example.bg"]]
+        self.assertEqual(len(kinds), 2)  # waitlisted, then promoted
+
+    def test_one_registration_per_address_case_insensitive(self):
+        self.assertEqual(self.register(person(1)).status, 201)
+        r = self.register(person(1, email="P1@Example.BG", name="Друг"))
+        self.assertEqual(r.status, 409)
+        self.assertEqual(r.json()["error"]["code"], "already_registered")
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations")[0][0], 1)
+        msgs = self.sink.wait_for(2)
+        self.assertEqual(len([m for m in msgs if m[1] == ["p1@example.bg"]]), 2)  # confirmation, then the link again
+
+    def test_bad_input_changes_nothing(self):
+        cases = [
+            (person(1, email=""), "email"),
+            (person(1, email="not an address"), "email"),
+            (person(1, email="x@y.bg\r\nBcc: evil@x.com"), "email"),
+            (person(1, consent=False), "consent"),
+            (person(1, name=""), "name"),
+            (person(1, name="Иван\r\nBcc: x"), "name"),
+            (person(1, name="x" * 300), "name"),
+            (person(1, organisation_type="pirates"), "organisation_type"),
+            (person(1, colour="red"), "colour"),
+            (person(1, consent="yes"), "consent"),
+        ]
+        for body, field in cases:
+            r = self.register(body)
+            self.assertEqual(r.status, 422, (body, r.text))
+            self.assertIn(field, r.json()["error"]["fields"])
+        r = self.s.request("POST", f"/api/v1/events/{self.event['id']}/registrations",
+                           body=b'{"name": "\xc0\xaf", "email": "a@b.bg", "consent": true}',
+                           headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(self.register(person(1), event={"id": 99999}).status, 404)
+        draft = self.create_event(dict(EVENT, title="Чернова"), publish=False)
+        self.assertEqual(self.register(person(1), event=draft).status, 404)
+        closed = self.create_event(dict(EVENT, title="Затворено", registration_mode="closed"))
+        self.assertEqual(self.register(person(1), event=closed).status, 409)
+        invite = self.create_event(dict(EVENT, title="С покана", registration_mode="invitation"))
+        self.assertEqual(self.register(person(1), event=invite).status, 403)
+        past = self.create_event(dict(EVENT, title="Минало", starts_at="2020-01-01T10:00:00+02:00",
+                                      ends_at="2020-01-01T12:00:00+02:00"))
+        self.assertEqual(self.register(person(1), event=past).status, 409)
+        self.api("POST", f"/api/v1/events/{closed['id']}/cancel")
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations")[0][0], 0)
+        self.assertEqual(self.s.request("GET", "/r/forged-token-123").status, 404)
+
+    def test_moderated_events_wait_for_approval(self):
+        ev = self.create_event(dict(EVENT, title="С одобрение", registration_mode="moderated", capacity=1))
+        a = self.register(person(1), event=ev).json()
+        b = self.register(person(2), event=ev).json()
+        self.assertEqual(a["status"], "pending")
+        r = self.api("PATCH", f"/api/v1/registrations/{a['id']}", {"status": "confirmed"})
+        self.assertEqual(r.json()["status"], "confirmed")
+        r = self.api("PATCH", f"/api/v1/registrations/{b['id']}", {"status": "confirmed"})
+        self.assertEqual(r.status, 409)  # never beyond capacity
+        r = self.api("PATCH", f"/api/v1/registrations/{b['id']}", {"status": "rejected"})
+        self.assertEqual(r.json()["status"], "rejected")
+
+    def test_organiser_list_search_and_check_in(self):
+        self.register(person(1, name="Мария Иванова", organisation="НПО „Мост“"))
+        self.register(person(2, name="Petar Ivanov", town="Габрово"))
+        path = f"/api/v1/events/{self.event['id']}/registrations"
+        q = lambda s: self.api("GET", path + s).json()
+        self.assertEqual([r["name"] for r in q("?q=%D0%B8%D0%B2%D0%B0%D0%BD%D0%BE%D0%B2%D0%B0")["items"]], ["Мария Иванова"])
+        self.assertEqual([r["name"] for r in q("?q=IVANOV")["items"]], ["Petar Ivanov"])
+        self.assertEqual([r["name"] for r in q("?q=%D0%B3%D0%B0%D0%B1%D1%80%D0%BE%D0%B2%D0%BE")["items"]], ["Petar Ivanov"])
+        self.assertEqual(q("?q=%25")["total"], 0)  # % is text, not a wildcard
+        self.assertEqual(q("?status=confirmed")["total"], 2)
+        self.assertEqual(self.api("GET", path, auth=False).status, 401)
+        rid = q("")["items"][0]["id"]
+        r = self.api("PATCH", f"/api/v1/registrations/{rid}", {"checked_in": True})
+        self.assertTrue(r.json()["checked_in_at"])
+        r = self.api("PATCH", f"/api/v1/registrations/{rid}", {"checked_in": "yes"})
+        self.assertEqual(r.status, 422)
+
+    def test_html_form_keeps_values_and_refuses_bots_and_forgeries(self):
+        slug = self.event["slug"]
+        page = self.s.request("GET", "/events/" + slug)
+        self.assertIn(f'href="/events/{slug}/register"', page.text)
+        b = Browser(self.s)
+        form = b.get(f"/events/{slug}/register")
+        self.assertEqual(form.status, 200)
+        token = Browser.csrf(form)
+        r = b.post(f"/events/{slug}/register", {"csrf_token": token, "name": "<b>Иван</b>", "email": "bad"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("value=\"&lt;b&gt;Иван&lt;/b&gt;\"", r.text)
+        self.assertIn("Това не е валиден адрес", r.text)
+        r = b.post(f"/events/{slug}/register", {"csrf_token": token, "name": "Бот", "email": "bot@example.bg",
+                                                 "consent": "1", "website": "http://spam"})
+        self.assertEqual(r.status, 400)
+        r = b.post(f"/events/{slug}/register", {"name": "Без токен", "email": "x@example.bg", "consent": "1"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations")[0][0], 0)
+        r = b.post(f"/events/{slug}/register", {"csrf_token": token, "name": "Иван Петров", "email": "ivan@example.bg",
+                                                 "consent": "1", "organisation_type": "municipality"})
+        self.assertEqual(r.status, 201)
+        self.assertIn("Регистрацията Ви е потвърдена", r.text)
+        manage = re.search(r'href="http://127\.0\.0\.1:8080(/r/[^"]+)"', r.text).group(1)
+        ics = b.get(manage + "/event.ics")
+        self.assertEqual(ics.header("Content-Type"), "text/calendar; charset=utf-8")
+        self.assertIn("BEGIN:VEVENT", ics.text)
+
+    def test_hundreds_of_simultaneous_registrations_never_overbook(self):
+        ev = self.create_event(dict(EVENT, title="Малко места", capacity=10))
+
+        def one(i):
+            return self.register(person(i), event=ev).status
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=32) as pool:
+            codes = list(pool.map(one, range(200)))
+        self.assertEqual(codes, [201] * 200)
+        counts = dict(self.s.sql("SELECT status, COUNT(*) FROM registrations WHERE event_id = ? GROUP BY status", ev["id"]))
+        self.assertEqual(counts, {"confirmed": 10, "waitlisted": 190})
+
+
+class RegistrationRateLimitTest(unittest.TestCase):
+    def test_registrations_are_limited_per_address(self):
+        s = Server(env={"SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "3", "SABOR_MAIL_SMTP_URL": ""})
+        try:
+            s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Орг", stdin="password-123\n")
+            token = s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
+            ev = s.request("POST", "/api/v1/events", EVENT, headers={"Authorization": "Bearer " + token}).json()
+            s.request("POST", f"/api/v1/events/{ev['id']}/publish", headers={"Authorization": "Bearer " + token})
+            codes = [s.request("POST", f"/api/v1/events/{ev['id']}/registrations", body=person(i)).status for i in range(5)]
+            self.assertEqual(codes, [201, 201, 201, 429, 429])
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
