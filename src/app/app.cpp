@@ -122,9 +122,12 @@ http::response application::handle(http::request& req) {
     return res;
 }
 
-void application::log_rejected(const http::request& req, int status) {
+http::response application::rejected(const http::request& req, int status) {
+    auto res = error_response(*this, req, status, status == 413 ? "too_large" : "bad_request");
+    apply_security_headers(*this, res);
     metrics.observe("rejected", status, 0);
-    if (cfg.server.access_log) access_log(req, status, 0, 0);
+    if (cfg.server.access_log) access_log(req, status, res.body.size(), 0);
+    return res;
 }
 
 void application::access_log(const http::request& req, int status, std::size_t bytes, double seconds) {

@@ -46,7 +46,8 @@ public:
     std::size_t body_limit(std::string_view method, std::string_view path) const {
         return router.body_limit(method, path);
     }
-    void log_rejected(const http::request& req, int status);
+    // The answer to a request the server refused before routing (400, 413), logged.
+    http::response rejected(const http::request& req, int status);
 
     config cfg;
     storage::pool db;

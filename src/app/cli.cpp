@@ -141,7 +141,7 @@ int cmd_serve(const args& a) {
     http::server_hooks hooks;
     hooks.handle = [&app](http::request& r) { return app.handle(r); };
     hooks.body_limit = [&app](std::string_view m, std::string_view p) { return app.body_limit(m, p); };
-    hooks.on_rejected = [&app](const http::request& r, int status) { app.log_rejected(r, status); };
+    hooks.on_rejected = [&app](const http::request& r, int status) { return app.rejected(r, status); };
     hooks.on_listening = [&opts](std::uint16_t port) {
         std::printf("sabor %s listening on http://%s:%u\n", SABOR_VERSION, opts.host.c_str(), port);
         std::fflush(stdout);

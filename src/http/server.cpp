@@ -155,10 +155,17 @@ private:
 
     // Answers a request that cannot be handled and closes: what is left of it is unread.
     void reject(int status, std::string body) {
-        if (state_->hooks.on_rejected) state_->hooks.on_rejected(req_, status);
         header_parser_.reset();
         body_parser_.reset();
-        write(response::text(status, std::move(body)), false);
+        response r = response::text(status, std::move(body));
+        if (state_->hooks.on_rejected) {
+            try {
+                r = state_->hooks.on_rejected(req_, status);
+            } catch (...) {
+                // Keep the plain answer.
+            }
+        }
+        write(std::move(r), false);
     }
 
     void write(response&& r, bool keep_alive) {

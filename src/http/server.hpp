@@ -29,8 +29,9 @@ struct server_hooks {
     std::function<std::size_t(std::string_view method, std::string_view path)> body_limit;
     // Called once the listener is bound, with the actual port (useful with port 0).
     std::function<void(std::uint16_t port)> on_listening;
-    // Called for every request that never reached `handle` (400, 413, ...), for the log.
-    std::function<void(const request&, int status)> on_rejected;
+    // Answers a request that never reached `handle` (400, 413): the application words it in
+    // the visitor's language and logs it. Without it, a plain-text reason is sent.
+    std::function<response(const request&, int status)> on_rejected;
 };
 
 class server {

@@ -98,6 +98,11 @@ class HttpTest(unittest.TestCase):
         out = raw(self.s.port, b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n", timeout=3)
         self.assertTrue(out.startswith(b"HTTP/1.1 413"), out[:80])
         self.assertLess(time.monotonic() - t, 2.5)
+        self.assertIn("Заявката е твърде голяма.".encode(), out)  # in the visitor's language
+        out = raw(self.s.port, b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\n"
+                  b"Content-Length: 999999999\r\n\r\n")
+        self.assertIn(b'"code":"too_large"', out)
+        self.assertIn(b"The request is too large.", out)
         # A body on a route that takes none is refused too.
         out = raw(self.s.port, b"POST /api/v1/events/1/publish HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
         self.assertTrue(out.startswith(b"HTTP/1.1 413"), out[:80])
