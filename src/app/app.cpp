@@ -5,6 +5,7 @@
 #include "app/web.hpp"
 #include "events/routes.hpp"
 #include "mail/routes.hpp"
+#include "registration/admin.hpp"
 #include "registration/routes.hpp"
 #include "storage/migrations.hpp"
 #include "view/dates.hpp"
@@ -94,6 +95,7 @@ application::application(config c)
     events::register_routes(*this);
     mail::register_routes(*this);
     registration::register_routes(*this);
+    registration::register_admin_routes(*this);
 }
 
 http::response application::handle(http::request& req) {

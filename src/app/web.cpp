@@ -42,6 +42,7 @@ web_ctx page_context(application& a, const http::request& req) {
     web_ctx ctx;
     ctx.lang = pick_lang(a, req, &ctx);
     if (req.cookie("sabor_session")) ctx.user = request_user(a, req);
+    if (ctx.user) csrf_token(a, req, ctx);  // the layout's sign-out form needs it on every page
     return ctx;
 }
 

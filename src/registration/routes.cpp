@@ -2,6 +2,7 @@
 
 #include "app/web.hpp"
 #include "events/repository.hpp"
+#include "registration/audit.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
 #include "util/crypto.hpp"
@@ -327,6 +328,7 @@ void register_routes(application& a) {
                 return app::json_error(*refused == "error_event_full" ? 409 : 422, refused->substr(6), a.texts.text(lang, *refused));
         }
         if (checked_in) repo.set_checked_in(r->id, *checked_in);
+        audit(*conn, auth.user.id, "registration.api_patch", e->id, r->id, req.body.substr(0, 500));
         tx.commit();
         a.notify_mail();
         return app::json_response(200, to_json(*repo.find(r->id)));

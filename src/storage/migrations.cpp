@@ -124,6 +124,18 @@ CREATE TABLE registrations (
 );
 CREATE INDEX registrations_event_status ON registrations(event_id, status, id);
 )SQL"},
+    migration{4, R"SQL(
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    action     TEXT NOT NULL,
+    event_id   INTEGER,
+    subject_id INTEGER,
+    detail     TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX audit_log_event ON audit_log(event_id, id);
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -62,7 +62,10 @@ mus::data to_data(const boost::json::value& v) {
             for (const auto& e : v.get_array()) d.push_back(to_data(e));
             return d;
         }
-        case boost::json::kind::string: return mus::data{std::string(v.get_string())};
+        // An empty string is false, so {{#venue}}...{{/venue}} hides what is not filled in
+        // (kainjow treats "" as true); {{venue}} still renders nothing.
+        case boost::json::kind::string:
+            return v.get_string().empty() ? mus::data{false} : mus::data{std::string(v.get_string())};
         case boost::json::kind::bool_: return mus::data{v.get_bool()};
         case boost::json::kind::int64: return mus::data{std::to_string(v.get_int64())};
         case boost::json::kind::uint64: return mus::data{std::to_string(v.get_uint64())};

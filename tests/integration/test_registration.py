@@ -206,6 +206,80 @@ class RegistrationTest(unittest.TestCase):
         self.assertEqual(counts, {"confirmed": 10, "waitlisted": 190})
 
 
+class AttendeePagesTest(unittest.TestCase):
+    def setUp(self):
+        self.s = Server(env={"SABOR_MAIL_SMTP_URL": "", "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0"})
+        self.s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Организатор", stdin="password-123\n")
+        self.s.cli("user", "add", "--email", "other@ruse.bg", "--name", "Друг", stdin="password-123\n")
+        token = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
+        h = {"Authorization": "Bearer " + token}
+        self.ev = self.s.request("POST", "/api/v1/events", dict(EVENT, capacity=3, funding_statement="Проектът се осъществява с ЕСФ+."), headers=h).json()
+        self.s.request("POST", f"/api/v1/events/{self.ev['id']}/publish", headers=h)
+        for i, (name, org) in enumerate([("Яна Янева", "Община Русе"), ("Ася Асенова", "=HYPERLINK(\"http://evil\")"),
+                                         ("Борис Борисов", "НПО „Мост“"), ("Цвета Цветанова", "Община Габрово")]):
+            r = self.s.request("POST", f"/api/v1/events/{self.ev['id']}/registrations",
+                               body={"name": name, "email": f"p{i}@example.bg", "organisation": org, "consent": True})
+            assert r.status == 201, r.text
+        self.b = Browser(self.s)
+        self.b.login("org@ruse.bg", "password-123")
+
+    def tearDown(self):
+        self.s.close()
+
+    def test_list_is_in_bulgarian_order_and_actions_work(self):
+        path = f"/admin/events/{self.ev['id']}/registrations"
+        page = self.b.get(path)
+        self.assertEqual(page.status, 200)
+        t = page.text
+        self.assertLess(t.index("Ася Асенова"), t.index("Борис Борисов"))
+        self.assertLess(t.index("Борис Борисов"), t.index("Цвета Цветанова"))
+        self.assertLess(t.index("Цвета Цветанова"), t.index("Яна Янева"))
+        self.assertIn("Яна Янева", self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0").text)
+        self.assertNotIn("Борис", self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0").text)
+        # Cancel a confirmed one: the waiting one (Цвета, fourth) is promoted.
+        rid = self.s.sql("SELECT id FROM registrations WHERE name = 'Яна Янева'")[0][0]
+        r = self.b.post(f"/admin/registrations/{rid}", {"csrf_token": Browser.csrf(page), "action": "cancel", "back": path})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), path)
+        st = dict(self.s.sql("SELECT name, status FROM registrations"))
+        self.assertEqual(st["Цвета Цветанова"], "confirmed")
+        self.assertEqual(st["Яна Янева"], "cancelled")
+        bid = self.s.sql("SELECT id FROM registrations WHERE name = 'Борис Борисов'")[0][0]
+        self.b.post(f"/admin/registrations/{bid}", {"csrf_token": Browser.csrf(page), "action": "check_in", "back": path})
+        self.assertTrue(self.s.sql("SELECT checked_in_at FROM registrations WHERE id = ?", bid)[0][0])
+        self.assertEqual(self.b.post(f"/admin/registrations/{bid}", {"action": "check_in"}).status, 403)
+        actions = [a for (a,) in self.s.sql("SELECT action FROM audit_log ORDER BY id")]
+        self.assertEqual(actions, ["registration.cancel", "registration.check_in"])
+        other = Browser(self.s)
+        other.login("other@ruse.bg", "password-123")
+        self.assertEqual(other.get(path).status, 403)
+
+    def test_csv_has_bom_neutralised_formulas_and_bulgarian_headers(self):
+        r = self.b.get(f"/admin/events/{self.ev['id']}/registrations.csv")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
+        text = r.body.decode("utf-8-sig")
+        lines = text.split("\r\n")
+        self.assertTrue(lines[0].startswith("№,Име и фамилия,Електронна поща,Организация"))
+        self.assertIn("'=HYPERLINK(\"\"http://evil\"\")", text)
+        self.assertEqual(lines[1].split(",")[1], "Ася Асенова")
+        self.assertIn("registrations.export_csv", [a for (a,) in self.s.sql("SELECT action FROM audit_log")])
+
+    def test_signin_sheet_lists_confirmed_with_blank_rows_and_funding(self):
+        r = self.b.get(f"/admin/events/{self.ev['id']}/signin-sheet?blank=3")
+        self.assertEqual(r.status, 200)
+        t = r.text
+        self.assertIn("Присъствен списък", t)
+        self.assertIn("Проектът се осъществява с ЕСФ+.", t)
+        self.assertIn("Подпис", t)
+        self.assertNotIn("Проект:", t)  # no project title: no empty line for it
+        self.assertIn("Ася Асенова", t)
+        self.assertNotIn("Цвета Цветанова", t)  # waitlisted: not on the confirmed sheet
+        self.assertEqual(t.count('<td class="sig"></td>'), 3 + 3)
+        r = self.b.get(f"/admin/events/{self.ev['id']}/signin-sheet?all=1&sort=organisation&blank=0")
+        self.assertIn("Цвета Цветанова", r.text)
+
+
 class RegistrationRateLimitTest(unittest.TestCase):
     def test_registrations_are_limited_per_address(self):
         s = Server(env={"SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "3", "SABOR_MAIL_SMTP_URL": ""})

@@ -1,0 +1,196 @@
+#include "registration/admin.hpp"
+
+#include "app/web.hpp"
+#include "events/repository.hpp"
+#include "events/service.hpp"
+#include "registration/audit.hpp"
+#include "registration/exports.hpp"
+#include "registration/repository.hpp"
+#include "registration/service.hpp"
+#include "util/utf8.hpp"
+
+namespace sabor::registration {
+namespace {
+
+using app::application;
+namespace json = boost::json;
+
+struct managed_event {
+    std::optional<http::response> refusal;
+    events::event e;
+    accounts::user user;
+};
+
+// The event in the path, for a signed-in organiser who manages it (or an admin).
+managed_event load(application& a, http::request& req, app::web_ctx& ctx, storage::database& db, std::int64_t event_id) {
+    managed_event m;
+    if (!ctx.user) {
+        m.refusal = http::response::redirect("/login?next=" + req.path);
+        return m;
+    }
+    events::repository repo(db);
+    auto e = repo.find(event_id);
+    if (!e) {
+        m.refusal = app::error_response(a, req, 404, "not_found");
+        return m;
+    }
+    if (!ctx.user->is_admin() && !repo.is_manager(e->id, ctx.user->id)) {
+        m.refusal = app::error_response(a, req, 403, "forbidden");
+        return m;
+    }
+    m.e = std::move(*e);
+    m.user = *ctx.user;
+    return m;
+}
+
+std::vector<registration> all_for(storage::database& db, std::int64_t event_id, const std::string& status,
+                                  const std::string& q) {
+    return repository(db).list(event_id, status, util::to_lower_utf8(q), 100000, 0, nullptr);
+}
+
+std::string clean(const std::optional<std::string>& v) {
+    return v && util::valid_utf8(*v) && v->size() <= 200 ? *v : std::string{};
+}
+
+http::response list_page(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    if (m.refusal) return *m.refusal;
+    app::csrf_token(a, req, ctx);
+    auto q = clean(req.query_param("q"));
+    auto status = clean(req.query_param("status"));
+    auto sort = clean(req.query_param("sort"));
+    auto list = all_for(*conn, m.e.id, status, q);
+    if (sort != "date") sort_bulgarian(list, sort == "organisation");
+    json::array rows;
+    for (const auto& r : list) {
+        auto j = to_json(r);
+        j["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r.status);
+        j["type_label"] = r.organisation_type.empty() ? std::string{} : a.texts.text(ctx.lang, "orgtype_" + r.organisation_type);
+        j["can_approve"] = r.status == "pending" || r.status == "waitlisted";
+        j["can_reject"] = r.status == "pending";
+        j["can_cancel"] = r.status != "cancelled" && r.status != "rejected";
+        j["checked_in"] = !r.checked_in_at.empty();
+        j["can_check_in"] = r.status == "confirmed";
+        rows.push_back(std::move(j));
+    }
+    auto c = repository(*conn).counts(m.e.id);
+    json::array statuses;
+    for (auto s : {"confirmed", "waitlisted", "pending", "cancelled", "rejected"})
+        statuses.push_back(json::object{{"value", s}, {"label", a.texts.text(ctx.lang, "regstatus_" + std::string(s))},
+                                        {"selected", status == s}});
+    json::object data{{"title", a.texts.text(ctx.lang, "attendees_title") + ": " + m.e.title},
+                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+                      {"rows", std::move(rows)},
+                      {"empty", list.empty()},
+                      {"q", q},
+                      {"statuses", std::move(statuses)},
+                      {"sort_organisation", sort == "organisation"},
+                      {"sort_date", sort == "date"},
+                      {"counts", json::object{{"confirmed", c.confirmed}, {"waitlisted", c.waitlisted}, {"pending", c.pending},
+                                              {"cancelled", c.cancelled}, {"checked_in", c.checked_in}}},
+                      {"back", req.target}};
+    return app::render_page(a, ctx, "admin/registrations", std::move(data));
+}
+
+http::response action(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    http::fields form;
+    if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
+    if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+    auto conn = a.db.acquire();
+    storage::transaction tx(*conn);
+    repository repo(*conn);
+    auto r = repo.find(app::to_id(req.param("id")).value_or(0));
+    if (!r) return app::error_response(a, req, 404, "not_found");
+    auto m = load(a, req, ctx, *conn, r->event_id);
+    if (m.refusal) return *m.refusal;
+    auto what = app::form_value(form, "action");
+    context c{*conn, a.mail, a.cfg.public_base()};
+    std::optional<std::string> refused;
+    if (what == "approve") refused = set_status(c, m.e, *r, "confirmed");
+    else if (what == "reject") refused = set_status(c, m.e, *r, "rejected");
+    else if (what == "cancel") refused = set_status(c, m.e, *r, "cancelled");
+    else if (what == "check_in") repo.set_checked_in(r->id, true);
+    else if (what == "undo_check_in") repo.set_checked_in(r->id, false);
+    else return app::error_response(a, req, 400, "bad_form");
+    if (refused) return app::error_response(a, req, 409, refused->substr(6));
+    audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, "");
+    tx.commit();
+    a.notify_mail();
+    // Back to the list as it was (its filters travel in a hidden field), local paths only.
+    auto back = app::form_value(form, "back");
+    if (back.rfind("/admin/events/", 0) != 0 || back.find_first_of("\r\n") != std::string::npos)
+        back = "/admin/events/" + std::to_string(m.e.id) + "/registrations";
+    return http::response::redirect(back);
+}
+
+http::response csv_response(application& a, storage::database& db, const events::event& e, std::int64_t user_id,
+                            const std::string& lang, const std::string& status) {
+    auto list = all_for(db, e.id, status, "");
+    sort_bulgarian(list, false);
+    audit(db, user_id, "registrations.export_csv", e.id, 0, status);
+    http::response r;
+    r.body = to_csv(list, a.texts, lang);
+    r.set_header("Content-Type", "text/csv; charset=utf-8");
+    r.set_header("Content-Disposition", "attachment; filename=\"registrations-" + e.slug + ".csv\"");
+    r.set_header("Cache-Control", "no-store");
+    return r;
+}
+
+http::response signin_sheet(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    if (m.refusal) return *m.refusal;
+    bool all = req.query_param("all").value_or("") == "1";
+    bool by_org = req.query_param("sort").value_or("") == "organisation";
+    auto blank = app::query_int(req, "blank", 5, 0, 100);
+    auto list = all_for(*conn, m.e.id, all ? "" : "confirmed", "");
+    if (all)
+        list.erase(std::remove_if(list.begin(), list.end(),
+                                  [](const registration& r) { return r.status == "cancelled" || r.status == "rejected"; }),
+                   list.end());
+    sort_bulgarian(list, by_org);
+    json::array rows;
+    int n = 0;
+    for (const auto& r : list)
+        rows.push_back(json::object{{"n", ++n}, {"name", r.name}, {"organisation", r.organisation}, {"position", r.position}});
+    for (std::int64_t i = 0; i < blank; ++i) rows.push_back(json::object{{"n", ++n}, {"blank", true}});
+    audit(*conn, m.user.id, "registrations.signin_sheet", m.e.id, 0, all ? "all" : "confirmed");
+    json::object data{{"title", a.texts.text(ctx.lang, "signin_title") + ": " + m.e.title},
+                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+                      {"rows", std::move(rows)},
+                      {"printable", true}};
+    return app::render_page(a, ctx, "admin/signin_sheet", std::move(data));
+}
+
+}  // namespace
+
+void register_admin_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    a.router.get("/admin/events/{id}/registrations", [&a](http::request& req) { return list_page(a, req); });
+    a.router.post("/admin/registrations/{id}", [&a](http::request& req) { return action(a, req); }, form_limit);
+    a.router.get("/admin/events/{id}/signin-sheet", [&a](http::request& req) { return signin_sheet(a, req); });
+    a.router.get("/admin/events/{id}/registrations.csv", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        if (m.refusal) return *m.refusal;
+        return csv_response(a, *conn, m.e, m.user.id, ctx.lang, clean(req.query_param("status")));
+    });
+    a.router.get("/api/v1/events/{id}/registrations.csv", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        events::repository repo(*conn);
+        auto e = repo.find(app::to_id(req.param("id")).value_or(0));
+        if (!e || (!auth.user.is_admin() && !repo.is_manager(e->id, auth.user.id)))
+            return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        return csv_response(a, *conn, *e, auth.user.id, lang, clean(req.query_param("status")));
+    });
+}
+
+}  // namespace sabor::registration
