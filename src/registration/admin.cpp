@@ -126,15 +126,18 @@ http::response action(application& a, http::request& req) {
     return http::response::redirect(back);
 }
 
-http::response csv_response(application& a, storage::database& db, const events::event& e, std::int64_t user_id,
-                            const std::string& lang, const std::string& status) {
+// The attendee list as CSV or XLSX: the same columns, Bulgarian order.
+http::response export_response(application& a, storage::database& db, const events::event& e, std::int64_t user_id,
+                               const std::string& lang, const std::string& status, bool xlsx) {
     auto list = all_for(db, e.id, status, "");
     sort_bulgarian(list, false);
-    audit(db, user_id, "registrations.export_csv", e.id, 0, status);
+    audit(db, user_id, xlsx ? "registrations.export_xlsx" : "registrations.export_csv", e.id, 0, status);
     http::response r;
-    r.body = to_csv(list, a.texts, lang);
-    r.set_header("Content-Type", "text/csv; charset=utf-8");
-    r.set_header("Content-Disposition", "attachment; filename=\"registrations-" + e.slug + ".csv\"");
+    r.body = xlsx ? to_xlsx(list, a.texts, lang) : to_csv(list, a.texts, lang);
+    r.set_header("Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                      : "text/csv; charset=utf-8");
+    r.set_header("Content-Disposition",
+                 "attachment; filename=\"registrations-" + e.slug + (xlsx ? ".xlsx" : ".csv") + "\"");
     r.set_header("Cache-Control", "no-store");
     return r;
 }
@@ -173,24 +176,27 @@ void register_admin_routes(application& a) {
     a.router.get("/admin/events/{id}/registrations", [&a](http::request& req) { return list_page(a, req); });
     a.router.post("/admin/registrations/{id}", [&a](http::request& req) { return action(a, req); }, form_limit);
     a.router.get("/admin/events/{id}/signin-sheet", [&a](http::request& req) { return signin_sheet(a, req); });
-    a.router.get("/admin/events/{id}/registrations.csv", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
-        if (m.refusal) return *m.refusal;
-        return csv_response(a, *conn, m.e, m.user.id, ctx.lang, clean(req.query_param("status")));
-    });
-    a.router.get("/api/v1/events/{id}/registrations.csv", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
-        auto conn = a.db.acquire();
-        events::repository repo(*conn);
-        auto e = repo.find(app::to_id(req.param("id")).value_or(0));
-        if (!e || (!auth.user.is_admin() && !repo.is_manager(e->id, auth.user.id)))
-            return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
-        return csv_response(a, *conn, *e, auth.user.id, lang, clean(req.query_param("status")));
-    });
+    for (bool xlsx : {false, true}) {
+        std::string ext = xlsx ? "xlsx" : "csv";
+        a.router.get("/admin/events/{id}/registrations." + ext, [&a, xlsx](http::request& req) {
+            auto ctx = app::page_context(a, req);
+            auto conn = a.db.acquire();
+            auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+            if (m.refusal) return *m.refusal;
+            return export_response(a, *conn, m.e, m.user.id, ctx.lang, clean(req.query_param("status")), xlsx);
+        });
+        a.router.get("/api/v1/events/{id}/registrations." + ext, [&a, xlsx](http::request& req) {
+            auto auth = app::require_api_user(a, req);
+            if (auth.refusal) return *auth.refusal;
+            auto lang = app::pick_lang(a, req);
+            auto conn = a.db.acquire();
+            events::repository repo(*conn);
+            auto e = repo.find(app::to_id(req.param("id")).value_or(0));
+            if (!e || (!auth.user.is_admin() && !repo.is_manager(e->id, auth.user.id)))
+                return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+            return export_response(a, *conn, *e, auth.user.id, lang, clean(req.query_param("status")), xlsx);
+        });
+    }
 }
 
 }  // namespace sabor::registration

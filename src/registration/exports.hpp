@@ -20,4 +20,8 @@ std::string to_csv(const std::vector<registration>& list, const view::i18n& text
 
 std::string csv_cell(std::string_view value);
 
+// The same columns as a real Excel workbook (libxlsxwriter); cells are written as text,
+// so nothing in them is ever taken for a formula. Throws std::runtime_error on failure.
+std::string to_xlsx(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang);
+
 }  // namespace sabor::registration

@@ -265,6 +265,21 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertEqual(lines[1].split(",")[1], "Ася Асенова")
         self.assertIn("registrations.export_csv", [a for (a,) in self.s.sql("SELECT action FROM audit_log")])
 
+    def test_xlsx_is_a_real_workbook_with_the_same_columns(self):
+        import io
+        import zipfile
+        r = self.b.get(f"/admin/events/{self.ev['id']}/registrations.xlsx")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        z = zipfile.ZipFile(io.BytesIO(r.body))
+        self.assertIn("xl/worksheets/sheet1.xml", z.namelist())
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+        for text in ["Име и фамилия", "Ася Асенова", "<t>=HYPERLINK(\"http://evil\")</t>"]:
+            self.assertIn(text, strings)
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        self.assertNotIn("<f>", sheet)  # text cells only, never a formula
+        self.assertIn("registrations.export_xlsx", [a for (a,) in self.s.sql("SELECT action FROM audit_log")])
+
     def test_signin_sheet_lists_confirmed_with_blank_rows_and_funding(self):
         r = self.b.get(f"/admin/events/{self.ev['id']}/signin-sheet?blank=3")
         self.assertEqual(r.status, 200)
