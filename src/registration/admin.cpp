@@ -75,7 +75,16 @@ http::response list_page(application& a, http::request& req) {
         j["can_check_in"] = r.status == "confirmed";
         rows.push_back(std::move(j));
     }
-    auto c = repository(*conn).counts(m.e.id);
+    repository repo(*conn);
+    auto c = repo.counts(m.e.id);
+    json::array by_type, by_town;
+    for (const auto& g : repo.by_organisation_type(m.e.id))
+        by_type.push_back(json::object{{"label", g.value.empty() ? a.texts.text(ctx.lang, "not_given")
+                                                                 : a.texts.text(ctx.lang, "orgtype_" + g.value)},
+                                       {"registered", g.registered}, {"checked_in", g.checked_in}});
+    for (const auto& g : repo.by_town(m.e.id))
+        by_town.push_back(json::object{{"label", g.value.empty() ? a.texts.text(ctx.lang, "not_given") : g.value},
+                                       {"registered", g.registered}, {"checked_in", g.checked_in}});
     json::array statuses;
     for (auto s : {"confirmed", "waitlisted", "pending", "cancelled", "rejected"})
         statuses.push_back(json::object{{"value", s}, {"label", a.texts.text(ctx.lang, "regstatus_" + std::string(s))},
@@ -90,6 +99,8 @@ http::response list_page(application& a, http::request& req) {
                       {"sort_date", sort == "date"},
                       {"counts", json::object{{"confirmed", c.confirmed}, {"waitlisted", c.waitlisted}, {"pending", c.pending},
                                               {"cancelled", c.cancelled}, {"checked_in", c.checked_in}}},
+                      {"by_type", std::move(by_type)},
+                      {"by_town", std::move(by_town)},
                       {"back", req.target}};
     return app::render_page(a, ctx, "admin/registrations", std::move(data));
 }
@@ -176,6 +187,31 @@ void register_admin_routes(application& a) {
     a.router.get("/admin/events/{id}/registrations", [&a](http::request& req) { return list_page(a, req); });
     a.router.post("/admin/registrations/{id}", [&a](http::request& req) { return action(a, req); }, form_limit);
     a.router.get("/admin/events/{id}/signin-sheet", [&a](http::request& req) { return signin_sheet(a, req); });
+    a.router.get("/api/v1/events/{id}/statistics", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        events::repository events_repo(*conn);
+        auto e = events_repo.find(app::to_id(req.param("id")).value_or(0));
+        if (!e || (!auth.user.is_admin() && !events_repo.is_manager(e->id, auth.user.id)))
+            return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        repository repo(*conn);
+        auto c = repo.counts(e->id);
+        auto groups = [](const std::vector<repository::group_count>& gs) {
+            json::array out;
+            for (const auto& g : gs)
+                out.push_back(json::object{{"value", g.value}, {"registered", g.registered}, {"checked_in", g.checked_in}});
+            return out;
+        };
+        return app::json_response(200, json::object{
+            {"confirmed", c.confirmed}, {"waitlisted", c.waitlisted}, {"pending", c.pending},
+            {"cancelled", c.cancelled}, {"rejected", c.rejected}, {"checked_in", c.checked_in},
+            {"registered", c.confirmed + c.waitlisted + c.pending},
+            {"by_organisation_type", groups(repo.by_organisation_type(e->id))},
+            {"by_town", groups(repo.by_town(e->id))}});
+    });
+
     for (bool xlsx : {false, true}) {
         std::string ext = xlsx ? "xlsx" : "csv";
         a.router.get("/admin/events/{id}/registrations." + ext, [&a, xlsx](http::request& req) {

@@ -136,6 +136,29 @@ status_counts repository::counts(std::int64_t event_id) {
     return c;
 }
 
+namespace {
+std::vector<repository::group_count> grouped(storage::statement st, std::int64_t event_id) {
+    st.bind(1, event_id);
+    std::vector<repository::group_count> out;
+    while (st.step()) out.push_back({st.get_text(0), st.get_int(1), st.get_int(2)});
+    return out;
+}
+}  // namespace
+
+// Two fixed statements rather than a column name put together at run time.
+std::vector<repository::group_count> repository::by_organisation_type(std::int64_t event_id) {
+    return grouped(db_.prepare("SELECT organisation_type, COUNT(*), COUNT(checked_in_at) FROM registrations WHERE event_id = ? "
+                               "AND status IN ('confirmed', 'waitlisted', 'pending') GROUP BY organisation_type "
+                               "ORDER BY COUNT(*) DESC, organisation_type"),
+                   event_id);
+}
+
+std::vector<repository::group_count> repository::by_town(std::int64_t event_id) {
+    return grouped(db_.prepare("SELECT town, COUNT(*), COUNT(checked_in_at) FROM registrations WHERE event_id = ? "
+                               "AND status IN ('confirmed', 'waitlisted', 'pending') GROUP BY town ORDER BY COUNT(*) DESC, town"),
+                   event_id);
+}
+
 std::optional<registration> repository::first_waitlisted(std::int64_t event_id) {
     auto st = db_.prepare(std::string("SELECT ") + columns +
                           " FROM registrations WHERE event_id = ? AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1");

@@ -27,6 +27,14 @@ public:
     std::int64_t count(std::int64_t event_id, std::string_view status);
     std::int64_t count_active();  // all events: confirmed, waitlisted, pending
     status_counts counts(std::int64_t event_id);
+    // Active registrations (confirmed, waitlisted, pending) and check-ins per organisation
+    // type or per town, most first: {value, registered, checked in}.
+    struct group_count {
+        std::string value;
+        std::int64_t registered = 0, checked_in = 0;
+    };
+    std::vector<group_count> by_organisation_type(std::int64_t event_id);
+    std::vector<group_count> by_town(std::int64_t event_id);
     // The first on the waiting list (oldest registration first).
     std::optional<registration> first_waitlisted(std::int64_t event_id);
     // 1-based position of a waitlisted registration.

@@ -265,6 +265,24 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertEqual(lines[1].split(",")[1], "Ася Асенова")
         self.assertIn("registrations.export_csv", [a for (a,) in self.s.sql("SELECT action FROM audit_log")])
 
+    def test_statistics_by_type_and_town(self):
+        token = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
+        h = {"Authorization": "Bearer " + token}
+        for i, (t, town) in enumerate([("municipality", "Русе"), ("ngo", "Русе"), ("municipality", "Габрово")]):
+            self.s.request("POST", f"/api/v1/events/{self.ev['id']}/registrations",
+                           body={"name": f"Х {i}", "email": f"s{i}@example.bg", "organisation_type": t, "town": town,
+                                 "consent": True})
+        st = self.s.request("GET", f"/api/v1/events/{self.ev['id']}/statistics", headers=h).json()
+        self.assertEqual(st["registered"], 7)
+        self.assertEqual(st["confirmed"], 3)
+        self.assertEqual(st["waitlisted"], 4)
+        self.assertEqual({g["value"]: g["registered"] for g in st["by_organisation_type"]},
+                         {"": 4, "municipality": 2, "ngo": 1})
+        self.assertEqual({g["value"]: g["registered"] for g in st["by_town"]}, {"": 4, "Русе": 2, "Габрово": 1})
+        page = self.b.get(f"/admin/events/{self.ev['id']}/registrations").text
+        self.assertIn("По вид организация", page)
+        self.assertIn("<td>Община</td><td>2</td>", page)
+
     def test_xlsx_is_a_real_workbook_with_the_same_columns(self):
         import io
         import zipfile
