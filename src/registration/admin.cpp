@@ -4,6 +4,7 @@
 #include "events/repository.hpp"
 #include "events/service.hpp"
 #include "registration/audit.hpp"
+#include "registration/checkin.hpp"
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
@@ -118,7 +119,7 @@ http::response action(application& a, http::request& req) {
     auto m = load(a, req, ctx, *conn, r->event_id);
     if (m.refusal) return *m.refusal;
     auto what = app::form_value(form, "action");
-    context c{*conn, a.mail, a.cfg.public_base()};
+    context c{*conn, a.mail, a.cfg.public_base(), a.secret};
     std::optional<std::string> refused;
     if (what == "approve") refused = set_status(c, m.e, *r, "confirmed");
     else if (what == "reject") refused = set_status(c, m.e, *r, "rejected");
@@ -132,7 +133,8 @@ http::response action(application& a, http::request& req) {
     a.notify_mail();
     // Back to the list as it was (its filters travel in a hidden field), local paths only.
     auto back = app::form_value(form, "back");
-    if (back.rfind("/admin/events/", 0) != 0 || back.find_first_of("\r\n") != std::string::npos)
+    if ((back.rfind("/admin/events/", 0) != 0 && back.rfind("/admin/checkin/", 0) != 0) ||
+        back.find_first_of("\r\n") != std::string::npos)
         back = "/admin/events/" + std::to_string(m.e.id) + "/registrations";
     return http::response::redirect(back);
 }
@@ -180,9 +182,64 @@ http::response signin_sheet(application& a, http::request& req) {
     return app::render_page(a, ctx, "admin/signin_sheet", std::move(data));
 }
 
+// The page a QR code opens on the organiser's phone: who it is, and one button.
+http::response checkin_card(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    auto id = verify_checkin_code(a.secret, std::string(req.param("code")));
+    if (!ctx.user) return http::response::redirect("/login?next=" + req.path);
+    if (!id) return app::error_response(a, req, 404, "bad_link");
+    auto conn = a.db.acquire();
+    auto r = repository(*conn).find(*id);
+    if (!r) return app::error_response(a, req, 404, "bad_link");
+    auto m = load(a, req, ctx, *conn, r->event_id);
+    if (m.refusal) return *m.refusal;
+    auto j = to_json(*r);
+    j["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r->status);
+    j["checked_in"] = !r->checked_in_at.empty();
+    j["can_check_in"] = r->status == "confirmed";
+    json::object data{{"title", a.texts.text(ctx.lang, "checkin_title")},
+                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+                      {"rows", json::array{std::move(j)}},
+                      {"single", true},
+                      {"back", req.path}};
+    return app::render_page(a, ctx, "admin/checkin", std::move(data));
+}
+
+// The door: confirmed participants found by name as the organiser types, checked in with one tap.
+http::response checkin_desk(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    if (m.refusal) return *m.refusal;
+    auto q = clean(req.query_param("q"));
+    json::array rows;
+    if (!q.empty()) {
+        auto list = all_for(*conn, m.e.id, "confirmed", q);
+        sort_bulgarian(list, false);
+        for (const auto& r : list) {
+            auto j = to_json(r);
+            j["checked_in"] = !r.checked_in_at.empty();
+            j["can_check_in"] = true;
+            rows.push_back(std::move(j));
+            if (rows.size() >= 50) break;
+        }
+    }
+    auto c = repository(*conn).counts(m.e.id);
+    json::object data{{"title", a.texts.text(ctx.lang, "checkin_title")},
+                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+                      {"rows", std::move(rows)},
+                      {"q", q},
+                      {"searched", !q.empty()},
+                      {"counts", json::object{{"confirmed", c.confirmed}, {"checked_in", c.checked_in}}},
+                      {"back", req.target}};
+    return app::render_page(a, ctx, "admin/checkin", std::move(data));
+}
+
 }  // namespace
 
 void register_admin_routes(application& a) {
+    a.router.get("/admin/checkin/{code}", [&a](http::request& req) { return checkin_card(a, req); });
+    a.router.get("/admin/events/{id}/checkin", [&a](http::request& req) { return checkin_desk(a, req); });
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
     a.router.get("/admin/events/{id}/registrations", [&a](http::request& req) { return list_page(a, req); });
     a.router.post("/admin/registrations/{id}", [&a](http::request& req) { return action(a, req); }, form_limit);

@@ -3,6 +3,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "registration/audit.hpp"
+#include "registration/checkin.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
 #include "util/crypto.hpp"
@@ -96,6 +97,7 @@ http::response manage_page(application& a, http::request& req, const std::string
     reg["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r->status);
     reg["is_active"] = r->status != "cancelled" && r->status != "rejected";
     if (r->status == "waitlisted") reg["position"] = repo.waitlist_position(*r);
+    if (r->status == "confirmed") reg["qr"] = qr_data_uri(checkin_url(a.cfg.public_base(), a.secret, r->id));
     json::object data{{"title", a.texts.text(ctx.lang, "manage_title")},
                       {"event", events::to_view(*e, a.texts, ctx.lang)},
                       {"registration", std::move(reg)},
@@ -142,7 +144,7 @@ void register_routes(application& a) {
         in.locale = ctx.lang;
         validate(in, errors);
         if (!errors.empty()) return form_page(a, req, ctx, *e, &form, events::localise(errors, a.texts, ctx.lang), 422);
-        context c{*conn, a.mail, a.cfg.public_base()};
+        context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused) return app::error_response(a, req, o.http_status, o.refusal_key.substr(6));
         a.notify_mail();
@@ -169,7 +171,7 @@ void register_routes(application& a) {
         std::string notice;
         if (app::form_value(form, "action") == "cancel") {
             if (r->status == "cancelled" || r->status == "rejected") return app::error_response(a, req, 409, "already_cancelled");
-            context c{*conn, a.mail, a.cfg.public_base()};
+            context c{*conn, a.mail, a.cfg.public_base(), a.secret};
             cancel(c, *e, *r);
             notice = "notice_registration_cancelled";
         } else {
@@ -227,7 +229,7 @@ void register_routes(application& a) {
         validate(in, errors);
         if (!errors.empty())
             return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
-        context c{*conn, a.mail, a.cfg.public_base()};
+        context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused)
             return app::json_error(o.http_status, o.refusal_key.substr(6), a.texts.text(lang, o.refusal_key));
@@ -323,7 +325,7 @@ void register_routes(application& a) {
             repo.update_details(*r);
         }
         if (new_status) {
-            context c{*conn, a.mail, a.cfg.public_base()};
+            context c{*conn, a.mail, a.cfg.public_base(), a.secret};
             if (auto refused = set_status(c, *e, *r, *new_status))
                 return app::json_error(*refused == "error_event_full" ? 409 : 422, refused->substr(6), a.texts.text(lang, *refused));
         }

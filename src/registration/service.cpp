@@ -3,6 +3,7 @@
 #include "accounts/repository.hpp"
 #include "mail/composer.hpp"
 #include "mail/message.hpp"
+#include "registration/checkin.hpp"
 #include "registration/ics.hpp"
 #include "registration/repository.hpp"
 #include "util/crypto.hpp"
@@ -74,6 +75,7 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
         {"organiser_name", e.organisers.empty() ? std::string{} : e.organisers.front()},
         {"checkin_url", ""},
     };
+    if (r.status == "confirmed") o.data["checkin_url"] = checkin_url(c.public_base, c.secret, r.id);
     if (kind == "registration_waitlisted") o.data["position"] = std::to_string(repo.waitlist_position(r));
     if (kind == "registration_confirmed" || kind == "registration_promoted" || kind == "registration_approved")
         o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", event_ics(e, c.public_base)});

@@ -48,6 +48,7 @@ struct context {
     storage::database& db;
     const mail::composer& mail;
     std::string public_base;
+    std::string secret;  // for check-in codes in confirmation mails
 };
 
 // Registers (or tells an existing registrant, mailing their personal link again).

@@ -265,6 +265,51 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertEqual(lines[1].split(",")[1], "Ася Асенова")
         self.assertIn("registrations.export_csv", [a for (a,) in self.s.sql("SELECT action FROM audit_log")])
 
+    def test_check_in_by_qr_link_and_at_the_desk(self):
+        ya = self.s.sql("SELECT id FROM registrations WHERE name = 'Яна Янева'")[0][0]
+        path = f"/admin/events/{self.ev['id']}/checkin"
+        desk = self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0")  # "яна"
+        self.assertEqual(desk.status, 200)
+        self.assertIn("Яна Янева", desk.text)
+        self.assertIn('src="/static/js/checkin.js"', desk.text)
+        r = self.b.post(f"/admin/registrations/{ya}", {"csrf_token": Browser.csrf(desk), "action": "check_in",
+                                                       "back": path + "?q=%D1%8F%D0%BD%D0%B0"})
+        self.assertEqual(r.status, 303)
+        self.assertTrue(self.s.sql("SELECT checked_in_at FROM registrations WHERE id = ?", ya)[0][0])
+        self.assertIn("is-in", self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0").text)
+        # The code in the QR link opens the card for the organiser; a forged one does not.
+        boris = self.s.sql("SELECT id FROM registrations WHERE name = 'Борис Борисов'")[0][0]
+        mail = open(sorted(__import__("glob").glob(self.s.data_dir + "/mail/*.eml"))[2], "rb").read()
+        import re as _re
+        code = _re.search(rb"/admin/checkin/([0-9]+-[0-9a-f]+)", mail.replace(b"=\r\n", b"")).group(1).decode()
+        self.assertTrue(code.startswith(str(boris) + "-"))
+        card = self.b.get("/admin/checkin/" + code)
+        self.assertEqual(card.status, 200)
+        self.assertIn("Борис Борисов", card.text)
+        self.assertEqual(self.b.get(f"/admin/checkin/{boris}-0000").status, 404)
+        self.assertEqual(self.b.get(f"/admin/checkin/{ya}-" + code.split("-")[1]).status, 404)
+        self.assertEqual(Browser(self.s).get("/admin/checkin/" + code).status, 303)  # sign in first
+
+    def test_personal_page_shows_a_qr_code_only_when_confirmed(self):
+        import base64
+        r = self.s.request("POST", f"/api/v1/events/{self.ev['id']}/registrations",
+                           body={"name": "Ива", "email": "iva@example.bg", "consent": True})
+        self.assertEqual(r.json()["status"], "waitlisted")
+        page = self.s.request("GET", r.json()["manage_url"].replace("http://127.0.0.1:8080", ""))
+        self.assertNotIn("data:image/svg+xml;base64,", page.text)
+        open_ev = self.s.request("POST", "/api/v1/events", dict(EVENT, title="Без ограничение", capacity=0),
+                                 headers={"Authorization": "Bearer " + self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()}).json()
+        token = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
+        self.s.request("POST", f"/api/v1/events/{open_ev['id']}/publish", headers={"Authorization": "Bearer " + token})
+        r = self.s.request("POST", f"/api/v1/events/{open_ev['id']}/registrations",
+                           body={"name": "Ива", "email": "iva@example.bg", "consent": True})
+        self.assertEqual(r.json()["status"], "confirmed")
+        page = self.s.request("GET", r.json()["manage_url"].replace("http://127.0.0.1:8080", ""))
+        uri = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page.text).group(1)
+        svg = base64.b64decode(uri).decode()
+        self.assertTrue(svg.startswith("<svg"))
+        self.assertIn("h1v1h-1z", svg)
+
     def test_statistics_by_type_and_town(self):
         token = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
         h = {"Authorization": "Bearer " + token}

@@ -1,0 +1,58 @@
+#include "registration/checkin.hpp"
+
+#include "util/crypto.hpp"
+
+#include <qrencode.h>
+#include <sodium.h>
+
+#include <charconv>
+#include <memory>
+#include <stdexcept>
+
+namespace sabor::registration {
+
+std::string checkin_code(const std::string& secret, std::int64_t id) {
+    auto n = std::to_string(id);
+    return n + "-" + util::hmac_hex(secret, "checkin:" + n).substr(0, 24);
+}
+
+std::optional<std::int64_t> verify_checkin_code(const std::string& secret, const std::string& code) {
+    auto dash = code.find('-');
+    if (dash == std::string::npos || dash == 0) return std::nullopt;
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(code.data(), code.data() + dash, id);
+    if (ec != std::errc{} || end != code.data() + dash || id <= 0) return std::nullopt;
+    if (!util::constant_time_equal(code, checkin_code(secret, id))) return std::nullopt;
+    return id;
+}
+
+std::string checkin_url(const std::string& public_base, const std::string& secret, std::int64_t id) {
+    return public_base + "/admin/checkin/" + checkin_code(secret, id);
+}
+
+std::string qr_svg(const std::string& text) {
+    std::unique_ptr<QRcode, decltype(&QRcode_free)> qr(QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_M),
+                                                        &QRcode_free);
+    if (!qr) throw std::runtime_error("cannot make a QR code");
+    const int margin = 4, size = qr->width + 2 * margin;
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
+                      std::to_string(size) + "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" " +
+                      "fill=\"#fff\"/><path fill=\"#000\" d=\"";
+    for (int y = 0; y < qr->width; ++y)
+        for (int x = 0; x < qr->width; ++x)
+            if (qr->data[y * qr->width + x] & 1)
+                svg += "M" + std::to_string(x + margin) + "," + std::to_string(y + margin) + "h1v1h-1z";
+    svg += "\"/></svg>";
+    return svg;
+}
+
+std::string qr_data_uri(const std::string& text) {
+    auto svg = qr_svg(text);
+    std::string out(sodium_base64_ENCODED_LEN(svg.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(svg.data()), svg.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    out.resize(std::char_traits<char>::length(out.c_str()));
+    return "data:image/svg+xml;base64," + out;
+}
+
+}  // namespace sabor::registration
