@@ -75,7 +75,8 @@ http::response result_page(application& a, app::web_ctx& ctx, const events::even
                       {"event", events::to_view(e, a.texts, ctx.lang)},
                       {"message", a.texts.text(ctx.lang, key)},
                       {"email", o.reg.email}};
-    if (!o.token.empty()) data["manage_url"] = manage_url(a.cfg.public_base(), o.token);
+    // A path, not public_url: the page is already on this site (mails carry the full URL).
+    if (!o.token.empty()) data["manage_url"] = "/r/" + o.token;
     return app::render_page(a, ctx, "registration/done", std::move(data), status);
 }
 

@@ -16,21 +16,9 @@
 // Prints `browser: 1 passed, 0 failed` as the last line on success (exit 0); on failure
 // prints what went wrong and `browser: 0 passed, 1 failed` (exit 1).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const sourceDir = resolve(process.env.SABOR_SOURCE_DIR || join(here, '..', '..'));
-const saborBin = resolve(process.env.SABOR_BIN || '/work/main/build-test/sabor');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const screenshotDir = join(sourceDir, 'build-test', 'screenshots');
-
-const TOTAL_TIMEOUT_MS = 55_000;   // the whole run must stay under a minute
-const STEP_TIMEOUT_MS = 15_000;
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CheckFailed, STEP_TIMEOUT_MS, screenshotDir, check, log, runSabor, runMain } from './lib.mjs';
 
 const ORGANISER_EMAIL = 'organiser@example.bg';
 const ORGANISER_PASSWORD = 'secret-pass-123';
@@ -53,93 +41,6 @@ const EVENT = {
   funding_project_title: 'Подкрепа за социалните услуги в общността',
   funding_statement: 'Проектът се осъществява с финансовата подкрепа на Европейския социален фонд плюс чрез Програма „Развитие на човешките ресурси“ 2021–2027.',
 };
-
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message);
-}
-
-function log(message) {
-  process.stdout.write(`  ${message}\n`);
-}
-
-// Runs a sabor command to completion (migrate, user add) and returns its stdout.
-function runSabor(args, input) {
-  const result = spawnSync(saborBin, args, {
-    cwd: sourceDir,
-    input: input ?? '',
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  if (result.error) throw new Error(`sabor ${args[0]}: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`sabor ${args.join(' ')} exited with ${result.status}\n${result.stdout}${result.stderr}`);
-  }
-  return result.stdout;
-}
-
-// Starts `sabor serve` on a free port and resolves with {child, baseUrl, exited}.
-function startServer(dataDir) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(saborBin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
-      cwd: sourceDir,
-      env: { ...process.env, SABOR_LIMITS_LOGINS_PER_MINUTE: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output = { stdout: '', stderr: '' };
-    const exited = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal })));
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      child.kill('SIGKILL');
-      reject(new Error(`sabor serve did not report its address within 10 s\n${output.stdout}${output.stderr}`));
-    }, 10_000);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      output.stdout += chunk;
-      const m = output.stdout.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
-      if (m && !settled) {
-        settled = true;
-        clearTimeout(timer);
-        resolvePromise({ child, baseUrl: m[1], exited, output });
-      }
-    });
-    child.stderr.on('data', (chunk) => { output.stderr += chunk; });
-    child.on('error', (err) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(new Error(`cannot start ${saborBin}: ${err.message}`));
-    });
-    exited.then(({ code, signal }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(new Error(`sabor serve exited early (code ${code}, signal ${signal})\n${output.stdout}${output.stderr}`));
-    });
-  });
-}
-
-async function stopServer(server) {
-  if (!server) return;
-  if (server.child.exitCode !== null || server.child.signalCode !== null) {
-    const { code, signal } = await server.exited;
-    throw new Error(`sabor serve had already stopped (code ${code}, signal ${signal})\n${server.output.stderr}`);
-  }
-  server.child.kill('SIGTERM');
-  const timeout = new Promise((res) => setTimeout(() => res(null), 10_000));
-  const result = await Promise.race([server.exited, timeout]);
-  if (result === null) {
-    server.child.kill('SIGKILL');
-    throw new Error('sabor serve did not stop within 10 s of SIGTERM');
-  }
-  if (result.code !== 0) {
-    throw new Error(`sabor serve exited with code ${result.code} (signal ${result.signal}) after SIGTERM\n${server.output.stderr}`);
-  }
-}
 
 async function fillEventForm(page, event) {
   await page.fill('#title', event.title);
@@ -295,62 +196,8 @@ async function journey(browser, baseUrl) {
   await phone.close();
 }
 
-async function main() {
-  if (!existsSync(saborBin) || !existsSync(chromiumPath)) {
-    process.stdout.write(`FAIL: ${!existsSync(saborBin) ? `no sabor binary at ${saborBin} (set SABOR_BIN)` : `no browser at ${chromiumPath} (set CHROMIUM)`}\n`);
-    process.stdout.write('browser: 0 passed, 1 failed\n');
-    process.exit(1);
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), 'sabor-browser-'));
-  let server = null;
-  let browser = null;
-  let failure = null;
-  const deadline = setTimeout(() => {
-    process.stdout.write(`FAIL: the browser test took longer than ${TOTAL_TIMEOUT_MS / 1000} s\n`);
-    if (server) server.child.kill('SIGKILL');
-    process.stdout.write('browser: 0 passed, 1 failed\n');
-    process.exit(1);
-  }, TOTAL_TIMEOUT_MS);
-  try {
-    runSabor(['migrate', '--data-dir', dataDir]);
-    runSabor(['user', 'add', '--email', ORGANISER_EMAIL, '--name', ORGANISER_NAME,
-      '--role', 'organiser', '--data-dir', dataDir], `${ORGANISER_PASSWORD}\n`);
-    server = await startServer(dataDir);
-    log(`sabor serving at ${server.baseUrl}`);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-      timeout: 20_000,
-    });
-    await journey(browser, server.baseUrl);
-  } catch (err) {
-    failure = err;
-  } finally {
-    if (browser) {
-      try { await browser.close(); } catch (err) { failure ??= new Error(`closing the browser: ${err.message}`); }
-    }
-    try {
-      await stopServer(server);
-    } catch (err) {
-      failure ??= err;
-    }
-    clearTimeout(deadline);
-    if (failure && server && server.output.stderr.trim()) {
-      process.stdout.write(`sabor's stderr:\n${server.output.stderr.slice(-4000)}\n`);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  if (failure) {
-    const kind = failure instanceof CheckFailed ? 'check failed' : 'error';
-    process.stdout.write(`FAIL (${kind}): ${failure.stack && !(failure instanceof CheckFailed) ? failure.stack : failure.message}\n`);
-    process.stdout.write('browser: 0 passed, 1 failed\n');
-    process.exit(1);
-  }
-  process.stdout.write('browser: 1 passed, 0 failed\n');
-}
-
-main().catch((err) => {
-  process.stdout.write(`FAIL: ${err.stack || err}\nbrowser: 0 passed, 1 failed\n`);
-  process.exit(1);
+runMain({
+  setup: (dataDir) => runSabor(['user', 'add', '--email', ORGANISER_EMAIL, '--name', ORGANISER_NAME,
+    '--role', 'organiser', '--data-dir', dataDir], `${ORGANISER_PASSWORD}\n`),
+  journey,
 });
