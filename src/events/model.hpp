@@ -27,6 +27,7 @@ struct event {
     std::int64_t capacity = 0;  // 0 = unlimited
     std::string registration_mode = "open";
     std::string materials_visibility = "public";
+    bool public_participants = false;  // show who consented on /events/{slug}/participants
     std::string description;
     std::string funding_programme;
     std::string funding_project_code;

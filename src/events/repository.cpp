@@ -9,7 +9,7 @@ namespace {
 constexpr const char* columns =
     "id, slug, title, kind, status, starts_at, ends_at, timezone, venue, address, city, capacity, registration_mode, "
     "materials_visibility, description, funding_programme, funding_project_code, funding_project_title, "
-    "funding_statement, COALESCE(created_by, 0), created_at, updated_at";
+    "funding_statement, COALESCE(created_by, 0), created_at, updated_at, public_participants";
 
 constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
 
@@ -38,6 +38,7 @@ event read_event(storage::statement& st) {
     e.created_by = st.get_int(i++);
     e.created_at = st.get_text(i++);
     e.updated_at = st.get_text(i++);
+    e.public_participants = st.get_int(i++) != 0;
     return e;
 }
 
@@ -76,13 +77,14 @@ void repository::insert(event& e, std::int64_t manager) {
     auto st = db_.prepare(std::string(
                               "INSERT INTO events (title, kind, starts_at, ends_at, timezone, venue, address, city, capacity, "
                               "registration_mode, materials_visibility, description, funding_programme, funding_project_code, "
-                              "funding_project_title, funding_statement, slug, status, created_by, created_at, updated_at) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                              "funding_project_title, funding_statement, slug, status, created_by, public_participants, "
+                              "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
                           now_sql + ", " + now_sql + ")");
     bind_fields(st, e);
     st.bind(17, e.slug).bind(18, e.status);
     if (manager) st.bind(19, manager);
     else st.bind(19, std::nullopt);
+    st.bind(20, e.public_participants ? 1 : 0);
     st.run();
     e.id = db_.last_insert_id();
     save_organisations(e);
@@ -95,10 +97,11 @@ void repository::update(const event& e) {
                               "UPDATE events SET title = ?, kind = ?, starts_at = ?, ends_at = ?, timezone = ?, venue = ?, "
                               "address = ?, city = ?, capacity = ?, registration_mode = ?, materials_visibility = ?, "
                               "description = ?, funding_programme = ?, funding_project_code = ?, funding_project_title = ?, "
-                              "funding_statement = ?, updated_at = ") +
+                              "funding_statement = ?, public_participants = ?, updated_at = ") +
                           now_sql + " WHERE id = ?");
     bind_fields(st, e);
-    st.bind(17, e.id);
+    st.bind(17, e.public_participants ? 1 : 0);
+    st.bind(18, e.id);
     st.run();
     save_organisations(e);
 }

@@ -132,6 +132,9 @@ event_patch patch_from_json(const boost::json::object& body, field_errors& error
                 continue;
             }
             take_names(k == "organisers" ? p.organisers : p.partners, k, names, errors);
+        } else if (k == "public_participants") {
+            if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
+            else p.public_participants = value.get_bool();
         } else if (k == "id" || k == "slug" || k == "status" || k == "url" || k == "created_at" || k == "updated_at") {
             errors[k] = {"error_read_only", {}};
         } else {
@@ -147,7 +150,12 @@ event_patch patch_from_form(const std::vector<std::pair<std::string, std::string
     auto tz = timezone;
     for (const auto& [k, v] : form)
         if (k == "timezone" && view::valid_timezone(v)) tz = v;
+    // A checkbox is sent only when ticked; the event form always carries this marker.
+    bool has_marker = false;
+    for (const auto& [k, v] : form) has_marker = has_marker || k == "public_participants_present";
+    if (has_marker) p.public_participants = false;
     for (const auto& [k, v] : form) {
+        if (k == "public_participants") p.public_participants = v == "1" || v == "on";
         if (rule_for(k)) {
             take_text(p, k, v, errors);
         } else if (k == "starts_at" || k == "ends_at") {
@@ -208,6 +216,7 @@ void apply(event& e, const event_patch& p, field_errors& errors) {
     if (p.starts_at) e.starts_at = *p.starts_at;
     if (p.ends_at) e.ends_at = *p.ends_at;
     if (p.capacity) e.capacity = *p.capacity;
+    if (p.public_participants) e.public_participants = *p.public_participants;
     if (p.organisers) e.organisers = *p.organisers;
     if (p.partners) e.partners = *p.partners;
 
@@ -244,6 +253,7 @@ boost::json::object to_json(const event& e, const std::string& public_base) {
         {"capacity", e.capacity},
         {"registration_mode", e.registration_mode},
         {"materials_visibility", e.materials_visibility},
+        {"public_participants", e.public_participants},
         {"description", e.description},
         {"organisers", std::move(organisers)},
         {"partners", std::move(partners)},

@@ -28,6 +28,7 @@ using field_errors = std::map<std::string, field_error>;
 struct event_patch {
     std::map<std::string, std::string> text;  // title, kind, venue, ... (validated by name)
     std::optional<std::int64_t> starts_at, ends_at, capacity;
+    std::optional<bool> public_participants;
     std::optional<std::vector<std::string>> organisers, partners;
 };
 

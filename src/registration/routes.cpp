@@ -4,12 +4,14 @@
 #include "events/repository.hpp"
 #include "registration/audit.hpp"
 #include "registration/checkin.hpp"
+#include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace sabor::registration {
@@ -151,6 +153,26 @@ void register_routes(application& a) {
         a.notify_mail();
         return result_page(a, ctx, *e, o, o.what == outcome::created ? 201 : 200);
     }, form_limit);
+
+    // The public list: confirmed participants who agreed to be shown, when the organiser turned it on.
+    a.router.get("/events/{slug}/participants", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto e = event_by_slug(*conn, req.param("slug"));
+        if (!e || e->status == "draft" || !e->public_participants) return app::error_response(a, req, 404, "not_found");
+        auto list = repository(*conn).list(e->id, "confirmed", "", 100000, 0, nullptr);
+        list.erase(std::remove_if(list.begin(), list.end(), [](const registration& r) { return !r.public_listing; }),
+                   list.end());
+        sort_bulgarian(list, false);
+        json::array people;
+        for (const auto& r : list) people.push_back(json::object{{"name", r.name}, {"organisation", r.organisation}});
+        bool empty = people.empty();
+        json::object data{{"title", a.texts.text(ctx.lang, "participants_title") + ": " + e->title},
+                          {"event", events::to_view(*e, a.texts, ctx.lang)},
+                          {"people", std::move(people)},
+                          {"empty", empty}};
+        return app::render_page(a, ctx, "events/participants", std::move(data));
+    });
 
     a.router.get("/r/{token}", [&a](http::request& req) {
         return manage_page(a, req, std::string(req.param("token")), "");

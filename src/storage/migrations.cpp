@@ -136,6 +136,9 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_event ON audit_log(event_id, id);
 )SQL"},
+    migration{5, R"SQL(
+ALTER TABLE events ADD COLUMN public_participants INTEGER NOT NULL DEFAULT 0;
+)SQL"},
 };
 
 void ensure_table(database& db) {

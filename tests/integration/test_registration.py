@@ -358,6 +358,34 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertIn("Цвета Цветанова", r.text)
 
 
+class PublicListTest(unittest.TestCase):
+    def test_only_consenting_confirmed_participants_and_only_when_turned_on(self):
+        s = Server(env={"SABOR_MAIL_SMTP_URL": "", "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0"})
+        try:
+            s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Орг", stdin="password-123\n")
+            h = {"Authorization": "Bearer " + s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()}
+            ev = s.request("POST", "/api/v1/events", dict(EVENT, capacity=2), headers=h).json()
+            self.assertFalse(ev["public_participants"])
+            s.request("POST", f"/api/v1/events/{ev['id']}/publish", headers=h)
+            for i, listed in enumerate([True, False, True]):
+                s.request("POST", f"/api/v1/events/{ev['id']}/registrations",
+                          body=person(i, name=f"Участник {i} <b>", public_listing=listed))
+            path = f"/events/{ev['slug']}/participants"
+            self.assertEqual(s.request("GET", path).status, 404)  # off by default
+            r = s.request("PATCH", f"/api/v1/events/{ev['id']}", {"public_participants": True}, headers=h)
+            self.assertTrue(r.json()["public_participants"])
+            page = s.request("GET", path)
+            self.assertEqual(page.status, 200)
+            self.assertIn("Участник 0 &lt;b&gt;", page.text)
+            self.assertNotIn("Участник 1", page.text)   # did not consent
+            self.assertNotIn("Участник 2", page.text)   # consented, but on the waiting list
+            self.assertNotIn("p0@example.bg", page.text)  # never the e-mail
+            self.assertIn(path, s.request("GET", "/events/" + ev["slug"]).text)
+            self.assertEqual(s.request("PATCH", f"/api/v1/events/{ev['id']}", {"public_participants": "yes"}, headers=h).status, 422)
+        finally:
+            s.close()
+
+
 class CrashTest(unittest.TestCase):
     def test_kill_9_during_a_burst_loses_no_acknowledged_registration(self):
         import signal
