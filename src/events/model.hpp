@@ -28,6 +28,9 @@ struct event {
     std::string registration_mode = "open";
     std::string materials_visibility = "public";
     bool public_participants = false;  // show who consented on /events/{slug}/participants
+    bool waitlist = true;              // beyond capacity: join the waiting list (or be refused)
+    std::int64_t registration_opens_at = 0;   // 0 = open from publication
+    std::int64_t registration_closes_at = 0;  // 0 = until the event ends
     std::string description;
     std::string funding_programme;
     std::string funding_project_code;

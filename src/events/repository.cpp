@@ -9,7 +9,8 @@ namespace {
 constexpr const char* columns =
     "id, slug, title, kind, status, starts_at, ends_at, timezone, venue, address, city, capacity, registration_mode, "
     "materials_visibility, description, funding_programme, funding_project_code, funding_project_title, "
-    "funding_statement, COALESCE(created_by, 0), created_at, updated_at, public_participants";
+    "funding_statement, COALESCE(created_by, 0), created_at, updated_at, public_participants, "
+    "waitlist, registration_opens_at, registration_closes_at";
 
 constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
 
@@ -39,6 +40,9 @@ event read_event(storage::statement& st) {
     e.created_at = st.get_text(i++);
     e.updated_at = st.get_text(i++);
     e.public_participants = st.get_int(i++) != 0;
+    e.waitlist = st.get_int(i++) != 0;
+    e.registration_opens_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.registration_closes_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
     return e;
 }
 
@@ -62,6 +66,9 @@ void bind_fields(storage::statement& st, const event& e) {
         .bind(16, e.funding_statement);
 }
 
+// Optional times are stored as '' when unset (portable, and NOT NULL keeps reads simple).
+std::string optional_time(std::int64_t t) { return t ? view::format_iso_utc(t) : std::string{}; }
+
 }  // namespace
 
 bool repository::slug_taken(std::string_view slug) {
@@ -78,13 +85,15 @@ void repository::insert(event& e, std::int64_t manager) {
                               "INSERT INTO events (title, kind, starts_at, ends_at, timezone, venue, address, city, capacity, "
                               "registration_mode, materials_visibility, description, funding_programme, funding_project_code, "
                               "funding_project_title, funding_statement, slug, status, created_by, public_participants, "
-                              "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                              "waitlist, registration_opens_at, registration_closes_at, created_at, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
                           now_sql + ", " + now_sql + ")");
     bind_fields(st, e);
     st.bind(17, e.slug).bind(18, e.status);
     if (manager) st.bind(19, manager);
     else st.bind(19, std::nullopt);
     st.bind(20, e.public_participants ? 1 : 0);
+    st.bind(21, e.waitlist ? 1 : 0).bind(22, optional_time(e.registration_opens_at)).bind(23, optional_time(e.registration_closes_at));
     st.run();
     e.id = db_.last_insert_id();
     save_organisations(e);
@@ -97,11 +106,13 @@ void repository::update(const event& e) {
                               "UPDATE events SET title = ?, kind = ?, starts_at = ?, ends_at = ?, timezone = ?, venue = ?, "
                               "address = ?, city = ?, capacity = ?, registration_mode = ?, materials_visibility = ?, "
                               "description = ?, funding_programme = ?, funding_project_code = ?, funding_project_title = ?, "
-                              "funding_statement = ?, public_participants = ?, updated_at = ") +
+                              "funding_statement = ?, public_participants = ?, waitlist = ?, registration_opens_at = ?, "
+                              "registration_closes_at = ?, updated_at = ") +
                           now_sql + " WHERE id = ?");
     bind_fields(st, e);
-    st.bind(17, e.public_participants ? 1 : 0);
-    st.bind(18, e.id);
+    st.bind(17, e.public_participants ? 1 : 0).bind(18, e.waitlist ? 1 : 0);
+    st.bind(19, optional_time(e.registration_opens_at)).bind(20, optional_time(e.registration_closes_at));
+    st.bind(21, e.id);
     st.run();
     save_organisations(e);
 }

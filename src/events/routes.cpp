@@ -99,8 +99,7 @@ http::response event_page(application& a, http::request& req) {
         if (!e || (e->status == "draft" && !(ctx.user && can_manage(repo, *ctx.user, *e))))
             return app::error_response(a, req, 404, "not_found");
         auto view = to_view(*e, a.texts, ctx.lang);
-        view["registration_open"] = e->status == "published" && e->ends_at >= now_seconds() &&
-                                    (e->registration_mode == "open" || e->registration_mode == "moderated");
+        view["registration_open"] = accepting_registrations(*e, now_seconds());
         json::object data{{"title", e->title}, {"event", std::move(view)}};
         if (ctx.user && can_manage(repo, *ctx.user, *e)) data["can_manage"] = true;
         return app::render_page(a, ctx, "events/show", std::move(data));

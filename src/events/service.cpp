@@ -132,9 +132,14 @@ event_patch patch_from_json(const boost::json::object& body, field_errors& error
                 continue;
             }
             take_names(k == "organisers" ? p.organisers : p.partners, k, names, errors);
-        } else if (k == "public_participants") {
+        } else if (k == "public_participants" || k == "waitlist") {
             if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
-            else p.public_participants = value.get_bool();
+            else (k == "waitlist" ? p.waitlist : p.public_participants) = value.get_bool();
+        } else if (k == "registration_opens_at" || k == "registration_closes_at") {
+            auto& target = k == "registration_opens_at" ? p.registration_opens_at : p.registration_closes_at;
+            if (value.is_null()) target = 0;
+            else if (auto t = value.is_string() ? view::parse_iso8601(value.get_string()) : std::nullopt) target = *t;
+            else errors[k] = {"error_bad_time", {}};
         } else if (k == "id" || k == "slug" || k == "status" || k == "url" || k == "created_at" || k == "updated_at") {
             errors[k] = {"error_read_only", {}};
         } else {
@@ -153,9 +158,20 @@ event_patch patch_from_form(const std::vector<std::pair<std::string, std::string
     // A checkbox is sent only when ticked; the event form always carries this marker.
     bool has_marker = false;
     for (const auto& [k, v] : form) has_marker = has_marker || k == "public_participants_present";
-    if (has_marker) p.public_participants = false;
+    if (has_marker) {
+        p.public_participants = false;
+        p.waitlist = false;
+    }
     for (const auto& [k, v] : form) {
         if (k == "public_participants") p.public_participants = v == "1" || v == "on";
+        if (k == "waitlist") p.waitlist = v == "1" || v == "on";
+        if (k == "registration_opens_at" || k == "registration_closes_at") {
+            auto& target = k == "registration_opens_at" ? p.registration_opens_at : p.registration_closes_at;
+            if (trim(v).empty()) target = 0;
+            else if (auto t = view::parse_local(v, tz)) target = *t;
+            else errors[k] = {"error_bad_time", {}};
+            continue;
+        }
         if (rule_for(k)) {
             take_text(p, k, v, errors);
         } else if (k == "starts_at" || k == "ends_at") {
@@ -217,6 +233,9 @@ void apply(event& e, const event_patch& p, field_errors& errors) {
     if (p.ends_at) e.ends_at = *p.ends_at;
     if (p.capacity) e.capacity = *p.capacity;
     if (p.public_participants) e.public_participants = *p.public_participants;
+    if (p.waitlist) e.waitlist = *p.waitlist;
+    if (p.registration_opens_at) e.registration_opens_at = *p.registration_opens_at;
+    if (p.registration_closes_at) e.registration_closes_at = *p.registration_closes_at;
     if (p.organisers) e.organisers = *p.organisers;
     if (p.partners) e.partners = *p.partners;
 
@@ -232,6 +251,15 @@ void apply(event& e, const event_patch& p, field_errors& errors) {
     if (e.starts_at == 0) fail("starts_at", "error_required");
     if (e.ends_at == 0) fail("ends_at", "error_required");
     if (e.starts_at && e.ends_at && e.ends_at <= e.starts_at) fail("ends_at", "error_end_before_start");
+    if (e.registration_opens_at && e.registration_closes_at && e.registration_closes_at <= e.registration_opens_at)
+        fail("registration_closes_at", "error_end_before_start");
+}
+
+bool accepting_registrations(const event& e, std::int64_t now) {
+    return e.status == "published" && e.ends_at >= now &&
+           (e.registration_mode == "open" || e.registration_mode == "moderated") &&
+           (!e.registration_opens_at || now >= e.registration_opens_at) &&
+           (!e.registration_closes_at || now <= e.registration_closes_at);
 }
 
 boost::json::object to_json(const event& e, const std::string& public_base) {
@@ -254,6 +282,11 @@ boost::json::object to_json(const event& e, const std::string& public_base) {
         {"registration_mode", e.registration_mode},
         {"materials_visibility", e.materials_visibility},
         {"public_participants", e.public_participants},
+        {"waitlist", e.waitlist},
+        {"registration_opens_at", e.registration_opens_at ? boost::json::value(view::format_iso_local(e.registration_opens_at, e.timezone))
+                                                          : boost::json::value(nullptr)},
+        {"registration_closes_at", e.registration_closes_at ? boost::json::value(view::format_iso_local(e.registration_closes_at, e.timezone))
+                                                            : boost::json::value(nullptr)},
         {"description", e.description},
         {"organisers", std::move(organisers)},
         {"partners", std::move(partners)},
@@ -270,6 +303,8 @@ boost::json::object to_view(const event& e, const view::i18n& texts, const std::
     v["date"] = view::format_date(e.starts_at, e.timezone, lang);
     v["starts_input"] = view::format_input_local(e.starts_at, e.timezone);
     v["ends_input"] = view::format_input_local(e.ends_at, e.timezone);
+    v["opens_input"] = e.registration_opens_at ? view::format_input_local(e.registration_opens_at, e.timezone) : "";
+    v["closes_input"] = e.registration_closes_at ? view::format_input_local(e.registration_closes_at, e.timezone) : "";
     v["description_html"] = view::render_description(e.description);
     v["kind_label"] = texts.text(lang, "kind_" + e.kind);
     v["status_label"] = texts.text(lang, "status_" + e.status);

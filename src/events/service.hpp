@@ -28,7 +28,8 @@ using field_errors = std::map<std::string, field_error>;
 struct event_patch {
     std::map<std::string, std::string> text;  // title, kind, venue, ... (validated by name)
     std::optional<std::int64_t> starts_at, ends_at, capacity;
-    std::optional<bool> public_participants;
+    std::optional<bool> public_participants, waitlist;
+    std::optional<std::int64_t> registration_opens_at, registration_closes_at;  // 0 clears
     std::optional<std::vector<std::string>> organisers, partners;
 };
 
@@ -41,6 +42,9 @@ event_patch patch_from_form(const std::vector<std::pair<std::string, std::string
 
 // Applies the patch to `e` and checks the result as a whole (required fields, end after start).
 void apply(event& e, const event_patch& p, field_errors& errors);
+
+// Whether the public can register now: published, open or moderated, within the window.
+bool accepting_registrations(const event& e, std::int64_t now);
 
 boost::json::object to_json(const event& e, const std::string& public_base);
 // What templates need: the JSON fields plus formatted dates and safe description HTML.

@@ -28,9 +28,6 @@ bool can_manage(events::repository& repo, const accounts::user& u, const events:
     return u.is_admin() || repo.is_manager(e.id, u.id);
 }
 
-bool registration_open(const events::event& e, std::int64_t now) {
-    return e.status == "published" && e.ends_at >= now && (e.registration_mode == "open" || e.registration_mode == "moderated");
-}
 
 json::object with_api_url(application& a, const registration& r, const std::string& token) {
     auto j = to_json(r);
@@ -128,7 +125,7 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         auto e = event_by_slug(*conn, req.param("slug"));
         if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
-        if (!registration_open(*e, now_seconds())) return app::error_response(a, req, 409, "registration_closed");
+        if (!events::accepting_registrations(*e, now_seconds())) return app::error_response(a, req, 409, "registration_closed");
         return form_page(a, req, ctx, *e, nullptr, {}, 200);
     });
 

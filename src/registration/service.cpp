@@ -187,6 +187,8 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
     if (e.ends_at < now) return refuse("error_event_over", 409);
     if (e.registration_mode == "closed") return refuse("error_registration_closed", 409);
     if (e.registration_mode == "invitation") return refuse("error_invitation_only", 403);
+    if (e.registration_opens_at && now < e.registration_opens_at) return refuse("error_registration_not_open", 409);
+    if (e.registration_closes_at && now > e.registration_closes_at) return refuse("error_registration_deadline", 409);
 
     storage::transaction tx(c.db);  // BEGIN IMMEDIATE: the seat is decided under the write lock
     repository repo(c.db);
@@ -217,6 +219,7 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
     r.public_listing = in.public_listing;
     r.locale = in.locale;
     r.status = seat_for(repo, e);
+    if (r.status == "waitlisted" && !e.waitlist) return refuse("error_event_full", 409);  // rolls back
     auto token = util::random_token(24);
     r.id = repo.insert(r, util::token_hash(token));
     r = *repo.find(r.id);

@@ -139,6 +139,11 @@ CREATE INDEX audit_log_event ON audit_log(event_id, id);
     migration{5, R"SQL(
 ALTER TABLE events ADD COLUMN public_participants INTEGER NOT NULL DEFAULT 0;
 )SQL"},
+    migration{6, R"SQL(
+ALTER TABLE events ADD COLUMN waitlist INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN registration_opens_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN registration_closes_at TEXT NOT NULL DEFAULT '';
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -129,10 +129,14 @@ class ShutdownTest(unittest.TestCase):
         try:
             sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
             idle = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            # A first request on each connection proves the server has taken it in.
+            for c in (sock, idle):
+                c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(c.recv(65536).startswith(b"HTTP/1.1 200"))
             body = b"email=a%40b.bg&password=x&csrf_token=0"
             sock.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                          b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
-            time.sleep(0.3)
+            time.sleep(0.5)
             s.proc.send_signal(signal.SIGTERM)
             time.sleep(0.3)
             sock.sendall(body[10:])

@@ -137,6 +137,24 @@ class RegistrationTest(unittest.TestCase):
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations")[0][0], 0)
         self.assertEqual(self.s.request("GET", "/r/forged-token-123").status, 404)
 
+    def test_no_waiting_list_and_the_registration_window(self):
+        full = self.create_event(dict(EVENT, title="Без чакащи", capacity=1, waitlist=False))
+        self.assertFalse(full["waitlist"])
+        self.assertEqual(self.register(person(1), event=full).status, 201)
+        r = self.register(person(2), event=full)
+        self.assertEqual(r.status, 409)
+        self.assertEqual(r.json()["error"]["code"], "event_full")
+        later = self.create_event(dict(EVENT, title="По-късно", registration_opens_at="2031-01-01T09:00:00+02:00"))
+        self.assertEqual(self.register(person(3), event=later).json()["error"]["code"], "registration_not_open")
+        self.assertNotIn("/register", self.s.request("GET", "/events/" + later["slug"]).text)
+        over = self.create_event(dict(EVENT, title="Изтекъл срок", registration_closes_at="2020-01-01T09:00:00+02:00"))
+        self.assertEqual(self.register(person(4), event=over).json()["error"]["code"], "registration_deadline")
+        bad = self.api("POST", "/api/v1/events", dict(EVENT, registration_opens_at="2031-02-01T09:00:00+02:00",
+                                                      registration_closes_at="2031-01-01T09:00:00+02:00"))
+        self.assertEqual(bad.status, 422)
+        self.assertIn("registration_closes_at", bad.json()["error"]["fields"])
+        self.assertEqual(dict(self.s.sql("SELECT email, status FROM registrations")), {"p1@example.bg": "confirmed"})
+
     def test_moderated_events_wait_for_approval(self):
         ev = self.create_event(dict(EVENT, title="С одобрение", registration_mode="moderated", capacity=1))
         a = self.register(person(1), event=ev).json()
