@@ -1,3 +1,4 @@
+#include "util/clock.hpp"
 #include "events/routes.hpp"
 
 #include "app/web.hpp"
@@ -22,9 +23,7 @@ using app::to_id;
 using app::web_ctx;
 namespace json = boost::json;
 
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::now_seconds;
 
 // A filter value as typed, or "" when it is not valid UTF-8 (it is echoed into the page).
 std::string clean_query(const http::request& req, std::string_view name) {

@@ -1,3 +1,4 @@
+#include "util/clock.hpp"
 #include "mail/routes.hpp"
 
 #include "accounts/repository.hpp"
@@ -13,9 +14,7 @@ namespace {
 using app::application;
 namespace json = boost::json;
 
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::now_seconds;
 
 json::object row_json(const outbox_row& r) {
     return json::object{{"id", r.id},           {"kind", r.kind},

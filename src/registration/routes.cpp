@@ -1,3 +1,4 @@
+#include "util/clock.hpp"
 #include "registration/routes.hpp"
 
 #include "app/web.hpp"
@@ -20,9 +21,7 @@ namespace {
 using app::application;
 namespace json = boost::json;
 
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using util::now_seconds;
 
 bool can_manage(events::repository& repo, const accounts::user& u, const events::event& e) {
     return u.is_admin() || repo.is_manager(e.id, u.id);
@@ -202,13 +201,7 @@ void register_routes(application& a) {
             validate(in, errors);
             if (!errors.empty()) return app::error_response(a, req, 422, "validation",
                                                             events::localise(errors, a.texts, ctx.lang).begin()->second);
-            r->name = in.name;
-            r->organisation = in.organisation;
-            r->position = in.position;
-            r->organisation_type = in.organisation_type;
-            r->town = in.town;
-            r->phone = in.phone;
-            r->public_listing = in.public_listing;
+            apply_details(*r, in);
             repo.update_details(*r);
             notice = "notice_registration_saved";
         }
@@ -335,13 +328,7 @@ void register_routes(application& a) {
         if (!errors.empty())
             return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
         if (!details.empty()) {
-            r->name = in.name;
-            r->organisation = in.organisation;
-            r->position = in.position;
-            r->organisation_type = in.organisation_type;
-            r->town = in.town;
-            r->phone = in.phone;
-            r->public_listing = in.public_listing;
+            apply_details(*r, in);
             repo.update_details(*r);
         }
         if (new_status) {

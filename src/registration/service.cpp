@@ -174,6 +174,16 @@ void validate(input& in, field_errors& errors) {
     if (!in.consent && !errors.count("consent")) errors["consent"] = {"error_consent_required", {}};
 }
 
+void apply_details(registration& r, const input& in) {
+    r.name = in.name;
+    r.organisation = in.organisation;
+    r.position = in.position;
+    r.organisation_type = in.organisation_type;
+    r.town = in.town;
+    r.phone = in.phone;
+    r.public_listing = in.public_listing;
+}
+
 outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now) {
     outcome out;
     auto refuse = [&](const char* key, int status) {
@@ -208,15 +218,9 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
     }
     registration r;
     r.event_id = e.id;
-    r.name = in.name;
     r.email = in.email;
-    r.organisation = in.organisation;
-    r.position = in.position;
-    r.organisation_type = in.organisation_type;
-    r.town = in.town;
-    r.phone = in.phone;
     r.consent = in.consent;
-    r.public_listing = in.public_listing;
+    apply_details(r, in);
     r.locale = in.locale;
     r.status = seat_for(repo, e);
     if (r.status == "waitlisted" && !e.waitlist) return refuse("error_event_full", 409);  // rolls back

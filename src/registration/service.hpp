@@ -35,6 +35,8 @@ input input_from_json(const boost::json::object& body, field_errors& errors);
 input input_from_form(const std::vector<std::pair<std::string, std::string>>& form, field_errors& errors);
 // Required fields, lengths, UTF-8, control characters, a usable address, consent.
 void validate(input& in, field_errors& errors);
+// Copies the details a participant or organiser may change (not the address, not consent).
+void apply_details(registration& r, const input& in);
 
 struct outcome {
     enum kind { created, already_registered, refused } what = refused;
