@@ -38,8 +38,7 @@ void register_routes(app::application& a) {
         [&a](http::request& req) {
             auto ctx = app::page_context(a, req);
             http::fields form;
-            if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-            if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+            if (auto refusal = app::read_form(a, req, form)) return *refusal;
             auto email = app::form_value(form, "email");
             if (!util::valid_utf8(email) || email.size() > 254) email.clear();  // it is shown again
             auto next = safe_next(app::form_value(form, "next"));
@@ -67,8 +66,7 @@ void register_routes(app::application& a) {
         "/logout",
         [&a](http::request& req) {
             http::fields form;
-            if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-            if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+            if (auto refusal = app::read_form(a, req, form)) return *refusal;
             if (auto c = req.cookie("sabor_session")) {
                 auto conn = a.db.acquire();
                 repository(*conn).delete_session(*c);

@@ -66,6 +66,12 @@ bool csrf_ok(application& a, const http::request& req, const http::fields& form)
     return util::constant_time_equal(form_value(form, "csrf_token"), util::hmac_hex(a.secret, *cookie));
 }
 
+std::optional<http::response> read_form(application& a, const http::request& req, http::fields& form) {
+    if (!http::parse_form(req.body, form)) return error_response(a, req, 400, "bad_form");
+    if (!csrf_ok(a, req, form)) return error_response(a, req, 403, "csrf");
+    return std::nullopt;
+}
+
 std::string form_value(const http::fields& form, std::string_view name) {
     for (const auto& [k, v] : form)
         if (k == name) return v;

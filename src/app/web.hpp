@@ -30,6 +30,8 @@ std::optional<accounts::user> request_user(application& a, const http::request& 
 // The hidden form field's value; sets the CSRF cookie when the visitor has none.
 const std::string& csrf_token(application& a, const http::request& req, web_ctx& ctx);
 bool csrf_ok(application& a, const http::request& req, const http::fields& form);
+// Reads a posted form and checks its CSRF token: the 400 or 403 answer when either fails.
+std::optional<http::response> read_form(application& a, const http::request& req, http::fields& form);
 
 std::string form_value(const http::fields& form, std::string_view name);
 

@@ -195,8 +195,7 @@ http::response admin_save(application& a, http::request& req, bool is_new) {
     auto ctx = app::page_context(a, req);
     if (!ctx.user) return to_login(req);
     http::fields form;
-    if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-    if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
     auto conn = a.db.acquire();
     repository repo(*conn);
     event e;
@@ -221,8 +220,7 @@ http::response admin_action(application& a, http::request& req, std::string_view
     auto ctx = app::page_context(a, req);
     if (!ctx.user) return to_login(req);
     http::fields form;
-    if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-    if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
     auto conn = a.db.acquire();
     repository repo(*conn);
     auto m = load_managed(a, req, ctx, repo);

@@ -111,8 +111,7 @@ void register_routes(application& a) {
         std::optional<http::response> refusal;
         if (!require_admin_page(a, req, ctx, refusal)) return *refusal;
         http::fields form;
-        if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-        if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
         if (!queue_test(a, app::form_value(form, "to"), ctx.lang, *ctx.user))
             return http::response::redirect("/admin/mail?error=bad_address");
         return http::response::redirect("/admin/mail?notice=test_queued");
@@ -123,8 +122,7 @@ void register_routes(application& a) {
         std::optional<http::response> refusal;
         if (!require_admin_page(a, req, ctx, refusal)) return *refusal;
         http::fields form;
-        if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-        if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto id = app::to_id(req.param("id"));
         auto conn = a.db.acquire();
         if (!id || !outbox(*conn).resend(*id, now_seconds())) return app::error_response(a, req, 409, "cannot_resend");

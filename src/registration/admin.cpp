@@ -109,8 +109,7 @@ http::response list_page(application& a, http::request& req) {
 http::response action(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     http::fields form;
-    if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-    if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
     repository repo(*conn);

@@ -131,8 +131,7 @@ void register_routes(application& a) {
     a.router.post("/events/{slug}/register", [&a](http::request& req) {
         auto ctx = app::page_context(a, req);
         http::fields form;
-        if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-        if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto conn = a.db.acquire();
         auto e = event_by_slug(*conn, req.param("slug"));
         if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
@@ -177,8 +176,7 @@ void register_routes(application& a) {
     a.router.post("/r/{token}", [&a](http::request& req) {
         auto ctx = app::page_context(a, req);
         http::fields form;
-        if (!http::parse_form(req.body, form)) return app::error_response(a, req, 400, "bad_form");
-        if (!app::csrf_ok(a, req, form)) return app::error_response(a, req, 403, "csrf");
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto token = std::string(req.param("token"));
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
