@@ -320,6 +320,9 @@ boost::json::object to_view(const event& e, const view::i18n& texts, const std::
     for (const auto& o : e.organisers) organisers_text += o + "\n";
     for (const auto& p : e.partners) partners_text += p + "\n";
     v["organisers_text"] = organisers_text;
+    std::string line;
+    for (const auto& o : e.organisers) line += (line.empty() ? "" : "; ") + o;
+    v["organisers_line"] = line;
     v["partners_text"] = partners_text;
     return v;
 }
