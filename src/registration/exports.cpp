@@ -21,6 +21,7 @@ void sort_bulgarian(std::vector<registration>& list, bool by_organisation) {
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<icu::Collator> coll(icu::Collator::createInstance(icu::Locale("bg", "BG"), status));
     if (U_FAILURE(status) || !coll) return;
+    coll->setAttribute(UCOL_NUMERIC_COLLATION, UCOL_ON, status);  // "Участник 2" before "Участник 10"
     auto cmp = [&](const std::string& a, const std::string& b) {
         UErrorCode st = U_ZERO_ERROR;
         return coll->compareUTF8(a, b, st);
