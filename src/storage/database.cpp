@@ -153,7 +153,14 @@ std::string statement::get_text(int col) const {
 }
 bool statement::is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
 
-transaction::transaction(database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+namespace {
+std::mutex& write_gate() {
+    static std::mutex m;
+    return m;
+}
+}  // namespace
+
+transaction::transaction(database& db) : gate_(write_gate()), db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 
 transaction::~transaction() {
     if (!done_) {
@@ -168,6 +175,7 @@ transaction::~transaction() {
 void transaction::commit() {
     db_.exec("COMMIT");
     done_ = true;
+    gate_.unlock();
 }
 
 pool::pool(std::string path) : path_(std::move(path)) {}

@@ -86,6 +86,11 @@ private:
 
 // BEGIN IMMEDIATE: the write lock is taken at once, so decisions made inside (capacity,
 // uniqueness) see the latest committed state. Rolls back unless committed.
+//
+// Writers of this process first queue on a mutex: SQLite admits one writer at a time
+// anyway, and its busy handler waits by sleeping in growing steps (up to 100 ms) while
+// holding an I/O thread; the mutex hands the lock over at once. Other processes (the CLI)
+// still meet SQLite's busy timeout.
 class transaction {
 public:
     explicit transaction(database& db);
@@ -95,6 +100,7 @@ public:
     transaction& operator=(const transaction&) = delete;
 
 private:
+    std::unique_lock<std::mutex> gate_;
     database& db_;
     bool done_ = false;
 };
