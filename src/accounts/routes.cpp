@@ -5,6 +5,8 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 
+#include <memory>
+
 namespace sabor::accounts {
 namespace {
 
@@ -27,6 +29,10 @@ http::response login_form(app::application& a, const http::request& req, app::we
 }  // namespace
 
 void register_routes(app::application& a) {
+    // Unknown addresses are checked against this hash, so timing does not tell which
+    // accounts exist; made at start-up rather than on an I/O thread at the first failed login.
+    auto dummy = std::make_shared<const std::string>(util::hash_password("not a real password"));
+
     a.router.get("/login", [&a](http::request& req) {
         auto ctx = app::page_context(a, req);
         if (ctx.user) return http::response::redirect("/admin");
@@ -35,7 +41,7 @@ void register_routes(app::application& a) {
 
     a.router.post(
         "/login",
-        [&a](http::request& req) {
+        [&a, dummy](http::request& req) {
             auto ctx = app::page_context(a, req);
             http::fields form;
             if (auto refusal = app::read_form(a, req, form)) return *refusal;
@@ -48,9 +54,7 @@ void register_routes(app::application& a) {
             auto conn = a.db.acquire();
             repository repo(*conn);
             auto user = repo.find_by_email(email);
-            // Verify even for unknown addresses, so timing does not tell which accounts exist.
-            static const std::string dummy = util::hash_password("not a real password");
-            bool ok = util::verify_password(user ? repo.password_hash(user->id) : dummy, app::form_value(form, "password"));
+            bool ok = util::verify_password(user ? repo.password_hash(user->id) : *dummy, app::form_value(form, "password"));
             if (!user || !ok)
                 return login_form(a, req, ctx, email, next, a.texts.text(ctx.lang, "login_failed"), 401);
 

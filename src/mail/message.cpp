@@ -1,5 +1,7 @@
 #include "mail/message.hpp"
 
+#include "mail/gmime_ptr.hpp"
+
 #include "util/utf8.hpp"
 
 #include <gmime/gmime.h>
@@ -12,14 +14,6 @@
 
 namespace sabor::mail {
 namespace {
-
-struct g_unref {
-    void operator()(void* p) const {
-        if (p) g_object_unref(p);
-    }
-};
-template <class T>
-using g_ptr = std::unique_ptr<T, g_unref>;
 
 struct format_options_free {
     void operator()(GMimeFormatOptions* p) const { g_mime_format_options_free(p); }

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 import urllib.parse
 
 BIN = os.environ.get("SABOR_BIN", os.path.join(os.path.dirname(__file__), "../../build-test/sabor"))
@@ -105,6 +106,26 @@ class Server:
             return rows
         finally:
             con.close()
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server for the whole class: set `demo` and `env` on the subclass, and
+    `prepare(server)` for accounts or data the tests share."""
+    demo = False
+    env = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server(demo=cls.demo, env=cls.env)
+        cls.prepare(cls.s)
+
+    @classmethod
+    def prepare(cls, server):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
 
 
 class Response:

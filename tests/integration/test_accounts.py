@@ -1,18 +1,16 @@
 """Organiser accounts: login, CSRF, sessions, rate limits, who sees what."""
 import unittest
 
-from harness import Server, Browser
+from harness import ServerTestCase, Server, Browser
 
 
-class AccountsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.s = Server(demo=True, env={"SABOR_LIMITS_LOGINS_PER_MINUTE": "5"})
-        cls.s.cli("user", "add", "--email", "maria@obshtina.bg", "--name", "Мария Иванова", stdin="парола-за-мария\n")
+class AccountsTest(ServerTestCase):
+    demo = True
+    env = {"SABOR_LIMITS_LOGINS_PER_MINUTE": "5"}
 
     @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
+    def prepare(cls, s):
+        s.cli("user", "add", "--email", "maria@obshtina.bg", "--name", "Мария Иванова", stdin="парола-за-мария\n")
 
     def test_login_page_has_csrf_token_and_cookie(self):
         b = Browser(self.s)

@@ -4,7 +4,7 @@ import socket
 import time
 import unittest
 
-from harness import Server
+from harness import ServerTestCase, Server
 
 
 def raw(port, data, timeout=5):
@@ -23,14 +23,8 @@ def raw(port, data, timeout=5):
     return b"".join(chunks)
 
 
-class HttpTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.s = Server(demo=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
+class HttpTest(ServerTestCase):
+    demo = True
 
     def test_healthz(self):
         r = self.s.request("GET", "/healthz")

@@ -3,17 +3,11 @@ import re
 import time
 import unittest
 
-from harness import Server, Browser
+from harness import ServerTestCase, Server, Browser
 
 
-class PagesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.s = Server(demo=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
+class PagesTest(ServerTestCase):
+    demo = True
 
     def test_home_lists_demo_events_in_bulgarian(self):
         r = self.s.request("GET", "/")

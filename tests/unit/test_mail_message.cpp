@@ -1,3 +1,4 @@
+#include "mail/gmime_ptr.hpp"
 #include "mail/message.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,18 +12,8 @@ using namespace sabor;
 
 namespace {
 
-struct g_unref {
-    void operator()(void* p) const {
-        if (p) g_object_unref(p);
-    }
-};
-template <class T>
-using g_ptr = std::unique_ptr<T, g_unref>;
-
-struct g_free_deleter {
-    void operator()(void* p) const { g_free(p); }
-};
-using g_string = std::unique_ptr<char, g_free_deleter>;
+using mail::g_ptr;
+using mail::g_string;
 
 const std::string long_subject =
     "Потвърждение за участие: Семинар „Мрежи на доставчиците на социални услуги“ – Русе, 11 август 2030 г.";
