@@ -37,8 +37,8 @@ PY=/usr/bin/python3
 out_dir="$here/out"
 report="$out_dir/registrations.txt"
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
 command -v wrk >/dev/null || die "no wrk (apt-get install wrk)"
 command -v curl >/dev/null || die "no curl (apt-get install curl)"
@@ -137,13 +137,6 @@ busy_during="$(awk '$1 > 0 {n++} END {print n + 0}' "$tmp/busy.log")"
 cat "$tmp/wrk.txt" >&2
 kill -0 "$sabor_pid" 2>/dev/null || die "sabor died during the run: $(tail -n 20 "$tmp/sabor.err")"
 
-# wrk's latency figures in milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v; sub(/[a-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u);
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
-    printf "%.2f", n }'
-}
 rps="$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")"
 p99="$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")"
 answers="$(awk '/ requests in / {print $1}' "$tmp/wrk.txt")"
@@ -297,12 +290,7 @@ git diff --quiet HEAD -- src 2>/dev/null || dirty=" + uncommitted changes in src
     printf '         of the once-a-second samples during it): run it again on an idle machine\n'
   fi
   printf '\n'
-  if [[ ${#failures[@]} -eq 0 ]]; then
-    printf 'result: PASS\n'
-  else
-    for f in "${failures[@]}"; do printf 'FAIL: %s\n' "$f"; done
-    printf 'result: FAIL\n'
-  fi
+  print_verdict
 } | tee "$report"
 
 [[ ${#failures[@]} -eq 0 ]] || exit 1

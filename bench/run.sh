@@ -26,8 +26,8 @@ NGINX_WORKERS="${NGINX_WORKERS:-2}"
 BUILD_DIR="${BUILD_DIR:-build}"
 out_dir="$here/out"
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
 # --- Tools --------------------------------------------------------------------------
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -164,13 +164,6 @@ say "nginx at http://127.0.0.1:$nginx_port (pid $nginx_pid)"
 say "page: $event_path ($page_bytes bytes)"
 
 # --- Measure ------------------------------------------------------------------------
-# wrk's latency "99%" line in milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v; sub(/[a-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u);
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
-    printf "%.2f", n }'
-}
 
 run_wrk() {  # NAME URL: sets RPS and P99 (ms)
   local name="$1" url="$2" file="$out_dir/wrk-$1.txt"
@@ -239,12 +232,7 @@ report="$out_dir/results.txt"
     printf '         are unreliable, run it again on an idle machine\n'
   fi
   printf '\n'
-  if [[ ${#failures[@]} -eq 0 ]]; then
-    printf 'result: PASS\n'
-  else
-    for f in "${failures[@]}"; do printf 'FAIL: %s\n' "$f"; done
-    printf 'result: FAIL\n'
-  fi
+  print_verdict
 } | tee "$report"
 
 [[ ${#failures[@]} -eq 0 ]] || exit 1
