@@ -110,6 +110,7 @@ config load(const args& a) {
     if (auto it = a.flags.find("--data-dir"); it != a.flags.end()) c.storage.data_dir = it->second;
     if (auto it = a.flags.find("--listen"); it != a.flags.end()) c.server.listen = it->second;
     validate(c);
+    storage::set_synchronous_full(c.storage.synchronous == "full");
     return c;
 }
 
@@ -133,6 +134,7 @@ int cmd_serve(const args& a) {
     auto c = load(a);
     prepare_database(c);
     application app(c);
+    app.db.checkpoint_in_background();
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // access log lines appear as they happen
     http::server_options opts;
     opts.host = c.listen_host();
@@ -148,6 +150,7 @@ int cmd_serve(const args& a) {
     };
     mail::worker_options mo;
     mo.database_path = c.database_path();
+    mo.compose = [&app](const mail::stored_message& m) { return app.mail.compose(m); };
     mo.smtp = {c.mail.smtp_url, c.mail.username, c.mail.password, c.mail.require_tls, static_cast<long>(c.mail.timeout_seconds)};
     mo.eml_dir = (std::filesystem::path(c.storage.data_dir) / "mail").string();
     mo.rate_per_minute = static_cast<long>(c.mail.rate);

@@ -29,6 +29,7 @@ std::vector<binding> bindings(config& c) {
         {"server", "web_dir", &c.server.web_dir},
         {"storage", "data_dir", &c.storage.data_dir},
         {"storage", "database", &c.storage.database},
+        {"storage", "synchronous", &c.storage.synchronous},
         {"mail", "smtp_url", &c.mail.smtp_url},
         {"mail", "username", &c.mail.username},
         {"mail", "password", &c.mail.password},
@@ -158,6 +159,8 @@ void validate(const config& c) {
     if (c.server.form_max_bytes < 1024) throw config_error("[server] form_max_bytes must be at least 1024");
     if (c.server.json_max_bytes < 1024) throw config_error("[server] json_max_bytes must be at least 1024");
     if (c.uploads.max_bytes < 1024) throw config_error("[uploads] max_bytes must be at least 1024");
+    if (c.storage.synchronous != "normal" && c.storage.synchronous != "full")
+        throw config_error("[storage] synchronous must be \"normal\" or \"full\"");
     if (c.mail.rate < 0) throw config_error("[mail] rate must be 0 (no limit) or more");
     if (c.mail.timeout_seconds < 1) throw config_error("[mail] timeout_seconds must be at least 1");
     if (c.mail.retry_first_seconds < 1) throw config_error("[mail] retry_first_seconds must be at least 1");

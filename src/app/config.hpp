@@ -25,6 +25,10 @@ struct config {
     struct {
         std::string data_dir = "var";
         std::string database = "sabor.db";
+        // "normal": a commit survives a crash of sabor (WAL, fsync at checkpoints);
+        // "full": also a power cut or kernel crash (fsync at every commit), at about half the
+        // write throughput. See docs/decisions.md.
+        std::string synchronous = "normal";
     } storage;
     struct {
         std::string smtp_url;

@@ -1,5 +1,7 @@
 // Turns a kind of message (a folder of templates under mail-templates/) and its data into
-// a complete MIME message and queues it in the outbox, inside the caller's transaction.
+// a complete MIME message. enqueue() runs inside the caller's transaction and only writes
+// the recipe (and the subject, for the lists); the mail worker calls compose() before
+// sending, outside any transaction.
 #pragma once
 #include "mail/message.hpp"
 #include "storage/database.hpp"
@@ -15,6 +17,7 @@
 namespace sabor::mail {
 
 class outbox;
+struct stored_message;
 
 struct outgoing {
     std::string kind;    // folder name: "test", "registration_confirmed", ...
@@ -42,14 +45,17 @@ public:
     // view::template_error naming what is missing or broken, or build_error for a bad From.
     explicit composer(composer_options o);
     bool has_kind(std::string_view kind) const;
-    // Renders, builds and inserts into the outbox; returns the outbox id. Throws
-    // build_error when the recipient is not a safe address.
+    // Checks and inserts the recipe into the outbox; returns the outbox id. Throws
+    // build_error when the recipient is not a safe address or the kind is unknown.
     std::int64_t enqueue(storage::database& db, const outgoing& o) const;
     // The same into an outbox the caller keeps, for many messages in one transaction.
     std::int64_t enqueue(outbox& box, const outgoing& o) const;
+    // The whole message from a stored row's recipe. Throws build_error when it cannot be built.
+    std::string compose(const stored_message& m) const;
     const std::string& from_address() const { return from_address_; }
 
 private:
+    std::string render_subject(const std::string& kind, const std::string& lang, boost::json::object& data) const;
     composer_options opts_;
     view::templates templates_;
     std::string from_name_, from_address_;

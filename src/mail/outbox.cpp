@@ -14,25 +14,39 @@ std::int64_t outbox::enqueue(const queued_message& m) {
     if (!insert_)
         insert_.emplace(db_.prepare(
             "INSERT INTO mail_outbox (kind, locale, event_id, from_address, to_address, to_name, subject, message_id, "
-            "content, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"));
+            "content, recipe, status, attempts, next_attempt_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"));
     auto& st = *insert_;
     st.reset();
     st.bind(1, m.kind).bind(2, m.locale).bind(3, m.event_id).bind(4, m.from_address).bind(5, m.to_address);
-    st.bind(6, m.to_name).bind(7, m.subject).bind(8, m.message_id).bind(9, m.content).bind(10, iso(now)).bind(11, iso(now));
+    st.bind(6, m.to_name).bind(7, m.subject).bind(8, m.message_id).bind(9, m.content).bind(10, m.recipe);
+    st.bind(11, iso(now)).bind(12, iso(now));
     st.run();
     return db_.last_insert_id();
 }
 
 std::vector<due_message> outbox::due(std::int64_t now, int limit) {
     auto st = db_.prepare(
-        "SELECT id, from_address, to_address, message_id, content, attempts, created_at FROM mail_outbox "
+        "SELECT id, attempts, created_at FROM mail_outbox "
         "WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
     st.bind(1, iso(now)).bind(2, static_cast<std::int64_t>(limit));
     std::vector<due_message> out;
-    while (st.step())
-        out.push_back({st.get_int(0), st.get_text(1), st.get_text(2), st.get_text(3), st.get_text(4), st.get_int(5),
-                       view::parse_iso8601(st.get_text(6)).value_or(now)});
+    while (st.step()) out.push_back({st.get_int(0), st.get_int(1), view::parse_iso8601(st.get_text(2)).value_or(now)});
     return out;
+}
+
+std::optional<stored_message> outbox::load(std::int64_t id) {
+    auto st = db_.prepare(
+        "SELECT id, kind, locale, from_address, to_address, to_name, subject, message_id, content, recipe "
+        "FROM mail_outbox WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return stored_message{st.get_int(0),  st.get_text(1), st.get_text(2), st.get_text(3), st.get_text(4),
+                          st.get_text(5), st.get_text(6), st.get_text(7), st.get_text(8), st.get_text(9)};
+}
+
+void outbox::set_content(std::int64_t id, const std::string& content) {
+    db_.prepare("UPDATE mail_outbox SET content = ?, recipe = '' WHERE id = ?").bind(1, content).bind(2, id).run();
 }
 
 bool outbox::claim(std::int64_t id) {

@@ -1,5 +1,7 @@
 // The outbox: every message is a row, written in the same transaction as the change that
-// causes it, holding the complete MIME message. All mail SQL is here.
+// causes it. A row holds either the complete MIME message or its recipe (kind, locale and
+// template data as JSON), which the mail worker turns into the message before sending, so
+// that building MIME stays out of the write transaction. All mail SQL is here.
 #pragma once
 #include "storage/database.hpp"
 
@@ -19,7 +21,14 @@ struct queued_message {
     std::string to_name;
     std::string subject;
     std::string message_id;
-    std::string content;  // the whole message, CRLF line ends
+    std::string content;  // the whole message, CRLF line ends; empty while only the recipe is kept
+    std::string recipe;   // JSON the composer builds `content` from
+};
+
+// One message as stored, for the worker to send.
+struct stored_message {
+    std::int64_t id = 0;
+    std::string kind, locale, from_address, to_address, to_name, subject, message_id, content, recipe;
 };
 
 struct outbox_row {
@@ -39,10 +48,6 @@ struct outbox_row {
 
 struct due_message {
     std::int64_t id = 0;
-    std::string from_address;
-    std::string to_address;
-    std::string message_id;
-    std::string content;
     std::int64_t attempts = 0;
     std::int64_t created_at = 0;  // Unix seconds
 };
@@ -59,8 +64,11 @@ public:
     // prepared once per outbox object, so queueing a campaign reuses it.
     std::int64_t enqueue(const queued_message& m);
 
-    // Messages due at `now`, oldest first.
+    // Messages due at `now`, oldest first (their ids; load() reads one whole).
     std::vector<due_message> due(std::int64_t now, int limit);
+    std::optional<stored_message> load(std::int64_t id);
+    // Keeps the message built from its recipe, so a resend sends the same bytes.
+    void set_content(std::int64_t id, const std::string& content);
     // Marks a message as being handed to the server; only a queued one (true when it was).
     bool claim(std::int64_t id);
     void mark_sent(std::int64_t id, std::int64_t now);

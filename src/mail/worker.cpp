@@ -1,5 +1,6 @@
 #include "mail/worker.hpp"
 
+#include "mail/message.hpp"
 #include "mail/outbox.hpp"
 #include "storage/database.hpp"
 
@@ -78,11 +79,17 @@ void worker::run() {
     auto last_activity = std::chrono::steady_clock::now();
     while (!stopping_) {
         try {
-            if (deliver_due(smtp)) last_activity = std::chrono::steady_clock::now();
-            else if (std::chrono::steady_clock::now() - last_activity > std::chrono::minutes(1)) smtp.disconnect();
+            if (std::chrono::steady_clock::now() < paused_until_) {
+                // The server could not be reached a moment ago: wait for the pause to end.
+            } else if (deliver_due(smtp)) {
+                last_activity = std::chrono::steady_clock::now();
+            } else if (std::chrono::steady_clock::now() - last_activity > std::chrono::minutes(1)) {
+                smtp.disconnect();
+            }
         } catch (const std::exception& e) {
             // The database may be busy or gone for a moment: say so and try again shortly.
             std::cerr << "mail: " << e.what() << std::endl;
+            db_.reset();
         }
         std::unique_lock lock(mu_);
         // Poll once a second as well: other processes queue too, and retries come due.
@@ -92,8 +99,17 @@ void worker::run() {
 }
 
 bool worker::deliver_due(smtp_client& smtp) {
-    storage::database db(opts_.database_path, false);
+    if (!db_) db_ = std::make_unique<storage::database>(opts_.database_path, false);
+    auto& db = *db_;
     outbox box(db);
+    // Each change to a row in a transaction of its own: it queues on the process's write
+    // gate with the requests instead of meeting them in SQLite's busy handler.
+    auto write = [&db](auto&& change) {
+        storage::transaction tx(db);
+        auto result = change();
+        tx.commit();
+        return result;
+    };
     bool sent_any = false;
     auto interval = opts_.rate_per_minute > 0 ? std::chrono::microseconds(60'000'000 / opts_.rate_per_minute)
                                               : std::chrono::microseconds(0);
@@ -108,34 +124,59 @@ bool worker::deliver_due(smtp_client& smtp) {
                 std::unique_lock lock(mu_);
                 if (cv_.wait_until(lock, wait_until, [this] { return stopping_.load(); })) return sent_any;
             }
-            if (!box.claim(m.id)) continue;  // an admin changed it meanwhile
+            auto msg = box.load(m.id);
+            if (!msg) continue;
+            bool built = false;
+            if (msg->content.empty()) {
+                try {
+                    if (!opts_.compose) throw build_error("no composer for a message kept as a recipe");
+                    msg->content = opts_.compose(*msg);
+                    built = true;
+                } catch (const std::exception& e) {
+                    write([&] { box.mark_failed(m.id, m.attempts + 1, std::string("cannot build the message: ") + e.what()); return true; });
+                    continue;
+                }
+            }
+            // Claimed and (when just built) stored in one write; false when an admin changed it meanwhile.
+            if (!write([&] {
+                    if (!box.claim(m.id)) return false;
+                    if (built) box.set_content(m.id, msg->content);
+                    return true;
+                }))
+                continue;
             last_send = std::chrono::steady_clock::now();
             sent_any = true;
             send_result r;
             if (opts_.smtp.url.empty()) {
                 try {
-                    write_eml(opts_.eml_dir, m.id, m.content);
+                    write_eml(opts_.eml_dir, m.id, msg->content);
                     r.ok = true;
                 } catch (const std::exception& e) {
                     r.error = e.what();
                 }
             } else {
-                r = smtp.send(m.from_address, m.to_address, m.content);
+                r = smtp.send(msg->from_address, msg->to_address, msg->content);
             }
             auto attempts = m.attempts + 1;
             if (r.ok) {
-                box.mark_sent(m.id, now());
+                write([&] { box.mark_sent(m.id, now()); return true; });
             } else if (r.permanent) {
-                box.mark_failed(m.id, attempts, r.error);
+                write([&] { box.mark_failed(m.id, attempts, r.error); return true; });
             } else {
                 auto next = now() + retry_delay(attempts, opts_.retry_first_seconds);
                 if (next - m.created_at > opts_.retry_max_hours * 3600)
-                    box.mark_failed(m.id, attempts, "gave up after " + std::to_string(attempts) + " attempts: " + r.error);
+                    write([&] {
+                        box.mark_failed(m.id, attempts, "gave up after " + std::to_string(attempts) + " attempts: " + r.error);
+                        return true;
+                    });
                 else
-                    box.mark_retry(m.id, attempts, next, r.error);
-                // No server answered: the rest of the batch waits for the next round
+                    write([&] { box.mark_retry(m.id, attempts, next, r.error); return true; });
+                // No server answered: the rest waits for a pause (the first retry's delay)
                 // instead of each trying (and timing out) in turn.
-                if (r.code == 0) return sent_any;
+                if (r.code == 0) {
+                    paused_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.retry_first_seconds);
+                    return sent_any;
+                }
             }
         }
     }

@@ -5,16 +5,27 @@
 #include "mail/smtp.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
+namespace sabor::storage {
+class database;
+}
+
 namespace sabor::mail {
+
+struct stored_message;
 
 struct worker_options {
     std::string database_path;
+    // Builds a message from its stored recipe (composer::compose); throws on failure.
+    std::function<std::string(const stored_message&)> compose;
     smtp_options smtp;        // url empty: write .eml files into eml_dir
     std::string eml_dir;
     long rate_per_minute = 0;  // 0 = no limit
@@ -44,6 +55,10 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;
+    // After a connection to the server failed: no new attempt before this moment, however
+    // much is queued meanwhile (each would only fail in turn).
+    std::chrono::steady_clock::time_point paused_until_{};
+    std::unique_ptr<storage::database> db_;  // the worker thread's own connection
     std::atomic<bool> stopping_{false};
 };
 

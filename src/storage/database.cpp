@@ -1,9 +1,26 @@
 #include "storage/database.hpp"
 
+#include "storage/checkpointer.hpp"
+
 #include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 namespace sabor::storage {
 namespace {
+// Waits for another connection's write lock in short steps. SQLite's own handler sleeps in
+// growing steps up to 100 ms, which turned one busy moment into a 100 ms answer.
+int busy_wait(void*, int count) {
+    constexpr int limit = 25'000;  // about 5 s of 200 µs naps
+    if (count >= limit) return 0;
+    std::this_thread::sleep_for(std::chrono::microseconds(count < 20 ? 50 : 200));
+    return 1;
+}
+
+std::atomic<bool> synchronous_full{false};
+
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
     std::string msg(what);
     msg += ": ";
@@ -19,6 +36,8 @@ namespace {
 }
 }  // namespace
 
+void set_synchronous_full(bool full) { synchronous_full = full; }
+
 database::database(const std::string& path, bool create) : path_(path) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -30,17 +49,32 @@ database::database(const std::string& path, bool create) : path_(path) {
     }
     sqlite3_extended_result_codes(db_, 1);
     // Writers wait for each other instead of failing at once; the CLI may write while we run.
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_handler(db_, busy_wait, nullptr);
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA foreign_keys=ON");
-    exec("PRAGMA synchronous=NORMAL");  // durable across a crash of the process in WAL mode
+    exec(synchronous_full.load() ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");  // durable across a crash of the process in WAL mode
 }
 
 database::~database() {
+    for (auto& [sql, c] : cache_) sqlite3_finalize(c.st);
     if (db_) sqlite3_close_v2(db_);
 }
 
-statement database::prepare(std::string_view sql) { return statement(db_, sql); }
+statement database::prepare(std::string_view sql) {
+    // Bounded, for SQL built at run time (filters); the fixed statements number a few dozen.
+    constexpr std::size_t max_cached = 256;
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        if (cache_.size() >= max_cached) return statement(db_, sql);
+        sqlite3_stmt* st = nullptr;
+        int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+        if (rc != SQLITE_OK) fail(db_, rc, "prepare");
+        it = cache_.emplace(std::string(sql), cached{st, false}).first;
+    }
+    if (it->second.in_use) return statement(db_, sql);
+    it->second.in_use = true;
+    return statement(db_, it->second.st, &it->second.in_use);
+}
 
 void database::exec(std::string_view sql) {
     std::string s(sql);
@@ -98,10 +132,21 @@ statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
 }
 
 statement::~statement() {
-    if (st_) sqlite3_finalize(st_);
+    if (!st_) return;
+    if (in_use_) {
+        // Back to the cache: reset releases any read lock the statement held.
+        sqlite3_reset(st_);
+        sqlite3_clear_bindings(st_);
+        *in_use_ = false;
+    } else {
+        sqlite3_finalize(st_);
+    }
 }
 
-statement::statement(statement&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
+statement::statement(statement&& o) noexcept : db_(o.db_), st_(o.st_), in_use_(o.in_use_) {
+    o.st_ = nullptr;
+    o.in_use_ = nullptr;
+}
 
 void statement::check_bind(int rc) {
     if (rc != SQLITE_OK) fail(db_, rc, "bind");
@@ -160,12 +205,12 @@ std::mutex& write_gate() {
 }
 }  // namespace
 
-transaction::transaction(database& db) : gate_(write_gate()), db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+transaction::transaction(database& db) : gate_(write_gate()), db_(db) { db_.prepare("BEGIN IMMEDIATE").run(); }
 
 transaction::~transaction() {
     if (!done_) {
         try {
-            db_.exec("ROLLBACK");
+            db_.prepare("ROLLBACK").run();
         } catch (...) {
             // Nothing to add: the connection rolls back on its own if this fails.
         }
@@ -173,12 +218,23 @@ transaction::~transaction() {
 }
 
 void transaction::commit() {
-    db_.exec("COMMIT");
+    db_.prepare("COMMIT").run();
     done_ = true;
     gate_.unlock();
 }
 
 pool::pool(std::string path) : path_(std::move(path)) {}
+
+pool::~pool() {
+    for (auto& db : idle_) sqlite3_wal_hook(db->handle(), nullptr, nullptr);
+    checkpointer_.reset();
+}
+
+void pool::checkpoint_in_background() {
+    std::lock_guard lock(mu_);
+    if (!checkpointer_) checkpointer_ = std::make_unique<checkpointer>(path_);
+    for (auto& db : idle_) checkpointer_->attach(*db);
+}
 
 pool::lease pool::acquire() {
     {
@@ -189,7 +245,12 @@ pool::lease pool::acquire() {
             return lease(*this, std::move(db));
         }
     }
-    return lease(*this, std::make_unique<database>(path_, false));
+    auto db = std::make_unique<database>(path_, false);
+    {
+        std::lock_guard lock(mu_);
+        if (checkpointer_) checkpointer_->attach(*db);
+    }
+    return lease(*this, std::move(db));
 }
 
 pool::lease::~lease() {

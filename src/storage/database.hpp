@@ -3,12 +3,14 @@
 // per-domain repositories.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -27,6 +29,9 @@ struct constraint_error : error {
 
 class statement;
 
+// How connections opened from now on sync (PRAGMA synchronous): NORMAL unless set to FULL.
+void set_synchronous_full(bool full);
+
 class database {
 public:
     // Opens (creating when asked) the file in WAL mode with foreign keys on.
@@ -35,6 +40,8 @@ public:
     database(const database&) = delete;
     database& operator=(const database&) = delete;
 
+    // Statements are kept per connection and reused: parsing SQL is a large part of a
+    // short request. A statement still in use is prepared afresh (and finalized after).
     statement prepare(std::string_view sql);
     void exec(std::string_view sql);  // for fixed SQL without parameters (schema, pragmas)
     std::int64_t last_insert_id() const;
@@ -47,8 +54,18 @@ public:
     sqlite3* handle() { return db_; }
 
 private:
+    friend class statement;
+    struct cached {
+        sqlite3_stmt* st = nullptr;
+        bool in_use = false;
+    };
     sqlite3* db_ = nullptr;
     std::string path_;
+    struct sql_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, cached, sql_hash, std::equal_to<>> cache_;
 };
 
 class statement {
@@ -79,9 +96,12 @@ public:
     bool is_null(int col) const;
 
 private:
+    friend class database;
+    statement(sqlite3* db, sqlite3_stmt* st, bool* in_use) : db_(db), st_(st), in_use_(in_use) {}
     void check_bind(int rc);
     sqlite3* db_;
     sqlite3_stmt* st_ = nullptr;
+    bool* in_use_ = nullptr;  // set when the statement belongs to its connection's cache
 };
 
 // BEGIN IMMEDIATE: the write lock is taken at once, so decisions made inside (capacity,
@@ -105,10 +125,15 @@ private:
     bool done_ = false;
 };
 
+class checkpointer;
+
 // Connections for the server's threads; each request borrows one.
 class pool {
 public:
     explicit pool(std::string path);
+    ~pool();
+    // From now on, new connections leave WAL checkpoints to a background thread.
+    void checkpoint_in_background();
     class lease {
     public:
         lease(pool& p, std::unique_ptr<database> db) : pool_(&p), db_(std::move(db)) {}
@@ -128,6 +153,7 @@ private:
     std::string path_;
     std::mutex mu_;
     std::vector<std::unique_ptr<database>> idle_;
+    std::unique_ptr<checkpointer> checkpointer_;  // declared last: stopped before the connections close
 };
 
 }  // namespace sabor::storage

@@ -144,6 +144,9 @@ ALTER TABLE events ADD COLUMN waitlist INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE events ADD COLUMN registration_opens_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE events ADD COLUMN registration_closes_at TEXT NOT NULL DEFAULT '';
 )SQL"},
+    migration{7, R"SQL(
+ALTER TABLE mail_outbox ADD COLUMN recipe TEXT NOT NULL DEFAULT '';
+)SQL"},
 };
 
 void ensure_table(database& db) {

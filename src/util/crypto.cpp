@@ -51,6 +51,24 @@ std::string hmac_hex(std::string_view key, std::string_view message) {
     return to_hex(mac, sizeof mac);
 }
 
+std::string base64_encode(std::string_view data) {
+    std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    out.resize(std::char_traits<char>::length(out.c_str()));
+    return out;
+}
+
+std::string base64_decode(std::string_view text) {
+    std::string out(text.size() / 4 * 3 + 3, '\0');
+    std::size_t len = 0;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr, &len,
+                          nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
+        throw std::invalid_argument("malformed base64");
+    out.resize(len);
+    return out;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     if (a.empty()) return true;

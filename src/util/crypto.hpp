@@ -14,6 +14,10 @@ std::string random_token(std::size_t bytes = 32);
 std::string token_hash(std::string_view token);
 // HMAC-SHA-256 as hex, for CSRF tokens bound to a cookie.
 std::string hmac_hex(std::string_view key, std::string_view message);
+// Standard base64 with padding, for binary data kept in JSON or text columns.
+std::string base64_encode(std::string_view data);
+// Empty optional-free form: throws std::invalid_argument on malformed input.
+std::string base64_decode(std::string_view text);
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 // argon2id via crypto_pwhash_str_alg; the string carries its own salt and parameters.

@@ -56,4 +56,9 @@ TEST_CASE("environment overrides the file; errors name the setting") {
     CHECK_THROWS_WITH(load_config(write_temp("[server\n")), Catch::Contains("line 1"));
     auto bad = load_config(write_temp("[server]\nlisten = \"localhost\"\n"));
     CHECK_THROWS_AS(validate(bad), config_error);
+    auto full = load_config(write_temp("[storage]\nsynchronous = \"full\"\n"));
+    CHECK_NOTHROW(validate(full));
+    CHECK(full.storage.synchronous == "full");
+    CHECK_THROWS_WITH(validate(load_config(write_temp("[storage]\nsynchronous = \"off\"\n"))),
+                      Catch::Contains("[storage] synchronous"));
 }

@@ -48,7 +48,7 @@ TEST_CASE("mailboxes split into name and address") {
     CHECK(mail::split_mailbox("events@ruse.bg") == std::pair<std::string, std::string>{"", "events@ruse.bg"});
 }
 
-TEST_CASE("the composer renders both languages and queues a complete message") {
+TEST_CASE("the composer queues a recipe that builds the complete message later") {
     temp_db t;
     auto c = make_composer();
     CHECK(c.has_kind("test"));
@@ -59,14 +59,32 @@ TEST_CASE("the composer renders both languages and queues a complete message") {
     o.to_address = "ivana@example.bg";
     o.to_name = "Ивана";
     o.data = boost::json::object{{"name", "Ивана <b>"}, {"sent_by", "Админ <admin@ruse.bg>"}};
+    o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", std::string("BEGIN:VCALENDAR\r\n\0\xff", 18)});
+    o.extra_headers.emplace_back("List-Unsubscribe", "<https://sabor.example.bg/u/x>");
     auto id = c.enqueue(*t.db, o);
     mail::outbox box(*t.db);
     auto due = box.due(4102444800, 10);  // the year 2100: everything is due
     REQUIRE(due.size() == 1);
     CHECK(due[0].id == id);
-    CHECK(due[0].from_address == "events@ruse.bg");
-    CHECK(due[0].to_address == "ivana@example.bg");
-    CHECK(due[0].content.find("\r\n") != std::string::npos);
+    auto stored = box.load(id);
+    REQUIRE(stored);
+    CHECK(stored->from_address == "events@ruse.bg");
+    CHECK(stored->to_address == "ivana@example.bg");
+    CHECK(stored->content.empty());  // built by the worker, outside the caller's transaction
+    auto content = c.compose(*stored);
+    CHECK(content.find("\r\n") != std::string::npos);
+    CHECK(content.find("<" + stored->message_id + ">") != std::string::npos);
+    CHECK(content.find("List-Unsubscribe: <https://sabor.example.bg/u/x>") != std::string::npos);
+    CHECK(content.find("filename=event.ics") != std::string::npos);
+    CHECK(content.find("Ивана &lt;b&gt;") == std::string::npos);  // the HTML part is encoded, never raw
+    box.set_content(id, content);
+    CHECK(box.load(id)->content == content);
+    CHECK(box.load(id)->recipe.empty());
+    CHECK(c.compose(*box.load(id)) == content);  // a resend sends the same bytes
+
+    auto broken = *stored;
+    broken.recipe = "{not json";
+    CHECK_THROWS_AS(c.compose(broken), mail::build_error);
     auto rows = box.list("", 10, 0, nullptr);
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].subject == "Пробно съобщение от Събор");

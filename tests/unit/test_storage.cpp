@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 using namespace sabor;
 
@@ -121,4 +123,85 @@ TEST_CASE("accounts: passwords are argon2id, tokens are stored hashed") {
     repo.delete_session(session);
     CHECK_FALSE(repo.user_for_session(session));
     CHECK(repo.secret() == repo.secret());
+}
+
+TEST_CASE("statements are reused per connection, also when the same SQL is in use twice") {
+    temp_dir dir;
+    storage::database db((dir.path / "t.db").string());
+    db.exec("CREATE TABLE t (x INTEGER)");
+    for (int i = 0; i < 3; ++i) db.prepare("INSERT INTO t (x) VALUES (?)").bind(1, i).run();
+    // A cached statement comes back without its old bindings or position.
+    auto count = [&db] {
+        auto st = db.prepare("SELECT COUNT(*) FROM t WHERE x >= ?");
+        st.bind(1, 1);
+        st.step();
+        return st.get_int(0);
+    };
+    CHECK(count() == 2);
+    CHECK(count() == 2);
+    // The same SQL while the first is mid-iteration: a second statement, independent.
+    {
+        auto outer = db.prepare("SELECT x FROM t ORDER BY x");
+        REQUIRE(outer.step());
+        int inner_rows = 0;
+        {
+            auto inner = db.prepare("SELECT x FROM t ORDER BY x");
+            while (inner.step()) ++inner_rows;
+        }
+        CHECK(inner_rows == 3);
+        CHECK(outer.get_int(0) == 0);
+        REQUIRE(outer.step());
+        CHECK(outer.get_int(0) == 1);
+    }
+
+    // A statement abandoned mid-iteration releases its read snapshot when it goes back to
+    // the cache: another connection's commit is seen by the next read.
+    { auto partial = db.prepare("SELECT x FROM t ORDER BY x"); }
+    storage::database other((dir.path / "t.db").string(), false);
+    other.prepare("INSERT INTO t (x) VALUES (9)").run();
+    CHECK(count() == 3);
+}
+
+TEST_CASE("synchronous is NORMAL unless set to FULL for power-cut durability") {
+    temp_dir dir;
+    auto level = [](storage::database& db) {
+        auto st = db.prepare("PRAGMA synchronous");
+        st.step();
+        return st.get_int(0);
+    };
+    storage::database normal((dir.path / "t.db").string());
+    CHECK(level(normal) == 1);
+    storage::set_synchronous_full(true);
+    storage::database full((dir.path / "t.db").string());
+    storage::set_synchronous_full(false);
+    CHECK(level(full) == 2);
+}
+
+TEST_CASE("pool connections leave WAL checkpoints to the background thread") {
+    temp_dir dir;
+    auto file = (dir.path / "t.db").string();
+    {
+        storage::database db(file);
+        db.exec("CREATE TABLE t (x TEXT)");
+    }
+    auto wal = std::filesystem::path(file + "-wal");
+    storage::pool p(file);
+    p.checkpoint_in_background();
+    {
+        auto db = p.acquire();
+        auto auto_pages = db->prepare("PRAGMA wal_autocheckpoint");
+        auto_pages.step();
+        CHECK(auto_pages.get_int(0) == 0);  // not in the committing request
+        std::string row(3000, 'x');
+        // About 2,000 pages: past the 1,000-page threshold, so the thread is asked to run.
+        for (int i = 0; i < 2000; ++i) {
+            storage::transaction tx(*db);
+            db->prepare("INSERT INTO t (x) VALUES (?)").bind(1, row).run();
+            tx.commit();
+        }
+    }
+    // The checkpoint copied the WAL back: the database file now holds the rows.
+    for (int i = 0; i < 100 && std::filesystem::file_size(file) < 2000 * 3000; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(std::filesystem::file_size(file) >= 2000 * 3000);
 }
