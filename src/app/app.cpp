@@ -96,6 +96,7 @@ application::application(config c)
     mail::register_routes(*this);
     registration::register_routes(*this);
     registration::register_admin_routes(*this);
+    registration::register_form_routes(*this);
 }
 
 http::response application::handle(http::request& req) {

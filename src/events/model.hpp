@@ -31,6 +31,7 @@ struct event {
     bool waitlist = true;              // beyond capacity: join the waiting list (or be refused)
     std::int64_t registration_opens_at = 0;   // 0 = open from publication
     std::int64_t registration_closes_at = 0;  // 0 = until the event ends
+    std::string registration_form;  // JSON, see registration/form.hpp ("" = the defaults)
     std::string description;
     std::string funding_programme;
     std::string funding_project_code;

@@ -10,7 +10,7 @@ constexpr const char* columns =
     "id, slug, title, kind, status, starts_at, ends_at, timezone, venue, address, city, capacity, registration_mode, "
     "materials_visibility, description, funding_programme, funding_project_code, funding_project_title, "
     "funding_statement, COALESCE(created_by, 0), created_at, updated_at, public_participants, "
-    "waitlist, registration_opens_at, registration_closes_at";
+    "waitlist, registration_opens_at, registration_closes_at, registration_form";
 
 constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
 
@@ -43,6 +43,7 @@ event read_event(storage::statement& st) {
     e.waitlist = st.get_int(i++) != 0;
     e.registration_opens_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
     e.registration_closes_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.registration_form = st.get_text(i++);
     return e;
 }
 
@@ -115,6 +116,13 @@ void repository::update(const event& e) {
     st.bind(21, e.id);
     st.run();
     save_organisations(e);
+}
+
+void repository::set_registration_form(std::int64_t id, const std::string& stored) {
+    db_.prepare(std::string("UPDATE events SET registration_form = ?, updated_at = ") + now_sql + " WHERE id = ?")
+        .bind(1, stored)
+        .bind(2, id)
+        .run();
 }
 
 void repository::set_status(std::int64_t id, std::string_view status) {

@@ -16,6 +16,7 @@ public:
     void insert(event& e, std::int64_t manager);
     void update(const event& e);  // fields and organisations; slug stays
     void set_status(std::int64_t id, std::string_view status);
+    void set_registration_form(std::int64_t id, const std::string& stored);
     void remove(std::int64_t id);
 
     std::optional<event> find(std::int64_t id);

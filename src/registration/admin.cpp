@@ -11,19 +11,12 @@
 #include "util/utf8.hpp"
 
 namespace sabor::registration {
-namespace {
 
 using app::application;
 namespace json = boost::json;
 
-struct managed_event {
-    std::optional<http::response> refusal;
-    events::event e;
-    accounts::user user;
-};
-
-// The event in the path, for a signed-in organiser who manages it (or an admin).
-managed_event load(application& a, http::request& req, app::web_ctx& ctx, storage::database& db, std::int64_t event_id) {
+managed_event load_managed(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                           std::int64_t event_id) {
     managed_event m;
     if (!ctx.user) {
         m.refusal = http::response::redirect("/login?next=" + req.path);
@@ -42,6 +35,12 @@ managed_event load(application& a, http::request& req, app::web_ctx& ctx, storag
     m.e = std::move(*e);
     m.user = *ctx.user;
     return m;
+}
+
+namespace {
+
+managed_event load(application& a, http::request& req, app::web_ctx& ctx, storage::database& db, std::int64_t event_id) {
+    return load_managed(a, req, ctx, db, event_id);
 }
 
 std::vector<registration> all_for(storage::database& db, std::int64_t event_id, const std::string& status,
@@ -145,7 +144,8 @@ http::response export_response(application& a, storage::database& db, const even
     sort_bulgarian(list, false);
     audit(db, user_id, xlsx ? "registrations.export_xlsx" : "registrations.export_csv", e.id, 0, status);
     http::response r;
-    r.body = xlsx ? to_xlsx(list, a.texts, lang) : to_csv(list, a.texts, lang);
+    auto questions = parse_form_settings(e.registration_form).questions;
+    r.body = xlsx ? to_xlsx(list, a.texts, lang, questions) : to_csv(list, a.texts, lang, questions);
     r.set_header("Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                                       : "text/csv; charset=utf-8");
     r.set_header("Content-Disposition",

@@ -1,4 +1,11 @@
 #pragma once
+#include "accounts/repository.hpp"
+#include "app/web.hpp"
+#include "events/model.hpp"
+#include "http/message.hpp"
+#include "storage/database.hpp"
+
+#include <optional>
 
 namespace sabor::app {
 class application;
@@ -7,4 +14,15 @@ class application;
 namespace sabor::registration {
 // Organisers' pages: the attendee list with its actions, exports, the sign-in sheet.
 void register_admin_routes(app::application& a);
+// Registration form settings: /admin/events/{id}/form and /api/v1/events/{id}/registration-form.
+void register_form_routes(app::application& a);
+
+struct managed_event {
+    std::optional<http::response> refusal;  // set when the visitor may not manage it
+    events::event e;
+    accounts::user user;
+};
+// The event in the path, for a signed-in organiser who manages it (or an admin).
+managed_event load_managed(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                           std::int64_t event_id);
 }  // namespace sabor::registration

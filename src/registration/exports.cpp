@@ -7,6 +7,8 @@
 #include <xlsxwriter.h>
 #include <unicode/locid.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -56,14 +58,35 @@ const char* const export_columns[] = {"label_number", "label_full_name", "label_
                                       "label_position", "label_organisation_type", "label_town", "label_phone",
                                       "label_status", "label_registered_at", "label_checked_in_at"};
 
-std::vector<std::string> export_row(const registration& r, int n, const view::i18n& texts, const std::string& lang) {
-    std::string type = r.organisation_type.empty() ? "" : texts.text(lang, "orgtype_" + r.organisation_type);
-    return {std::to_string(n), r.name, r.email, r.organisation, r.position, type, r.town, r.phone,
-            texts.text(lang, "regstatus_" + r.status), r.created_at, r.checked_in_at};
+// Header and rows, the same for both formats.
+std::vector<std::vector<std::string>> export_table(const std::vector<registration>& list, const view::i18n& texts,
+                                                   const std::string& lang, const std::vector<question>& questions) {
+    std::vector<std::vector<std::string>> table;
+    std::vector<std::string> header;
+    for (const char* c : export_columns) header.push_back(texts.text(lang, c));
+    for (const auto& q : questions) header.push_back(q.label);
+    table.push_back(std::move(header));
+    int n = 0;
+    for (const auto& r : list) {
+        std::string type = r.organisation_type.empty() ? "" : texts.text(lang, "orgtype_" + r.organisation_type);
+        std::vector<std::string> row{std::to_string(++n), r.name,     r.email, r.organisation, r.position, type, r.town,
+                                     r.phone, texts.text(lang, "regstatus_" + r.status), r.created_at, r.checked_in_at};
+        if (!questions.empty()) {
+            boost::json::error_code ec;
+            auto parsed = boost::json::parse(r.answers, ec);
+            boost::json::object none;
+            const auto& answers = !ec && parsed.is_object() ? parsed.as_object() : none;
+            for (const auto& q : questions) row.push_back(answer_text(q, answers, lang));
+        }
+        table.push_back(std::move(row));
+    }
+    return table;
 }
 }  // namespace
 
-std::string to_xlsx(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang) {
+std::string to_xlsx(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang,
+                    const std::vector<question>& questions) {
+    auto table = export_table(list, texts, lang, questions);
     // libxlsxwriter writes files: a private temporary one, read back and removed.
     auto dir = std::filesystem::temp_directory_path();
     auto path = dir / ("sabor-export-" + std::to_string(::getpid()) + "-" +
@@ -73,16 +96,13 @@ std::string to_xlsx(const std::vector<registration>& list, const view::i18n& tex
     lxw_worksheet* ws = workbook_add_worksheet(wb, nullptr);
     lxw_format* bold = workbook_add_format(wb);
     format_set_bold(bold);
-    lxw_col_t col = 0;
-    for (const char* c : export_columns) worksheet_write_string(ws, 0, col++, texts.text(lang, c).c_str(), bold);
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_set_column(ws, 1, 4, 28, nullptr);
-    lxw_row_t row = 1;
-    int n = 0;
-    for (const auto& r : list) {
-        col = 0;
-        for (const auto& cell : export_row(r, ++n, texts, lang)) {
-            if (!cell.empty()) worksheet_write_string(ws, row, col, cell.c_str(), nullptr);
+    lxw_row_t row = 0;
+    for (const auto& cells : table) {
+        lxw_col_t col = 0;
+        for (const auto& cell : cells) {
+            if (!cell.empty()) worksheet_write_string(ws, row, col, cell.c_str(), row == 0 ? bold : nullptr);
             ++col;
         }
         ++row;
@@ -101,19 +121,12 @@ std::string to_xlsx(const std::vector<registration>& list, const view::i18n& tex
     return out;
 }
 
-std::string to_csv(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang) {
+std::string to_csv(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang,
+                   const std::vector<question>& questions) {
     std::string out = "\xEF\xBB\xBF";  // BOM
-    bool first = true;
-    for (const char* c : export_columns) {
-        if (!first) out += ',';
-        out += csv_cell(texts.text(lang, c));
-        first = false;
-    }
-    out += "\r\n";
-    int n = 0;
-    for (const auto& r : list) {
-        first = true;
-        for (const auto& c : export_row(r, ++n, texts, lang)) {
+    for (const auto& cells : export_table(list, texts, lang, questions)) {
+        bool first = true;
+        for (const auto& c : cells) {
             if (!first) out += ',';
             out += csv_cell(c);
             first = false;

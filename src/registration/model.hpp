@@ -27,6 +27,8 @@ struct registration {
     std::string created_at;
     std::string updated_at;
     std::string checked_in_at;  // empty when not checked in
+    std::string answers = "{}"; // JSON: the answers to the event's questions, by key
+    std::string source = "online";  // online, desk (a walk-in), organiser
 };
 
 struct status_counts {

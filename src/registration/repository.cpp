@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* columns =
     "id, event_id, name, email, organisation, position, organisation_type, town, phone, consent, public_listing, "
-    "status, locale, created_at, updated_at, COALESCE(checked_in_at, '')";
+    "status, locale, created_at, updated_at, COALESCE(checked_in_at, ''), answers, source";
 constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 registration read(storage::statement& st) {
@@ -29,6 +29,8 @@ registration read(storage::statement& st) {
     r.created_at = st.get_text(i++);
     r.updated_at = st.get_text(i++);
     r.checked_in_at = st.get_text(i++);
+    r.answers = st.get_text(i++);
+    r.source = st.get_text(i++);
     return r;
 }
 
@@ -47,21 +49,22 @@ std::optional<registration> one(storage::statement& st) {
 std::int64_t repository::insert(const registration& r, const std::string& token_hash) {
     auto st = db_.prepare(std::string("INSERT INTO registrations (event_id, name, email, organisation, position, "
                                       "organisation_type, town, phone, consent, public_listing, status, locale, token_hash, "
-                                      "search_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                                      "search_key, answers, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
                           now_sql + ", " + now_sql + ")");
     st.bind(1, r.event_id).bind(2, r.name).bind(3, r.email).bind(4, r.organisation).bind(5, r.position);
     st.bind(6, r.organisation_type).bind(7, r.town).bind(8, r.phone).bind(9, r.consent ? 1 : 0);
     st.bind(10, r.public_listing ? 1 : 0).bind(11, r.status).bind(12, r.locale).bind(13, token_hash).bind(14, search_key(r));
+    st.bind(15, r.answers).bind(16, r.source);
     st.run();
     return db_.last_insert_id();
 }
 
 void repository::update_details(const registration& r) {
     auto st = db_.prepare(std::string("UPDATE registrations SET name = ?, organisation = ?, position = ?, organisation_type = ?, "
-                                      "town = ?, phone = ?, public_listing = ?, search_key = ?, updated_at = ") +
+                                      "town = ?, phone = ?, public_listing = ?, search_key = ?, answers = ?, updated_at = ") +
                           now_sql + " WHERE id = ?");
     st.bind(1, r.name).bind(2, r.organisation).bind(3, r.position).bind(4, r.organisation_type).bind(5, r.town);
-    st.bind(6, r.phone).bind(7, r.public_listing ? 1 : 0).bind(8, search_key(r)).bind(9, r.id);
+    st.bind(6, r.phone).bind(7, r.public_listing ? 1 : 0).bind(8, search_key(r)).bind(9, r.answers).bind(10, r.id);
     st.run();
 }
 

@@ -11,6 +11,9 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/text.hpp"
+
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -41,6 +44,58 @@ json::array type_options(application& a, const std::string& lang, const std::str
     return out;
 }
 
+}  // namespace
+
+// What the form partial needs: which fields show and are required, and each question with
+// its current value (from the submitted form, or from a registration's stored answers).
+void add_form_view(json::object& data, const form_settings& s, const http::fields* raw, const json::object* stored,
+                   const std::map<std::string, std::string>& errors) {
+    json::object show, req;
+    for (auto f : configurable_fields) {
+        show[f] = s.shown(f);
+        req[f] = s.required(f);
+    }
+    json::array questions;
+    for (const auto& q : s.questions) {
+        std::vector<std::string> current;
+        if (raw) {
+            for (const auto& [k, v] : *raw)
+                if (k == q.key && util::valid_utf8(v)) current.push_back(v);
+        } else if (stored) {
+            if (auto* v = stored->if_contains(q.key)) {
+                if (v->is_string()) current.emplace_back(v->get_string());
+                else if (v->is_bool()) current.emplace_back(v->get_bool() ? "yes" : "no");
+                else if (v->is_array())
+                    for (const auto& item : v->get_array())
+                        if (item.is_string()) current.emplace_back(item.get_string());
+                if (v->is_number()) current.push_back(answer_text(q, *stored, "en"));
+            }
+        }
+        auto has = [&current](const std::string& x) { return std::find(current.begin(), current.end(), x) != current.end(); };
+        json::array options;
+        for (const auto& o : q.options) options.push_back(json::object{{"value", o}, {"checked", has(o)}});
+        auto err = errors.find(q.key);
+        json::object view{{"key", q.key},
+                          {"label", q.label},
+                          {"required", q.required},
+                          {"value", current.empty() ? std::string{} : current.front()},
+                          {"options", std::move(options)},
+                          {"yes", has("yes")},
+                          {"no", has("no")},
+                          {"error", err == errors.end() ? std::string{} : err->second}};
+        view["is_" + q.type] = true;
+        for (auto t : question_types)
+            if (!view.contains("is_" + std::string(t))) view["is_" + std::string(t)] = false;
+        questions.push_back(std::move(view));
+    }
+    data["show"] = std::move(show);
+    data["req"] = std::move(req);
+    data["questions"] = std::move(questions);
+    data["privacy_html"] = view::render_description(s.privacy_text);
+}
+
+namespace {
+
 http::response form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
                          const http::fields* raw, const std::map<std::string, std::string>& errors, int status) {
     app::csrf_token(a, req, ctx);
@@ -61,6 +116,7 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
                       {"has_errors", !errors.empty()},
                       {"types", type_options(a, ctx.lang, type)},
                       {"action", "/events/" + e.slug + "/register"}};
+    add_form_view(data, parse_form_settings(e.registration_form), raw, nullptr, errors);
     return app::render_page(a, ctx, "registration/form", std::move(data), status);
 }
 
@@ -97,11 +153,17 @@ http::response manage_page(application& a, http::request& req, const std::string
     reg["is_active"] = r->status != "cancelled" && r->status != "rejected";
     if (r->status == "waitlisted") reg["position"] = repo.waitlist_position(*r);
     if (r->status == "confirmed") reg["qr"] = qr_data_uri(checkin_url(a.cfg.public_base(), a.secret, r->id));
+    json::object values{{"name", r->name},         {"organisation", r->organisation}, {"position", r->position},
+                        {"town", r->town},         {"phone", r->phone}};
     json::object data{{"title", a.texts.text(ctx.lang, "manage_title")},
                       {"event", events::to_view(*e, a.texts, ctx.lang)},
                       {"registration", std::move(reg)},
+                      {"values", std::move(values)},
+                      {"errors", json::object{}},
                       {"types", type_options(a, ctx.lang, r->organisation_type)},
                       {"base", "/r/" + token}};
+    auto stored = json::parse(r->answers.empty() ? "{}" : r->answers);
+    add_form_view(data, parse_form_settings(e->registration_form), nullptr, stored.is_object() ? &stored.as_object() : nullptr, {});
     if (!notice.empty()) data["notice"] = a.texts.text(ctx.lang, notice);
     auto res = app::render_page(a, ctx, "registration/manage", std::move(data));
     res.set_header("Cache-Control", "no-store");
@@ -140,7 +202,8 @@ void register_routes(application& a) {
         auto in = input_from_form(form, errors);
         if (in.honeypot_filled) return app::error_response(a, req, 400, "bad_form");
         in.locale = ctx.lang;
-        validate(in, errors);
+        auto settings = parse_form_settings(e->registration_form);
+        validate(in, errors, settings);
         if (!errors.empty()) return form_page(a, req, ctx, *e, &form, events::localise(errors, a.texts, ctx.lang), 422);
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
@@ -196,7 +259,8 @@ void register_routes(application& a) {
             auto in = input_from_form(form, errors);
             in.email = r->email;  // the address is the registration's identity: not changed here
             in.consent = true;
-            validate(in, errors);
+            in.walk_in = r->email.empty();
+            validate(in, errors, parse_form_settings(e->registration_form));
             if (!errors.empty()) return app::error_response(a, req, 422, "validation",
                                                             events::localise(errors, a.texts, ctx.lang).begin()->second);
             apply_details(*r, in);
@@ -237,7 +301,7 @@ void register_routes(application& a) {
         field_errors errors;
         auto in = input_from_json(*body, errors);
         if (!body->contains("locale")) in.locale = lang;
-        validate(in, errors);
+        validate(in, errors, parse_form_settings(e->registration_form));
         if (!errors.empty())
             return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
@@ -302,7 +366,7 @@ void register_routes(application& a) {
                 if (value.is_bool()) checked_in = value.get_bool();
                 else errors[k] = {"error_must_be_bool", {}};
             } else if (k == "name" || k == "organisation" || k == "position" || k == "organisation_type" || k == "town" ||
-                       k == "phone" || k == "public_listing") {
+                       k == "phone" || k == "public_listing" || k == "answers") {
                 details[k] = value;
             } else {
                 errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
@@ -321,7 +385,9 @@ void register_routes(application& a) {
             if (!details.contains("public_listing")) in.public_listing = r->public_listing;
             in.email = r->email;
             in.consent = true;
-            validate(in, errors);
+            in.walk_in = r->email.empty();
+            in.check_answers = details.contains("answers");
+            validate(in, errors, parse_form_settings(e->registration_form));
         }
         if (!errors.empty())
             return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));

@@ -10,6 +10,8 @@
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 
 namespace sabor::registration {
@@ -125,6 +127,8 @@ input input_from_json(const boost::json::object& body, field_errors& errors) {
         } else if (k == "locale") {
             if (value.is_string() && (value.get_string() == "bg" || value.get_string() == "en")) in.locale = value.get_string();
             else errors[k] = {"error_unknown_value", {}};
+        } else if (k == "answers") {
+            in.answers_json = value;
         } else if (k == "invitation") {
             // Invitations arrive with the invitations issue; accepted and ignored until then.
         } else {
@@ -136,6 +140,8 @@ input input_from_json(const boost::json::object& body, field_errors& errors) {
 
 input input_from_form(const std::vector<std::pair<std::string, std::string>>& form, field_errors&) {
     input in;
+    in.form = form;
+    in.from_form = true;
     for (const auto& [k, v] : form) {
         auto it = std::find_if(std::begin(text_fields), std::end(text_fields), [&](const text_field& f) { return f.name == k; });
         if (it != std::end(text_fields)) in.*(it->member) = v;
@@ -146,7 +152,7 @@ input input_from_form(const std::vector<std::pair<std::string, std::string>>& fo
     return in;
 }
 
-void validate(input& in, field_errors& errors) {
+void validate(input& in, field_errors& errors, const form_settings& settings) {
     for (const auto& f : text_fields) {
         auto& v = in.*(f.member);
         if (errors.count(std::string(f.name))) continue;
@@ -163,7 +169,20 @@ void validate(input& in, field_errors& errors) {
         if (util::utf8_length(v) > f.max) errors[std::string(f.name)] = {"error_too_long", {{"max", std::to_string(f.max)}}};
     }
     if (!errors.count("name") && in.name.empty()) errors["name"] = {"error_required", {}};
-    if (!errors.count("email")) {
+    for (auto field : configurable_fields) {
+        auto member = std::find_if(std::begin(text_fields), std::end(text_fields),
+                                    [&](const text_field& f) { return f.name == field; })->member;
+        std::string key(field);
+        if (!settings.shown(field)) (in.*member).clear();  // a hidden field is not asked, so not kept
+        else if (settings.required(field) && !in.walk_in && (in.*member).empty() && !errors.count(key))
+            errors[key] = {"error_required", {}};
+    }
+    if (in.check_answers)
+        in.answers = in.from_form ? answers_from_form(settings, in.form, errors)
+                                  : answers_from_json(settings, &in.answers_json, errors);
+    if (!errors.count("email") && in.walk_in && in.email.empty()) {
+        // A walk-in without an address: fine at the desk.
+    } else if (!errors.count("email")) {
         in.email = accounts::normalise_email(in.email);
         if (in.email.empty()) errors["email"] = {"error_required", {}};
         else if (!accounts::plausible_email(in.email) || !mail::safe_address(in.email)) errors["email"] = {"error_bad_address", {}};
@@ -171,7 +190,7 @@ void validate(input& in, field_errors& errors) {
     if (!in.organisation_type.empty() && !errors.count("organisation_type") &&
         std::find(organisation_types.begin(), organisation_types.end(), in.organisation_type) == organisation_types.end())
         errors["organisation_type"] = {"error_unknown_value", {}};
-    if (!in.consent && !errors.count("consent")) errors["consent"] = {"error_consent_required", {}};
+    if (!in.consent && !in.walk_in && !errors.count("consent")) errors["consent"] = {"error_consent_required", {}};
 }
 
 void apply_details(registration& r, const input& in) {
@@ -182,6 +201,7 @@ void apply_details(registration& r, const input& in) {
     r.town = in.town;
     r.phone = in.phone;
     r.public_listing = in.public_listing;
+    if (in.check_answers) r.answers = boost::json::serialize(in.answers);
 }
 
 outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now) {
@@ -303,7 +323,13 @@ boost::json::object to_json(const registration& r) {
                                {"status", r.status},
                                {"created_at", r.created_at},
                                {"checked_in_at", r.checked_in_at.empty() ? boost::json::value(nullptr)
-                                                                         : boost::json::value(r.checked_in_at)}};
+                                                                         : boost::json::value(r.checked_in_at)},
+                               {"answers", [&r] {
+                                    boost::json::error_code ec;
+                                    auto v = boost::json::parse(r.answers, ec);
+                                    return ec || !v.is_object() ? boost::json::value(boost::json::object{}) : v;
+                                }()},
+                               {"source", r.source}};
 }
 
 }  // namespace sabor::registration

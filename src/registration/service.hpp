@@ -4,6 +4,7 @@
 #pragma once
 #include "events/model.hpp"
 #include "events/service.hpp"
+#include "registration/form.hpp"
 #include "registration/model.hpp"
 #include "storage/database.hpp"
 
@@ -29,12 +30,20 @@ struct input {
     bool public_listing = false;
     std::string locale = "bg";
     bool honeypot_filled = false;  // a field people never see was filled: a bot
+    bool walk_in = false;          // added at the desk: e-mail optional, no consent box
+    // Answers as they came (JSON "answers", or the whole form), checked by validate().
+    boost::json::value answers_json;
+    std::vector<std::pair<std::string, std::string>> form;
+    bool from_form = false;
+    bool check_answers = true;  // false: an edit that does not touch the answers
+    boost::json::object answers;  // checked answers
 };
 
 input input_from_json(const boost::json::object& body, field_errors& errors);
 input input_from_form(const std::vector<std::pair<std::string, std::string>>& form, field_errors& errors);
-// Required fields, lengths, UTF-8, control characters, a usable address, consent.
-void validate(input& in, field_errors& errors);
+// Required fields (the event's form settings say which), lengths, UTF-8, control
+// characters, a usable address, consent, and the answers to the organiser's questions.
+void validate(input& in, field_errors& errors, const form_settings& settings = {});
 // Copies the details a participant or organiser may change (not the address, not consent).
 void apply_details(registration& r, const input& in);
 

@@ -147,6 +147,43 @@ ALTER TABLE events ADD COLUMN registration_closes_at TEXT NOT NULL DEFAULT '';
     migration{7, R"SQL(
 ALTER TABLE mail_outbox ADD COLUMN recipe TEXT NOT NULL DEFAULT '';
 )SQL"},
+    // Registration forms per event; answers to the organiser's questions; walk-ins added at
+    // the desk may have no e-mail, so "one per address" becomes a partial unique index
+    // (SQLite cannot drop a table constraint: the table is rebuilt).
+    migration{8, R"SQL(
+ALTER TABLE events ADD COLUMN registration_form TEXT NOT NULL DEFAULT '';
+CREATE TABLE registrations_new (
+    id                INTEGER PRIMARY KEY,
+    event_id          INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    name              TEXT NOT NULL,
+    email             TEXT NOT NULL,
+    organisation      TEXT NOT NULL DEFAULT '',
+    position          TEXT NOT NULL DEFAULT '',
+    organisation_type TEXT NOT NULL DEFAULT '',
+    town              TEXT NOT NULL DEFAULT '',
+    phone             TEXT NOT NULL DEFAULT '',
+    consent           INTEGER NOT NULL DEFAULT 0,
+    public_listing    INTEGER NOT NULL DEFAULT 0,
+    status            TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'pending', 'cancelled', 'rejected')),
+    locale            TEXT NOT NULL DEFAULT 'bg',
+    token_hash        TEXT NOT NULL UNIQUE,
+    search_key        TEXT NOT NULL DEFAULT '',
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    checked_in_at     TEXT,
+    answers           TEXT NOT NULL DEFAULT '{}',
+    source            TEXT NOT NULL DEFAULT 'online' CHECK (source IN ('online', 'desk', 'organiser'))
+);
+INSERT INTO registrations_new (id, event_id, name, email, organisation, position, organisation_type, town, phone,
+    consent, public_listing, status, locale, token_hash, search_key, created_at, updated_at, checked_in_at)
+SELECT id, event_id, name, email, organisation, position, organisation_type, town, phone,
+    consent, public_listing, status, locale, token_hash, search_key, created_at, updated_at, checked_in_at
+FROM registrations;
+DROP TABLE registrations;
+ALTER TABLE registrations_new RENAME TO registrations;
+CREATE INDEX registrations_event_status ON registrations(event_id, status, id);
+CREATE UNIQUE INDEX registrations_event_email ON registrations(event_id, email) WHERE email <> '';
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -1,0 +1,165 @@
+// The organiser's settings for an event's registration form: which standard fields are
+// asked, the event's own questions, the privacy text. A page under /admin and the API.
+#include "app/app.hpp"
+#include "app/web.hpp"
+#include "events/repository.hpp"
+#include "registration/admin.hpp"
+#include "registration/audit.hpp"
+#include "registration/form.hpp"
+#include "util/utf8.hpp"
+
+#include <boost/json.hpp>
+
+namespace sabor::registration {
+namespace {
+
+using app::application;
+namespace json = boost::json;
+
+constexpr int blank_rows = 3;  // empty question rows offered on the page for new questions
+
+http::response settings_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                             const form_settings& s, const http::fields* raw, const std::map<std::string, std::string>& errors,
+                             int status, const std::string& notice) {
+    app::csrf_token(a, req, ctx);
+    json::array fields;
+    for (auto f : configurable_fields) {
+        auto mode = s.mode(f);
+        fields.push_back(json::object{{"name", f},
+                                      {"label", a.texts.text(ctx.lang, "label_" + std::string(f))},
+                                      {"hidden", mode == "hidden"},
+                                      {"optional", mode == "optional"},
+                                      {"required", mode == "required"}});
+    }
+    json::array rows;
+    auto type_options = [&](const std::string& selected) {
+        json::array out;
+        for (auto t : question_types)
+            out.push_back(json::object{{"value", t}, {"label", a.texts.text(ctx.lang, "qtype_" + std::string(t))},
+                                       {"selected", t == selected}});
+        return out;
+    };
+    int n = 0;
+    if (raw) {
+        // After an error: the rows as the organiser sent them, so nothing typed is lost.
+        std::map<int, json::object> by_row;
+        for (const auto& [k, v] : *raw) {
+            if (k.rfind("q_", 0) != 0 || !util::valid_utf8(v)) continue;
+            auto us = k.rfind('_');
+            int i = std::atoi(k.c_str() + us + 1);
+            if (i > 0 && i <= 100) by_row[i][k.substr(2, us - 2)] = v;
+        }
+        for (auto& [i, row] : by_row) {
+            auto str = [&row](const char* key) {
+                auto* p = row.if_contains(key);
+                return p && p->is_string() ? std::string(p->get_string()) : std::string{};
+            };
+            ++n;
+            rows.push_back(json::object{{"n", n}, {"key", str("key")}, {"label", str("label")}, {"options", str("options")},
+                                        {"position", str("position")}, {"required", !str("required").empty()},
+                                        {"types", type_options(str("type"))}});
+        }
+    } else {
+        for (const auto& q : s.questions) {
+            std::string options;
+            for (const auto& o : q.options) options += (options.empty() ? "" : "\n") + o;
+            ++n;
+            rows.push_back(json::object{{"n", n}, {"key", q.key}, {"label", q.label}, {"options", options},
+                                        {"position", std::to_string(n)}, {"required", q.required}, {"types", type_options(q.type)}});
+        }
+        for (int i = 0; i < blank_rows; ++i) {
+            ++n;
+            rows.push_back(json::object{{"n", n}, {"key", ""}, {"label", ""}, {"options", ""}, {"position", std::to_string(n)},
+                                        {"required", false}, {"types", type_options("text")}});
+        }
+    }
+    json::object errs;
+    for (const auto& [k, v] : errors) errs[k] = v;
+    std::string first_error = errors.empty() ? std::string{} : errors.begin()->second;
+    json::object data{{"title", a.texts.text(ctx.lang, "form_settings_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"fields", std::move(fields)},
+                      {"rows", std::move(rows)},
+                      {"privacy_text", raw ? app::form_value(*raw, "privacy_text") : s.privacy_text},
+                      {"errors", std::move(errs)},
+                      {"error", first_error},
+                      {"notice", notice.empty() ? std::string{} : a.texts.text(ctx.lang, notice)}};
+    return app::render_page(a, ctx, "admin/registration_form", std::move(data), status);
+}
+
+// The event for the API, when the token's user manages it.
+std::optional<events::event> api_event(application& a, http::request& req, storage::database& db, const accounts::user& u) {
+    auto id = app::to_id(req.param("id"));
+    events::repository repo(db);
+    auto e = id ? repo.find(*id) : std::nullopt;
+    if (!e || !(u.is_admin() || repo.is_manager(e->id, u.id))) return std::nullopt;
+    (void)a;
+    return e;
+}
+
+}  // namespace
+
+void register_form_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+
+    a.router.get("/admin/events/{id}/form", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        if (m.refusal) return *m.refusal;
+        auto notice = req.query_param("saved") ? std::string("notice_form_saved") : std::string{};
+        return settings_page(a, req, ctx, m.e, parse_form_settings(m.e.registration_form), nullptr, {}, 200, notice);
+    });
+
+    a.router.post("/admin/events/{id}/form", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        if (m.refusal) return *m.refusal;
+        auto previous = parse_form_settings(m.e.registration_form);
+        field_errors errors;
+        auto s = settings_from_form(form, previous, errors);
+        if (!errors.empty())
+            return settings_page(a, req, ctx, m.e, previous, &form, events::localise(errors, a.texts, ctx.lang), 422, "");
+        events::repository(*conn).set_registration_form(m.e.id, to_stored(s));
+        audit(*conn, m.user.id, "event.registration_form", m.e.id, m.e.id, "");
+        tx.commit();
+        return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/form?saved=1");
+    }, form_limit);
+
+    a.router.get("/api/v1/events/{id}/registration-form", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        auto e = api_event(a, req, *conn, auth.user);
+        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        return app::json_response(200, to_json(parse_form_settings(e->registration_form)));
+    });
+
+    a.router.add("PUT", "/api/v1/events/{id}/registration-form", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        std::optional<http::response> refusal;
+        auto body = app::parse_json_object(a, req, refusal);
+        if (!body) return *refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto e = api_event(a, req, *conn, auth.user);
+        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        field_errors errors;
+        auto s = settings_from_json(json::value(*body), parse_form_settings(e->registration_form), errors);
+        if (!errors.empty())
+            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+        events::repository(*conn).set_registration_form(e->id, to_stored(s));
+        audit(*conn, auth.user.id, "event.registration_form", e->id, e->id, "");
+        tx.commit();
+        return app::json_response(200, to_json(s));
+    }, 64 * 1024);
+}
+
+}  // namespace sabor::registration
