@@ -102,7 +102,71 @@ http::response list_page(application& a, http::request& req) {
                       {"by_type", std::move(by_type)},
                       {"by_town", std::move(by_town)},
                       {"back", req.target}};
+    if (auto done = req.query_param("done")) {
+        data["notice"] = a.texts.text(ctx.lang, "notice_bulk_done", {{"count", *done}});
+        if (auto refused = req.query_param("refused"); refused && *refused != "0")
+            data["warning"] = a.texts.text(ctx.lang, "notice_bulk_refused", {{"count", *refused}});
+    }
     return app::render_page(a, ctx, "admin/registrations", std::move(data));
+}
+
+// One organiser's action on one registration, inside the caller's transaction. Returns a
+// message key when refused; nullopt when done (or nothing to do).
+std::optional<std::string> apply_action(context& c, repository& repo, const events::event& e, registration& r,
+                                        const std::string& what) {
+    if (what == "approve") return set_status(c, e, r, "confirmed");
+    if (what == "reject") return set_status(c, e, r, "rejected");
+    if (what == "cancel") return set_status(c, e, r, "cancelled");
+    if (what == "check_in" || what == "undo_check_in") {
+        if (r.status != "confirmed") return std::string("error_not_confirmed");
+        repo.set_checked_in(r.id, what == "check_in");
+        return std::nullopt;
+    }
+    return std::string("error_unknown_value");
+}
+
+// Local paths back to the list or desk only (the filters travel in a hidden field).
+std::string back_path(const http::fields& form, std::int64_t event_id) {
+    auto back = app::form_value(form, "back");
+    if ((back.rfind("/admin/events/", 0) != 0 && back.rfind("/admin/checkin/", 0) != 0) ||
+        back.find_first_of("\r\n") != std::string::npos)
+        back = "/admin/events/" + std::to_string(event_id) + "/registrations";
+    return back;
+}
+
+// Several ticked rows of the list at once, in one transaction: what can be done is done,
+// what cannot (approving beyond capacity, say) is counted and told.
+http::response bulk_action(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    auto conn = a.db.acquire();
+    storage::transaction tx(*conn);
+    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    if (m.refusal) return *m.refusal;
+    auto what = app::form_value(form, "bulk_action");
+    if (what != "approve" && what != "reject" && what != "cancel" && what != "check_in" && what != "undo_check_in")
+        return app::error_response(a, req, 400, "bad_form");
+    repository repo(*conn);
+    context c{*conn, a.mail, a.cfg.public_base(), a.secret};
+    int done = 0, refused = 0;
+    for (const auto& [k, v] : form) {
+        if (k != "ids") continue;
+        auto r = repo.find(app::to_id(v).value_or(0));
+        if (!r || r->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");  // rolls back
+        if (apply_action(c, repo, m.e, *r, what)) {
+            ++refused;
+            continue;
+        }
+        audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, "bulk");
+        ++done;
+    }
+    tx.commit();
+    a.notify_mail();
+    auto back = back_path(form, m.e.id);
+    back += (back.find('?') == std::string::npos ? "?" : "&") + std::string("done=") + std::to_string(done) +
+            "&refused=" + std::to_string(refused);
+    return http::response::redirect(back);
 }
 
 http::response action(application& a, http::request& req) {
@@ -118,23 +182,39 @@ http::response action(application& a, http::request& req) {
     if (m.refusal) return *m.refusal;
     auto what = app::form_value(form, "action");
     context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-    std::optional<std::string> refused;
-    if (what == "approve") refused = set_status(c, m.e, *r, "confirmed");
-    else if (what == "reject") refused = set_status(c, m.e, *r, "rejected");
-    else if (what == "cancel") refused = set_status(c, m.e, *r, "cancelled");
-    else if (what == "check_in") repo.set_checked_in(r->id, true);
-    else if (what == "undo_check_in") repo.set_checked_in(r->id, false);
-    else return app::error_response(a, req, 400, "bad_form");
-    if (refused) return app::error_response(a, req, 409, refused->substr(6));
+    if (auto refused = apply_action(c, repo, m.e, *r, what))
+        return *refused == "error_unknown_value" ? app::error_response(a, req, 400, "bad_form")
+                                                 : app::error_response(a, req, 409, refused->substr(6));
     audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, "");
     tx.commit();
     a.notify_mail();
-    // Back to the list as it was (its filters travel in a hidden field), local paths only.
-    auto back = app::form_value(form, "back");
-    if ((back.rfind("/admin/events/", 0) != 0 && back.rfind("/admin/checkin/", 0) != 0) ||
-        back.find_first_of("\r\n") != std::string::npos)
-        back = "/admin/events/" + std::to_string(m.e.id) + "/registrations";
-    return http::response::redirect(back);
+    return http::response::redirect(back_path(form, m.e.id));
+}
+
+// A walk-in at the desk: confirmed and checked in at once, whatever the capacity (they are
+// in the room). With an address already registered, that registration is checked in.
+http::response walk_in(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    auto conn = a.db.acquire();
+    storage::transaction tx(*conn);
+    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    if (m.refusal) return *m.refusal;
+    field_errors errors;
+    auto in = input_from_form(form, errors);
+    in.walk_in = true;
+    in.check_answers = false;  // the organiser's questions are for the online form
+    in.locale = ctx.lang;
+    validate(in, errors);
+    if (!errors.empty())
+        return app::error_response(a, req, 422, "validation", events::localise(errors, a.texts, ctx.lang).begin()->second);
+    context c{*conn, a.mail, a.cfg.public_base(), a.secret};
+    auto r = add_walk_in(c, m.e, in);
+    audit(*conn, m.user.id, "registration.walk_in", m.e.id, r.id, "");
+    tx.commit();
+    a.notify_mail();
+    return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/checkin?added=" + std::to_string(r.id));
 }
 
 // The attendee list as CSV or XLSX: the same columns, Bulgarian order.
@@ -231,6 +311,7 @@ http::response checkin_desk(application& a, http::request& req) {
                       {"searched", !q.empty()},
                       {"counts", json::object{{"confirmed", c.confirmed}, {"checked_in", c.checked_in}}},
                       {"back", req.target}};
+    if (req.query_param("added")) data["notice"] = a.texts.text(ctx.lang, "notice_walk_in_added");
     return app::render_page(a, ctx, "admin/checkin", std::move(data));
 }
 
@@ -242,6 +323,9 @@ void register_admin_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
     a.router.get("/admin/events/{id}/registrations", [&a](http::request& req) { return list_page(a, req); });
     a.router.post("/admin/registrations/{id}", [&a](http::request& req) { return action(a, req); }, form_limit);
+    a.router.post("/admin/events/{id}/registrations/bulk", [&a](http::request& req) { return bulk_action(a, req); },
+                  256 * 1024);
+    a.router.post("/admin/events/{id}/walk-in", [&a](http::request& req) { return walk_in(a, req); }, form_limit);
     a.router.get("/admin/events/{id}/signin-sheet", [&a](http::request& req) { return signin_sheet(a, req); });
     a.router.get("/api/v1/events/{id}/statistics", [&a](http::request& req) {
         auto auth = app::require_api_user(a, req);

@@ -259,6 +259,33 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
     return out;
 }
 
+registration add_walk_in(context& c, const events::event& e, const input& in) {
+    repository repo(c.db);
+    if (!in.email.empty())
+        if (auto existing = repo.find_by_email(e.id, in.email)) {
+            if (existing->status != "confirmed") {
+                repo.set_status(existing->id, "confirmed");
+                existing->status = "confirmed";
+            }
+            repo.set_checked_in(existing->id, true);
+            return *repo.find(existing->id);
+        }
+    registration r;
+    r.event_id = e.id;
+    r.email = in.email;
+    r.consent = in.consent;
+    apply_details(r, in);
+    r.locale = in.locale;
+    r.status = "confirmed";
+    r.source = "desk";
+    auto token = util::random_token(24);
+    r.id = repo.insert(r, util::token_hash(token));
+    repo.set_checked_in(r.id, true);
+    r = *repo.find(r.id);
+    if (!r.email.empty()) queue_mail(c, e, r, "registration_confirmed", token, repo);
+    return r;
+}
+
 int promote_waiting(context& c, const events::event& e) {
     repository repo(c.db);
     int promoted = 0;

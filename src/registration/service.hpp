@@ -71,6 +71,10 @@ void cancel(context& c, const events::event& e, registration& r);
 std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status);
 // Fills free seats from the waiting list (after a capacity increase). Call inside a transaction.
 int promote_waiting(context& c, const events::event& e);
+// A walk-in at the desk, confirmed and checked in beyond capacity; an address already
+// registered checks that registration in. With an address, the confirmation (and so the
+// personal link for the materials) is mailed. Call inside a transaction.
+registration add_walk_in(context& c, const events::event& e, const input& in);
 
 std::string manage_url(const std::string& public_base, const std::string& token);
 // The event as an iCalendar file: attached to confirmations, downloadable from the personal page.

@@ -297,7 +297,8 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertIn("is-in", self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0").text)
         # The code in the QR link opens the card for the organiser; a forged one does not.
         boris = self.s.sql("SELECT id FROM registrations WHERE name = 'Борис Борисов'")[0][0]
-        mail = open(sorted(__import__("glob").glob(self.s.data_dir + "/mail/*.eml"))[2], "rb").read()
+        with open(sorted(__import__("glob").glob(self.s.data_dir + "/mail/*.eml"))[2], "rb") as f:
+            mail = f.read()
         import re as _re
         code = _re.search(rb"/admin/checkin/([0-9]+-[0-9a-f]+)", mail.replace(b"=\r\n", b"")).group(1).decode()
         self.assertTrue(code.startswith(str(boris) + "-"))
@@ -307,6 +308,63 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertEqual(self.b.get(f"/admin/checkin/{boris}-0000").status, 404)
         self.assertEqual(self.b.get(f"/admin/checkin/{ya}-" + code.split("-")[1]).status, 404)
         self.assertEqual(Browser(self.s).get("/admin/checkin/" + code).status, 303)  # sign in first
+
+    def test_walk_ins_are_added_at_the_desk_beyond_capacity(self):
+        path = f"/admin/events/{self.ev['id']}/checkin"
+        desk = self.b.get(path + "?q=%D0%B6%D0%B5%D0%BA%D0%BE")  # "жеко": nobody, so the walk-in form is open
+        self.assertIn("<details class=\"walk-in\" open>", desk.text)
+        token = Browser.csrf(desk)
+        r = self.b.post(f"/admin/events/{self.ev['id']}/walk-in",
+                        {"csrf_token": token, "name": "Нов Участник", "organisation": "Община Бяла", "town": "Бяла"})
+        self.assertEqual(r.status, 303)
+        row = self.s.sql("SELECT status, source, checked_in_at IS NOT NULL, email FROM registrations WHERE name = 'Нов Участник'")
+        self.assertEqual(row, [("confirmed", "desk", 1, "")])  # capacity 3 is full: they are in the room anyway
+        # A second walk-in without an address is a second person, not a duplicate.
+        self.b.post(f"/admin/events/{self.ev['id']}/walk-in", {"csrf_token": token, "name": "Втори Участник"})
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations WHERE email = ''")[0][0], 2)
+        # An address already registered (waitlisted Цвета, p3): that registration is confirmed and checked in.
+        self.b.post(f"/admin/events/{self.ev['id']}/walk-in", {"csrf_token": token, "name": "Цвета", "email": "P3@example.bg"})
+        self.assertEqual(self.s.sql("SELECT status, checked_in_at IS NOT NULL FROM registrations WHERE email = 'p3@example.bg'"),
+                         [("confirmed", 1)])
+        for bad in ({"csrf_token": token, "name": ""}, {"csrf_token": token, "name": "Х", "email": "not-an-address"},
+                    {"csrf_token": token, "name": "Иван\r\nBcc: x@y.bg"}):
+            self.assertEqual(self.b.post(f"/admin/events/{self.ev['id']}/walk-in", bad).status, 422)
+        self.assertEqual(self.b.post(f"/admin/events/{self.ev['id']}/walk-in", {"name": "Без токен"}).status, 403)
+        other = Browser(self.s)
+        other.login("other@ruse.bg", "password-123")
+        page = other.get("/admin")
+        self.assertEqual(other.post(f"/admin/events/{self.ev['id']}/walk-in",
+                                    {"csrf_token": Browser.csrf(page), "name": "Чужд"}).status, 403)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations WHERE source = 'desk'")[0][0], 2)
+
+    def test_bulk_actions_on_ticked_rows(self):
+        path = f"/admin/events/{self.ev['id']}/registrations"
+        page = self.b.get(path)
+        self.assertIn('form="bulk"', page.text)
+        token = Browser.csrf(page)
+        ids = dict(self.s.sql("SELECT name, id FROM registrations"))
+        # Check in two confirmed at once; the waitlisted one cannot be checked in and is counted.
+        picked = [("ids", ids["Яна Янева"]), ("ids", ids["Ася Асенова"]), ("ids", ids["Цвета Цветанова"])]
+        r = self.b.post(path + "/bulk", [("csrf_token", token), ("bulk_action", "check_in"), ("back", path)] + picked)
+        self.assertEqual(r.status, 303)
+        self.assertIn("done=2&refused=1", r.header("Location"))
+        listed = self.b.get(r.header("Location"))
+        self.assertIn("Готово: 2.", listed.text)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations WHERE checked_in_at IS NOT NULL")[0][0], 2)
+        # Cancel two: the waiting one is promoted; each action is in the audit log.
+        r = self.b.post(path + "/bulk", [("csrf_token", token), ("bulk_action", "cancel"), ("back", path),
+                                         ("ids", ids["Яна Янева"]), ("ids", ids["Борис Борисов"])])
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.s.sql("SELECT status FROM registrations WHERE id = ?", ids["Цвета Цветанова"])[0][0], "confirmed")
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'registration.cancel' AND detail = 'bulk'")[0][0], 2)
+        # An id of another event, an unknown action, no token: nothing changes.
+        before = self.s.sql("SELECT id, status, checked_in_at FROM registrations ORDER BY id")
+        self.assertEqual(self.b.post(path + "/bulk", [("csrf_token", token), ("bulk_action", "cancel"),
+                                                      ("ids", ids["Ася Асенова"]), ("ids", "999999")]).status, 404)
+        self.assertEqual(self.b.post(path + "/bulk", [("csrf_token", token), ("bulk_action", "delete"),
+                                                      ("ids", ids["Ася Асенова"])]).status, 400)
+        self.assertEqual(self.b.post(path + "/bulk", [("bulk_action", "cancel"), ("ids", ids["Ася Асенова"])]).status, 403)
+        self.assertEqual(self.s.sql("SELECT id, status, checked_in_at FROM registrations ORDER BY id"), before)
 
     def test_personal_page_shows_a_qr_code_only_when_confirmed(self):
         import base64
