@@ -75,7 +75,8 @@ std::int64_t composer::enqueue(outbox& box, const outgoing& o) const {
     json::array attachments;
     for (const auto& a : o.attachments)
         attachments.push_back(json::object{
-            {"filename", a.filename}, {"content_type", a.content_type}, {"data", util::base64_encode(a.data)}});
+            {"filename", a.filename}, {"content_type", a.content_type}, {"data", util::base64_encode(a.data)},
+            {"content_id", a.content_id}});
     json::array headers;
     for (const auto& [name, value] : o.extra_headers) headers.push_back(json::array{json::string(name), json::string(value)});
     json::object recipe{{"data", o.data},
@@ -138,7 +139,8 @@ std::string composer::compose(const stored_message& s) const {
                 return v && v->is_string() ? std::string(v->get_string()) : std::string{};
             };
             try {
-                m.attachments.push_back({field("filename"), field("content_type"), util::base64_decode(field("data"))});
+                m.attachments.push_back(
+                    {field("filename"), field("content_type"), util::base64_decode(field("data")), field("content_id")});
             } catch (const std::invalid_argument&) {
                 throw build_error("a stored attachment is damaged");
             }

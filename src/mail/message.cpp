@@ -186,6 +186,11 @@ g_ptr<GMimeObject> attachment_part(const attachment& a) {
     set_content(part.get(), a.data);
     g_mime_part_set_content_encoding(part.get(), GMIME_CONTENT_ENCODING_BASE64);
     set_filename(part.get(), filename);
+    if (!a.content_id.empty()) {
+        if (!safe_message_id(a.content_id)) throw build_error("attachment content id is not usable");
+        g_mime_object_set_content_id(GMIME_OBJECT(part.get()), a.content_id.c_str());
+        g_mime_object_set_disposition(GMIME_OBJECT(part.get()), GMIME_DISPOSITION_INLINE);
+    }
     return as_object(std::move(part));
 }
 
@@ -203,11 +208,16 @@ g_ptr<GMimeObject> mime_tree(const message& m) {
         alternatives.push_back(text_part("html", m.html, "html"));
         body = multipart("alternative", std::move(alternatives));
     }
-    if (m.attachments.empty()) return body;
-    std::vector<g_ptr<GMimeObject>> parts;
-    parts.push_back(std::move(body));
-    for (const auto& a : m.attachments) parts.push_back(attachment_part(a));
-    return multipart("mixed", std::move(parts));
+    // Images the HTML shows (cid:) travel with it in multipart/related; files to open follow in mixed.
+    std::vector<g_ptr<GMimeObject>> related, files;
+    for (const auto& a : m.attachments) (a.content_id.empty() || m.html.empty() ? files : related).push_back(attachment_part(a));
+    if (!related.empty()) {
+        related.insert(related.begin(), std::move(body));
+        body = multipart("related", std::move(related));
+    }
+    if (files.empty()) return body;
+    files.insert(files.begin(), std::move(body));
+    return multipart("mixed", std::move(files));
 }
 
 void add_mailbox(GMimeMessage* msg, GMimeAddressType type, std::string_view name, std::string_view address,

@@ -14,6 +14,7 @@ struct attachment {
     std::string filename;      // e.g. "invitation.ics"
     std::string content_type;  // e.g. "text/calendar; method=PUBLISH"
     std::string data;
+    std::string content_id;  // set: shown inside the HTML as <img src="cid:...">, not as a file to open
 };
 
 struct message {

@@ -77,7 +77,13 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
         {"organiser_name", e.organisers.empty() ? std::string{} : e.organisers.front()},
         {"checkin_url", ""},
     };
-    if (r.status == "confirmed") o.data["checkin_url"] = checkin_url(c.public_base, c.secret, r.id);
+    if (r.status == "confirmed") {
+        auto url = checkin_url(c.public_base, c.secret, r.id);
+        o.data["checkin_url"] = url;
+        // The QR code itself, shown in the HTML part: the participant shows the mail at the door.
+        o.attachments.push_back({"check-in.png", "image/png", qr_png(url), "checkin-qr@sabor"});
+        o.data["checkin_qr"] = "cid:checkin-qr@sabor";
+    }
     if (kind == "registration_waitlisted") o.data["position"] = std::to_string(repo.waitlist_position(r));
     if (kind == "registration_confirmed" || kind == "registration_promoted" || kind == "registration_approved")
         o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", event_ics(e, c.public_base)});

@@ -76,6 +76,12 @@ class RegistrationTest(unittest.TestCase):
         if isinstance(ics, bytes):
             ics = ics.decode()
         self.assertIn("DTSTART:20310811T070000Z", ics)
+        # The QR code for the door is inside the HTML part (multipart/related, cid:), a real PNG.
+        self.assertIn("multipart/related", parts)
+        qr = next(p for p in confirmed.walk() if p.get_content_type() == "image/png")
+        self.assertEqual(qr["Content-Id"], "<checkin-qr@sabor>")
+        self.assertTrue(qr.get_content().startswith(b"\x89PNG\r\n\x1a\n"))
+        self.assertIn('src="cid:checkin-qr@sabor"', confirmed.get_body(("html",)).get_content())
         self.assertIn(reg["manage_url"], confirmed.get_body(("plain",)).get_content())
 
         # The first cancels through the personal page; the waiting one is promoted at once.
