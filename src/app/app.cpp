@@ -121,8 +121,24 @@ http::response application::handle(http::request& req) {
     apply_security_headers(*this, res);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.observe(route_label, res.status, seconds);
-    if (cfg.server.access_log) access_log(req, res.status, res.body.size(), seconds);
+    if (cfg.server.access_log) access_log(req, res.status, res.content_length(), seconds);
     return res;
+}
+
+std::optional<http::sink_result> application::open_sink(http::request& req) {
+    try {
+        return router.open_sink(req);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << req.method << " " << req.target << ": " << e.what() << std::endl;
+        return http::sink_result(error_response(*this, req, 500, "internal"));
+    }
+}
+
+void application::finish_streamed(http::request& req, http::response& res) {
+    apply_security_headers(*this, res);
+    auto m = router.match(req);
+    metrics.observe(m.found ? m.found->pattern : "unmatched", res.status, 0);
+    if (cfg.server.access_log) access_log(req, res.status, res.content_length(), 0);
 }
 
 http::response application::rejected(const http::request& req, int status) {

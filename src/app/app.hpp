@@ -48,6 +48,12 @@ public:
     }
     // The answer to a request the server refused before routing (400, 413), logged.
     http::response rejected(const http::request& req, int status);
+    // For a route that streams its body: its sink, or an answer sent before the body is read;
+    // nullopt for other routes (http::server_hooks::open_sink).
+    std::optional<http::sink_result> open_sink(http::request& req);
+    // Security headers, metrics and the access log for a streaming route's answer given
+    // outside handle() (the factory's early answer, a sink's refusal).
+    void finish_streamed(http::request& req, http::response& res);
 
     config cfg;
     storage::pool db;

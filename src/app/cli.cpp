@@ -144,6 +144,8 @@ int cmd_serve(const args& a) {
     hooks.handle = [&app](http::request& r) { return app.handle(r); };
     hooks.body_limit = [&app](std::string_view m, std::string_view p) { return app.body_limit(m, p); };
     hooks.on_rejected = [&app](const http::request& r, int status) { return app.rejected(r, status); };
+    hooks.open_sink = [&app](http::request& r) { return app.open_sink(r); };
+    hooks.finish_response = [&app](http::request& r, http::response& res) { app.finish_streamed(r, res); };
     hooks.on_listening = [&opts](std::uint16_t port) {
         std::printf("sabor %s listening on http://%s:%u\n", SABOR_VERSION, opts.host.c_str(), port);
         std::fflush(stdout);

@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace sabor::http {
 namespace {
 
@@ -73,6 +77,19 @@ std::optional<std::string> request::cookie(std::string_view name) const {
 std::string_view request::param(std::string_view name) const {
     auto it = params.find(name);
     return it == params.end() ? std::string_view{} : std::string_view{it->second};
+}
+
+file_handle::~file_handle() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::shared_ptr<const file_handle> file_handle::open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    auto h = std::make_shared<const file_handle>(fd);  // owns fd from here on
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+    return h;
 }
 
 void response::set_header(std::string name, std::string value) {
@@ -151,8 +168,10 @@ std::string_view reason(int status) {
         case 405: return "Method Not Allowed";
         case 409: return "Conflict";
         case 411: return "Length Required";
+        case 412: return "Precondition Failed";
         case 413: return "Payload Too Large";
         case 415: return "Unsupported Media Type";
+        case 416: return "Range Not Satisfiable";
         case 422: return "Unprocessable Entity";
         case 429: return "Too Many Requests";
         case 500: return "Internal Server Error";

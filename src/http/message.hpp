@@ -1,7 +1,9 @@
 // Plain HTTP request and response: what handlers see. No Beast here, so domain code and
 // tests use them without sockets.
 #pragma once
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +14,8 @@ namespace sabor::http {
 
 using fields = std::vector<std::pair<std::string, std::string>>;
 
+class body_sink;  // http/body_sink.hpp
+
 struct request {
     std::string method;        // "GET", "POST", ...
     std::string target;        // as sent: "/events?city=Ruse"
@@ -21,6 +25,9 @@ struct request {
     std::string body;
     std::string remote_addr;
     std::map<std::string, std::string, std::less<>> params;  // path parameters from the router
+    // For a streaming route: the sink that took the body (see body_sink.hpp); the handler
+    // takes its result out of it. Shared, so a request stays copyable.
+    std::shared_ptr<body_sink> sink;
 
     std::string_view header(std::string_view name) const;  // "" when absent
     std::optional<std::string> query_param(std::string_view name) const;
@@ -28,10 +35,35 @@ struct request {
     std::string_view param(std::string_view name) const;
 };
 
+// An open file descriptor, closed when the last response holding it is gone.
+class file_handle {
+public:
+    explicit file_handle(int fd) noexcept : fd_(fd) {}
+    ~file_handle();
+    file_handle(const file_handle&) = delete;
+    file_handle& operator=(const file_handle&) = delete;
+    int fd() const noexcept { return fd_; }
+    // Opens a regular file for reading; nullptr when it is missing, unreadable or not a file.
+    static std::shared_ptr<const file_handle> open(const std::string& path);
+
+private:
+    int fd_;
+};
+
+// A slice of a file sent as the response body with sendfile(2), never read into memory.
+struct file_part {
+    std::shared_ptr<const file_handle> file;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;  // the Content-Length
+};
+
 struct response {
     int status = 200;
     fields headers;
     std::string body;
+    std::optional<file_part> file;  // when set, sent instead of `body`
+
+    std::uint64_t content_length() const { return file ? file->length : body.size(); }
 
     void set_header(std::string name, std::string value);  // replaces
     void add_header(std::string name, std::string value);  // appends (Set-Cookie)

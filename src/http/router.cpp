@@ -62,6 +62,15 @@ void router::add(std::string method, std::string pattern, handler fn, std::size_
     routes_.push_back(std::move(r));
 }
 
+void router::add_streaming(std::string method, std::string pattern, sink_factory make_sink, handler fn,
+                           std::size_t body_limit) {
+    // With a limit of 0 the server would refuse every body before the factory is asked.
+    if (body_limit == 0 || !make_sink)
+        throw std::invalid_argument("a streaming route needs a body limit and a factory: " + pattern);
+    add(std::move(method), std::move(pattern), std::move(fn), body_limit);
+    routes_.back().make_sink = std::move(make_sink);
+}
+
 match_result router::match(request& req) const {
     match_result res;
     std::string_view method = req.method;
@@ -88,6 +97,12 @@ std::size_t router::body_limit(std::string_view method, std::string_view path) c
     for (const auto& r : routes_)
         if (r.method == method && match_segments(r, parts, nullptr)) return r.body_limit;
     return 0;
+}
+
+std::optional<sink_result> router::open_sink(request& req) const {
+    auto m = match(req);
+    if (!m.found || !m.found->make_sink) return std::nullopt;
+    return m.found->make_sink(req);
 }
 
 }  // namespace sabor::http

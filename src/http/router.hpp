@@ -1,10 +1,13 @@
 // Routes requests by method and path pattern ("/events/{slug}", "/static/{*path}").
 // Each route carries its own body limit, which the server checks from the header alone.
+// A streaming route also carries a sink factory: its body goes to a sink as it arrives.
 #pragma once
+#include "http/body_sink.hpp"
 #include "http/message.hpp"
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,7 @@ struct route {
     std::vector<std::string> segments;
     handler fn;
     std::size_t body_limit = 0;
+    sink_factory make_sink;  // set for streaming routes
 };
 
 struct match_result {
@@ -33,11 +37,18 @@ public:
     void post(std::string pattern, handler fn, std::size_t body_limit) {
         add("POST", std::move(pattern), std::move(fn), body_limit);
     }
+    // A route whose body is streamed into the sink `make_sink` opens; `fn` runs once the
+    // sink finished, with req.sink set. body_limit must be > 0.
+    void add_streaming(std::string method, std::string pattern, sink_factory make_sink, handler fn,
+                       std::size_t body_limit);
 
     // Fills req.params on success. HEAD is answered by GET routes.
     match_result match(request& req) const;
     // The body limit for a method and path, known before the body is read (0 = no body).
     std::size_t body_limit(std::string_view method, std::string_view path) const;
+    // For a streaming route: fills req.params and calls its factory. nullopt for any other
+    // request (ordinary route, 404, 405), which then goes the ordinary way.
+    std::optional<sink_result> open_sink(request& req) const;
 
 private:
     std::vector<route> routes_;

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cctype>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <sys/sendfile.h>
 
 namespace sabor::http {
 namespace beast = boost::beast;
@@ -60,6 +63,7 @@ public:
         state_->sessions.insert(this);
     }
     ~session() {
+        abort_sink();  // the loop stopped with an upload in flight
         std::lock_guard lock(state_->mu);
         state_->sessions.erase(this);
     }
@@ -77,8 +81,15 @@ public:
     }
 
 private:
+    // Streamed bodies and lingering closes go through this buffer, allocated once per connection.
+    static constexpr std::size_t piece_size = 128 * 1024;
+
     void read_header() {
         if (state_->stopping) return close();
+        if (piece_) {  // an upload came before: give its buffers back while the connection idles
+            piece_.reset();
+            buffer_.shrink_to_fit();
+        }
         header_parser_.emplace();
         header_parser_->header_limit(static_cast<std::uint32_t>(state_->opts.header_limit));
         // The route's limit is applied once the header is known; the parser must not judge first.
@@ -89,6 +100,7 @@ private:
     }
 
     void on_header(beast::error_code ec) {
+        body_unread_ = false;
         if (ec && is_disconnect(ec)) return close();
         busy_ = true;
         if (ec == bhttp::error::body_limit) return reject(413, "Payload Too Large\n");
@@ -111,27 +123,57 @@ private:
         std::size_t limit = state_->hooks.body_limit(req_.method, req_.path);
         auto length = header_parser_->content_length();
         bool has_body = (length && *length > 0) || header_parser_->chunked();
+        body_unread_ = has_body;
         if ((length && *length > limit) || (header_parser_->chunked() && limit == 0))
             return reject(413, "Payload Too Large\n");
+        bool expects_continue = has_body && beast::iequals(h[bhttp::field::expect], "100-continue");
+
+        if (limit > 0 && state_->hooks.open_sink) {
+            std::optional<sink_result> opened;
+            try {
+                opened = state_->hooks.open_sink(req_);
+            } catch (...) {
+                return send_final(response::text(500, "Internal Server Error\n"), false);
+            }
+            if (opened) {
+                if (auto* early = std::get_if<response>(&*opened))
+                    return send_final(std::move(*early), keep_alive_ && !has_body);  // no body to skip: keep the connection
+                sink_ = std::move(std::get<std::unique_ptr<body_sink>>(*opened));
+                if (!sink_) return send_final(response::text(500, "Internal Server Error\n"), false);
+                stream_parser_.emplace(std::move(*header_parser_));
+                stream_parser_->body_limit(limit);  // counts chunked bodies as they arrive
+                header_parser_.reset();
+                if (!piece_) piece_ = std::make_unique<char[]>(piece_size);
+                // Beast reads at most the buffer's free capacity per call: at the 1 KiB left from
+                // the header, a big body would take a system call and a timer per KiB.
+                buffer_.reserve(64 * 1024);
+                // The client waits for 100 only now that the factory has accepted.
+                return expects_continue ? send_continue([](session& s) { s.read_piece(); }) : read_piece();
+            }
+        }
 
         body_parser_.emplace(std::move(*header_parser_));
         body_parser_->body_limit(limit);
         header_parser_.reset();
         stream_.expires_after(state_->opts.read_timeout);
-
-        auto expect = body_parser_->get()[bhttp::field::expect];
-        if (has_body && beast::iequals(expect, "100-continue")) {
-            static const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
-            net::async_write(stream_, net::buffer(cont), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                if (ec) return self->close();
-                self->read_body();
-            });
-            return;
-        }
+        if (expects_continue) return send_continue([](session& s) { s.read_body(); });
         read_body();
     }
 
+    void send_continue(void (*next)(session&)) {
+        static const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream_.expires_after(state_->opts.write_timeout);
+        net::async_write(stream_, net::buffer(cont), [self = shared_from_this(), next](beast::error_code ec, std::size_t) {
+            if (ec) {
+                self->abort_sink();
+                return self->close();
+            }
+            next(*self);
+        });
+    }
+
     void read_body() {
+        stream_.expires_after(state_->opts.read_timeout);
         bhttp::async_read(stream_, buffer_, *body_parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
     }
@@ -140,9 +182,86 @@ private:
         if (ec == bhttp::error::body_limit) return reject(413, "Payload Too Large\n");
         if (ec && is_disconnect(ec)) return close();
         if (ec) return reject(400, "Bad Request\n");
+        body_unread_ = false;
         req_.body = std::move(body_parser_->get().body());
         body_parser_.reset();
+        run_handler();
+    }
 
+    // One buffer-full of a streamed body: Beast stops with need_buffer when the buffer is full.
+    void read_piece() {
+        if (stream_parser_->is_done()) return finish_stream();
+        auto& body = stream_parser_->get().body();
+        body.data = piece_.get();
+        body.size = piece_size;
+        body.more = true;
+        // Per piece, not per body: a big upload over a slow line may take long, a stalled one may not.
+        stream_.expires_after(state_->opts.read_timeout);
+        bhttp::async_read(stream_, buffer_, *stream_parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_piece(ec); });
+    }
+
+    void on_piece(beast::error_code ec) {
+        if (ec == bhttp::error::need_buffer) ec = {};
+        if (ec) {
+            abort_sink();
+            stream_parser_.reset();
+            if (ec == bhttp::error::body_limit) return reject(413, "Payload Too Large\n");
+            if (is_disconnect(ec) || ec == bhttp::error::partial_message) return close();
+            return reject(400, "Bad Request\n");
+        }
+        std::size_t n = piece_size - stream_parser_->get().body().size;
+        if (n > 0) {
+            bool ok = false;
+            try {
+                ok = sink_->write(std::string_view(piece_.get(), n));
+            } catch (...) {
+                return sink_failed();
+            }
+            if (!ok) return refuse();
+        }
+        read_piece();
+    }
+
+    void finish_stream() {
+        body_unread_ = false;
+        stream_parser_.reset();
+        bool ok = false;
+        try {
+            ok = sink_->finish();
+        } catch (...) {
+            return sink_failed();
+        }
+        if (!ok) return refuse();
+        req_.sink = std::shared_ptr<body_sink>(std::move(sink_));
+        run_handler();
+    }
+
+    // The sink said no: its own answer, then it cleans up; the rest of the body stays unread.
+    void refuse() {
+        response r;
+        try {
+            r = sink_->refusal();
+        } catch (...) {
+            r = response::text(500, "Internal Server Error\n");
+        }
+        abort_sink();
+        stream_parser_.reset();
+        send_final(std::move(r), false);
+    }
+
+    void sink_failed() {
+        abort_sink();
+        stream_parser_.reset();
+        send_final(response::text(500, "Internal Server Error\n"), false);
+    }
+
+    void abort_sink() noexcept {
+        if (sink_) sink_->abort();
+        sink_.reset();
+    }
+
+    void run_handler() {
         response res;
         try {
             res = state_->hooks.handle(req_);
@@ -150,7 +269,20 @@ private:
             // The application catches its own errors; this is the last line of defence.
             res = response::text(500, "Internal Server Error\n");
         }
+        req_.sink.reset();  // what the handler did not take is deleted now, not at the next request
         write(std::move(res), keep_alive_ && !state_->stopping);
+    }
+
+    // An answer for a streaming route given outside `handle`.
+    void send_final(response&& r, bool keep_alive) {
+        if (state_->hooks.finish_response) {
+            try {
+                state_->hooks.finish_response(req_, r);
+            } catch (...) {
+                // Send it as it is.
+            }
+        }
+        write(std::move(r), keep_alive && !state_->stopping);
     }
 
     // Answers a request that cannot be handled and closes: what is left of it is unread.
@@ -169,6 +301,7 @@ private:
     }
 
     void write(response&& r, bool keep_alive) {
+        if (r.file) return write_file(std::move(r), keep_alive);
         auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status),
                                                                          version_ ? version_ : 11);
         for (auto& [k, v] : r.headers) msg->insert(k, v);
@@ -182,10 +315,111 @@ private:
         });
     }
 
+    // The header through Beast, then the bytes straight from the file with sendfile(2):
+    // file_body would copy them through a small user-space buffer.
+    void write_file(response&& r, bool keep_alive) {
+        auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(r.status),
+                                                                        version_ ? version_ : 11);
+        for (auto& [k, v] : r.headers) msg->insert(k, v);
+        msg->keep_alive(keep_alive);
+        msg->content_length(r.file->length);
+        file_ = std::move(*r.file);
+        if (req_.method == "HEAD") file_->length = 0;  // the header alone, with GET's Content-Length
+        auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*msg);
+        stream_.expires_after(state_->opts.write_timeout);
+        bhttp::async_write_header(stream_, *sr, [self = shared_from_this(), msg, sr](beast::error_code ec, std::size_t) {
+            if (ec) return self->end_file(ec);
+            self->file_keep_alive_ = msg->keep_alive();
+            self->send_file();
+        });
+    }
+
+    void send_file() {
+        if (file_->length == 0) return end_file({});
+        auto& sock = stream_.socket();
+        beast::error_code ec;
+        if (!file_mode_) {
+            // The last partial segment of a file must not wait for the client's delayed ACK.
+            sock.set_option(tcp::no_delay(true), ec);
+            sock.native_non_blocking(true, ec);
+            if (ec) return end_file(ec);
+            file_mode_ = true;
+        }
+        // A turn's share, so one fast reader cannot keep the loop from its other connections.
+        std::uint64_t budget = 8 * 1024 * 1024;
+        while (file_->length > 0) {
+            if (budget == 0) {
+                net::post(stream_.get_executor(), [self = shared_from_this()] { self->send_file(); });
+                return;
+            }
+            auto off = static_cast<off_t>(file_->offset);
+            auto want = static_cast<std::size_t>(std::min<std::uint64_t>({file_->length, budget, 1u << 30}));
+            ssize_t n = ::sendfile(sock.native_handle(), file_->file->fd(), &off, want);
+            if (n > 0) {
+                auto sent = static_cast<std::uint64_t>(n);
+                file_->offset += sent;
+                file_->length -= sent;
+                budget -= sent;
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
+            // n == 0: the file shrank under us, so the promised length cannot be kept.
+            return end_file(n == 0 ? beast::error_code(net::error::eof) : beast::error_code(errno, beast::system_category()));
+        }
+        end_file({});
+    }
+
+    // Waits until the socket takes more, for at most write_timeout without progress.
+    void wait_writable() {
+        if (!wait_timer_) wait_timer_.emplace(stream_.get_executor());
+        auto gen = ++wait_gen_;
+        wait_timer_->expires_after(state_->opts.write_timeout);
+        wait_timer_->async_wait([w = weak_from_this(), gen](beast::error_code ec) {
+            auto self = w.lock();
+            if (ec || !self || self->wait_gen_ != gen) return;
+            beast::error_code ignored;
+            self->stream_.socket().cancel(ignored);  // the wait below ends with operation_aborted
+        });
+        stream_.socket().async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+            ++self->wait_gen_;
+            self->wait_timer_->cancel();
+            if (ec) return self->end_file(ec);
+            self->send_file();
+        });
+    }
+
+    void end_file(beast::error_code ec) {
+        file_.reset();  // closes the file once no other response holds it
+        on_write(ec, file_keep_alive_ && !ec);
+    }
+
     void on_write(beast::error_code ec, bool keep_alive) {
         busy_ = false;
-        if (ec || !keep_alive || state_->stopping) return close();
+        if (ec) return close();
+        if (!keep_alive || state_->stopping) return body_unread_ ? linger() : close();
         read_header();
+    }
+
+    // Closing with unread request bytes makes the kernel send a reset, which can destroy our
+    // answer (413, a refusal) before the client reads it; so stop sending and discard what
+    // still comes for a little while first, as nginx's lingering close does.
+    void linger() {
+        body_unread_ = false;
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) return close();
+        if (!piece_) piece_ = std::make_unique<char[]>(piece_size);
+        stream_.expires_after(std::chrono::seconds(2));
+        discard();
+    }
+
+    void discard() {
+        stream_.async_read_some(net::buffer(piece_.get(), piece_size),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    if (ec) return self->close();
+                                    self->discard();  // the deadline set in linger() still holds
+                                });
     }
 
     void close() {
@@ -199,10 +433,19 @@ private:
     std::shared_ptr<shared_state> state_;
     std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
     std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
+    std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
+    std::unique_ptr<body_sink> sink_;
+    std::unique_ptr<char[]> piece_;
+    std::optional<file_part> file_;
+    std::optional<net::steady_timer> wait_timer_;
+    std::uint64_t wait_gen_ = 0;
     request req_;
     std::string remote_;
     unsigned version_ = 11;
     bool keep_alive_ = true;
+    bool body_unread_ = false;  // the request's body was not read to its end
+    bool file_keep_alive_ = false;
+    bool file_mode_ = false;  // TCP_NODELAY and non-blocking set for sendfile
     std::atomic<bool> busy_{false};
 };
 
@@ -233,7 +476,12 @@ struct server::impl {
         });
     }
 
+    std::mutex run_mu;
+    bool running = false;
+    bool stop_requested = false;
+
     void stop() {
+        if (state->stopping) return;  // a signal and stop() may both come
         state->stopping = true;
         beast::error_code ec;
         acceptor->close(ec);
@@ -301,11 +549,26 @@ void server::run() {
         if (!ec) s.stop();
     });
     s.accept();
+    {
+        std::lock_guard lock(s.run_mu);
+        s.running = true;
+        if (s.stop_requested) net::post(s.main(), [&s] { s.stop(); });
+    }
 
     std::vector<std::thread> pool;
     for (int i = 1; i < n; ++i) pool.emplace_back([&s, i] { s.contexts[static_cast<std::size_t>(i)]->run(); });
     s.main().run();
     for (auto& t : pool) t.join();
+    std::lock_guard lock(s.run_mu);
+    s.running = false;
+}
+
+void server::stop() {
+    auto& s = *impl_;
+    std::lock_guard lock(s.run_mu);
+    s.stop_requested = true;
+    // The acceptor, timers and session list belong to the first loop: stop there.
+    if (s.running) net::post(s.main(), [&s] { s.stop(); });
 }
 
 }  // namespace sabor::http

@@ -1,7 +1,9 @@
 // The HTTP/1.1 server on Beast/Asio, behind a plain interface: it reads requests, asks
-// `limits` for the body limit before reading a body, hands plain requests to `handle`,
-// and writes plain responses back.
+// `body_limit` for the body limit before reading a body, hands plain requests to `handle`,
+// and writes plain responses back. Streaming routes get their body piece by piece through
+// a body_sink; responses with a file body are sent with sendfile(2).
 #pragma once
+#include "http/body_sink.hpp"
 #include "http/message.hpp"
 
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sabor::http {
@@ -18,7 +21,8 @@ struct server_options {
     std::uint16_t port = 8080;
     int threads = 2;
     std::size_t header_limit = 16 * 1024;
-    std::chrono::seconds read_timeout{30};   // a whole request, header and body
+    std::chrono::seconds read_timeout{30};   // a whole request, header and body; for a streamed
+                                             // body, each piece of it (a big upload takes long)
     std::chrono::seconds write_timeout{30};
     std::chrono::seconds idle_timeout{60};   // keep-alive between requests
     std::chrono::seconds drain_timeout{10};  // on stop, the longest we wait for requests in flight
@@ -32,6 +36,14 @@ struct server_hooks {
     // Answers a request that never reached `handle` (400, 413): the application words it in
     // the visitor's language and logs it. Without it, a plain-text reason is sent.
     std::function<response(const request&, int status)> on_rejected;
+    // Asked before reading the body of a request whose route takes one (body_limit > 0), with
+    // req.params filled: nullopt when the route does not stream (the body is then read whole
+    // into req.body), else the route's sink or an answer sent at once without reading the body.
+    // Once the sink finished, `handle` runs with req.sink set.
+    std::function<std::optional<sink_result>(request& head)> open_sink;
+    // Applied to answers for streaming routes that do not come from `handle` (the factory's
+    // early answer, a sink's refusal, 500 when a sink threw): headers, metrics, logging.
+    std::function<void(request&, response&)> finish_response;
 };
 
 class server {
@@ -41,6 +53,8 @@ public:
     // Serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight
     // finish, and returns. Throws std::runtime_error when the address cannot be bound.
     void run();
+    // From any thread: stops as SIGTERM does, and run() returns. Before run(), run() returns at once.
+    void stop();
 
 private:
     struct impl;

@@ -1,9 +1,12 @@
 #include "http/static_files.hpp"
 
+#include "http/file_response.hpp"
 #include "util/crypto.hpp"
 
 #include <fstream>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace sabor::http {
 
@@ -34,6 +37,8 @@ static_files::static_files(const std::filesystem::path& root) {
         auto rel = entry.path().lexically_relative(root).generic_string();
         f.content_type = std::string(content_type_for(rel));
         f.etag = "\"" + util::sha256_hex(f.body).substr(0, 16) + "\"";
+        struct stat st {};
+        if (::stat(entry.path().c_str(), &st) == 0) f.mtime = static_cast<std::int64_t>(st.st_mtime);
         files_.emplace(rel, std::move(f));
     }
 }
@@ -42,16 +47,15 @@ response static_files::serve(const request& req, std::string_view rel_path) cons
     auto it = files_.find(rel_path);
     if (it == files_.end()) return response::text(404, "Not found\n");
     const auto& f = it->second;
-    response r;
-    r.set_header("ETag", f.etag);
+    file_meta meta;
+    meta.content_type = f.content_type;
+    meta.etag = f.etag;
+    meta.last_modified = f.mtime;
     // Links carry ?v=etag, so a day of caching is safe; revalidation is cheap anyway.
-    r.set_header("Cache-Control", "public, max-age=86400");
-    if (req.header("if-none-match") == f.etag) {
-        r.status = 304;
-        return r;
-    }
-    r.set_header("Content-Type", f.content_type);
-    r.body = f.body;
+    meta.cache_control = "public, max-age=86400";
+    std::uint64_t offset = 0, length = 0;
+    auto r = conditional_answer(req, f.body.size(), meta, offset, length);
+    if (r.status == 200 || r.status == 206) r.body = f.body.substr(offset, length);
     return r;
 }
 

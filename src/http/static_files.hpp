@@ -3,6 +3,7 @@
 #pragma once
 #include "http/message.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -12,14 +13,15 @@ namespace sabor::http {
 class static_files {
 public:
     explicit static_files(const std::filesystem::path& root);
-    // Answers GET /static/{path}: 200 with ETag and Cache-Control, 304 on a matching
-    // If-None-Match, 404 otherwise.
+    // Answers GET /static/{path}: 200 with ETag, Last-Modified and Cache-Control, 304 and
+    // 206/416 as serve_file does (file_response.hpp), 404 when absent.
     response serve(const request& req, std::string_view rel_path) const;
     std::string etag(std::string_view rel_path) const;  // "" when absent; for cache-busting links
 
 private:
     struct file {
         std::string body, content_type, etag;
+        std::int64_t mtime = -1;
     };
     std::map<std::string, file, std::less<>> files_;
 };
