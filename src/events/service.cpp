@@ -33,12 +33,7 @@ const text_rule* rule_for(std::string_view name) {
     return nullptr;
 }
 
-std::string trim(std::string_view s) {
-    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-    return std::string(s);
-}
+using util::trim;
 
 // Checks one text value; stores it trimmed, or an error for the field.
 void take_text(event_patch& p, std::string_view name, std::string_view value, field_errors& errors) {

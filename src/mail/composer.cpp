@@ -3,6 +3,7 @@
 #include "mail/outbox.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
+#include "util/utf8.hpp"
 
 #include <boost/json.hpp>
 
@@ -16,12 +17,7 @@ bool is_plain(std::string_view name) {
     return name.find("/subject.") != std::string_view::npos || name.find("/text.") != std::string_view::npos;
 }
 
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) s.pop_back();
-    std::size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) ++i;
-    return s.substr(i);
-}
+using util::trim;
 
 }  // namespace
 

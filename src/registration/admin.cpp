@@ -15,6 +15,15 @@ namespace sabor::registration {
 using app::application;
 namespace json = boost::json;
 
+std::optional<events::event> event_managed_by(storage::database& db, const accounts::user& u,
+                                              std::optional<std::int64_t> event_id) {
+    if (!event_id) return std::nullopt;
+    events::repository repo(db);
+    auto e = repo.find(*event_id);
+    if (!e || !(u.is_admin() || repo.is_manager(e->id, u.id))) return std::nullopt;
+    return e;
+}
+
 managed_event load_managed(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
                            std::int64_t event_id) {
     managed_event m;
@@ -332,10 +341,8 @@ void register_admin_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        events::repository events_repo(*conn);
-        auto e = events_repo.find(app::to_id(req.param("id")).value_or(0));
-        if (!e || (!auth.user.is_admin() && !events_repo.is_manager(e->id, auth.user.id)))
-            return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         repository repo(*conn);
         auto c = repo.counts(e->id);
         auto groups = [](const std::vector<repository::group_count>& gs) {
@@ -366,10 +373,8 @@ void register_admin_routes(application& a) {
             if (auth.refusal) return *auth.refusal;
             auto lang = app::pick_lang(a, req);
             auto conn = a.db.acquire();
-            events::repository repo(*conn);
-            auto e = repo.find(app::to_id(req.param("id")).value_or(0));
-            if (!e || (!auth.user.is_admin() && !repo.is_manager(e->id, auth.user.id)))
-                return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+            auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+            if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
             return export_response(a, *conn, *e, auth.user.id, lang, clean(req.query_param("status")), xlsx);
         });
     }

@@ -22,6 +22,10 @@ struct managed_event {
     events::event e;
     accounts::user user;
 };
+// The event with this id when `u` manages it (or is an admin); nullopt otherwise, so the
+// API answers 404 and does not tell whether someone else's event exists.
+std::optional<events::event> event_managed_by(storage::database& db, const accounts::user& u,
+                                              std::optional<std::int64_t> event_id);
 // The event in the path, for a signed-in organiser who manages it (or an admin).
 managed_event load_managed(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
                            std::int64_t event_id);

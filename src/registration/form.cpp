@@ -21,11 +21,7 @@ constexpr std::size_t max_privacy = 5000;
 
 bool known(std::string_view v, auto const& list) { return std::find(list.begin(), list.end(), v) != list.end(); }
 
-std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-    return std::string(s);
-}
+using util::trim;
 
 // A short single-line text an organiser or participant typed: UTF-8, no control characters, bounded.
 bool check_text(const std::string& v, std::size_t max, bool multiline, const std::string& key, field_errors& errors) {

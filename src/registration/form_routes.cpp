@@ -87,16 +87,6 @@ http::response settings_page(application& a, http::request& req, app::web_ctx& c
     return app::render_page(a, ctx, "admin/registration_form", std::move(data), status);
 }
 
-// The event for the API, when the token's user manages it.
-std::optional<events::event> api_event(application& a, http::request& req, storage::database& db, const accounts::user& u) {
-    auto id = app::to_id(req.param("id"));
-    events::repository repo(db);
-    auto e = id ? repo.find(*id) : std::nullopt;
-    if (!e || !(u.is_admin() || repo.is_manager(e->id, u.id))) return std::nullopt;
-    (void)a;
-    return e;
-}
-
 }  // namespace
 
 void register_form_routes(application& a) {
@@ -135,7 +125,7 @@ void register_form_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = api_event(a, req, *conn, auth.user);
+        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         return app::json_response(200, to_json(parse_form_settings(e->registration_form)));
     });
@@ -149,7 +139,7 @@ void register_form_routes(application& a) {
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
-        auto e = api_event(a, req, *conn, auth.user);
+        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         field_errors errors;
         auto s = settings_from_json(json::value(*body), parse_form_settings(e->registration_form), errors);

@@ -3,6 +3,7 @@
 
 #include "app/web.hpp"
 #include "events/repository.hpp"
+#include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/checkin.hpp"
 #include "registration/exports.hpp"
@@ -26,9 +27,6 @@ namespace json = boost::json;
 
 using util::now_seconds;
 
-bool can_manage(events::repository& repo, const accounts::user& u, const events::event& e) {
-    return u.is_admin() || repo.is_manager(e.id, u.id);
-}
 
 
 json::object with_api_url(application& a, const registration& r, const std::string& token) {
@@ -320,11 +318,9 @@ void register_routes(application& a) {
         auto auth = app::require_api_user(a, req);
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
-        auto id = app::to_id(req.param("id"));
         auto conn = a.db.acquire();
-        events::repository events_repo(*conn);
-        auto e = id ? events_repo.find(*id) : std::nullopt;
-        if (!e || !can_manage(events_repo, auth.user, *e)) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         auto status = req.query_param("status").value_or("");
         auto q = req.query_param("q").value_or("");
         if (!util::valid_utf8(q) || !util::valid_utf8(status))
@@ -348,10 +344,9 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
         repository repo(*conn);
-        events::repository events_repo(*conn);
         auto r = id ? repo.find(*id) : std::nullopt;
-        auto e = r ? events_repo.find(r->event_id) : std::nullopt;
-        if (!r || !e || !can_manage(events_repo, auth.user, *e))
+        auto e = r ? event_managed_by(*conn, auth.user, r->event_id) : std::nullopt;
+        if (!r || !e)
             return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         field_errors errors;
         std::optional<std::string> new_status;

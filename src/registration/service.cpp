@@ -32,11 +32,8 @@ constexpr text_field text_fields[] = {
     {"phone", &input::phone, 40},
 };
 
-std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return std::string(s);
-}
+// Spaces and tabs only: line breaks in a value are refused before, not trimmed away.
+std::string trim(std::string_view s) { return util::trim(s, " \t"); }
 
 bool truthy(std::string_view v) { return v == "1" || v == "on" || v == "true" || v == "yes"; }
 
@@ -88,6 +85,17 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
     if (kind == "registration_confirmed" || kind == "registration_promoted" || kind == "registration_approved")
         o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", event_ics(e, c.public_base)});
     c.mail.enqueue(c.db, o);
+}
+
+// A registration not yet stored, from what was checked by validate().
+registration new_registration(const events::event& e, const input& in) {
+    registration r;
+    r.event_id = e.id;
+    r.email = in.email;
+    r.consent = in.consent;
+    apply_details(r, in);
+    r.locale = in.locale;
+    return r;
 }
 
 // A fresh personal link: the old one stops working. Used when a message needs the link and
@@ -242,12 +250,7 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
         // Registering again after cancelling: the same row comes back to life.
         repo.remove(existing->id);
     }
-    registration r;
-    r.event_id = e.id;
-    r.email = in.email;
-    r.consent = in.consent;
-    apply_details(r, in);
-    r.locale = in.locale;
+    auto r = new_registration(e, in);
     r.status = seat_for(repo, e);
     if (r.status == "waitlisted" && !e.waitlist) return refuse("error_event_full", 409);  // rolls back
     auto token = util::random_token(24);
@@ -276,12 +279,7 @@ registration add_walk_in(context& c, const events::event& e, const input& in) {
             repo.set_checked_in(existing->id, true);
             return *repo.find(existing->id);
         }
-    registration r;
-    r.event_id = e.id;
-    r.email = in.email;
-    r.consent = in.consent;
-    apply_details(r, in);
-    r.locale = in.locale;
+    auto r = new_registration(e, in);
     r.status = "confirmed";
     r.source = "desk";
     auto token = util::random_token(24);

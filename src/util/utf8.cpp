@@ -79,4 +79,10 @@ std::string to_lower_utf8(std::string_view s) {
     return out;
 }
 
+std::string trim(std::string_view s, std::string_view chars) {
+    auto first = s.find_first_not_of(chars);
+    if (first == std::string_view::npos) return {};
+    return std::string(s.substr(first, s.find_last_not_of(chars) - first + 1));
+}
+
 }  // namespace sabor::util

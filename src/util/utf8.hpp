@@ -17,6 +17,9 @@ std::size_t utf8_length(std::string_view s);
 // With `allow_newlines`, '\n', '\r' and '\t' are permitted.
 bool has_control_chars(std::string_view s, bool allow_newlines);
 
+// `s` without the leading and trailing characters in `chars` (ASCII white space by default).
+std::string trim(std::string_view s, std::string_view chars = " \t\r\n");
+
 // Unicode-aware lowercase (Latin, Cyrillic, ...) using the root locale.
 std::string to_lower_utf8(std::string_view s);
 

@@ -68,3 +68,10 @@ TEST_CASE("to_lower_utf8 handles Latin and Cyrillic", "[utf8]") {
     CHECK(to_lower_utf8("I") == "i");  // root locale, not Turkish
     CHECK(to_lower_utf8("123 - !") == "123 - !");
 }
+
+TEST_CASE("trim removes the given characters at both ends only") {
+    CHECK(sabor::util::trim("  Иван Петров\t\r\n") == "Иван Петров");
+    CHECK(sabor::util::trim(" \n ") == "");
+    CHECK(sabor::util::trim("a b") == "a b");
+    CHECK(sabor::util::trim("\tред\n", " \t") == "ред\n");  // line breaks kept when not asked
+}
