@@ -3,6 +3,7 @@
 #include "mail/outbox.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
+#include "util/qr.hpp"
 #include "util/utf8.hpp"
 
 #include <boost/json.hpp>
@@ -72,7 +73,7 @@ std::int64_t composer::enqueue(outbox& box, const outgoing& o) const {
     for (const auto& a : o.attachments)
         attachments.push_back(json::object{
             {"filename", a.filename}, {"content_type", a.content_type}, {"data", util::base64_encode(a.data)},
-            {"content_id", a.content_id}});
+            {"content_id", a.content_id}, {"qr_text", a.qr_text}});
     json::array headers;
     for (const auto& [name, value] : o.extra_headers) headers.push_back(json::array{json::string(name), json::string(value)});
     json::object recipe{{"data", o.data},
@@ -135,8 +136,10 @@ std::string composer::compose(const stored_message& s) const {
                 return v && v->is_string() ? std::string(v->get_string()) : std::string{};
             };
             try {
-                m.attachments.push_back(
-                    {field("filename"), field("content_type"), util::base64_decode(field("data")), field("content_id")});
+                auto qr = field("qr_text");
+                m.attachments.push_back({field("filename"), field("content_type"),
+                                         qr.empty() ? util::base64_decode(field("data")) : util::qr_png(qr),
+                                         field("content_id"), ""});
             } catch (const std::invalid_argument&) {
                 throw build_error("a stored attachment is damaged");
             }

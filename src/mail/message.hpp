@@ -15,6 +15,9 @@ struct attachment {
     std::string content_type;  // e.g. "text/calendar; method=PUBLISH"
     std::string data;
     std::string content_id;  // set: shown inside the HTML as <img src="cid:...">, not as a file to open
+    // Set: the composer makes `data` as a QR code PNG of this text when it builds the
+    // message (in the mail worker), so the image costs nothing in the caller's transaction.
+    std::string qr_text;
 };
 
 struct message {

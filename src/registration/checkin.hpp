@@ -14,8 +14,6 @@ std::optional<std::int64_t> verify_checkin_code(const std::string& secret, const
 std::string checkin_url(const std::string& public_base, const std::string& secret, std::int64_t registration_id);
 // A QR code for `text` as a standalone SVG image (black modules on white, 4-module margin).
 std::string qr_svg(const std::string& text);
-// The same as a PNG (libpng), `scale` pixels per module, for mail (clients do not show SVG).
-std::string qr_png(const std::string& text, int scale = 6);
 // The same as a data: URI for an <img>, allowed by our Content-Security-Policy.
 std::string qr_data_uri(const std::string& text);
 

@@ -98,7 +98,10 @@ std::optional<registration> repository::find(std::int64_t id) {
 }
 
 std::optional<registration> repository::find_by_email(std::int64_t event_id, const std::string& email) {
-    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM registrations WHERE event_id = ? AND email = ?");
+    // "email <> ''" lets SQLite use the partial unique index (walk-ins may have no address);
+    // without it every registration of the event is read.
+    auto st = db_.prepare(std::string("SELECT ") + columns +
+                          " FROM registrations WHERE event_id = ? AND email = ? AND email <> ''");
     st.bind(1, event_id).bind(2, email);
     return one(st);
 }

@@ -78,7 +78,7 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
         auto url = checkin_url(c.public_base, c.secret, r.id);
         o.data["checkin_url"] = url;
         // The QR code itself, shown in the HTML part: the participant shows the mail at the door.
-        o.attachments.push_back({"check-in.png", "image/png", qr_png(url), "checkin-qr@sabor"});
+        o.attachments.push_back({"check-in.png", "image/png", "", "checkin-qr@sabor", url});
         o.data["checkin_qr"] = "cid:checkin-qr@sabor";
     }
     if (kind == "registration_waitlisted") o.data["position"] = std::to_string(repo.waitlist_position(r));

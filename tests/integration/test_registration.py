@@ -1,5 +1,6 @@
 """Registration: seats decided in the write transaction, the waiting list, personal links, mail."""
 import concurrent.futures
+import glob
 import re
 import time
 import unittest
@@ -303,7 +304,11 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertIn("is-in", self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0").text)
         # The code in the QR link opens the card for the organiser; a forged one does not.
         boris = self.s.sql("SELECT id FROM registrations WHERE name = 'Борис Борисов'")[0][0]
-        with open(sorted(__import__("glob").glob(self.s.data_dir + "/mail/*.eml"))[2], "rb") as f:
+        # The mail worker builds and writes the messages after the commits: wait for the third.
+        deadline = time.monotonic() + 10
+        while len(glob.glob(self.s.data_dir + "/mail/*.eml")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with open(sorted(glob.glob(self.s.data_dir + "/mail/*.eml"))[2], "rb") as f:
             mail = f.read()
         import re as _re
         code = _re.search(rb"/admin/checkin/([0-9]+-[0-9a-f]+)", mail.replace(b"=\r\n", b"")).group(1).decode()

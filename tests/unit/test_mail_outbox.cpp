@@ -61,6 +61,7 @@ TEST_CASE("the composer queues a recipe that builds the complete message later")
     o.data = boost::json::object{{"name", "Ивана <b>"}, {"sent_by", "Админ <admin@ruse.bg>"}};
     o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", std::string("BEGIN:VCALENDAR\r\n\0\xff", 18)});
     o.extra_headers.emplace_back("List-Unsubscribe", "<https://sabor.example.bg/u/x>");
+    o.attachments.push_back({"qr.png", "image/png", "", "qr@sabor", "https://sabor.example.bg/admin/checkin/1-ab"});
     auto id = c.enqueue(*t.db, o);
     mail::outbox box(*t.db);
     auto due = box.due(4102444800, 10);  // the year 2100: everything is due
@@ -76,6 +77,10 @@ TEST_CASE("the composer queues a recipe that builds the complete message later")
     CHECK(content.find("<" + stored->message_id + ">") != std::string::npos);
     CHECK(content.find("List-Unsubscribe: <https://sabor.example.bg/u/x>") != std::string::npos);
     CHECK(content.find("filename=event.ics") != std::string::npos);
+    // The QR image is made when the message is built, not when it is queued.
+    CHECK(stored->recipe.find("\"qr_text\":\"https://sabor.example.bg/admin/checkin/1-ab\"") != std::string::npos);
+    CHECK(content.find("Content-Type: image/png") != std::string::npos);
+    CHECK(content.find("Content-Id: <qr@sabor>") != std::string::npos);
     CHECK(content.find("Ивана &lt;b&gt;") == std::string::npos);  // the HTML part is encoded, never raw
     box.set_content(id, content);
     CHECK(box.load(id)->content == content);

@@ -205,3 +205,14 @@ TEST_CASE("pool connections leave WAL checkpoints to the background thread") {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(std::filesystem::file_size(file) >= 2000 * 3000);
 }
+
+TEST_CASE("looking a registration up by address uses an index, not a scan of the event") {
+    temp_dir dir;
+    storage::database db((dir.path / "t.db").string());
+    storage::migrate(db);
+    // The same query as registration::repository::find_by_email.
+    auto plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM registrations WHERE event_id = ? AND email = ? AND email <> ''");
+    std::string detail;
+    while (plan.step()) detail += plan.get_text(3) + "\n";
+    CHECK(detail.find("INDEX registrations_event_email") != std::string::npos);
+}
