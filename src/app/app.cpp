@@ -3,8 +3,11 @@
 #include "accounts/repository.hpp"
 #include "accounts/routes.hpp"
 #include "app/web.hpp"
+#include "contacts/routes.hpp"
 #include "events/routes.hpp"
 #include "mail/routes.hpp"
+#include "materials/routes.hpp"
+#include "programme/routes.hpp"
 #include "registration/admin.hpp"
 #include "registration/routes.hpp"
 #include "storage/migrations.hpp"
@@ -97,6 +100,9 @@ application::application(config c)
     registration::register_routes(*this);
     registration::register_admin_routes(*this);
     registration::register_form_routes(*this);
+    programme::register_routes(*this);
+    materials::register_routes(*this);
+    contacts::register_routes(*this);
 }
 
 http::response application::handle(http::request& req) {

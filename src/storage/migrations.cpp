@@ -184,6 +184,168 @@ ALTER TABLE registrations_new RENAME TO registrations;
 CREATE INDEX registrations_event_status ON registrations(event_id, status, id);
 CREATE UNIQUE INDEX registrations_event_email ON registrations(event_id, email) WHERE email <> '';
 )SQL"},
+    // Optional e-mail verification: the checked input waits here, under a hashed token,
+    // until the link in the message is opened; only then is a registration made and its seat
+    // decided.
+    migration{9, R"SQL(
+CREATE TABLE registration_requests (
+    id         INTEGER PRIMARY KEY,
+    event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    email      TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    input      TEXT NOT NULL,
+    locale     TEXT NOT NULL DEFAULT 'bg',
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX registration_requests_event_email ON registration_requests(event_id, email);
+)SQL"},
+    // The programme: sessions (the days follow from their dates), talks in a session, and
+    // the event's speakers linked to talks in a role.
+    migration{10, R"SQL(
+CREATE TABLE speakers (
+    id           INTEGER PRIMARY KEY,
+    event_id     INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    honorific    TEXT NOT NULL DEFAULT '',
+    name         TEXT NOT NULL,
+    position     TEXT NOT NULL DEFAULT '',
+    organisation TEXT NOT NULL DEFAULT '',
+    bio          TEXT NOT NULL DEFAULT '',
+    email        TEXT NOT NULL DEFAULT '',
+    photo        TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX speakers_event ON speakers(event_id);
+CREATE TABLE programme_sessions (
+    id          INTEGER PRIMARY KEY,
+    event_id    INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    kind        TEXT NOT NULL DEFAULT 'plenary' CHECK (kind IN ('plenary', 'panel', 'workshop', 'discussion', 'break')),
+    starts_at   TEXT NOT NULL,
+    ends_at     TEXT NOT NULL,
+    room        TEXT NOT NULL DEFAULT '',
+    chair_id    INTEGER REFERENCES speakers(id) ON DELETE SET NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX programme_sessions_event ON programme_sessions(event_id, starts_at);
+CREATE TABLE talks (
+    id         INTEGER PRIMARY KEY,
+    event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    session_id INTEGER NOT NULL REFERENCES programme_sessions(id) ON DELETE CASCADE,
+    title      TEXT NOT NULL,
+    abstract   TEXT NOT NULL DEFAULT '',
+    starts_at  TEXT NOT NULL DEFAULT '',
+    ends_at    TEXT NOT NULL DEFAULT '',
+    position   INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX talks_session ON talks(session_id, position);
+CREATE INDEX talks_event ON talks(event_id);
+CREATE TABLE talk_speakers (
+    talk_id    INTEGER NOT NULL REFERENCES talks(id) ON DELETE CASCADE,
+    speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+    role       TEXT NOT NULL DEFAULT 'speaker' CHECK (role IN ('speaker', 'moderator', 'panellist')),
+    position   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (talk_id, speaker_id)
+);
+CREATE INDEX talk_speakers_speaker ON talk_speakers(speaker_id);
+)SQL"},
+    // Presentations and documents: stored under the data folder by a generated name; the
+    // cleaned original name is kept for the download. A release time per event.
+    migration{11, R"SQL(
+ALTER TABLE events ADD COLUMN materials_release_at TEXT NOT NULL DEFAULT '';
+CREATE TABLE materials (
+    id           INTEGER PRIMARY KEY,
+    event_id     INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    talk_id      INTEGER REFERENCES talks(id) ON DELETE SET NULL,
+    title        TEXT NOT NULL DEFAULT '',
+    filename     TEXT NOT NULL,
+    stored_name  TEXT NOT NULL UNIQUE,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    uploaded_by  INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX materials_event ON materials(event_id, talk_id);
+CREATE INDEX materials_sha256 ON materials(event_id, sha256);
+)SQL"},
+    // Contacts with tags, invitation campaigns with one personal invitation per contact,
+    // and the addresses that asked for no more bulk mail.
+    migration{12, R"SQL(
+CREATE TABLE contacts (
+    id                INTEGER PRIMARY KEY,
+    email             TEXT NOT NULL UNIQUE,
+    name              TEXT NOT NULL,
+    organisation      TEXT NOT NULL DEFAULT '',
+    position          TEXT NOT NULL DEFAULT '',
+    organisation_type TEXT NOT NULL DEFAULT '',
+    town              TEXT NOT NULL DEFAULT '',
+    phone             TEXT NOT NULL DEFAULT '',
+    search_key        TEXT NOT NULL DEFAULT '',
+    unsubscribed_at   TEXT,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+);
+CREATE TABLE contact_tags (
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    tag        TEXT NOT NULL,
+    PRIMARY KEY (contact_id, tag)
+);
+CREATE INDEX contact_tags_tag ON contact_tags(tag);
+CREATE TABLE invitation_campaigns (
+    id         INTEGER PRIMARY KEY,
+    event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    filter     TEXT NOT NULL DEFAULT '{}',
+    send_at    TEXT NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'queued', 'cancelled')),
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX invitation_campaigns_event ON invitation_campaigns(event_id);
+CREATE TABLE invitations (
+    id              INTEGER PRIMARY KEY,
+    campaign_id     INTEGER NOT NULL REFERENCES invitation_campaigns(id) ON DELETE CASCADE,
+    event_id        INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    contact_id      INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+    email           TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    token_hash      TEXT NOT NULL UNIQUE,
+    outbox_id       INTEGER REFERENCES mail_outbox(id) ON DELETE SET NULL,
+    registration_id INTEGER REFERENCES registrations(id) ON DELETE SET NULL,
+    declined_at     TEXT,
+    created_at      TEXT NOT NULL,
+    UNIQUE (event_id, email)
+);
+CREATE INDEX invitations_campaign ON invitations(campaign_id);
+CREATE TABLE mail_suppressions (
+    email      TEXT PRIMARY KEY,
+    source     TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+)SQL"},
+    // Messages sent on their own at a set time before or after an event (the reminder the
+    // day before, the thank-you after); sent_at makes each go out once, across restarts.
+    migration{13, R"SQL(
+CREATE TABLE scheduled_messages (
+    id         INTEGER PRIMARY KEY,
+    event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('reminder', 'thanks')),
+    enabled    INTEGER NOT NULL DEFAULT 1,
+    offset_minutes INTEGER NOT NULL,
+    subject    TEXT NOT NULL DEFAULT '',
+    body       TEXT NOT NULL DEFAULT '',
+    sent_at    TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (event_id, kind)
+);
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -25,10 +25,27 @@ boost::json::object load_catalog(const std::filesystem::path& file) {
     return out;
 }
 
+// {lang}.toml, then every {lang}/*.toml (one file a domain: programme, contacts, ...) in
+// name order; a key defined twice is an error, so no file silently overrides another.
+boost::json::object load_locale(const std::filesystem::path& dir, const std::string& lang) {
+    auto out = load_catalog(dir / (lang + ".toml"));
+    std::vector<std::filesystem::path> parts;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir / lang, ec))
+        if (entry.path().extension() == ".toml") parts.push_back(entry.path());
+    std::sort(parts.begin(), parts.end());
+    for (const auto& file : parts)
+        for (auto& [k, v] : load_catalog(file)) {
+            if (out.contains(k)) throw i18n_error("message catalog " + file.string() + ": \"" + std::string(k) + "\" is defined twice");
+            out[k] = v;
+        }
+    return out;
+}
+
 }  // namespace
 
 i18n::i18n(const std::filesystem::path& dir, std::string default_locale) : default_(std::move(default_locale)) {
-    for (const char* lang : locales) catalogs_[lang] = load_catalog(dir / (std::string(lang) + ".toml"));
+    for (const char* lang : locales) catalogs_[lang] = load_locale(dir, lang);
     const auto& bg = catalogs_["bg"];
     const auto& en = catalogs_["en"];
     for (const auto& [k, v] : bg)

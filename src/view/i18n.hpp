@@ -1,5 +1,6 @@
-// Message catalogs (web/i18n/bg.toml, en.toml): every text of the interface. Bulgarian is
-// the default and the reference; English must have exactly the same keys.
+// Message catalogs (web/i18n/bg.toml and en.toml, plus bg/*.toml and en/*.toml, one file a
+// domain): every text of the interface. Bulgarian is the default and the reference; English
+// must have exactly the same keys.
 #pragma once
 #include <boost/json/object.hpp>
 
