@@ -128,9 +128,13 @@ class ShutdownTest(unittest.TestCase):
                 c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
                 self.assertTrue(c.recv(65536).startswith(b"HTTP/1.1 200"))
             body = b"email=a%40b.bg&password=x&csrf_token=0"
+            # "100 Continue" proves the server has read the header: the request is in flight
+            # (a sleep instead raced with a loaded machine, where SIGTERM came first).
             sock.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
-            time.sleep(0.5)
+                         b"Expect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+            self.assertTrue(sock.recv(65536).startswith(b"HTTP/1.1 100"))
+            sock.sendall(body[:10])
+            time.sleep(0.2)
             s.proc.send_signal(signal.SIGTERM)
             time.sleep(0.3)
             sock.sendall(body[10:])
