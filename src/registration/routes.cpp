@@ -9,6 +9,7 @@
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
+#include "registration/verification_routes.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -203,6 +204,7 @@ void register_routes(application& a) {
         auto settings = parse_form_settings(e->registration_form);
         validate(in, errors, settings);
         if (!errors.empty()) return form_page(a, req, ctx, *e, &form, events::localise(errors, a.texts, ctx.lang), 422);
+        if (auto answer = verification_instead(a, req, &ctx, *conn, *e, in)) return *answer;
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused) return app::error_response(a, req, o.http_status, o.refusal_key.substr(6));
@@ -302,6 +304,7 @@ void register_routes(application& a) {
         validate(in, errors, parse_form_settings(e->registration_form));
         if (!errors.empty())
             return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+        if (auto answer = verification_instead(a, req, nullptr, *conn, *e, in)) return *answer;
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused)
@@ -401,6 +404,8 @@ void register_routes(application& a) {
         a.notify_mail();
         return app::json_response(200, to_json(*repo.find(r->id)));
     }, 16 * 1024);
+
+    register_verification_routes(a);
 }
 
 }  // namespace sabor::registration
