@@ -9,6 +9,7 @@
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
+#include "registration/scheduled_routes.hpp"
 #include "registration/verification_routes.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -406,6 +407,7 @@ void register_routes(application& a) {
     }, 16 * 1024);
 
     register_verification_routes(a);
+    register_scheduled_routes(a);
 }
 
 }  // namespace sabor::registration
