@@ -116,7 +116,9 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
                       {"has_errors", !errors.empty()},
                       {"types", type_options(a, ctx.lang, type)},
                       {"action", "/events/" + e.slug + "/register"}};
-    add_form_view(data, parse_form_settings(e.registration_form), raw, nullptr, errors);
+    auto settings = parse_form_settings(e.registration_form);
+    data["verify_email"] = settings.verify_email;
+    add_form_view(data, settings, raw, nullptr, errors);
     return app::render_page(a, ctx, "registration/form", std::move(data), status);
 }
 

@@ -82,6 +82,7 @@ class VerificationTest(unittest.TestCase):
     def test_off_by_default(self):
         ev = self.create_event(dict(EVENT, title="Без проверка"), verify=False)
         self.assertFalse(self.api("GET", f"/api/v1/events/{ev['id']}/registration-form").json()["verify_email"])
+        self.assertNotIn("ще получите писмо с връзка", self.s.request("GET", f"/events/{ev['slug']}/register").text)
         r = self.register(person(1), event=ev)
         self.assertEqual(r.status, 201)
         self.assertEqual(self.count("registration_requests"), 0)
@@ -109,6 +110,7 @@ class VerificationTest(unittest.TestCase):
         slug = self.event["slug"]
         b = Browser(self.s)
         form = b.get(f"/events/{slug}/register")
+        self.assertIn("ще получите писмо с връзка", form.text)
         r = b.post(f"/events/{slug}/register", {"csrf_token": Browser.csrf(form), "name": "Мария Петрова",
                                                  "email": "Maria@Example.bg", "consent": "1", "organisation": "НПО"})
         self.assertEqual(r.status, 200, r.text)
