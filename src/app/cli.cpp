@@ -9,6 +9,7 @@
 #include "mail/outbox.hpp"
 #include "mail/smtp.hpp"
 #include "mail/worker.hpp"
+#include "registration/scheduler.hpp"
 #include "storage/migrations.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -161,9 +162,14 @@ int cmd_serve(const args& a) {
     mail::worker mailer(mo);
     app.on_mail_queued = [&mailer] { mailer.wake(); };
     mailer.start();
+    // Reminders and thank-yous: due ones are queued on the scheduler's own connection.
+    registration::scheduler schedule({c.database_path(), &app.mail, c.public_base(), std::chrono::milliseconds(2000),
+                                      [&mailer] { mailer.wake(); }});
+    schedule.start();
 
     http::server srv(opts, hooks);
     srv.run();
+    schedule.stop();
     mailer.stop();
     std::printf("sabor stopped\n");
     return 0;

@@ -114,7 +114,8 @@ json::object to_json(const form_settings& s) {
     }
     return json::object{{"fields", std::move(fields)},
                         {"questions", std::move(qs)},
-                        {"privacy_text", s.privacy_text}};
+                        {"privacy_text", s.privacy_text},
+                        {"verify_email", s.verify_email}};
 }
 
 std::string to_stored(const form_settings& s) { return json::serialize(to_json(s)); }
@@ -179,6 +180,9 @@ form_settings settings_from_json(const json::value& v, const form_settings& prev
         } else if (k == "privacy_text") {
             if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
             else s.privacy_text = trim(value.get_string());
+        } else if (k == "verify_email") {
+            if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
+            else s.verify_email = value.get_bool();
         } else {
             errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
         }
@@ -198,6 +202,7 @@ form_settings settings_from_form(const std::vector<std::pair<std::string, std::s
     for (const auto& [k, v] : form) {
         if (k.rfind("mode_", 0) == 0) fields[k.substr(5)] = v;
         else if (k == "privacy_text") out["privacy_text"] = v;
+        else if (k == "verify_email") out["verify_email"] = v == "1" || v == "on";
         else if (k.rfind("q_", 0) == 0) {
             auto us = k.rfind('_');
             int n = std::atoi(k.c_str() + us + 1);

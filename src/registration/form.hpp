@@ -36,6 +36,9 @@ struct form_settings {
     std::map<std::string, std::string, std::less<>> modes;  // field -> "hidden" | "optional" | "required"; absent = optional
     std::vector<question> questions;  // in the order shown
     std::string privacy_text;         // the organiser's words above the consent box
+    // A registration counts only once the address is confirmed through a mailed link
+    // (registration/verification.hpp). Off by default.
+    bool verify_email = false;
 
     std::string mode(std::string_view field) const;
     bool shown(std::string_view field) const { return mode(field) != "hidden"; }
@@ -51,7 +54,7 @@ std::string to_stored(const form_settings& s);
 // and modes, question types, labels and options (lengths, UTF-8), at most 30 questions.
 // Questions without a key get the next free one; `previous` keeps keys stable.
 form_settings settings_from_json(const boost::json::value& v, const form_settings& previous, field_errors& errors);
-// The same from the admin page's form (mode_<field>, privacy_text, and rows
+// The same from the admin page's form (mode_<field>, privacy_text, verify_email, and rows
 // q_label_N, q_type_N, q_options_N (one per line), q_required_N, q_key_N, q_delete_N).
 form_settings settings_from_form(const std::vector<std::pair<std::string, std::string>>& form, const form_settings& previous,
                                  field_errors& errors);

@@ -81,6 +81,7 @@ http::response settings_page(application& a, http::request& req, app::web_ctx& c
                       {"fields", std::move(fields)},
                       {"rows", std::move(rows)},
                       {"privacy_text", raw ? app::form_value(*raw, "privacy_text") : s.privacy_text},
+                      {"verify_email", raw ? !app::form_value(*raw, "verify_email").empty() : s.verify_email},
                       {"errors", std::move(errs)},
                       {"error", first_error},
                       {"notice", notice.empty() ? std::string{} : a.texts.text(ctx.lang, notice)}};

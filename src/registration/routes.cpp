@@ -9,6 +9,8 @@
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
+#include "registration/scheduled_routes.hpp"
+#include "registration/verification_routes.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -114,7 +116,9 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
                       {"has_errors", !errors.empty()},
                       {"types", type_options(a, ctx.lang, type)},
                       {"action", "/events/" + e.slug + "/register"}};
-    add_form_view(data, parse_form_settings(e.registration_form), raw, nullptr, errors);
+    auto settings = parse_form_settings(e.registration_form);
+    data["verify_email"] = settings.verify_email;
+    add_form_view(data, settings, raw, nullptr, errors);
     return app::render_page(a, ctx, "registration/form", std::move(data), status);
 }
 
@@ -203,6 +207,7 @@ void register_routes(application& a) {
         auto settings = parse_form_settings(e->registration_form);
         validate(in, errors, settings);
         if (!errors.empty()) return form_page(a, req, ctx, *e, &form, events::localise(errors, a.texts, ctx.lang), 422);
+        if (auto answer = verification_instead(a, req, &ctx, *conn, *e, in)) return *answer;
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused) return app::error_response(a, req, o.http_status, o.refusal_key.substr(6));
@@ -302,6 +307,7 @@ void register_routes(application& a) {
         validate(in, errors, parse_form_settings(e->registration_form));
         if (!errors.empty())
             return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+        if (auto answer = verification_instead(a, req, nullptr, *conn, *e, in)) return *answer;
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused)
@@ -401,6 +407,9 @@ void register_routes(application& a) {
         a.notify_mail();
         return app::json_response(200, to_json(*repo.find(r->id)));
     }, 16 * 1024);
+
+    register_verification_routes(a);
+    register_scheduled_routes(a);
 }
 
 }  // namespace sabor::registration

@@ -44,16 +44,6 @@ std::string seat_for(repository& repo, const events::event& e) {
     return repo.count(e.id, "confirmed") < e.capacity ? "confirmed" : "waitlisted";
 }
 
-std::string where_text(const events::event& e) {
-    std::string out;
-    for (const auto* part : {&e.venue, &e.address, &e.city}) {
-        if (part->empty()) continue;
-        if (!out.empty()) out += ", ";
-        out += *part;
-    }
-    return out;
-}
-
 // Queues one message about a registration, in the caller's transaction.
 void queue_mail(context& c, const events::event& e, const registration& r, const std::string& kind,
                 const std::string& token, repository& repo) {
@@ -107,6 +97,16 @@ std::string rotate_token(repository& repo, std::int64_t id) {
 }
 
 }  // namespace
+
+std::string where_text(const events::event& e) {
+    std::string out;
+    for (const auto* part : {&e.venue, &e.address, &e.city}) {
+        if (part->empty()) continue;
+        if (!out.empty()) out += ", ";
+        out += *part;
+    }
+    return out;
+}
 
 std::string manage_url(const std::string& public_base, const std::string& token) { return public_base + "/r/" + token; }
 
@@ -218,7 +218,7 @@ void apply_details(registration& r, const input& in) {
     if (in.check_answers) r.answers = boost::json::serialize(in.answers);
 }
 
-outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now) {
+std::optional<outcome> closed_for(const events::event& e, std::int64_t now) {
     outcome out;
     auto refuse = [&](const char* key, int status) {
         out.what = outcome::refused;
@@ -233,15 +233,31 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
     if (e.registration_mode == "invitation") return refuse("error_invitation_only", 403);
     if (e.registration_opens_at && now < e.registration_opens_at) return refuse("error_registration_not_open", 409);
     if (e.registration_closes_at && now > e.registration_closes_at) return refuse("error_registration_deadline", 409);
+    return std::nullopt;
+}
 
+outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now) {
+    if (auto refused = closed_for(e, now)) return *refused;
     storage::transaction tx(c.db);  // BEGIN IMMEDIATE: the seat is decided under the write lock
+    auto out = register_in_transaction(c, e, in);
+    if (out.what != outcome::refused) tx.commit();  // a refusal rolls back
+    return out;
+}
+
+outcome register_in_transaction(context& c, const events::event& e, const input& in) {
+    outcome out;
+    auto refuse = [&](const char* key, int status) {
+        out.what = outcome::refused;
+        out.refusal_key = key;
+        out.http_status = status;
+        return out;
+    };
     repository repo(c.db);
     if (auto existing = repo.find_by_email(e.id, in.email);
         existing && existing->status != "cancelled" && existing->status != "rejected") {
         // Tell them, and mail their personal link again (a new one: only its hash is kept).
         auto token = rotate_token(repo, existing->id);
         queue_mail(c, e, *existing, "registration_link", token, repo);
-        tx.commit();
         out.what = outcome::already_registered;
         out.reg = *existing;
         out.http_status = 409;
@@ -260,7 +276,6 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
                        : r.status == "waitlisted" ? "registration_waitlisted"
                                                   : "registration_received";
     queue_mail(c, e, r, kind, token, repo);
-    tx.commit();
     out.what = outcome::created;
     out.reg = std::move(r);
     out.token = std::move(token);

@@ -64,6 +64,12 @@ struct context {
 
 // Registers (or tells an existing registrant, mailing their personal link again).
 outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now);
+// Why the event takes no registration now (not published, over, closed, invitation only,
+// not yet open, deadline passed), or nothing when it does.
+std::optional<outcome> closed_for(const events::event& e, std::int64_t now);
+// register_for's work after those checks, inside the caller's transaction (which it does
+// not commit; a refusal must be rolled back by the caller).
+outcome register_in_transaction(context& c, const events::event& e, const input& in);
 // Cancels; a freed seat goes at once to the first on the waiting list. Call inside a transaction.
 void cancel(context& c, const events::event& e, registration& r);
 // An organiser's decision: confirmed, rejected, cancelled, waitlisted. Call inside a transaction.
@@ -77,6 +83,8 @@ int promote_waiting(context& c, const events::event& e);
 registration add_walk_in(context& c, const events::event& e, const input& in);
 
 std::string manage_url(const std::string& public_base, const std::string& token);
+// Venue, address and town joined with commas, for mails.
+std::string where_text(const events::event& e);
 // The event as an iCalendar file: attached to confirmations, downloadable from the personal page.
 std::string event_ics(const events::event& e, const std::string& public_base);
 boost::json::object to_json(const registration& r);

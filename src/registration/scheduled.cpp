@@ -1,0 +1,210 @@
+#include "registration/scheduled.hpp"
+
+#include "events/repository.hpp"
+#include "mail/composer.hpp"
+#include "mail/message.hpp"
+#include "mail/outbox.hpp"
+#include "registration/repository.hpp"
+#include "registration/service.hpp"
+#include "util/crypto.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+#include "view/text.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+
+namespace sabor::registration {
+namespace json = boost::json;
+
+std::int64_t default_offset_minutes(std::string_view kind) { return kind == "reminder" ? 24 * 60 : 2 * 60; }
+
+namespace {
+
+// Calls fn(name, begin, end, simple) for each "{{ name }}" (name trimmed; simple: not
+// "{{{...}}}"); returns false at a "{{" without its "}}".
+template <typename F>
+bool each_placeholder(std::string_view text, F fn) {
+    std::size_t pos = 0;
+    while ((pos = text.find("{{", pos)) != std::string_view::npos) {
+        auto close = text.find("}}", pos + 2);
+        if (close == std::string_view::npos) return false;
+        auto end = close + 2;
+        while (end < text.size() && text[end] == '}') ++end;  // "}}}" belongs to the tag
+        bool simple = end == close + 2 && text.substr(pos, 3) != "{{{";
+        auto name = util::trim(text.substr(pos + 2, close - pos - 2), " \t");
+        fn(name, pos, end, simple);
+        pos = end;
+    }
+    return true;
+}
+
+bool known_placeholder(std::string_view name) {
+    return std::find(scheduled_placeholders.begin(), scheduled_placeholders.end(), name) != scheduled_placeholders.end();
+}
+
+void check_text(const std::string& v, std::size_t max, bool multiline, const std::string& key, field_errors& errors) {
+    if (!util::valid_utf8(v)) return void(errors[key] = {"error_invalid_utf8", {}});
+    if (util::has_control_chars(v, multiline)) return void(errors[key] = {"error_control_chars", {}});
+    if (util::trim(v, " \t\r\n").empty()) return void(errors[key] = {"error_required", {}});
+    if (util::utf8_length(v) > max) return void(errors[key] = {"error_too_long", {{"max", std::to_string(max)}}});
+    if (auto bad = bad_placeholder(v)) errors[key] = {"error_unknown_placeholder", {{"name", "{{" + *bad + "}}"}}};
+}
+
+}  // namespace
+
+std::optional<std::string> bad_placeholder(std::string_view text) {
+    std::optional<std::string> bad;
+    bool closed = each_placeholder(text, [&](const std::string& name, std::size_t, std::size_t, bool simple) {
+        if (!bad && (!simple || !known_placeholder(name))) bad = name;  // no sections, partials, triple braces
+    });
+    if (!bad && !closed) bad = "";
+    if (bad && bad->size() > 40) bad = bad->substr(0, 40);
+    if (bad && !util::valid_utf8(*bad)) bad = "?";
+    return bad;
+}
+
+std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string, std::less<>>& values) {
+    std::string out;
+    std::size_t last = 0;
+    each_placeholder(text, [&](const std::string& name, std::size_t begin, std::size_t end, bool) {
+        out.append(text.substr(last, begin - last));
+        if (auto it = values.find(name); it != values.end()) out += it->second;
+        last = end;
+    });
+    out.append(text.substr(last));
+    return out;
+}
+
+bool uses_placeholder(std::string_view text, std::string_view name) {
+    bool used = false;
+    each_placeholder(text, [&](const std::string& n, std::size_t, std::size_t, bool) { used = used || n == name; });
+    return used;
+}
+
+void check_message(const scheduled_message& m, field_errors& errors) {
+    check_text(m.subject, max_subject, false, m.kind + "_subject", errors);
+    check_text(m.body, max_body, true, m.kind + "_body", errors);
+    if (m.offset_minutes < 0 || m.offset_minutes > max_offset_minutes)
+        errors[m.kind + "_offset"] = {"error_offset_range", {{"max", std::to_string(max_offset_minutes / 60)}}};
+}
+
+void apply_json(scheduled_message& m, const json::value& v, field_errors& errors) {
+    if (!v.is_object()) return void(errors[m.kind] = {"error_must_be_object", {}});
+    for (const auto& [key, value] : v.get_object()) {
+        std::string k(key);
+        if (k == "enabled") {
+            if (!value.is_bool()) errors[m.kind + "_enabled"] = {"error_must_be_bool", {}};
+            else m.enabled = value.get_bool();
+        } else if (k == "offset_minutes") {
+            if (!value.is_int64() && !value.is_uint64()) errors[m.kind + "_offset"] = {"error_must_be_number", {}};
+            else if (value.is_uint64() && value.get_uint64() > static_cast<std::uint64_t>(max_offset_minutes))
+                m.offset_minutes = -1;  // refused by check_message
+            else m.offset_minutes = value.to_number<std::int64_t>();
+        } else if (k == "subject" || k == "body") {
+            if (!value.is_string()) errors[m.kind + "_" + k] = {"error_must_be_text", {}};
+            else (k == "subject" ? m.subject : m.body) = std::string(value.get_string());
+        } else if (k != "kind" && k != "sent_at" && k != "due_at") {  // read-only fields may come back as read
+            errors[util::valid_utf8(k) ? m.kind + "_" + k : std::string("?")] = {"error_unknown_field", {}};
+        }
+    }
+}
+
+json::object to_json(const scheduled_message& m, std::int64_t due, const std::string& tz) {
+    auto sent = m.sent_at.empty() ? std::optional<std::int64_t>{} : view::parse_iso8601(m.sent_at);
+    return json::object{{"kind", m.kind},
+                        {"enabled", m.enabled},
+                        {"offset_minutes", m.offset_minutes},
+                        {"subject", m.subject},
+                        {"body", m.body},
+                        {"due_at", view::format_iso_local(due, tz)},
+                        {"sent_at", sent ? json::value(view::format_iso_local(*sent, tz)) : json::value(nullptr)}};
+}
+
+std::int64_t due_at(const scheduled_message& m, std::int64_t starts_at, std::int64_t ends_at) {
+    return m.kind == "reminder" ? starts_at - m.offset_minutes * 60 : ends_at + m.offset_minutes * 60;
+}
+
+std::vector<due_message> due_messages(storage::database& db, std::int64_t now) {
+    std::vector<due_message> out;
+    for (auto& p : scheduled_repository(db).pending()) {
+        if (p.event_status != "published") continue;  // drafts wait; cancelled events send nothing
+        if (now < due_at(p.m, p.starts_at, p.ends_at)) continue;
+        auto action = p.m.kind == "reminder" && now >= p.ends_at ? due_action::skip : due_action::send;
+        out.push_back({std::move(p), action});
+    }
+    return out;
+}
+
+namespace {
+
+// Queues the message to every recipient and marks it sent, in one transaction.
+int send_one(storage::database& db, const mail::composer& composer, const std::string& public_base,
+             const due_message& d, std::int64_t now) {
+    storage::transaction tx(db);
+    scheduled_repository repo(db);
+    // Read again under the write lock: another process may have sent or changed it.
+    auto m = repo.find(d.p.m.id);
+    auto e = m ? events::repository(db).find(m->event_id) : std::nullopt;
+    if (!m || !e || !m->enabled || !m->sent_at.empty() || e->status != "published") return 0;
+    if (now < due_at(*m, e->starts_at, e->ends_at)) return 0;
+    int queued = 0;
+    if (d.action == due_action::send && !(m->kind == "reminder" && now >= e->ends_at)) {
+        mail::outbox box(db);
+        repository regs(db);
+        bool with_link = uses_placeholder(m->subject, "manage_url") || uses_placeholder(m->body, "manage_url");
+        for (const auto& r : repo.confirmed_recipients(e->id)) {
+            std::string manage;
+            if (with_link) {
+                // Only the personal link's hash is kept: the message carries a new one.
+                auto token = util::random_token(24);
+                regs.set_token(r.registration_id, util::token_hash(token));
+                manage = manage_url(public_base, token);
+            }
+            std::map<std::string, std::string, std::less<>> values{
+                {"name", r.name},
+                {"organisation", r.organisation},
+                {"event_title", e->title},
+                {"event_date", view::format_range(e->starts_at, e->ends_at, e->timezone, r.locale)},
+                {"venue", where_text(*e)},
+                {"event_url", public_base + "/events/" + e->slug},
+                {"manage_url", manage}};
+            auto text = fill_placeholders(m->body, values);
+            mail::outgoing o;
+            o.kind = "scheduled_message";
+            o.locale = r.locale;
+            o.event_id = e->id;
+            o.to_address = r.email;
+            o.to_name = r.name;
+            o.data = json::object{{"message_subject", fill_placeholders(m->subject, values)},
+                                  {"message_text", text},
+                                  // Escaped by render_description: the organiser's text is never HTML.
+                                  {"message_html", view::render_description(text)},
+                                  {"event_title", e->title},
+                                  {"event_url", values["event_url"]}};
+            try {
+                composer.enqueue(box, o);
+                ++queued;
+            } catch (const mail::build_error& err) {
+                // One unusable address must not hold back everyone else's message.
+                std::cerr << "scheduled message " << m->id << ": skipped registration " << r.registration_id << ": "
+                          << err.what() << std::endl;
+            }
+        }
+    }
+    repo.mark_sent(m->id, view::format_iso_utc(now));
+    tx.commit();
+    return queued;
+}
+
+}  // namespace
+
+int send_due(storage::database& db, const mail::composer& composer, const std::string& public_base, std::int64_t now) {
+    int queued = 0;
+    for (const auto& d : due_messages(db, now)) queued += send_one(db, composer, public_base, d, now);
+    return queued;
+}
+
+}  // namespace sabor::registration

@@ -1,0 +1,221 @@
+#include "registration/scheduled_routes.hpp"
+
+#include "app/app.hpp"
+#include "app/web.hpp"
+#include "registration/admin.hpp"
+#include "registration/audit.hpp"
+#include "registration/scheduled.hpp"
+#include "util/clock.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+
+#include <boost/json.hpp>
+
+#include <cmath>
+#include <cstdlib>
+
+namespace sabor::registration {
+namespace {
+
+using app::application;
+namespace json = boost::json;
+
+// The event's messages, one per kind: the saved one, or the default (off) in the site's language.
+std::vector<scheduled_message> messages_of(application& a, storage::database& db, const events::event& e) {
+    auto saved = scheduled_repository(db).for_event(e.id);
+    std::vector<scheduled_message> out;
+    for (auto kind : scheduled_kinds) {
+        auto it = std::find_if(saved.begin(), saved.end(), [&](const scheduled_message& m) { return m.kind == kind; });
+        if (it != saved.end()) {
+            out.push_back(*it);
+            continue;
+        }
+        scheduled_message m;
+        m.event_id = e.id;
+        m.kind = std::string(kind);
+        m.offset_minutes = default_offset_minutes(kind);
+        auto lang = a.cfg.i18n.default_locale;
+        m.subject = a.texts.text(lang, "scheduled_default_" + m.kind + "_subject");
+        m.body = a.texts.text(lang, "scheduled_default_" + m.kind + "_body");
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+json::object list_json(const events::event& e, const std::vector<scheduled_message>& ms) {
+    json::array items;
+    for (const auto& m : ms) items.push_back(to_json(m, due_at(m, e.starts_at, e.ends_at), e.timezone));
+    return json::object{{"items", std::move(items)}, {"total", ms.size()}};
+}
+
+void save_all(storage::database& db, const std::vector<scheduled_message>& ms) {
+    scheduled_repository repo(db);
+    auto now = view::format_iso_utc(util::now_seconds());
+    for (const auto& m : ms) repo.save(m, now);
+}
+
+std::string hours_text(std::int64_t minutes) {
+    if (minutes % 60 == 0) return std::to_string(minutes / 60);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(minutes) / 60.0);
+    std::string s = buf;
+    while (s.back() == '0') s.pop_back();
+    return s;
+}
+
+// "24", "1,5" or "1.5" hours as minutes; nothing when not a number.
+std::optional<std::int64_t> minutes_from_hours(std::string v) {
+    v = util::trim(v);
+    for (auto& c : v)
+        if (c == ',') c = '.';
+    if (v.empty() || v.size() > 12) return std::nullopt;
+    char* end = nullptr;
+    double h = std::strtod(v.c_str(), &end);
+    if (end != v.c_str() + v.size() || !std::isfinite(h)) return std::nullopt;
+    return static_cast<std::int64_t>(std::llround(h * 60));
+}
+
+http::response messages_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                             const std::vector<scheduled_message>& ms, const http::fields* raw,
+                             const std::map<std::string, std::string>& errors, int status, const std::string& notice) {
+    app::csrf_token(a, req, ctx);
+    json::array blocks;
+    for (const auto& m : ms) {
+        auto due = due_at(m, e.starts_at, e.ends_at);
+        auto value = [&](const std::string& field, const std::string& stored) {
+            return raw ? app::form_value(*raw, m.kind + "_" + field) : stored;
+        };
+        auto sent = m.sent_at.empty() ? std::optional<std::int64_t>{} : view::parse_iso8601(m.sent_at);
+        std::string state = sent ? a.texts.text(ctx.lang, "messages_status_sent") + " " +
+                                       view::format_date_time(*sent, e.timezone, ctx.lang)
+                            : m.enabled ? a.texts.text(ctx.lang, "messages_status_due") + " " +
+                                              view::format_date_time(due, e.timezone, ctx.lang)
+                                        : a.texts.text(ctx.lang, "messages_status_off");
+        auto err = [&](const std::string& field) {
+            auto it = errors.find(m.kind + "_" + field);
+            return it == errors.end() ? std::string{} : it->second;
+        };
+        blocks.push_back(json::object{
+            {"kind", m.kind},
+            {"legend", a.texts.text(ctx.lang, "messages_" + m.kind)},
+            {"offset_label", a.texts.text(ctx.lang, "messages_offset_" + m.kind)},
+            {"enabled", raw ? !app::form_value(*raw, m.kind + "_enabled").empty() : m.enabled},
+            {"offset_hours", value("offset_hours", hours_text(m.offset_minutes))},
+            {"subject", value("subject", m.subject)},
+            {"body", value("body", m.body)},
+            {"state", state},
+            {"is_sent", sent.has_value()},
+            {"error_offset", err("offset")},
+            {"error_subject", err("subject")},
+            {"error_body", err("body")}});
+    }
+    json::array placeholders;
+    for (auto p : scheduled_placeholders) placeholders.push_back(json::string("{{" + std::string(p) + "}}"));
+    json::object data{{"title", a.texts.text(ctx.lang, "messages_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"blocks", std::move(blocks)},
+                      {"placeholders", std::move(placeholders)},
+                      {"has_errors", !errors.empty()},
+                      {"notice", notice.empty() ? std::string{} : a.texts.text(ctx.lang, notice)}};
+    return app::render_page(a, ctx, "admin/messages", std::move(data), status);
+}
+
+}  // namespace
+
+void register_scheduled_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+
+    a.router.get("/admin/events/{id}/messages", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        if (m.refusal) return *m.refusal;
+        auto notice = req.query_param("saved") ? std::string("notice_messages_saved") : std::string{};
+        return messages_page(a, req, ctx, m.e, messages_of(a, *conn, m.e), nullptr, {}, 200, notice);
+    });
+
+    a.router.post("/admin/events/{id}/messages", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        if (m.refusal) return *m.refusal;
+        auto ms = messages_of(a, *conn, m.e);
+        field_errors errors;
+        for (auto& msg : ms) {
+            auto field = [&](const std::string& name) { return app::form_value(form, msg.kind + "_" + name); };
+            msg.enabled = !field("enabled").empty();
+            if (auto minutes = minutes_from_hours(field("offset_hours"))) msg.offset_minutes = *minutes;
+            else errors[msg.kind + "_offset"] = {"error_must_be_number", {}};
+            msg.subject = util::trim(field("subject"));
+            msg.body = field("body");
+            // Browsers send CR LF; the text is kept with LF only.
+            for (auto pos = msg.body.find("\r\n"); pos != std::string::npos; pos = msg.body.find("\r\n", pos))
+                msg.body.erase(pos, 1);
+            msg.body = util::trim(msg.body);
+            field_errors own;
+            check_message(msg, own);
+            for (auto& [k, v] : own) errors.try_emplace(k, v);
+        }
+        if (!errors.empty())
+            return messages_page(a, req, ctx, m.e, ms, &form, events::localise(errors, a.texts, ctx.lang), 422, "");
+        save_all(*conn, ms);
+        audit(*conn, m.user.id, "event.scheduled_messages", m.e.id, m.e.id, "");
+        tx.commit();
+        return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/messages?saved=1");
+    }, form_limit);
+
+    a.router.get("/api/v1/events/{id}/scheduled-messages", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        return app::json_response(200, list_json(*e, messages_of(a, *conn, *e)));
+    });
+
+    // {"reminder": {...}, "thanks": {...}}: each optional, and within each the fields sent
+    // change, the others keep their values.
+    a.router.add("PUT", "/api/v1/events/{id}/scheduled-messages", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        std::optional<http::response> refusal;
+        auto body = app::parse_json_object(a, req, refusal);
+        if (!body) return *refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        auto ms = messages_of(a, *conn, *e);
+        field_errors errors;
+        for (const auto& [key, value] : *body) {
+            auto it = std::find_if(ms.begin(), ms.end(), [&](const scheduled_message& m) { return m.kind == key; });
+            if (it == ms.end()) {
+                errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = {"error_unknown_field", {}};
+                continue;
+            }
+            apply_json(*it, value, errors);
+        }
+        for (const auto& m : ms)
+            if (body->contains(m.kind)) {
+                field_errors own;
+                check_message(m, own);
+                for (auto& [k, v] : own) errors.try_emplace(k, v);
+            }
+        if (!errors.empty())
+            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+        std::vector<scheduled_message> changed;
+        for (const auto& m : ms)
+            if (body->contains(m.kind)) changed.push_back(m);
+        save_all(*conn, changed);
+        audit(*conn, auth.user.id, "event.scheduled_messages", e->id, e->id, req.body.substr(0, 500));
+        tx.commit();
+        return app::json_response(200, list_json(*e, messages_of(a, *conn, *e)));
+    }, 64 * 1024);
+}
+
+}  // namespace sabor::registration

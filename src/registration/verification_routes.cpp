@@ -1,0 +1,107 @@
+#include "registration/verification_routes.hpp"
+
+#include "events/repository.hpp"
+#include "registration/form.hpp"
+#include "registration/repository.hpp"
+#include "registration/verification.hpp"
+#include "util/clock.hpp"
+#include "view/dates.hpp"
+
+#include <boost/json.hpp>
+
+namespace sabor::registration {
+namespace {
+
+using app::application;
+namespace json = boost::json;
+
+// Pages that carry the token in their address: never cached, never sent on as a Referer.
+http::response private_page(http::response res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("Referrer-Policy", "no-referrer");
+    return res;
+}
+
+http::response sent_page(application& a, app::web_ctx& ctx, const events::event& e, const std::string& email,
+                         std::int64_t expires_at) {
+    json::object data{{"title", a.texts.text(ctx.lang, "verify_sent_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"email", email},
+                      {"expires_when", view::format_date_time(expires_at, e.timezone, ctx.lang)}};
+    return app::render_page(a, ctx, "registration/verify_sent", std::move(data), 200);
+}
+
+}  // namespace
+
+std::optional<http::response> verification_instead(application& a, http::request& req, app::web_ctx* ctx,
+                                                   storage::database& db, const events::event& e, const input& in) {
+    if (!parse_form_settings(e.registration_form).verify_email) return std::nullopt;
+    auto now = util::now_seconds();
+    auto lang = ctx ? ctx->lang : app::pick_lang(a, req);
+    auto refused = closed_for(e, now);
+    // Full without a waiting list: said at once (a count, nothing about this address).
+    if (!refused && e.registration_mode == "open" && e.capacity > 0 && !e.waitlist &&
+        repository(db).count(e.id, "confirmed") >= e.capacity) {
+        refused = outcome{};
+        refused->refusal_key = "error_event_full";
+        refused->http_status = 409;
+    }
+    if (refused) {
+        if (ctx) return app::error_response(a, req, refused->http_status, refused->refusal_key.substr(6));
+        return app::json_error(refused->http_status, refused->refusal_key.substr(6), a.texts.text(lang, refused->refusal_key));
+    }
+    context c{db, a.mail, a.cfg.public_base(), a.secret};
+    auto r = request_verification(c, e, in, now);
+    a.notify_mail();
+    if (ctx) return sent_page(a, *ctx, e, in.email, r.expires_at);
+    return app::json_response(202, json::object{{"verification_required", true},
+                                                {"email", in.email},
+                                                {"expires_at", view::format_iso_local(r.expires_at, e.timezone)},
+                                                {"message", a.texts.text(lang, "verify_api_message")}});
+}
+
+void register_verification_routes(application& a) {
+    a.router.get("/v/{token}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto token = std::string(req.param("token"));
+        auto conn = a.db.acquire();
+        auto p = find_request(*conn, token, util::now_seconds());
+        if (p.what == pending::expired) return private_page(app::error_response(a, req, 410, "verify_expired"));
+        auto e = p.what == pending::found ? events::repository(*conn).find(p.event_id) : std::nullopt;
+        if (!e) return private_page(app::error_response(a, req, 404, "bad_link"));
+        app::csrf_token(a, req, ctx);
+        json::object data{{"title", a.texts.text(ctx.lang, "verify_title") + ": " + e->title},
+                          {"event", events::to_view(*e, a.texts, ctx.lang)},
+                          {"name", p.in.name},
+                          {"email", p.in.email},
+                          {"expires_when", view::format_date_time(p.expires_at, e->timezone, ctx.lang)},
+                          {"action", "/v/" + token}};
+        return private_page(app::render_page(a, ctx, "registration/verify", std::move(data)));
+    });
+
+    // The button: only a POST with the form's CSRF token registers (mail scanners fetch
+    // links with GET, and must not register anyone).
+    a.router.post("/v/{token}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (auto refusal = app::read_form(a, req, form)) return private_page(*refusal);
+        auto conn = a.db.acquire();
+        context c{*conn, a.mail, a.cfg.public_base(), a.secret};
+        auto r = confirm_request(c, std::string(req.param("token")), util::now_seconds());
+        if (r.what == pending::expired) return private_page(app::error_response(a, req, 410, "verify_expired"));
+        if (r.what == pending::unknown) return private_page(app::error_response(a, req, 404, "bad_link"));
+        const auto& o = r.registered;
+        if (o.what == outcome::refused)
+            return private_page(app::error_response(a, req, o.http_status, o.refusal_key.substr(6)));
+        a.notify_mail();
+        if (o.what == outcome::created) return private_page(http::response::redirect("/r/" + o.token));
+        // Already registered: told here, and their personal link is mailed again.
+        json::object data{{"title", a.texts.text(ctx.lang, "register_title") + ": " + r.event->title},
+                          {"event", events::to_view(*r.event, a.texts, ctx.lang)},
+                          {"message", a.texts.text(ctx.lang, "register_already")},
+                          {"email", o.reg.email}};
+        return private_page(app::render_page(a, ctx, "registration/done", std::move(data)));
+    }, static_cast<std::size_t>(a.cfg.server.form_max_bytes));
+}
+
+}  // namespace sabor::registration
