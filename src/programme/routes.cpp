@@ -249,13 +249,13 @@ http::response api_talk_create(application& a, http::request& req) {
     talk t;
     t.event_id = acc.e.id;
     auto p = talk_from_json(*body, errors);
-    if (p.position) errors["position"] = {"error_read_only", {}};  // a new talk is placed by time; PATCH moves it
     apply(t, p, acc.e, d, errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
-    auto index = placement(others_in(repo, t.session_id, 0), t);
+    // Where asked, or else by its time (at the end without one).
+    auto index = p.position ? *p.position : static_cast<std::int64_t>(placement(others_in(repo, t.session_id, 0), t));
     t.position = 1 << 30;
     repo.insert(t);
-    place(repo, t, static_cast<std::int64_t>(index), 0);
+    place(repo, t, index, 0);
     tx.commit();
     t = *repo.find_talk(t.id);
     d.talks.push_back(t);
