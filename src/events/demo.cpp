@@ -2,6 +2,7 @@
 
 #include "accounts/repository.hpp"
 #include "events/repository.hpp"
+#include "programme/demo.hpp"
 #include "storage/settings.hpp"
 #include "util/crypto.hpp"
 #include "view/dates.hpp"
@@ -68,7 +69,7 @@ std::optional<demo_account> load_demo(storage::database& db, const std::string& 
     kardzhali.funding_project_code = "BG05SFPR002-2.001-0123";
     kardzhali.funding_project_title = "Силни граждански организации за социално включване";
     kardzhali.funding_statement = esf_statement;
-    add(kardzhali);
+    programme::load_demo_programme(db, add(kardzhali));
 
     event ruse;
     ruse.title = "Мрежи на доставчиците на социални услуги";

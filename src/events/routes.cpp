@@ -4,6 +4,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
+#include "programme/routes.hpp"
 #include "util/utf8.hpp"
 
 #include <boost/json/parse.hpp>
@@ -100,6 +101,7 @@ http::response event_page(application& a, http::request& req) {
         auto view = to_view(*e, a.texts, ctx.lang);
         view["registration_open"] = accepting_registrations(*e, now_seconds());
         json::object data{{"title", e->title}, {"event", std::move(view)}};
+        programme::add_event_page_view(a, *conn, *e, ctx.lang, data);
         if (ctx.user && can_manage(repo, *ctx.user, *e)) data["can_manage"] = true;
         return app::render_page(a, ctx, "events/show", std::move(data));
     };

@@ -72,4 +72,20 @@ std::string make_ics(const calendar_event& e) {
     return text ? std::string(text.get()) : std::string();
 }
 
+std::string make_ics_calendar(const std::vector<calendar_event>& events, const std::string& name) {
+    std::lock_guard lock(libical_mutex);
+    component_ptr cal(icalcomponent_new_vcalendar());
+    icalcomponent_add_property(cal.get(), icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal.get(), icalproperty_new_prodid("-//sabor//sabor//BG"));
+    icalcomponent_add_property(cal.get(), icalproperty_new_method(ICAL_METHOD_PUBLISH));
+    if (!name.empty()) {
+        icalproperty* p = icalproperty_new_x(clean_text(name).c_str());
+        icalproperty_set_x_name(p, "X-WR-CALNAME");
+        icalcomponent_add_property(cal.get(), p);
+    }
+    for (const auto& e : events) icalcomponent_add_component(cal.get(), make_vevent(e));
+    std::unique_ptr<char, malloc_deleter> text(icalcomponent_as_ical_string_r(cal.get()));
+    return text ? std::string(text.get()) : std::string();
+}
+
 }  // namespace sabor::registration

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sabor::registration {
 
@@ -25,5 +26,8 @@ struct calendar_event {
 // CR LF and lone CR in text become LF, other control characters except TAB are dropped.
 // Safe to call from several threads.
 std::string make_ics(const calendar_event& e);
+// One VCALENDAR (METHOD:PUBLISH) with a VEVENT each, named `name` (X-WR-CALNAME) when given:
+// a feed such as an event's programme.
+std::string make_ics_calendar(const std::vector<calendar_event>& events, const std::string& name = {});
 
 }  // namespace sabor::registration

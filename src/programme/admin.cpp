@@ -1,0 +1,528 @@
+// Organisers' pages for the programme: the overview (days, sessions, talks, speakers, the
+// overlap warnings), forms for speakers (with a photo), sessions and talks, deleting, and
+// moving talks up and down.
+#include "app/web.hpp"
+#include "events/service.hpp"
+#include "materials/multipart.hpp"
+#include "programme/photos.hpp"
+#include "programme/repository.hpp"
+#include "programme/routes.hpp"
+#include "programme/service.hpp"
+#include "registration/admin.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+
+#include <set>
+#include <span>
+
+namespace sabor::programme {
+namespace {
+
+using app::application;
+namespace json = boost::json;
+using values = std::map<std::string, std::string>;
+
+std::string base_path(const events::event& e) { return "/admin/events/" + std::to_string(e.id) + "/programme"; }
+
+http::response back_to_overview(const events::event& e, std::string_view notice) {
+    return http::response::redirect(base_path(e) + "?notice=" + std::string(notice));
+}
+
+json::array options(std::span<const std::string_view> list, const std::string& selected, const view::i18n& texts,
+                    const std::string& lang, const std::string& prefix) {
+    json::array out;
+    for (auto v : list)
+        out.push_back(json::object{{"value", v}, {"label", texts.text(lang, prefix + std::string(v))}, {"selected", v == selected}});
+    return out;
+}
+
+json::array speaker_options(const std::vector<speaker>& speakers, const std::string& selected) {
+    json::array out;
+    for (const auto& s : speakers) {
+        auto id = std::to_string(s.id);
+        auto label = display_name(s) + (s.organisation.empty() ? "" : " (" + s.organisation + ")");
+        out.push_back(json::object{{"value", id}, {"label", label}, {"selected", id == selected}});
+    }
+    return out;
+}
+
+// What was typed, shown again after an error (only what is valid UTF-8 can be shown).
+void overlay(values& v, const http::fields* raw) {
+    if (!raw) return;
+    for (const auto& [k, val] : *raw)
+        if (k != "csrf_token" && util::valid_utf8(k) && k.size() <= 40) v[k] = util::valid_utf8(val) ? val : std::string{};
+}
+
+json::object to_object(const values& v) {
+    json::object o;
+    for (const auto& [k, val] : v) o[k] = val;
+    return o;
+}
+
+json::object error_object(const field_errors& errors, application& a, const std::string& lang) {
+    json::object o;
+    for (const auto& [k, v] : events::localise(errors, a.texts, lang)) o[k] = v;
+    return o;
+}
+
+std::string input_time(std::int64_t t, const std::string& tz) { return t ? view::format_input_local(t, tz) : std::string{}; }
+
+// The event in the path for a signed-in organiser of it; `refusal` otherwise.
+registration::managed_event load(application& a, http::request& req, app::web_ctx& ctx, storage::database& db) {
+    return registration::load_managed(a, req, ctx, db, app::to_id(req.param("id")).value_or(0));
+}
+
+// ---- the overview ----
+
+http::response overview(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn);
+    if (m.refusal) return *m.refusal;
+    app::csrf_token(a, req, ctx);
+    repository repo(*conn);
+    auto d = repo.load(m.e.id);
+    auto days = days_view(m.e, d, nullptr, a.texts, ctx.lang);
+    // Up and down buttons where a move is possible.
+    for (auto& day : days)
+        for (auto& s : day.as_object()["sessions"].as_array()) {
+            auto& talks = s.as_object()["talks"].as_array();
+            for (std::size_t i = 0; i < talks.size(); ++i) {
+                talks[i].as_object()["can_up"] = i > 0;
+                talks[i].as_object()["can_down"] = i + 1 < talks.size();
+            }
+        }
+    json::array speakers;
+    for (const auto& s : d.speakers) {
+        auto v = speaker_view(s);
+        v["email"] = s.email;
+        speakers.push_back(std::move(v));
+    }
+    auto ws = warnings_json(overlaps(d), a.texts, ctx.lang);
+    json::object data{{"title", a.texts.text(ctx.lang, "prog_admin_title") + ": " + m.e.title},
+                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+                      {"base", base_path(m.e)},
+                      {"days", std::move(days)},
+                      {"no_sessions", d.sessions.empty()},
+                      {"speakers", std::move(speakers)},
+                      {"no_speakers", d.speakers.empty()},
+                      {"has_warnings", !ws.empty()},
+                      {"warnings", std::move(ws)}};
+    static const std::set<std::string> notices{"saved", "deleted", "moved"};
+    if (auto n = req.query_param("notice"); n && notices.count(*n)) data["notice"] = a.texts.text(ctx.lang, "prog_notice_" + *n);
+    return app::render_page(a, ctx, "programme/admin", std::move(data));
+}
+
+// ---- speakers ----
+
+http::response speaker_form(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                            const speaker& s, const field_errors& errors, const http::fields* raw, int status) {
+    app::csrf_token(a, req, ctx);
+    values v{{"honorific", s.honorific}, {"name", s.name},   {"position", s.position},
+             {"organisation", s.organisation}, {"bio", s.bio}, {"email", s.email}};
+    overlay(v, raw);
+    json::array honorific_list;
+    for (auto h : honorifics) honorific_list.push_back(json::string(h));
+    json::object data{{"title", a.texts.text(ctx.lang, s.id ? "prog_edit_speaker" : "prog_new_speaker")},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"base", base_path(e)},
+                      {"action", base_path(e) + "/speakers/" + (s.id ? std::to_string(s.id) : std::string("new"))},
+                      {"is_new", s.id == 0},
+                      {"v", to_object(v)},
+                      {"honorifics", std::move(honorific_list)},
+                      {"errors", error_object(errors, a, ctx.lang)},
+                      {"has_errors", !errors.empty()},
+                      {"max_photo_mb", std::to_string(max_photo_bytes / (1024 * 1024))}};
+    if (!s.photo.empty()) data["photo_url"] = "/speakers/" + std::to_string(s.id) + "/photo";
+    return app::render_page(a, ctx, "programme/speaker_form", std::move(data), status);
+}
+
+// The speaker form is multipart/form-data (it carries the photo): the fields, the photo's
+// bytes (at most max_photo_bytes are kept; `photo_too_large` says more came), the CSRF check.
+struct speaker_post {
+    std::optional<http::response> refusal;
+    http::fields form;
+    std::string photo;
+    bool has_photo = false;
+    bool photo_too_large = false;
+};
+speaker_post read_speaker_post(application& a, http::request& req) {
+    speaker_post r;
+    auto boundary = materials::boundary_from_content_type(req.header("content-type"));
+    if (!boundary) {
+        if (auto refusal = app::read_form(a, req, r.form)) r.refusal = std::move(refusal);  // a form without the photo
+        return r;
+    }
+    std::string* current = nullptr;
+    std::size_t cap = 0;
+    bool field_too_long = false;
+    materials::multipart_parser::handlers h;
+    h.on_part_begin = [&](const materials::part_info& p) {
+        if (p.name == "photo" && p.has_filename) {
+            current = &r.photo;
+            cap = max_photo_bytes;
+        } else {
+            r.form.emplace_back(p.name, std::string{});
+            current = &r.form.back().second;
+            cap = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+        }
+        return true;
+    };
+    h.on_part_data = [&](std::string_view data) {
+        if (current->size() + data.size() > cap) {
+            (current == &r.photo ? r.photo_too_large : field_too_long) = true;
+            return true;  // read on, keep nothing more
+        }
+        current->append(data);
+        return true;
+    };
+    materials::multipart_parser parser(*boundary, std::move(h));
+    if (!parser.feed(req.body) || !parser.finish() || field_too_long) {
+        r.refusal = app::error_response(a, req, 400, "bad_form");
+        return r;
+    }
+    r.has_photo = !r.photo.empty() || r.photo_too_large;
+    if (!app::csrf_ok(a, req, r.form)) r.refusal = app::error_response(a, req, 403, "csrf");
+    return r;
+}
+
+http::response speaker_save(application& a, http::request& req, bool is_new) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn);
+    if (m.refusal) return *m.refusal;
+    auto post = read_speaker_post(a, req);
+    if (post.refusal) return *post.refusal;
+    repository repo(*conn);
+    speaker s;
+    s.event_id = m.e.id;
+    if (!is_new) {
+        auto id = app::to_id(req.param("sid"));
+        auto found = id ? repo.find_speaker(*id) : std::nullopt;
+        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        s = *found;
+    }
+    field_errors errors;
+    apply(s, speaker_from_form(post.form, errors), errors);
+    saved_photo photo;
+    if (post.photo_too_large) errors["photo"] = {"prog_error_photo_too_large", {{"max", "2"}}};
+    else if (post.has_photo && errors.empty()) {
+        photo = save_photo(a.cfg.storage.data_dir, post.photo);
+        if (!photo.error.empty()) errors["photo"] = {photo.error, {{"max", "2"}}};
+    }
+    if (!errors.empty()) return speaker_form(a, req, ctx, m.e, s, errors, &post.form, 422);
+    bool remove = app::form_value(post.form, "remove_photo") == "1";
+    auto old_photo = s.photo;
+    try {
+        storage::transaction tx(*conn);
+        if (is_new) repo.insert(s);
+        else repo.update(s);
+        if (!photo.stored.empty()) repo.set_photo(s.id, photo.stored);
+        else if (remove) repo.set_photo(s.id, "");
+        tx.commit();
+    } catch (...) {
+        remove_photo(a.cfg.storage.data_dir, photo.stored);  // no orphan file
+        throw;
+    }
+    if (!old_photo.empty() && (!photo.stored.empty() || remove)) remove_photo(a.cfg.storage.data_dir, old_photo);
+    return back_to_overview(m.e, "saved");
+}
+
+// ---- sessions ----
+
+http::response session_form(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                            const programme_data& d, const session& s, const field_errors& errors, const http::fields* raw,
+                            int status) {
+    app::csrf_token(a, req, ctx);
+    values v{{"title", s.title},
+             {"kind", s.kind},
+             {"starts_at", input_time(s.starts_at, e.timezone)},
+             {"ends_at", input_time(s.ends_at, e.timezone)},
+             {"room", s.room},
+             {"chair_id", s.chair_id ? std::to_string(s.chair_id) : std::string{}},
+             {"description", s.description}};
+    if (!s.id && !s.starts_at) v["starts_at"] = input_time(e.starts_at, e.timezone);
+    overlay(v, raw);
+    json::object data{{"title", a.texts.text(ctx.lang, s.id ? "prog_edit_session" : "prog_new_session")},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"base", base_path(e)},
+                      {"action", base_path(e) + "/sessions/" + (s.id ? std::to_string(s.id) : std::string("new"))},
+                      {"is_new", s.id == 0},
+                      {"v", to_object(v)},
+                      {"kinds", options(session_kinds, v["kind"], a.texts, ctx.lang, "prog_kind_")},
+                      {"chairs", speaker_options(d.speakers, v["chair_id"])},
+                      {"errors", error_object(errors, a, ctx.lang)},
+                      {"has_errors", !errors.empty()}};
+    return app::render_page(a, ctx, "programme/session_form", std::move(data), status);
+}
+
+http::response session_save(application& a, http::request& req, bool is_new) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn);
+    if (m.refusal) return *m.refusal;
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    repository repo(*conn);
+    storage::transaction tx(*conn);
+    auto d = repo.load(m.e.id);
+    session s;
+    s.event_id = m.e.id;
+    if (!is_new) {
+        auto id = app::to_id(req.param("sid"));
+        auto found = id ? repo.find_session(*id) : std::nullopt;
+        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        s = *found;
+    }
+    field_errors errors;
+    apply(s, session_from_form(form, m.e.timezone, errors), m.e, d, errors);
+    if (!errors.empty()) return session_form(a, req, ctx, m.e, d, s, errors, &form, 422);
+    if (is_new) repo.insert(s);
+    else repo.update(s);
+    tx.commit();
+    return back_to_overview(m.e, "saved");
+}
+
+// ---- talks ----
+
+json::array session_options(const events::event& e, const programme_data& d, const std::string& selected,
+                            const std::string& lang) {
+    json::array out;
+    for (const auto& s : d.sessions) {
+        auto id = std::to_string(s.id);
+        auto label = view::format_date(s.starts_at, e.timezone, lang) + ", " +
+                     view::format_input_local(s.starts_at, e.timezone).substr(11, 5) + " · " + s.title;
+        out.push_back(json::object{{"value", id}, {"label", label}, {"selected", id == selected}});
+    }
+    return out;
+}
+
+http::response talk_form(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                         const programme_data& d, const talk& t, const field_errors& errors, const http::fields* raw,
+                         int status) {
+    app::csrf_token(a, req, ctx);
+    values v{{"session_id", t.session_id ? std::to_string(t.session_id) : std::string{}},
+             {"title", t.title},
+             {"abstract", t.abstract},
+             {"starts_at", input_time(t.starts_at, e.timezone)},
+             {"ends_at", input_time(t.ends_at, e.timezone)}};
+    if (!t.session_id) {
+        if (auto q = req.query_param("session"); q && app::to_id(*q)) v["session_id"] = *q;
+    }
+    std::size_t rows = std::max<std::size_t>(4, t.speakers.size() + 2);
+    for (std::size_t i = 0; i < t.speakers.size(); ++i) {
+        v["speaker_" + std::to_string(i)] = std::to_string(t.speakers[i].speaker_id);
+        v["role_" + std::to_string(i)] = t.speakers[i].role;
+    }
+    overlay(v, raw);
+    json::array speaker_rows;
+    for (std::size_t i = 0; i < std::min<std::size_t>(rows, 12); ++i) {
+        auto n = std::to_string(i);
+        auto role = v.count("role_" + n) ? v["role_" + n] : std::string("speaker");
+        speaker_rows.push_back(json::object{{"n", n},
+                                            {"number", i + 1},
+                                            {"speakers", speaker_options(d.speakers, v["speaker_" + n])},
+                                            {"roles", options(speaker_roles, role, a.texts, ctx.lang, "prog_role_")}});
+    }
+    json::object data{{"title", a.texts.text(ctx.lang, t.id ? "prog_edit_talk" : "prog_new_talk")},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"base", base_path(e)},
+                      {"action", base_path(e) + "/talks/" + (t.id ? std::to_string(t.id) : std::string("new"))},
+                      {"is_new", t.id == 0},
+                      {"v", to_object(v)},
+                      {"sessions", session_options(e, d, v["session_id"], ctx.lang)},
+                      {"speaker_rows", std::move(speaker_rows)},
+                      {"no_speakers", d.speakers.empty()},
+                      {"errors", error_object(errors, a, ctx.lang)},
+                      {"has_errors", !errors.empty()}};
+    return app::render_page(a, ctx, "programme/talk_form", std::move(data), status);
+}
+
+// Positions after a talk was saved: a new or moved talk goes where its time says; a talk
+// staying in its session keeps its place.
+void settle(repository& repo, const talk& t, std::int64_t old_session) {
+    if (old_session == t.session_id) return;
+    std::vector<talk> others;
+    for (auto& x : repo.talks_of_session(t.session_id))
+        if (x.id != t.id) others.push_back(std::move(x));
+    auto index = static_cast<std::int64_t>(placement(others, t));
+    if (old_session) {
+        std::vector<std::int64_t> rest;
+        for (const auto& x : repo.talks_of_session(old_session))
+            if (x.id != t.id) rest.push_back(x.id);
+        repo.set_order(rest);
+    }
+    repo.set_order(reorder(others, t.id, index));
+}
+
+http::response talk_save(application& a, http::request& req, bool is_new) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn);
+    if (m.refusal) return *m.refusal;
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    repository repo(*conn);
+    storage::transaction tx(*conn);
+    auto d = repo.load(m.e.id);
+    talk t;
+    t.event_id = m.e.id;
+    if (!is_new) {
+        auto id = app::to_id(req.param("tid"));
+        auto found = id ? repo.find_talk(*id) : std::nullopt;
+        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        t = *found;
+    }
+    auto old_session = t.session_id;
+    field_errors errors;
+    apply(t, talk_from_form(form, m.e.timezone, errors), m.e, d, errors);
+    if (!errors.empty()) return talk_form(a, req, ctx, m.e, d, t, errors, &form, 422);
+    if (is_new) {
+        t.position = 1 << 30;
+        repo.insert(t);
+    } else {
+        repo.update(t);
+    }
+    settle(repo, t, old_session);
+    tx.commit();
+    return back_to_overview(m.e, "saved");
+}
+
+http::response talk_move(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn);
+    if (m.refusal) return *m.refusal;
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    repository repo(*conn);
+    storage::transaction tx(*conn);
+    auto id = app::to_id(req.param("tid"));
+    auto t = id ? repo.find_talk(*id) : std::nullopt;
+    if (!t || t->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+    auto in_session = repo.talks_of_session(t->session_id);
+    std::int64_t index = 0;
+    for (std::size_t i = 0; i < in_session.size(); ++i)
+        if (in_session[i].id == t->id) index = static_cast<std::int64_t>(i);
+    auto dir = app::form_value(form, "direction");
+    if (dir != "up" && dir != "down") return app::error_response(a, req, 400, "bad_form");
+    repo.set_order(reorder(in_session, t->id, dir == "up" ? index - 1 : index + 1));
+    tx.commit();
+    return back_to_overview(m.e, "moved");
+}
+
+// ---- deleting ----
+
+http::response remove_item(application& a, http::request& req, std::string_view what) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn);
+    if (m.refusal) return *m.refusal;
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    repository repo(*conn);
+    auto id = app::to_id(req.param("sid"));
+    if (what == "talk") id = app::to_id(req.param("tid"));
+    std::string photo;
+    storage::transaction tx(*conn);
+    if (what == "speaker") {
+        auto s = id ? repo.find_speaker(*id) : std::nullopt;
+        if (!s || s->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        photo = s->photo;
+        repo.remove_speaker(s->id);
+    } else if (what == "session") {
+        auto s = id ? repo.find_session(*id) : std::nullopt;
+        if (!s || s->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        repo.remove_session(s->id);
+    } else {
+        auto t = id ? repo.find_talk(*id) : std::nullopt;
+        if (!t || t->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        repo.remove_talk(t->id);
+        std::vector<std::int64_t> rest;
+        for (const auto& x : repo.talks_of_session(t->session_id)) rest.push_back(x.id);
+        repo.set_order(rest);
+    }
+    tx.commit();
+    remove_photo(a.cfg.storage.data_dir, photo);
+    return back_to_overview(m.e, "deleted");
+}
+
+// GET of a form page: the event, the programme, and the item (0 = new).
+template <typename Show>
+http::response form_page(application& a, http::request& req, Show show) {
+    auto ctx = app::page_context(a, req);
+    auto conn = a.db.acquire();
+    auto m = load(a, req, ctx, *conn);
+    if (m.refusal) return *m.refusal;
+    repository repo(*conn);
+    auto d = repo.load(m.e.id);
+    return show(ctx, m.e, d, repo);
+}
+
+}  // namespace
+
+void register_admin_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    auto photo_limit = max_photo_bytes + form_limit;
+    const std::string base = "/admin/events/{id}/programme";
+    a.router.get(base, [&a](http::request& req) { return overview(a, req); });
+
+    a.router.get(base + "/speakers/new", [&a](http::request& req) {
+        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data&, repository&) {
+            speaker s;
+            return speaker_form(a, req, ctx, e, s, {}, nullptr, 200);
+        });
+    });
+    a.router.get(base + "/speakers/{sid}", [&a](http::request& req) {
+        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data&, repository& repo) {
+            auto id = app::to_id(req.param("sid"));
+            auto s = id ? repo.find_speaker(*id) : std::nullopt;
+            if (!s || s->event_id != e.id) return app::error_response(a, req, 404, "not_found");
+            return speaker_form(a, req, ctx, e, *s, {}, nullptr, 200);
+        });
+    });
+    a.router.post(base + "/speakers/new", [&a](http::request& req) { return speaker_save(a, req, true); }, photo_limit);
+    a.router.post(base + "/speakers/{sid}", [&a](http::request& req) { return speaker_save(a, req, false); }, photo_limit);
+    a.router.post(base + "/speakers/{sid}/delete", [&a](http::request& req) { return remove_item(a, req, "speaker"); },
+                  form_limit);
+
+    a.router.get(base + "/sessions/new", [&a](http::request& req) {
+        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository&) {
+            session s;
+            return session_form(a, req, ctx, e, d, s, {}, nullptr, 200);
+        });
+    });
+    a.router.get(base + "/sessions/{sid}", [&a](http::request& req) {
+        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository& repo) {
+            auto id = app::to_id(req.param("sid"));
+            auto s = id ? repo.find_session(*id) : std::nullopt;
+            if (!s || s->event_id != e.id) return app::error_response(a, req, 404, "not_found");
+            return session_form(a, req, ctx, e, d, *s, {}, nullptr, 200);
+        });
+    });
+    a.router.post(base + "/sessions/new", [&a](http::request& req) { return session_save(a, req, true); }, form_limit);
+    a.router.post(base + "/sessions/{sid}", [&a](http::request& req) { return session_save(a, req, false); }, form_limit);
+    a.router.post(base + "/sessions/{sid}/delete", [&a](http::request& req) { return remove_item(a, req, "session"); },
+                  form_limit);
+
+    a.router.get(base + "/talks/new", [&a](http::request& req) {
+        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository&) {
+            talk t;
+            return talk_form(a, req, ctx, e, d, t, {}, nullptr, 200);
+        });
+    });
+    a.router.get(base + "/talks/{tid}", [&a](http::request& req) {
+        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository& repo) {
+            auto id = app::to_id(req.param("tid"));
+            auto t = id ? repo.find_talk(*id) : std::nullopt;
+            if (!t || t->event_id != e.id) return app::error_response(a, req, 404, "not_found");
+            return talk_form(a, req, ctx, e, d, *t, {}, nullptr, 200);
+        });
+    });
+    a.router.post(base + "/talks/new", [&a](http::request& req) { return talk_save(a, req, true); }, form_limit);
+    a.router.post(base + "/talks/{tid}", [&a](http::request& req) { return talk_save(a, req, false); }, form_limit);
+    a.router.post(base + "/talks/{tid}/move", [&a](http::request& req) { return talk_move(a, req); }, form_limit);
+    a.router.post(base + "/talks/{tid}/delete", [&a](http::request& req) { return remove_item(a, req, "talk"); }, form_limit);
+}
+
+}  // namespace sabor::programme

@@ -1,0 +1,283 @@
+#include "programme/repository.hpp"
+
+#include "view/dates.hpp"
+
+#include <map>
+
+namespace sabor::programme {
+namespace {
+
+constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
+
+constexpr const char* speaker_columns = "id, event_id, honorific, name, position, organisation, bio, email, photo";
+constexpr const char* session_columns =
+    "id, event_id, title, kind, starts_at, ends_at, room, COALESCE(chair_id, 0), description";
+constexpr const char* talk_columns = "id, event_id, session_id, title, abstract, starts_at, ends_at, position";
+
+// Optional times are stored as '' when unset (as events do).
+std::string optional_time(std::int64_t t) { return t ? view::format_iso_utc(t) : std::string{}; }
+std::int64_t read_time(const std::string& s) { return s.empty() ? 0 : view::parse_iso8601(s).value_or(0); }
+
+speaker read_speaker(storage::statement& st) {
+    speaker s;
+    s.id = st.get_int(0);
+    s.event_id = st.get_int(1);
+    s.honorific = st.get_text(2);
+    s.name = st.get_text(3);
+    s.position = st.get_text(4);
+    s.organisation = st.get_text(5);
+    s.bio = st.get_text(6);
+    s.email = st.get_text(7);
+    s.photo = st.get_text(8);
+    return s;
+}
+
+session read_session(storage::statement& st) {
+    session s;
+    s.id = st.get_int(0);
+    s.event_id = st.get_int(1);
+    s.title = st.get_text(2);
+    s.kind = st.get_text(3);
+    s.starts_at = read_time(st.get_text(4));
+    s.ends_at = read_time(st.get_text(5));
+    s.room = st.get_text(6);
+    s.chair_id = st.get_int(7);
+    s.description = st.get_text(8);
+    return s;
+}
+
+talk read_talk(storage::statement& st) {
+    talk t;
+    t.id = st.get_int(0);
+    t.event_id = st.get_int(1);
+    t.session_id = st.get_int(2);
+    t.title = st.get_text(3);
+    t.abstract = st.get_text(4);
+    t.starts_at = read_time(st.get_text(5));
+    t.ends_at = read_time(st.get_text(6));
+    t.position = st.get_int(7);
+    return t;
+}
+
+std::int64_t count(storage::database& db, const char* sql, std::int64_t event_id) {
+    auto st = db.prepare(sql);
+    st.bind(1, event_id);
+    st.step();
+    return st.get_int(0);
+}
+
+}  // namespace
+
+// ---- speakers ----
+
+void repository::insert(speaker& s) {
+    auto st = db_.prepare(std::string("INSERT INTO speakers (event_id, honorific, name, position, organisation, bio, "
+                                      "email, photo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
+                          now_sql + ", " + now_sql + ")");
+    st.bind(1, s.event_id).bind(2, s.honorific).bind(3, s.name).bind(4, s.position).bind(5, s.organisation);
+    st.bind(6, s.bio).bind(7, s.email).bind(8, s.photo);
+    st.run();
+    s.id = db_.last_insert_id();
+}
+
+void repository::update(const speaker& s) {
+    auto st = db_.prepare(std::string("UPDATE speakers SET honorific = ?, name = ?, position = ?, organisation = ?, "
+                                      "bio = ?, email = ?, updated_at = ") +
+                          now_sql + " WHERE id = ?");
+    st.bind(1, s.honorific).bind(2, s.name).bind(3, s.position).bind(4, s.organisation).bind(5, s.bio);
+    st.bind(6, s.email).bind(7, s.id);
+    st.run();
+}
+
+void repository::set_photo(std::int64_t speaker_id, const std::string& stored) {
+    db_.prepare(std::string("UPDATE speakers SET photo = ?, updated_at = ") + now_sql + " WHERE id = ?")
+        .bind(1, stored)
+        .bind(2, speaker_id)
+        .run();
+}
+
+void repository::remove_speaker(std::int64_t id) { db_.prepare("DELETE FROM speakers WHERE id = ?").bind(1, id).run(); }
+
+std::optional<speaker> repository::find_speaker(std::int64_t id) {
+    auto st = db_.prepare(std::string("SELECT ") + speaker_columns + " FROM speakers WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return read_speaker(st);
+}
+
+std::vector<speaker> repository::speakers(std::int64_t event_id) {
+    auto st = db_.prepare(std::string("SELECT ") + speaker_columns + " FROM speakers WHERE event_id = ? ORDER BY id");
+    st.bind(1, event_id);
+    std::vector<speaker> out;
+    while (st.step()) out.push_back(read_speaker(st));
+    return out;
+}
+
+// ---- sessions ----
+
+void repository::insert(session& s) {
+    auto st = db_.prepare(std::string("INSERT INTO programme_sessions (event_id, title, kind, starts_at, ends_at, room, "
+                                      "chair_id, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
+                          now_sql + ", " + now_sql + ")");
+    st.bind(1, s.event_id).bind(2, s.title).bind(3, s.kind).bind(4, view::format_iso_utc(s.starts_at));
+    st.bind(5, view::format_iso_utc(s.ends_at)).bind(6, s.room);
+    if (s.chair_id) st.bind(7, s.chair_id);
+    else st.bind(7, std::nullopt);
+    st.bind(8, s.description);
+    st.run();
+    s.id = db_.last_insert_id();
+}
+
+void repository::update(const session& s) {
+    auto st = db_.prepare(std::string("UPDATE programme_sessions SET title = ?, kind = ?, starts_at = ?, ends_at = ?, "
+                                      "room = ?, chair_id = ?, description = ?, updated_at = ") +
+                          now_sql + " WHERE id = ?");
+    st.bind(1, s.title).bind(2, s.kind).bind(3, view::format_iso_utc(s.starts_at)).bind(4, view::format_iso_utc(s.ends_at));
+    st.bind(5, s.room);
+    if (s.chair_id) st.bind(6, s.chair_id);
+    else st.bind(6, std::nullopt);
+    st.bind(7, s.description).bind(8, s.id);
+    st.run();
+}
+
+void repository::remove_session(std::int64_t id) {
+    db_.prepare("DELETE FROM programme_sessions WHERE id = ?").bind(1, id).run();
+}
+
+std::optional<session> repository::find_session(std::int64_t id) {
+    auto st = db_.prepare(std::string("SELECT ") + session_columns + " FROM programme_sessions WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return read_session(st);
+}
+
+std::vector<session> repository::sessions(std::int64_t event_id) {
+    auto st = db_.prepare(std::string("SELECT ") + session_columns +
+                          " FROM programme_sessions WHERE event_id = ? ORDER BY starts_at, ends_at, id");
+    st.bind(1, event_id);
+    std::vector<session> out;
+    while (st.step()) out.push_back(read_session(st));
+    return out;
+}
+
+// ---- talks ----
+
+void repository::insert(talk& t) {
+    auto st = db_.prepare(std::string("INSERT INTO talks (event_id, session_id, title, abstract, starts_at, ends_at, "
+                                      "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ") +
+                          now_sql + ", " + now_sql + ")");
+    st.bind(1, t.event_id).bind(2, t.session_id).bind(3, t.title).bind(4, t.abstract);
+    st.bind(5, optional_time(t.starts_at)).bind(6, optional_time(t.ends_at)).bind(7, t.position);
+    st.run();
+    t.id = db_.last_insert_id();
+    save_speakers(t);
+}
+
+void repository::update(const talk& t) {
+    auto st = db_.prepare(std::string("UPDATE talks SET session_id = ?, title = ?, abstract = ?, starts_at = ?, "
+                                      "ends_at = ?, position = ?, updated_at = ") +
+                          now_sql + " WHERE id = ?");
+    st.bind(1, t.session_id).bind(2, t.title).bind(3, t.abstract).bind(4, optional_time(t.starts_at));
+    st.bind(5, optional_time(t.ends_at)).bind(6, t.position).bind(7, t.id);
+    st.run();
+    save_speakers(t);
+}
+
+void repository::remove_talk(std::int64_t id) { db_.prepare("DELETE FROM talks WHERE id = ?").bind(1, id).run(); }
+
+std::optional<talk> repository::find_talk(std::int64_t id) {
+    auto st = db_.prepare(std::string("SELECT ") + talk_columns + " FROM talks WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    std::vector<talk> one{read_talk(st)};
+    load_speakers(one);
+    return std::move(one.front());
+}
+
+std::vector<talk> repository::talks(std::int64_t event_id) {
+    auto st = db_.prepare(std::string("SELECT ") + talk_columns +
+                          " FROM talks WHERE event_id = ? ORDER BY session_id, position, id");
+    st.bind(1, event_id);
+    std::vector<talk> out;
+    while (st.step()) out.push_back(read_talk(st));
+    load_speakers(out);
+    return out;
+}
+
+std::vector<talk> repository::talks_of_session(std::int64_t session_id) {
+    auto st = db_.prepare(std::string("SELECT ") + talk_columns +
+                          " FROM talks WHERE session_id = ? ORDER BY position, id");
+    st.bind(1, session_id);
+    std::vector<talk> out;
+    while (st.step()) out.push_back(read_talk(st));
+    load_speakers(out);
+    return out;
+}
+
+void repository::set_order(const std::vector<std::int64_t>& talk_ids) {
+    auto st = db_.prepare("UPDATE talks SET position = ? WHERE id = ?");
+    std::int64_t pos = 0;
+    for (auto id : talk_ids) {
+        st.reset();
+        st.bind(1, pos++).bind(2, id);
+        st.run();
+    }
+}
+
+void repository::save_speakers(const talk& t) {
+    db_.prepare("DELETE FROM talk_speakers WHERE talk_id = ?").bind(1, t.id).run();
+    auto st = db_.prepare("INSERT INTO talk_speakers (talk_id, speaker_id, role, position) VALUES (?, ?, ?, ?)");
+    int pos = 0;
+    for (const auto& ts : t.speakers) {
+        st.reset();
+        st.bind(1, t.id).bind(2, ts.speaker_id).bind(3, ts.role).bind(4, pos++);
+        st.run();
+    }
+}
+
+void repository::load_speakers(std::vector<talk>& ts) {
+    if (ts.empty()) return;
+    std::map<std::int64_t, talk*> by_id;
+    for (auto& t : ts) by_id[t.id] = &t;
+    // One query for an event's talks (or the one talk): the talks share an event.
+    auto st = db_.prepare("SELECT ts.talk_id, ts.speaker_id, ts.role FROM talk_speakers ts JOIN talks t ON t.id = ts.talk_id "
+                          "WHERE t.event_id = ? ORDER BY ts.talk_id, ts.position, ts.speaker_id");
+    st.bind(1, ts.front().event_id);
+    while (st.step()) {
+        auto it = by_id.find(st.get_int(0));
+        if (it != by_id.end()) it->second->speakers.push_back({st.get_int(1), st.get_text(2)});
+    }
+}
+
+programme_data repository::load(std::int64_t event_id) {
+    return programme_data{speakers(event_id), sessions(event_id), talks(event_id)};
+}
+
+// ---- materials (owned by the materials domain; read here for the programme page) ----
+
+std::vector<material_link> repository::talk_materials(std::int64_t event_id) {
+    auto st = db_.prepare("SELECT id, talk_id, title, filename, size FROM materials WHERE event_id = ? AND talk_id IS NOT NULL "
+                          "ORDER BY id");
+    st.bind(1, event_id);
+    std::vector<material_link> out;
+    while (st.step()) out.push_back({st.get_int(0), st.get_int(1), st.get_text(2), st.get_text(3), st.get_int(4)});
+    return out;
+}
+
+std::string repository::materials_release_at(std::int64_t event_id) {
+    auto st = db_.prepare("SELECT materials_release_at FROM events WHERE id = ?");
+    st.bind(1, event_id);
+    return st.step() ? st.get_text(0) : std::string{};
+}
+
+std::int64_t repository::count_speakers(std::int64_t event_id) {
+    return count(db_, "SELECT COUNT(*) FROM speakers WHERE event_id = ?", event_id);
+}
+std::int64_t repository::count_sessions(std::int64_t event_id) {
+    return count(db_, "SELECT COUNT(*) FROM programme_sessions WHERE event_id = ?", event_id);
+}
+std::int64_t repository::count_talks(std::int64_t event_id) {
+    return count(db_, "SELECT COUNT(*) FROM talks WHERE event_id = ?", event_id);
+}
+
+}  // namespace sabor::programme

@@ -1,0 +1,677 @@
+#include "programme/service.hpp"
+
+#include "accounts/repository.hpp"
+#include "mail/message.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+#include "view/i18n.hpp"
+#include "view/text.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace sabor::programme {
+namespace {
+
+namespace json = boost::json;
+using util::trim;
+
+struct text_rule {
+    std::string_view name;
+    std::size_t max;
+    bool multiline;
+};
+// Free-text fields and their limits (in characters).
+constexpr text_rule speaker_rules[] = {{"honorific", 40, false},    {"name", 200, false}, {"position", 200, false},
+                                       {"organisation", 200, false}, {"bio", 4000, true},  {"email", 254, false}};
+constexpr text_rule session_rules[] = {
+    {"title", 200, false}, {"kind", 20, false}, {"room", 100, false}, {"description", 4000, true}};
+constexpr text_rule talk_rules[] = {{"title", 300, false}, {"abstract", 8000, true}};
+constexpr std::size_t max_talk_speakers = 30;
+
+template <std::size_t N>
+const text_rule* rule_for(const text_rule (&rules)[N], std::string_view name) {
+    for (const auto& r : rules)
+        if (r.name == name) return &r;
+    return nullptr;
+}
+
+template <std::size_t N>
+bool one_of(const std::array<std::string_view, N>& values, std::string_view v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+// Checks one text value; stores it trimmed, or an error for the field.
+void take_text(std::map<std::string, std::string>& out, const text_rule& rule, std::string_view value,
+               field_errors& errors) {
+    std::string name(rule.name);
+    if (!util::valid_utf8(value)) {
+        errors[name] = {"error_invalid_utf8", {}};
+        return;
+    }
+    if (util::has_control_chars(value, rule.multiline)) {
+        errors[name] = {"error_control_chars", {}};
+        return;
+    }
+    auto v = trim(value);
+    if (util::utf8_length(v) > rule.max) {
+        errors[name] = {"error_too_long", {{"max", std::to_string(rule.max)}}};
+        return;
+    }
+    out[name] = std::move(v);
+}
+
+// A key we cannot echo safely (not UTF-8) is reported under "?".
+std::string error_key(std::string_view k) { return util::valid_utf8(k) && k.size() <= 100 ? std::string(k) : "?"; }
+
+bool is_read_only(std::string_view k) {
+    return k == "id" || k == "event_id" || k == "created_at" || k == "updated_at" || k == "photo_url";
+}
+
+std::optional<std::int64_t> json_id(const json::value& v) {
+    if (v.is_int64() && v.get_int64() > 0) return v.get_int64();
+    if (v.is_uint64() && v.get_uint64() > 0 && v.get_uint64() < (1ull << 62)) return static_cast<std::int64_t>(v.get_uint64());
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> json_time(const json::value& v) {
+    return v.is_string() ? view::parse_iso8601(v.get_string()) : std::nullopt;
+}
+
+std::optional<std::int64_t> form_id(std::string_view s) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+// N of a form field named prefix + N (0..99), the rows of a talk's speakers.
+std::optional<int> row_number(std::string_view k, std::string_view prefix) {
+    if (!k.starts_with(prefix)) return std::nullopt;
+    auto rest = k.substr(prefix.size());
+    int n = 0;
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), n);
+    if (rest.empty() || ec != std::errc{} || end != rest.data() + rest.size() || n < 0 || n > 99) return std::nullopt;
+    return n;
+}
+
+// A form's datetime-local value: "" = unset (0), nullopt = unreadable.
+std::optional<std::int64_t> form_time(std::string_view v, const std::string& tz) {
+    auto s = trim(v);
+    if (s.empty()) return 0;
+    return view::parse_local(s, tz);
+}
+
+std::string local_date(std::int64_t t, const std::string& tz) { return view::format_input_local(t, tz).substr(0, 10); }
+std::string local_hhmm(std::int64_t t, const std::string& tz) { return view::format_input_local(t, tz).substr(11, 5); }
+
+void fail(field_errors& errors, const std::string& field, std::string key,
+          std::vector<std::pair<std::string, std::string>> args = {}) {
+    if (!errors.count(field)) errors[field] = {std::move(key), std::move(args)};
+}
+
+template <typename T>
+const T* by_id(const std::vector<T>& items, std::int64_t id) {
+    for (const auto& x : items)
+        if (x.id == id) return &x;
+    return nullptr;
+}
+
+bool overlap(std::int64_t a0, std::int64_t a1, std::int64_t b0, std::int64_t b1) { return a0 < b1 && b0 < a1; }
+
+std::string room_key(const std::string& room) { return util::to_lower_utf8(trim(room)); }
+
+}  // namespace
+
+// ---- input ----
+
+speaker_patch speaker_from_json(const json::object& body, field_errors& errors) {
+    speaker_patch p;
+    for (const auto& [key, value] : body) {
+        if (const auto* rule = rule_for(speaker_rules, key)) {
+            if (!value.is_string()) errors[std::string(key)] = {"error_must_be_text", {}};
+            else take_text(p.text, *rule, value.get_string(), errors);
+        } else if (is_read_only(key)) {
+            errors[std::string(key)] = {"error_read_only", {}};
+        } else {
+            errors[error_key(key)] = {"error_unknown_field", {}};
+        }
+    }
+    return p;
+}
+
+session_patch session_from_json(const json::object& body, field_errors& errors) {
+    session_patch p;
+    for (const auto& [key, value] : body) {
+        std::string k(key);
+        if (const auto* rule = rule_for(session_rules, k)) {
+            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
+            else take_text(p.text, *rule, value.get_string(), errors);
+        } else if (k == "starts_at" || k == "ends_at") {
+            auto t = json_time(value);
+            if (!t) errors[k] = {"error_bad_time", {}};
+            else (k == "starts_at" ? p.starts_at : p.ends_at) = *t;
+        } else if (k == "chair_id") {
+            if (value.is_null()) p.chair_id = 0;
+            else if (auto id = json_id(value)) p.chair_id = *id;
+            else errors[k] = {"prog_error_must_be_id", {}};
+        } else if (is_read_only(k)) {
+            errors[k] = {"error_read_only", {}};
+        } else {
+            errors[error_key(k)] = {"error_unknown_field", {}};
+        }
+    }
+    return p;
+}
+
+talk_patch talk_from_json(const json::object& body, field_errors& errors) {
+    talk_patch p;
+    if (body.contains("speaker_ids") && body.contains("speakers")) errors["speakers"] = {"prog_error_speakers_twice", {}};
+    for (const auto& [key, value] : body) {
+        std::string k(key);
+        if (const auto* rule = rule_for(talk_rules, k)) {
+            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
+            else take_text(p.text, *rule, value.get_string(), errors);
+        } else if (k == "starts_at" || k == "ends_at") {
+            auto& target = k == "starts_at" ? p.starts_at : p.ends_at;
+            if (value.is_null()) target = 0;
+            else if (auto t = json_time(value)) target = *t;
+            else errors[k] = {"error_bad_time", {}};
+        } else if (k == "session_id") {
+            if (auto id = json_id(value)) p.session_id = *id;
+            else errors[k] = {"prog_error_must_be_id", {}};
+        } else if (k == "position") {
+            if (value.is_int64() && value.get_int64() >= 0) p.position = value.get_int64();
+            else if (value.is_uint64()) p.position = std::int64_t{1} << 40;  // "last"
+            else errors[k] = {"prog_error_position", {}};
+        } else if (k == "speaker_ids" || k == "speakers") {
+            if (!value.is_array()) {
+                errors[k] = {k == "speakers" ? "prog_error_speaker_list" : "prog_error_id_list", {}};
+                continue;
+            }
+            std::vector<talk_speaker> list;
+            bool ok = true;
+            for (const auto& item : value.get_array()) {
+                talk_speaker ts;
+                if (k == "speaker_ids") {
+                    auto id = json_id(item);
+                    if (!id) ok = false;
+                    else ts.speaker_id = *id;
+                } else {
+                    const auto* o = item.if_object();
+                    auto id = o && o->contains("id") ? json_id(o->at("id")) : std::nullopt;
+                    const auto* role = o ? o->if_contains("role") : nullptr;
+                    if (!id || (role && !role->is_string()) || (o && o->size() > (role ? 2u : 1u))) ok = false;
+                    else {
+                        ts.speaker_id = *id;
+                        if (role) ts.role = std::string(role->get_string());
+                        if (!one_of(speaker_roles, ts.role)) {
+                            errors[k] = {"prog_error_unknown_role", {}};
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if (!ok) break;
+                list.push_back(std::move(ts));
+            }
+            if (!ok) {
+                fail(errors, k, k == "speakers" ? "prog_error_speaker_list" : "prog_error_id_list");
+                continue;
+            }
+            p.speakers = std::move(list);
+        } else if (is_read_only(k)) {
+            errors[k] = {"error_read_only", {}};
+        } else {
+            errors[error_key(k)] = {"error_unknown_field", {}};
+        }
+    }
+    return p;
+}
+
+speaker_patch speaker_from_form(const http::fields& form, field_errors& errors) {
+    speaker_patch p;
+    for (const auto& [k, v] : form)
+        if (const auto* rule = rule_for(speaker_rules, k)) take_text(p.text, *rule, v, errors);
+    return p;
+}
+
+session_patch session_from_form(const http::fields& form, const std::string& timezone, field_errors& errors) {
+    session_patch p;
+    for (const auto& [k, v] : form) {
+        if (const auto* rule = rule_for(session_rules, k)) {
+            take_text(p.text, *rule, v, errors);
+        } else if (k == "starts_at" || k == "ends_at") {
+            auto t = form_time(v, timezone);
+            if (!t) errors[k] = {"error_bad_time", {}};
+            else if (*t) (k == "starts_at" ? p.starts_at : p.ends_at) = *t;
+        } else if (k == "chair_id") {
+            if (trim(v).empty()) p.chair_id = 0;
+            else if (auto id = form_id(trim(v))) p.chair_id = *id;
+            else errors[k] = {"prog_error_unknown_speaker", {}};
+        }
+    }
+    return p;
+}
+
+talk_patch talk_from_form(const http::fields& form, const std::string& timezone, field_errors& errors) {
+    talk_patch p;
+    std::map<int, std::string> ids, roles;  // by N
+    for (const auto& [k, v] : form) {
+        if (const auto* rule = rule_for(talk_rules, k)) {
+            take_text(p.text, *rule, v, errors);
+        } else if (k == "starts_at" || k == "ends_at") {
+            auto t = form_time(v, timezone);
+            if (!t) errors[k] = {"error_bad_time", {}};
+            else (k == "starts_at" ? p.starts_at : p.ends_at) = *t;
+        } else if (k == "session_id") {
+            if (auto id = form_id(trim(v))) p.session_id = *id;
+            else errors[k] = {"prog_error_unknown_session", {}};
+        } else if (auto n = row_number(k, "speaker_")) {
+            ids[*n] = trim(v);
+        } else if (auto n = row_number(k, "role_")) {
+            roles[*n] = trim(v);
+        }
+    }
+    std::vector<talk_speaker> list;
+    for (const auto& [n, id_text] : ids) {
+        if (id_text.empty()) continue;
+        auto id = form_id(id_text);
+        auto role = roles.count(n) && !roles[n].empty() ? roles[n] : std::string("speaker");
+        if (!id) fail(errors, "speakers", "prog_error_unknown_speaker");
+        else if (!one_of(speaker_roles, role)) fail(errors, "speakers", "prog_error_unknown_role");
+        else list.push_back({*id, role});
+    }
+    p.speakers = std::move(list);
+    return p;
+}
+
+// ---- checks ----
+
+void apply(speaker& s, const speaker_patch& p, field_errors& errors) {
+    for (const auto& [k, v] : p.text) {
+        if (k == "honorific") s.honorific = v;
+        else if (k == "name") s.name = v;
+        else if (k == "position") s.position = v;
+        else if (k == "organisation") s.organisation = v;
+        else if (k == "bio") s.bio = v;
+        else if (k == "email") s.email = v;
+    }
+    if (s.name.empty()) fail(errors, "name", "error_required");
+    if (!s.email.empty() && !(accounts::plausible_email(s.email) && mail::safe_address(s.email)))
+        fail(errors, "email", "error_bad_address");
+}
+
+void apply(session& s, const session_patch& p, const events::event& e, const programme_data& d, field_errors& errors) {
+    for (const auto& [k, v] : p.text) {
+        if (k == "title") s.title = v;
+        else if (k == "kind") s.kind = v;
+        else if (k == "room") s.room = v;
+        else if (k == "description") s.description = v;
+    }
+    if (p.starts_at) s.starts_at = *p.starts_at;
+    if (p.ends_at) s.ends_at = *p.ends_at;
+    if (p.chair_id) s.chair_id = *p.chair_id;
+    if (s.title.empty()) fail(errors, "title", "error_required");
+    if (!one_of(session_kinds, s.kind)) fail(errors, "kind", "error_unknown_value");
+    if (s.chair_id && !by_id(d.speakers, s.chair_id)) fail(errors, "chair_id", "prog_error_unknown_speaker");
+    if (!s.starts_at) fail(errors, "starts_at", "error_required");
+    if (!s.ends_at) fail(errors, "ends_at", "error_required");
+    if (s.starts_at && s.ends_at && s.ends_at <= s.starts_at) fail(errors, "ends_at", "error_end_before_start");
+    // Within the event's days (by the calendar of the event's zone): registration before the
+    // opening hour or a dinner after the last talk are fine, another day is a mistake.
+    auto first = local_date(e.starts_at, e.timezone), last = local_date(e.ends_at, e.timezone);
+    std::vector<std::pair<std::string, std::string>> days{{"first", first}, {"last", last}};
+    if (s.starts_at && local_date(s.starts_at, e.timezone) < first) fail(errors, "starts_at", "prog_error_outside_event", days);
+    if (s.ends_at && local_date(s.ends_at, e.timezone) > last) fail(errors, "ends_at", "prog_error_outside_event", days);
+    if (s.starts_at && local_date(s.starts_at, e.timezone) > last) fail(errors, "starts_at", "prog_error_outside_event", days);
+}
+
+void apply(talk& t, const talk_patch& p, const events::event& e, const programme_data& d, field_errors& errors) {
+    for (const auto& [k, v] : p.text) {
+        if (k == "title") t.title = v;
+        else if (k == "abstract") t.abstract = v;
+    }
+    if (p.session_id) t.session_id = *p.session_id;
+    if (p.starts_at) t.starts_at = *p.starts_at;
+    if (p.ends_at) t.ends_at = *p.ends_at;
+    if (p.speakers) t.speakers = *p.speakers;
+    if (t.title.empty()) fail(errors, "title", "error_required");
+    const session* s = t.session_id ? by_id(d.sessions, t.session_id) : nullptr;
+    if (!t.session_id) fail(errors, "session_id", "error_required");
+    else if (!s) fail(errors, "session_id", "prog_error_unknown_session");
+    std::set<std::int64_t> seen;
+    for (const auto& ts : t.speakers) {
+        if (!by_id(d.speakers, ts.speaker_id)) fail(errors, "speakers", "prog_error_unknown_speaker");
+        else if (!seen.insert(ts.speaker_id).second) fail(errors, "speakers", "prog_error_speaker_twice");
+    }
+    if (t.speakers.size() > max_talk_speakers)
+        fail(errors, "speakers", "error_too_many", {{"max", std::to_string(max_talk_speakers)}});
+    if (t.starts_at && !t.ends_at) fail(errors, "ends_at", "prog_error_both_times");
+    if (!t.starts_at && t.ends_at) fail(errors, "starts_at", "prog_error_both_times");
+    if (t.starts_at && t.ends_at && t.ends_at <= t.starts_at) fail(errors, "ends_at", "error_end_before_start");
+    if (s && t.starts_at && t.ends_at && (t.starts_at < s->starts_at || t.ends_at > s->ends_at))
+        fail(errors, "starts_at", "prog_error_outside_session",
+             {{"from", local_hhmm(s->starts_at, e.timezone)}, {"to", local_hhmm(s->ends_at, e.timezone)}});
+}
+
+// ---- warnings ----
+
+std::vector<warning> overlaps(const programme_data& d) {
+    std::vector<warning> out;
+    const auto& ss = d.sessions;
+    for (std::size_t i = 0; i < ss.size(); ++i)
+        for (std::size_t j = i + 1; j < ss.size(); ++j) {
+            const auto &a = ss[i], &b = ss[j];
+            if (room_key(a.room) != room_key(b.room) || !overlap(a.starts_at, a.ends_at, b.starts_at, b.ends_at)) continue;
+            warning w;
+            w.key = a.room.empty() ? "prog_warn_sessions_overlap" : "prog_warn_sessions_room";
+            w.args = {{"first", a.title}, {"second", b.title}, {"room", a.room}};
+            w.session_ids = {a.id, b.id};
+            out.push_back(std::move(w));
+        }
+    const auto& ts = d.talks;
+    auto span = [&](const talk& t) -> std::pair<std::int64_t, std::int64_t> {
+        if (t.starts_at) return {t.starts_at, t.ends_at};
+        const auto* s = by_id(d.sessions, t.session_id);
+        return s ? std::pair{s->starts_at, s->ends_at} : std::pair<std::int64_t, std::int64_t>{0, 0};
+    };
+    for (std::size_t i = 0; i < ts.size(); ++i)
+        for (std::size_t j = i + 1; j < ts.size(); ++j) {
+            const auto &a = ts[i], &b = ts[j];
+            bool same_session = a.session_id == b.session_id;
+            if (same_session && a.starts_at && b.starts_at && overlap(a.starts_at, a.ends_at, b.starts_at, b.ends_at)) {
+                out.push_back({"prog_warn_talks_overlap", {{"first", a.title}, {"second", b.title}}, {a.session_id}, {a.id, b.id}});
+                continue;
+            }
+            // Untimed talks of one session follow each other: they cannot clash.
+            if (same_session && (!a.starts_at || !b.starts_at)) continue;
+            auto [a0, a1] = span(a);
+            auto [b0, b1] = span(b);
+            if (!overlap(a0, a1, b0, b1)) continue;
+            for (const auto& x : a.speakers)
+                for (const auto& y : b.speakers)
+                    if (x.speaker_id == y.speaker_id) {
+                        const auto* sp = by_id(d.speakers, x.speaker_id);
+                        out.push_back({"prog_warn_speaker_busy",
+                                       {{"name", sp ? display_name(*sp) : std::string{}}, {"first", a.title}, {"second", b.title}},
+                                       {a.session_id, b.session_id},
+                                       {a.id, b.id}});
+                    }
+        }
+    return out;
+}
+
+std::vector<warning> concerning(const std::vector<warning>& all, std::int64_t session_id, std::int64_t talk_id) {
+    std::vector<warning> out;
+    for (const auto& w : all) {
+        bool hit = (session_id && w.talk_ids.empty() &&
+                    std::find(w.session_ids.begin(), w.session_ids.end(), session_id) != w.session_ids.end()) ||
+                   (talk_id && std::find(w.talk_ids.begin(), w.talk_ids.end(), talk_id) != w.talk_ids.end());
+        if (hit) out.push_back(w);
+    }
+    return out;
+}
+
+json::array warnings_json(const std::vector<warning>& ws, const view::i18n& texts, const std::string& lang) {
+    json::array out;
+    for (const auto& w : ws) {
+        json::array sessions(w.session_ids.begin(), w.session_ids.end()), talks(w.talk_ids.begin(), w.talk_ids.end());
+        out.push_back(json::object{{"code", w.key.substr(std::string_view("prog_warn_").size())},
+                                   {"message", texts.text(lang, w.key, w.args)},
+                                   {"session_ids", std::move(sessions)},
+                                   {"talk_ids", std::move(talks)}});
+    }
+    return out;
+}
+
+// ---- order ----
+
+std::size_t placement(const std::vector<talk>& in_session, const talk& t) {
+    if (!t.starts_at) return in_session.size();
+    std::size_t at = 0;
+    bool any_timed = false;
+    for (std::size_t i = 0; i < in_session.size(); ++i) {
+        if (!in_session[i].starts_at) continue;
+        any_timed = true;
+        if (in_session[i].starts_at <= t.starts_at) at = i + 1;
+    }
+    return any_timed ? at : in_session.size();
+}
+
+std::vector<std::int64_t> reorder(const std::vector<talk>& in_session, std::int64_t talk_id, std::int64_t index) {
+    std::vector<std::int64_t> ids;
+    for (const auto& t : in_session)
+        if (t.id != talk_id) ids.push_back(t.id);
+    auto at = static_cast<std::size_t>(std::clamp<std::int64_t>(index, 0, static_cast<std::int64_t>(ids.size())));
+    ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), talk_id);
+    return ids;
+}
+
+// ---- shapes ----
+
+std::string display_name(const speaker& s) { return s.honorific.empty() ? s.name : s.honorific + " " + s.name; }
+
+std::string encode_path_segment(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+json::object to_json(const speaker& s, bool with_private) {
+    json::object o{{"id", s.id},
+                   {"event_id", s.event_id},
+                   {"honorific", s.honorific},
+                   {"name", s.name},
+                   {"position", s.position},
+                   {"organisation", s.organisation},
+                   {"bio", s.bio},
+                   {"photo_url", s.photo.empty() ? json::value(nullptr) : json::value("/speakers/" + std::to_string(s.id) + "/photo")}};
+    if (with_private) o["email"] = s.email;
+    return o;
+}
+
+namespace {
+json::value time_or_null(std::int64_t t, const std::string& tz) {
+    return t ? json::value(view::format_iso_local(t, tz)) : json::value(nullptr);
+}
+}  // namespace
+
+json::object to_json(const session& s, const std::string& timezone) {
+    return json::object{{"id", s.id},
+                        {"event_id", s.event_id},
+                        {"title", s.title},
+                        {"kind", s.kind},
+                        {"starts_at", view::format_iso_local(s.starts_at, timezone)},
+                        {"ends_at", view::format_iso_local(s.ends_at, timezone)},
+                        {"room", s.room},
+                        {"chair_id", s.chair_id ? json::value(s.chair_id) : json::value(nullptr)},
+                        {"description", s.description}};
+}
+
+json::object to_json(const talk& t, const std::string& timezone) {
+    json::array ids, speakers;
+    for (const auto& ts : t.speakers) {
+        ids.push_back(ts.speaker_id);
+        speakers.push_back(json::object{{"id", ts.speaker_id}, {"role", ts.role}});
+    }
+    return json::object{{"id", t.id},
+                        {"event_id", t.event_id},
+                        {"session_id", t.session_id},
+                        {"title", t.title},
+                        {"abstract", t.abstract},
+                        {"starts_at", time_or_null(t.starts_at, timezone)},
+                        {"ends_at", time_or_null(t.ends_at, timezone)},
+                        {"position", t.position},
+                        {"speaker_ids", std::move(ids)},
+                        {"speakers", std::move(speakers)}};
+}
+
+namespace {
+
+// Sessions grouped by their local day, in order; each with its talks in order.
+struct day_group {
+    std::string date;
+    std::vector<const session*> sessions;
+};
+std::vector<day_group> group_days(const events::event& e, const programme_data& d) {
+    std::vector<const session*> sorted;
+    for (const auto& s : d.sessions) sorted.push_back(&s);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const session* a, const session* b) {
+        return a->starts_at != b->starts_at ? a->starts_at < b->starts_at : a->ends_at < b->ends_at;
+    });
+    std::vector<day_group> days;
+    for (const auto* s : sorted) {
+        auto date = local_date(s->starts_at, e.timezone);
+        if (days.empty() || days.back().date != date) days.push_back({date, {}});
+        days.back().sessions.push_back(s);
+    }
+    return days;
+}
+
+std::vector<const talk*> talks_in(const programme_data& d, std::int64_t session_id) {
+    std::vector<const talk*> out;
+    for (const auto& t : d.talks)
+        if (t.session_id == session_id) out.push_back(&t);
+    std::stable_sort(out.begin(), out.end(), [](const talk* a, const talk* b) {
+        return a->position != b->position ? a->position < b->position : a->id < b->id;
+    });
+    return out;
+}
+
+std::string size_label(std::int64_t bytes, const std::string& lang) {
+    char buf[32];
+    const char* unit = "KB";
+    double v = static_cast<double>(bytes) / 1024.0;
+    if (v >= 1024) {
+        v /= 1024;
+        unit = "MB";
+    }
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, unit);
+    std::string s = buf;
+    if (lang != "en") std::replace(s.begin(), s.end(), '.', ',');
+    return s;
+}
+
+}  // namespace
+
+json::object programme_json(const events::event& e, const programme_data& d, bool with_private) {
+    json::array days;
+    for (const auto& g : group_days(e, d)) {
+        json::array sessions;
+        for (const auto* s : g.sessions) {
+            auto sj = to_json(*s, e.timezone);
+            const auto* chair = s->chair_id ? by_id(d.speakers, s->chair_id) : nullptr;
+            sj["chair"] = chair ? json::value(to_json(*chair, with_private)) : json::value(nullptr);
+            json::array talks;
+            for (const auto* t : talks_in(d, s->id)) {
+                auto tj = to_json(*t, e.timezone);
+                json::array speakers;
+                for (const auto& ts : t->speakers)
+                    if (const auto* sp = by_id(d.speakers, ts.speaker_id)) {
+                        auto o = to_json(*sp, with_private);
+                        o["role"] = ts.role;
+                        speakers.push_back(std::move(o));
+                    }
+                tj["speakers"] = std::move(speakers);
+                talks.push_back(std::move(tj));
+            }
+            sj["talks"] = std::move(talks);
+            sessions.push_back(std::move(sj));
+        }
+        days.push_back(json::object{{"date", g.date}, {"sessions", std::move(sessions)}});
+    }
+    return json::object{{"event_id", e.id}, {"timezone", e.timezone}, {"days", std::move(days)}};
+}
+
+bool materials_public(const events::event& e, const std::string& release_at, std::int64_t now) {
+    if (e.materials_visibility != "public") return false;
+    if (release_at.empty()) return true;
+    auto t = view::parse_iso8601(release_at);
+    return t && *t <= now;
+}
+
+json::object speaker_view(const speaker& s) {
+    auto o = to_json(s, false);
+    o["display_name"] = display_name(s);
+    std::string affiliation = s.position;
+    if (!s.organisation.empty()) affiliation += (affiliation.empty() ? "" : ", ") + s.organisation;
+    o["affiliation"] = affiliation;
+    o["bio_html"] = view::render_description(s.bio);
+    return o;
+}
+
+json::array days_view(const events::event& e, const programme_data& d, const std::vector<material_link>* materials,
+                      const view::i18n& texts, const std::string& lang) {
+    json::array days;
+    int n = 0;
+    for (const auto& g : group_days(e, d)) {
+        json::array sessions;
+        for (const auto* s : g.sessions) {
+            json::object sv{{"id", s->id},
+                            {"title", s->title},
+                            {"kind", s->kind},
+                            {"kind_label", texts.text(lang, "prog_kind_" + s->kind)},
+                            {"is_break", s->kind == "break"},
+                            {"time", local_hhmm(s->starts_at, e.timezone) + " – " + local_hhmm(s->ends_at, e.timezone)},
+                            {"starts", local_hhmm(s->starts_at, e.timezone)},
+                            {"room", s->room},
+                            {"description_html", view::render_description(s->description)}};
+            if (const auto* chair = s->chair_id ? by_id(d.speakers, s->chair_id) : nullptr)
+                sv["chair"] = speaker_view(*chair);
+            json::array talks;
+            for (const auto* t : talks_in(d, s->id)) {
+                json::object tv{{"id", t->id}, {"title", t->title}, {"abstract_html", view::render_description(t->abstract)}};
+                // Always set: mustache would otherwise show the session's time for an untimed talk.
+                tv["time"] = t->starts_at ? local_hhmm(t->starts_at, e.timezone) + " – " + local_hhmm(t->ends_at, e.timezone)
+                                          : std::string{};
+                json::array speakers;
+                for (const auto& ts : t->speakers)
+                    if (const auto* sp = by_id(d.speakers, ts.speaker_id)) {
+                        auto o = speaker_view(*sp);
+                        o["role"] = ts.role;
+                        if (ts.role != "speaker") o["role_label"] = texts.text(lang, "prog_role_" + ts.role);
+                        speakers.push_back(std::move(o));
+                    }
+                tv["has_speakers"] = !speakers.empty();
+                tv["speakers"] = std::move(speakers);
+                if (materials) {
+                    json::array ms;
+                    for (const auto& m : *materials)
+                        if (m.talk_id == t->id)
+                            ms.push_back(json::object{
+                                {"url", "/materials/" + std::to_string(m.id) + "/" + encode_path_segment(m.filename)},
+                                {"label", m.title.empty() ? m.filename : m.title},
+                                {"filename", m.filename},
+                                {"size", size_label(m.size, lang)}});
+                    tv["has_materials"] = !ms.empty();
+                    tv["materials"] = std::move(ms);
+                }
+                talks.push_back(std::move(tv));
+            }
+            sv["has_talks"] = !talks.empty();
+            sv["talks"] = std::move(talks);
+            sessions.push_back(std::move(sv));
+        }
+        ++n;
+        auto date = view::parse_local(g.date + "T12:00", e.timezone).value_or(0);
+        days.push_back(json::object{{"date", g.date},
+                                    {"number", n},
+                                    {"label", texts.text(lang, "prog_day_n", {{"n", std::to_string(n)}})},
+                                    {"date_label", view::format_date(date, e.timezone, lang)},
+                                    {"sessions", std::move(sessions)}});
+    }
+    return days;
+}
+
+}  // namespace sabor::programme
