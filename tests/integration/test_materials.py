@@ -149,6 +149,10 @@ class MaterialsTestBase(unittest.TestCase):
     def get(self, path, headers=None):
         return self.s.request("GET", path, headers=headers)
 
+    def clear_mail(self):
+        with self.sink.handler.lock:
+            self.sink.handler.messages.clear()
+
 
 class UploadDownloadTest(MaterialsTestBase):
     def test_upload_to_a_talk_and_download_with_cyrillic_name(self):
@@ -243,11 +247,23 @@ class UploadDownloadTest(MaterialsTestBase):
     def test_names_are_cleaned_never_used_as_paths(self):
         ev = self.create_event()
         for given, kept in [("../../../etc/passwd.pdf", "passwd.pdf"), ("/abs/path/Доклад.pdf", "Доклад.pdf"),
-                            ("C:\\Users\\Мария\\Слайдове.pdf", "Слайдове.pdf"), ("a\x01b\x7fc.pdf", "abc.pdf"),
-                            ("..", "material.pdf"), ("\u202eevil.pdf", "evil.pdf")]:
+                            ("C:\\Users\\Мария\\Слайдове.pdf", "Слайдове.pdf"), ("..", "material.pdf"),
+                            ("\u202eevil.pdf", "evil.pdf"), ("tab\there.pdf", "tab here.pdf")]:
             r = self.upload(f"/api/v1/events/{ev['id']}/materials", make_pdf(), given)
             self.assertEqual(r.status, 201, (given, r.text))
             self.assertEqual(r.json()["filename"], kept)
+        # NUL and control characters: percent-encoded in filename* they are dropped; raw in
+        # the part's header they make it malformed (400), and nothing is kept.
+        rows = self.rows()
+        body, ctype = multipart([("file", make_pdf(), None, None)])
+        body = body.replace(b'name="file"', b'name="file"; filename*=UTF-8\'\'a%00b%01c%7F%0D%0A.pdf', 1)
+        r = self.api("POST", f"/api/v1/events/{ev['id']}/materials", body=body, headers={"Content-Type": ctype})
+        self.assertEqual((r.status, r.json()["filename"]), (201, "abc .pdf"), r.text)
+        body, ctype = multipart([("file", make_pdf(), "a\x01b\x00c.pdf", None)])
+        r = self.api("POST", f"/api/v1/events/{ev['id']}/materials", body=body, headers={"Content-Type": ctype})
+        self.assertEqual((r.status, r.json()["error"]["code"]), (400, "bad_multipart"))
+        self.wait_tmp_empty()
+        self.assertEqual(self.rows(), rows + 1)
         for name in self.store_files():
             self.assertRegex(name, r"^[0-9a-f]{32}\.pdf$")
         self.assertFalse(os.path.exists(os.path.join(self.s.data_dir, "passwd.pdf")))
@@ -421,7 +437,7 @@ class VisibilityTest(MaterialsTestBase):
         self.assertIn("ще бъдат достъпни от", page.text)
         self.assertNotIn("/materials/" + str(m["id"]), page.text)
         # A release time in the past, then none.
-        self.settings(ev["id"], materials_release_at="2030-01-01T10:00:00+02:00")
+        self.settings(ev["id"], materials_release_at="2025-01-01T10:00:00+02:00")
         self.assertEqual(status(), 200)
         self.settings(ev["id"], materials_release_at="")
         self.assertEqual(status(), 200)
@@ -495,7 +511,7 @@ class AnnouncementTest(MaterialsTestBase):
         self.s.sql("INSERT INTO mail_suppressions (email, source, created_at) VALUES (?, 'test', '2031-01-01T00:00:00Z')",
                    c["email"])
         self.sink.wait_for(4)  # the registration confirmations
-        self.sink.messages.clear()
+        self.clear_mail()
         r = self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {"audience": "registered"})
         self.assertEqual(r.status, 202, r.text)
         self.assertEqual((r.json()["queued"], r.json()["suppressed"]), (2, 1))
@@ -505,7 +521,7 @@ class AnnouncementTest(MaterialsTestBase):
         bg = by_rcpt[a["email"]]
         self.assertEqual(str(bg["Subject"]), "Презентациите от „Форум „Открито управление““ са онлайн")
         self.assertEqual(str(by_rcpt[b["email"]]["Subject"]),
-                         "The presentations from “Форум „Открито управление““ are online")
+                         "The presentations from “Форум „Открито управление“” are online")
         text = bg.get_body(("plain",)).get_content()
         link = re.search(r"(http://\S+/materials\?key=\S+)", text).group(1)
         page = self.get(urllib.parse.urlsplit(link).path + "?" + urllib.parse.urlsplit(link).query)
@@ -514,7 +530,7 @@ class AnnouncementTest(MaterialsTestBase):
         self.assertEqual(self.get(dl).body, self.get(urllib.parse.urlsplit(m["url"]).path,
                                                      {"Authorization": "Bearer " + self.token}).body)
         # Only those who attended.
-        self.sink.messages.clear()
+        self.clear_mail()
         r = self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {"audience": "attendees"})
         self.assertEqual(r.json()["queued"], 1)
         (_, rcpts, _), = self.sink.wait_for(1)
