@@ -36,33 +36,33 @@ std::vector<zip_member> unique_names(std::vector<zip_member> members) {
     return members;
 }
 
-long zip_source_write(struct ::archive*, void* self, const void* buf, std::size_t n) {
-    auto* z = static_cast<zip_source*>(self);
+long zip_stream_write(struct ::archive*, void* self, const void* buf, std::size_t n) {
+    auto* z = static_cast<zip_stream*>(self);
     z->out_.append(static_cast<const char*>(buf), n);
     return static_cast<long>(n);
 }
 
-zip_source::zip_source(std::vector<zip_member> members) : members_(unique_names(std::move(members))) {
+zip_stream::zip_stream(std::vector<zip_member> members) : members_(unique_names(std::move(members))) {
     a_ = archive_write_new();
     if (!a_) throw std::runtime_error("libarchive: archive_write_new failed");
     // Unblocked: every write goes straight to the callback instead of 10 KiB records.
     if (archive_write_set_format_zip(a_) != ARCHIVE_OK || archive_write_set_bytes_per_block(a_, 0) != ARCHIVE_OK ||
         archive_write_set_options(a_, "zip:compression=store,zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
-        archive_write_open(a_, this, nullptr, zip_source_write, nullptr) != ARCHIVE_OK)
+        archive_write_open(a_, this, nullptr, zip_stream_write, nullptr) != ARCHIVE_OK)
         fail("cannot start the archive");
 }
 
-zip_source::~zip_source() {
+zip_stream::~zip_stream() {
     if (fd_ >= 0) ::close(fd_);
     if (a_) archive_write_free(a_);  // also closes it when the client went away mid-way
 }
 
-void zip_source::fail(const std::string& what) {
+void zip_stream::fail(const std::string& what) {
     std::string detail = a_ && archive_error_string(a_) ? archive_error_string(a_) : "";
     throw std::runtime_error("zip: " + what + (detail.empty() ? "" : ": " + detail));
 }
 
-void zip_source::step() {
+void zip_stream::step() {
     if (fd_ >= 0) {
         char buf[slice];
         auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left_, slice));
@@ -105,7 +105,7 @@ void zip_source::step() {
     done_ = true;
 }
 
-std::size_t zip_source::read(char* buf, std::size_t size) {
+std::size_t zip_stream::read(char* buf, std::size_t size) {
     while (out_pos_ == out_.size() && !done_) {
         out_.clear();
         out_pos_ = 0;

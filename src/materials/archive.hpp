@@ -25,18 +25,18 @@ struct zip_member {
 // Two members with the same name become "name.pdf" and "name (2).pdf".
 std::vector<zip_member> unique_names(std::vector<zip_member> members);
 
-class zip_source : public http::body_source {
+class zip_stream : public http::body_source {
 public:
-    explicit zip_source(std::vector<zip_member> members);
-    ~zip_source() override;
-    zip_source(const zip_source&) = delete;
-    zip_source& operator=(const zip_source&) = delete;
+    explicit zip_stream(std::vector<zip_member> members);
+    ~zip_stream() override;
+    zip_stream(const zip_stream&) = delete;
+    zip_stream& operator=(const zip_stream&) = delete;
     std::size_t read(char* buf, std::size_t size) override;
 
 private:
     void step();  // feeds libarchive one more piece: a header, a slice of a file, or the end
     void fail(const std::string& what);
-    friend long zip_source_write(struct ::archive*, void*, const void*, std::size_t);
+    friend long zip_stream_write(struct ::archive*, void*, const void*, std::size_t);
 
     struct ::archive* a_ = nullptr;
     std::vector<zip_member> members_;

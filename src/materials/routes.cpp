@@ -291,7 +291,7 @@ http::response archive(application& a, http::request& req) {
     res.set_header("Content-Disposition", content_disposition(e->slug + "-materials.zip"));
     res.set_header("Cache-Control", "private, no-store");
     if (v.registration_id) res.set_header("Referrer-Policy", "no-referrer");
-    res.stream = std::make_shared<zip_source>(std::move(members));
+    res.stream = std::make_shared<zip_stream>(std::move(members));
     return res;
 }
 
