@@ -6,7 +6,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsodium-dev libtomlplusplus-dev libkainjow-mustache-dev libicu-dev
   libgmime-3.0-dev libcurl4-openssl-dev libical-dev libxlsxwriter-dev libqrencode-dev
-  libmagic-dev libzip-dev libexpat1-dev libpng-dev
+  libmagic-dev libzip-dev libexpat1-dev libpng-dev libarchive-dev
 )
 TEST_PACKAGES=(
   catch2 python3 python3-aiosmtpd chromium

@@ -1,6 +1,7 @@
 // Plain HTTP request and response: what handlers see. No Beast here, so domain code and
 // tests use them without sockets.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -57,11 +58,24 @@ struct file_part {
     std::uint64_t length = 0;  // the Content-Length
 };
 
+// A body made while it is sent (an archive of many files): the server pulls it piece by
+// piece and sends it chunked, so it never sits whole in memory. All calls come from the
+// connection's thread; the source is dropped when the connection ends, finished or not.
+class body_source {
+public:
+    virtual ~body_source() = default;
+    // Fills `buf` with up to `size` bytes and returns how many; 0 means the body is complete.
+    // Throws when it cannot go on: the server then cuts the connection, so the client sees
+    // an incomplete body rather than a wrong one.
+    virtual std::size_t read(char* buf, std::size_t size) = 0;
+};
+
 struct response {
     int status = 200;
     fields headers;
     std::string body;
-    std::optional<file_part> file;  // when set, sent instead of `body`
+    std::optional<file_part> file;         // when set, sent instead of `body`
+    std::shared_ptr<body_source> stream;  // when set, sent chunked instead of `body`
 
     std::uint64_t content_length() const { return file ? file->length : body.size(); }
 

@@ -302,6 +302,7 @@ private:
 
     void write(response&& r, bool keep_alive) {
         if (r.file) return write_file(std::move(r), keep_alive);
+        if (r.stream) return write_stream(std::move(r), keep_alive);
         auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status),
                                                                          version_ ? version_ : 11);
         for (auto& [k, v] : r.headers) msg->insert(k, v);
@@ -389,6 +390,56 @@ private:
         });
     }
 
+    // A body pulled from a body_source: the header through Beast, then one chunk per read of
+    // at most piece_size bytes, so memory stays at one buffer whatever the body's size.
+    // HTTP/1.0 knows no chunks: there the body ends when we close the connection.
+    void write_stream(response&& r, bool keep_alive) {
+        auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(r.status),
+                                                                        version_ ? version_ : 11);
+        for (auto& [k, v] : r.headers) msg->insert(k, v);
+        stream_chunked_ = msg->version() >= 11;
+        msg->keep_alive(keep_alive && stream_chunked_);
+        if (stream_chunked_) msg->chunked(true);
+        source_ = std::move(r.stream);
+        if (req_.method == "HEAD") source_.reset();  // the header alone
+        auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*msg);
+        stream_.expires_after(state_->opts.write_timeout);
+        bhttp::async_write_header(stream_, *sr, [self = shared_from_this(), msg, sr](beast::error_code ec, std::size_t) {
+            self->stream_keep_alive_ = msg->keep_alive();
+            if (ec) return self->end_stream(ec);
+            self->send_piece();
+        });
+    }
+
+    void send_piece() {
+        if (!source_) return end_stream({});
+        if (!piece_) piece_ = std::make_unique<char[]>(piece_size);
+        std::size_t n = 0;
+        try {
+            n = source_->read(piece_.get(), piece_size);
+        } catch (...) {
+            // No last chunk: the client must not take a cut body for a whole one.
+            return end_stream(net::error::connection_aborted);
+        }
+        stream_.expires_after(state_->opts.write_timeout);
+        auto next = [self = shared_from_this(), last = n == 0](beast::error_code ec, std::size_t) {
+            if (ec || last) return self->end_stream(ec);
+            self->send_piece();
+        };
+        if (n == 0) {
+            source_.reset();
+            if (!stream_chunked_) return end_stream({});
+            return net::async_write(stream_, bhttp::make_chunk_last(), std::move(next));
+        }
+        if (stream_chunked_) return net::async_write(stream_, bhttp::make_chunk(net::buffer(piece_.get(), n)), std::move(next));
+        net::async_write(stream_, net::buffer(piece_.get(), n), std::move(next));
+    }
+
+    void end_stream(beast::error_code ec) {
+        source_.reset();
+        on_write(ec, stream_keep_alive_ && !ec);
+    }
+
     void end_file(beast::error_code ec) {
         file_.reset();  // closes the file once no other response holds it
         on_write(ec, file_keep_alive_ && !ec);
@@ -437,6 +488,9 @@ private:
     std::unique_ptr<body_sink> sink_;
     std::unique_ptr<char[]> piece_;
     std::optional<file_part> file_;
+    std::shared_ptr<body_source> source_;
+    bool stream_chunked_ = true;
+    bool stream_keep_alive_ = false;
     std::optional<net::steady_timer> wait_timer_;
     std::uint64_t wait_gen_ = 0;
     request req_;

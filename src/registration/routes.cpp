@@ -3,6 +3,7 @@
 
 #include "app/web.hpp"
 #include "events/repository.hpp"
+#include "materials/service.hpp"
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/checkin.hpp"
@@ -167,6 +168,7 @@ http::response manage_page(application& a, http::request& req, const std::string
     auto stored = json::parse(r->answers.empty() ? "{}" : r->answers);
     add_form_view(data, parse_form_settings(e->registration_form), nullptr, stored.is_object() ? &stored.as_object() : nullptr, {});
     if (!notice.empty()) data["notice"] = a.texts.text(ctx.lang, notice);
+    materials::add_personal_view(a, *conn, *e, *r, ctx.lang, data);
     auto res = app::render_page(a, ctx, "registration/manage", std::move(data));
     res.set_header("Cache-Control", "no-store");
     res.set_header("Referrer-Policy", "no-referrer");  // the token is in the address

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -244,6 +245,31 @@ public:
         return r;
     }
 
+    // A chunked body after read(): its bytes, or nullopt when the connection ended before
+    // the last chunk.
+    std::optional<std::string> chunked_body() {
+        std::string body;
+        for (;;) {
+            std::size_t eol;
+            while ((eol = buf_.find("\r\n")) == std::string::npos)
+                if (!fill_buf()) return std::nullopt;
+            auto size = std::stoull(buf_.substr(0, eol), nullptr, 16);
+            buf_.erase(0, eol + 2);
+            while (buf_.size() < size + 2)
+                if (!fill_buf()) return std::nullopt;
+            body.append(buf_, 0, static_cast<std::size_t>(size));
+            buf_.erase(0, static_cast<std::size_t>(size) + 2);
+            if (size == 0) return body;
+        }
+    }
+
+    // Everything until the server closes the connection.
+    std::string rest() {
+        while (fill_buf()) {
+        }
+        return std::exchange(buf_, std::string{});
+    }
+
     // True when the server closed the connection (EOF) within the receive timeout.
     bool closed_by_server() {
         char c;
@@ -276,6 +302,26 @@ std::string upload_head(const std::string& target, std::optional<std::uint64_t> 
     return h + "\r\n";
 }
 
+// A body made as it is sent: `size` pattern bytes in pieces of uneven length; throws once
+// past `fail_after` bytes.
+class pattern_source : public body_source {
+public:
+    pattern_source(std::uint64_t size, std::uint64_t fail_after, std::atomic<int>& destroyed)
+        : size_(size), fail_after_(fail_after), destroyed_(destroyed) {}
+    ~pattern_source() override { ++destroyed_; }
+    std::size_t read(char* buf, std::size_t size) override {
+        if (made_ >= fail_after_) throw std::runtime_error("the source broke");
+        auto n = static_cast<std::size_t>(std::min<std::uint64_t>({size, size_ - made_, 1000 + made_ % 70000}));
+        for (std::size_t k = 0; k < n; ++k) buf[k] = pattern_at(made_ + k);
+        made_ += n;
+        return n;
+    }
+
+private:
+    std::uint64_t size_, fail_after_, made_ = 0;
+    std::atomic<int>& destroyed_;
+};
+
 // Waits for a condition the server meets on its own thread.
 template <class F>
 bool eventually(F f, std::chrono::milliseconds limit = 5s) {
@@ -305,6 +351,7 @@ struct test_server {
     std::thread thread;
     std::promise<std::uint16_t> listening;
     std::uint16_t port = 0;
+    std::atomic<int> sources_destroyed{0};
 
     explicit test_server(std::uint64_t file_size = 0, std::chrono::seconds read_timeout = 10s) {
         if (file_size) {
@@ -337,6 +384,14 @@ struct test_server {
         rt.add_streaming("POST", "/small/{name}", factory(UINT64_MAX), keep, 1 * MiB);
         rt.add_streaming("POST", "/refuse/{name}", factory(64 * 1024), keep, 300 * MiB);
         rt.get("/hello", [](request&) { return response::text(200, "hello"); });
+        rt.get("/made/{size}", [this](request& req) {
+            response r;
+            r.set_header("Content-Type", "application/zip");
+            auto size = std::stoull(std::string(req.param("size")));
+            auto fail_after = req.query_param("fail_after") ? std::stoull(*req.query_param("fail_after")) : UINT64_MAX;
+            r.stream = std::make_shared<pattern_source>(size, fail_after, sources_destroyed);
+            return r;
+        });
         rt.get("/files/big", [this](request& req) {
             file_meta m;
             m.content_type = "application/pdf";
@@ -650,4 +705,66 @@ TEST_CASE("a 200 MB upload grows peak memory by less than 32 MB", "[http_server]
     std::fprintf(stderr, "peak RSS (VmHWM) %ld KiB before, %ld KiB after a 200 MB upload: +%.1f MB\n", before, after,
                  growth_mb);
     CHECK(growth_mb < 32.0);
+}
+
+TEST_CASE("a made body is pulled from its source and sent chunked", "[http_server]") {
+    test_server s;
+    client c(s.port);
+    const std::uint64_t size = 30 * MiB + 7;
+    REQUIRE(c.send("GET /made/" + std::to_string(size) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto r = c.read();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->header("transfer-encoding") == "chunked");
+    CHECK(r->header("content-type") == "application/zip");
+    auto body = c.chunked_body();
+    REQUIRE(body);
+    REQUIRE(body->size() == size);
+    std::string want(size, '\0');
+    fill(want, 0);
+    CHECK(*body == want);
+    CHECK(eventually([&] { return s.sources_destroyed == 1; }));
+    // The connection goes on: HEAD has the header alone, then an ordinary request.
+    REQUIRE(c.send("HEAD /made/100 HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto h = c.read(true);
+    REQUIRE(h);
+    CHECK(h->status == 200);
+    auto hello = c.read();
+    REQUIRE(hello);
+    CHECK(hello->body == "hello");
+}
+
+TEST_CASE("a source that fails mid-body cuts the connection without the last chunk", "[http_server]") {
+    test_server s;
+    client c(s.port);
+    REQUIRE(c.send("GET /made/10000000?fail_after=3000000 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto r = c.read();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK_FALSE(c.chunked_body());  // closed before the terminating chunk
+    CHECK(eventually([&] { return s.sources_destroyed == 1; }));
+}
+
+TEST_CASE("a made body to an HTTP/1.0 client ends with the connection", "[http_server]") {
+    test_server s;
+    client c(s.port);
+    REQUIRE(c.send("GET /made/500000 HTTP/1.0\r\nHost: x\r\n\r\n"));
+    auto r = c.read();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->header("transfer-encoding").empty());
+    auto body = c.rest();
+    std::string want(500000, '\0');
+    fill(want, 0);
+    CHECK(body == want);
+}
+
+TEST_CASE("a client that goes away mid-way drops the source", "[http_server]") {
+    test_server s;
+    {
+        client c(s.port);
+        REQUIRE(c.send("GET /made/" + std::to_string(400 * MiB) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+        REQUIRE(c.read());
+    }
+    CHECK(eventually([&] { return s.sources_destroyed == 1; }));
 }

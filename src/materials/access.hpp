@@ -1,0 +1,36 @@
+// Who may download an event's materials. Organisers of the event (and admins) always; for
+// everyone else the event must be published (or cancelled), its release time reached, and
+// the visibility met: public: anyone; registered: a confirmed registrant; attendees: a
+// confirmed registrant who was checked in; organisers: nobody else. Registrants prove who
+// they are with an access key in the link (their registration id and an HMAC of it with
+// the server's secret), checked against the registration's status at each download, so a
+// cancelled registration loses access at once and nothing needs storing.
+#pragma once
+#include "events/model.hpp"
+#include "materials/model.hpp"
+#include "storage/database.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sabor::materials {
+
+std::string access_key(const std::string& secret, std::int64_t registration_id);
+// The registration id when the key is genuine.
+std::optional<std::int64_t> verify_access_key(const std::string& secret, std::string_view key);
+
+// The instant the materials are released (0 = at once).
+std::int64_t release_time(const release_setting& s, const events::event& e);
+
+struct viewer {
+    bool organiser = false;  // manages the event, or an admin
+    std::optional<std::int64_t> registration_id;  // from a genuine access key
+};
+
+enum class access { allowed, not_yet, needs_registration, needs_attendance, organisers_only, hidden };
+
+// The decision for one viewer at `now`; registration rows are read from `db`.
+access decide(storage::database& db, const events::event& e, const release_setting& s, const viewer& v, std::int64_t now);
+
+}  // namespace sabor::materials

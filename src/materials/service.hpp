@@ -1,0 +1,69 @@
+// What the materials routes and pages share: JSON and view shapes, storing a finished
+// upload, who is looking, release settings from input, and the announcement.
+#pragma once
+#include "app/app.hpp"
+#include "events/model.hpp"
+#include "materials/access.hpp"
+#include "materials/model.hpp"
+#include "materials/upload.hpp"
+#include "registration/model.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sabor::materials {
+
+// "/materials/12/%D0%A1%D0%BB%D0%B0%D0%B9%D0%B4%D0%BE%D0%B2%D0%B5.pdf"; `key` adds ?key=.
+std::string download_path(const material& m, const std::string& key = {});
+boost::json::object to_json(const material& m, const std::string& public_base);
+// "850 B", "12,5 KB", "3,4 MB" (a decimal comma in Bulgarian).
+std::string size_label(std::int64_t bytes, const std::string& lang);
+
+// A title as typed: trimmed, valid UTF-8, no control characters, at most 200 characters.
+// The message key of what is wrong, or nullopt.
+std::optional<std::string> title_error(const std::string& title);
+
+struct stored {
+    material m;
+    bool created = false;  // false: the same content was there already (nothing stored)
+};
+// Moves the checked upload into the store and inserts its row in one transaction: the
+// row is committed only with the file in place, and the file is removed if the commit
+// fails. Same content for the same event and talk: the existing material, nothing stored.
+stored store_upload(app::application& a, storage::database& db, upload_sink& sink, std::int64_t event_id,
+                    const std::optional<std::int64_t>& talk_id, const std::string& title, std::int64_t user_id);
+// Deletes the row, then the file (a file left by a crash in between is swept at start-up).
+void delete_material(app::application& a, storage::database& db, const material& m);
+
+// Who is asking: an organiser of the event (session or Bearer), and/or a registrant's key.
+viewer viewer_of(app::application& a, storage::database& db, const http::request& req, const events::event& e);
+std::string key_of(const http::request& req);  // the genuine ?key=, or ""
+
+// Release settings from the API or the admin form; errors as field -> message key.
+// `release_at` is "", "event_start" or a time (ISO 8601 with offset, or, with `tz`, the
+// local time of an <input type=datetime-local>).
+release_setting release_from(const std::string& visibility, const std::string& release_at, const std::string& tz,
+                             std::map<std::string, std::string>& errors);
+boost::json::object release_json(const release_setting& s, const events::event& e);
+
+// Queues "the presentations are online" to each confirmed registrant (only the checked-in
+// ones with `attendees_only`) in the caller's transaction, skipping suppressed addresses.
+struct announce_result {
+    std::int64_t queued = 0, suppressed = 0;
+};
+announce_result announce(app::application& a, storage::database& db, const events::event& e, bool attendees_only);
+
+// For the personal page /r/{token}: the materials this registrant may download, with
+// keyed links, or a note why not (yet). Nothing when the event has none.
+void add_personal_view(app::application& a, storage::database& db, const events::event& e,
+                       const registration::registration& r, const std::string& lang, boost::json::object& data);
+// For the programme page: each talk's materials the visitor of `req` may download, by
+// talk id, as {title, filename, url, type, size}; empty when they may see none.
+std::map<std::int64_t, boost::json::array> talk_links(app::application& a, storage::database& db,
+                                                      const events::event& e, const http::request& req);
+
+}  // namespace sabor::materials

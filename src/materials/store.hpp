@@ -1,0 +1,23 @@
+// Where materials live: <data>/materials/<generated name>, and <data>/materials/tmp/ for
+// uploads still arriving. Both on one file system, so moving a finished upload into place
+// is one rename(2).
+#pragma once
+#include "storage/database.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace sabor::materials {
+
+std::filesystem::path store_dir(const std::string& data_dir);
+std::filesystem::path temp_dir(const std::string& data_dir);
+
+// At start-up: creates both folders, deletes what an interrupted upload left in tmp/, and
+// files of the store that no row names (a crash between the rename and the commit, a
+// delete whose unlink did not happen). Returns how many files it deleted.
+int prepare_store(const std::string& data_dir, storage::database& db);
+
+// "<32 random hex digits>.<extension>": never the name the uploader gave.
+std::string new_stored_name(const std::string& extension);
+
+}  // namespace sabor::materials
