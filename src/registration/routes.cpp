@@ -95,7 +95,8 @@ void add_form_view(json::object& data, const form_settings& s, const http::field
 namespace {
 
 http::response form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                         const http::fields* raw, const std::map<std::string, std::string>& errors, int status) {
+                         const http::fields* raw, const std::map<std::string, std::string>& errors, int status,
+                         json::object extra = {}) {
     app::csrf_token(a, req, ctx);
     json::object values;
     std::string type;
@@ -115,6 +116,7 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
                       {"types", type_options(a, ctx.lang, type)},
                       {"action", "/events/" + e.slug + "/register"}};
     add_form_view(data, parse_form_settings(e.registration_form), raw, nullptr, errors);
+    for (auto& [k, v] : extra) data[k] = std::move(v);
     return app::render_page(a, ctx, "registration/form", std::move(data), status);
 }
 
@@ -170,6 +172,11 @@ http::response manage_page(application& a, http::request& req, const std::string
 }
 
 }  // namespace
+
+http::response prefilled_form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                                   const http::fields& prefill, json::object extra) {
+    return form_page(a, req, ctx, e, &prefill, {}, 200, std::move(extra));
+}
 
 void register_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
