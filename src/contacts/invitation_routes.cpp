@@ -34,7 +34,6 @@ http::response message_page(application& a, app::web_ctx& ctx, const std::string
     for (auto& [k, v] : extra) data[k] = std::move(v);
     auto res = app::render_page(a, ctx, "contacts/message", std::move(data), status);
     res.set_header("Cache-Control", "no-store");
-    res.set_header("Referrer-Policy", "no-referrer");  // the token is in the address
     return res;
 }
 
@@ -259,7 +258,6 @@ http::response invitation_page(application& a, http::request& req) {
     if (!inv->declined_at.empty()) extra["notice"] = a.texts.text(ctx.lang, "invitation_declined_before");
     auto res = registration::prefilled_form_page(a, req, ctx, *e, prefill, std::move(extra));
     res.set_header("Cache-Control", "no-store");
-    res.set_header("Referrer-Policy", "no-referrer");
     return res;
 }
 
