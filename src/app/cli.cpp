@@ -3,6 +3,8 @@
 #include "accounts/repository.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "contacts/invitations.hpp"
+#include "contacts/scheduler.hpp"
 #include "events/demo.hpp"
 #include "http/server.hpp"
 #include "mail/composer.hpp"
@@ -11,6 +13,7 @@
 #include "mail/worker.hpp"
 #include "registration/scheduler.hpp"
 #include "storage/migrations.hpp"
+#include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/i18n.hpp"
@@ -166,9 +169,17 @@ int cmd_serve(const args& a) {
     registration::scheduler schedule({c.database_path(), &app.mail, c.public_base(), std::chrono::milliseconds(2000),
                                       [&mailer] { mailer.wake(); }});
     schedule.start();
+    // Scheduled invitation campaigns, queued when due (a plain function over the database and a time).
+    contacts::scheduler invitations([&app] {
+        auto conn = app.db.acquire();
+        contacts::invite_context ic{*conn, app.mail, app.cfg.public_base(), app.secret};
+        if (contacts::run_due_campaigns(ic, util::now_seconds()) > 0) app.notify_mail();
+    }, std::chrono::seconds(5));
+    invitations.start();
 
     http::server srv(opts, hooks);
     srv.run();
+    invitations.stop();
     schedule.stop();
     mailer.stop();
     std::printf("sabor stopped\n");

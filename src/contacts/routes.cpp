@@ -1,9 +1,516 @@
 #include "contacts/routes.hpp"
 
-#include "app/app.hpp"
+#include "app/web.hpp"
+#include "contacts/csv_import.hpp"
+#include "contacts/invitation_routes.hpp"
+#include "contacts/repository.hpp"
+#include "contacts/service.hpp"
+#include "contacts/xlsx_reader.hpp"
+#include "materials/multipart.hpp"
+#include "registration/exports.hpp"
+#include "util/clock.hpp"
+#include "util/crypto.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace sabor::contacts {
+namespace {
 
-void register_routes(app::application& a) { (void)a; }
+using app::application;
+namespace json = boost::json;
+using util::now_seconds;
+
+// Contacts are the organisation's address book: every organiser account (and admin) sees
+// and edits them; participants never do.
+std::optional<http::response> need_page_user(application& a, http::request& req, app::web_ctx& ctx) {
+    (void)a;
+    if (!ctx.user) return http::response::redirect("/login?next=" + req.path);
+    return std::nullopt;
+}
+
+std::string url_encode(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char ch : s) {
+        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') out += static_cast<char>(ch);
+        else {
+            out += '%';
+            out += hex[ch >> 4];
+            out += hex[ch & 15];
+        }
+    }
+    return out;
+}
+
+std::string clean(const std::optional<std::string>& v) {
+    return v && util::valid_utf8(*v) && v->size() <= 200 ? *v : std::string{};
+}
+
+bool is_xlsx(std::string_view content_type, std::string_view bytes) {
+    return content_type.find("spreadsheetml") != std::string_view::npos || bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4);
+}
+
+// The file parsed, or the whole file's refusal: {message key, sentence}.
+struct parsed_file {
+    std::optional<import_result> result;
+    std::string code, message;
+};
+parsed_file parse_file(application& a, const std::string& lang, std::string_view bytes, bool xlsx) {
+    parsed_file out;
+    try {
+        out.result = xlsx ? parse_xlsx(bytes) : parse_csv(bytes);
+    } catch (const import_error& e) {
+        out.code = e.key.substr(6);
+        out.message = import_message(a.texts, lang, e.key, e.missing, e.line);
+    } catch (const xlsx_error& e) {
+        out.code = e.key.substr(6);
+        out.message = import_message(a.texts, lang, e.key);
+    }
+    return out;
+}
+
+json::array skipped_json(application& a, const std::string& lang, const import_result& r) {
+    json::array out;
+    for (const auto& s : r.skipped)
+        out.push_back(json::object{{"line", s.line}, {"code", s.reason.substr(6)}, {"message", a.texts.text(lang, s.reason)},
+                                   {"value", s.value}});
+    return out;
+}
+
+std::string export_csv(application& a, const std::string& lang, const std::vector<contact>& list) {
+    std::string out = "\xEF\xBB\xBF";
+    const char* keys[] = {"label_full_name", "label_email", "label_organisation", "label_position", "label_organisation_type",
+                          "label_town", "label_phone", "contacts_tags"};
+    bool first = true;
+    for (const char* k : keys) {
+        if (!first) out += ',';
+        out += registration::csv_cell(a.texts.text(lang, k));
+        first = false;
+    }
+    out += "\r\n";
+    for (const auto& c : list) {
+        std::string tags;
+        for (const auto& t : c.tags) tags += (tags.empty() ? "" : "; ") + t;
+        const std::string* cells[] = {&c.name, &c.email, &c.organisation, &c.position, &c.organisation_type, &c.town, &c.phone, &tags};
+        first = true;
+        for (const auto* v : cells) {
+            if (!first) out += ',';
+            out += registration::csv_cell(*v);
+            first = false;
+        }
+        out += "\r\n";
+    }
+    return out;
+}
+
+json::array tag_options(storage::database& db, const std::string& selected) {
+    json::array out;
+    for (const auto& [tag, n] : repository(db).tag_counts())
+        out.push_back(json::object{{"value", tag}, {"count", n}, {"selected", tag == selected}});
+    return out;
+}
+
+// ---- pages ----
+
+http::response list_page(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    if (auto r = need_page_user(a, req, ctx)) return *r;
+    app::csrf_token(a, req, ctx);
+    auto q = clean(req.query_param("q"));
+    auto tag = clean(req.query_param("tag"));
+    auto conn = a.db.acquire();
+    std::int64_t total = 0;
+    auto list = repository(*conn).list(tag, util::to_lower_utf8(q), 1000, app::query_int(req, "offset", 0, 0, 1'000'000'000), &total);
+    json::array rows;
+    for (const auto& c : list) {
+        auto j = to_json(c);
+        j["type_label"] = c.organisation_type.empty() ? std::string{} : a.texts.text(ctx.lang, "orgtype_" + c.organisation_type);
+        rows.push_back(std::move(j));
+    }
+    json::object data{{"title", a.texts.text(ctx.lang, "contacts_title")},
+                      {"rows", std::move(rows)},
+                      {"empty", list.empty()},
+                      {"total", total},
+                      {"q", q},
+                      {"tag", tag},
+                      {"tags", tag_options(*conn, tag)},
+                      {"export_url", "/admin/contacts.csv?tag=" + url_encode(tag) + "&q=" + url_encode(q)},
+                      {"back", req.target}};
+    if (auto n = req.query_param("created")) {
+        data["notice"] = a.texts.text(ctx.lang, "notice_contacts_imported",
+                                      {{"created", clean(n)}, {"updated", clean(req.query_param("updated"))}});
+    } else if (auto d = req.query_param("done")) {
+        data["notice"] = a.texts.text(ctx.lang, "notice_contacts_done", {{"count", clean(d)}});
+    }
+    return app::render_page(a, ctx, "contacts/list", std::move(data));
+}
+
+http::response edit_page(application& a, http::request& req, app::web_ctx& ctx, const contact& c,
+                         const std::map<std::string, std::string>& errors, int status) {
+    app::csrf_token(a, req, ctx);
+    auto j = to_json(c);
+    std::string tags;
+    for (const auto& t : c.tags) tags += (tags.empty() ? "" : ", ") + t;
+    j["tags_text"] = tags;
+    json::array types;
+    for (auto t : {"municipality", "regional_administration", "state_institution", "ngo", "school_or_university", "business", "other"})
+        types.push_back(json::object{{"value", t}, {"label", a.texts.text(ctx.lang, "orgtype_" + std::string(t))},
+                                     {"selected", c.organisation_type == t}});
+    json::object errs;
+    for (const auto& [k, v] : errors) errs[k] = v;
+    json::object data{{"title", a.texts.text(ctx.lang, "contacts_edit_title")}, {"contact", std::move(j)},
+                      {"types", std::move(types)}, {"errors", std::move(errs)}, {"has_errors", !errors.empty()}};
+    return app::render_page(a, ctx, "contacts/edit", std::move(data), status);
+}
+
+// Ticked rows at once: tag, untag or delete, in one transaction.
+http::response bulk(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    if (auto r = need_page_user(a, req, ctx)) return *r;
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    auto what = app::form_value(form, "bulk_action");
+    auto tag = app::form_value(form, "tag");
+    if (what != "tag" && what != "untag" && what != "delete") return app::error_response(a, req, 400, "bad_form");
+    if (what != "delete")
+        if (auto bad = check_tag(tag)) return app::error_response(a, req, 422, "validation", a.texts.text(ctx.lang, *bad, {{"max", "100"}}));
+    auto conn = a.db.acquire();
+    storage::transaction tx(*conn);
+    repository repo(*conn);
+    int done = 0;
+    for (const auto& [k, v] : form) {
+        if (k != "ids") continue;
+        auto id = app::to_id(v);
+        if (!id || !repo.find(*id)) return app::error_response(a, req, 404, "not_found");  // rolls back
+        if (what == "tag") repo.add_tag(*id, tag);
+        else if (what == "untag") repo.remove_tag(*id, tag);
+        else repo.remove(*id);
+        ++done;
+    }
+    tx.commit();
+    return http::response::redirect("/admin/contacts?done=" + std::to_string(done));
+}
+
+std::filesystem::path imports_dir(application& a) { return std::filesystem::path(a.cfg.storage.data_dir) / "imports"; }
+
+// An upload id names a file under data/imports: letters, digits, - and _ only.
+bool good_upload_id(std::string_view id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (char ch : id)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
+    return true;
+}
+
+std::optional<std::string> read_whole(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+http::response import_form(application& a, http::request& req, app::web_ctx& ctx, const std::string& error, int status) {
+    app::csrf_token(a, req, ctx);
+    json::object data{{"title", a.texts.text(ctx.lang, "contacts_import_title")}, {"error", error}};
+    return app::render_page(a, ctx, "contacts/import", std::move(data), status);
+}
+
+// The uploaded spreadsheet: kept under data/imports until confirmed, shown as a preview.
+http::response import_upload(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    if (auto r = need_page_user(a, req, ctx)) return *r;
+    auto boundary = materials::boundary_from_content_type(req.header("content-type"));
+    if (!boundary) return app::error_response(a, req, 400, "bad_form");
+    http::fields fields;
+    std::string file, file_type, current;
+    // Collect text parts by name: the parser gives the name at the part's start.
+    std::string name;
+    materials::multipart_parser named(*boundary, {
+        [&](const materials::part_info& p) {
+            name = p.name;
+            current.clear();
+            if (p.name == "file") file_type = p.content_type;
+            return true;
+        },
+        [&](std::string_view d) {
+            if (name == "file") file.append(d);
+            else if (current.size() + d.size() <= 4096) current.append(d);
+            else return false;
+            return true;
+        },
+        [&]() {
+            if (name != "file") fields.emplace_back(name, current);
+            return true;
+        },
+    });
+    if (!named.feed(req.body) || !named.finish()) return app::error_response(a, req, 400, "bad_form");
+    if (!app::csrf_ok(a, req, fields)) return app::error_response(a, req, 403, "csrf");
+    if (file.empty()) return import_form(a, req, ctx, a.texts.text(ctx.lang, "error_import_empty"), 422);
+    bool xlsx = is_xlsx(file_type, file);
+    auto parsed = parse_file(a, ctx.lang, file, xlsx);
+    if (!parsed.result) return import_form(a, req, ctx, parsed.message, 422);
+    auto extra_tag = app::form_value(fields, "tag");
+    if (!extra_tag.empty())
+        if (auto bad = check_tag(extra_tag)) return import_form(a, req, ctx, a.texts.text(ctx.lang, *bad, {{"max", "100"}}), 422);
+
+    std::error_code ec;
+    std::filesystem::create_directories(imports_dir(a), ec);
+    auto id = util::random_token(18);
+    {
+        std::ofstream out(imports_dir(a) / (id + (xlsx ? ".xlsx" : ".csv")), std::ios::binary);
+        out.write(file.data(), static_cast<std::streamsize>(file.size()));
+        if (!out) throw std::runtime_error("cannot keep the uploaded import file");
+    }
+    auto conn = a.db.acquire();
+    auto plan = plan_import(*conn, *parsed.result);
+    json::array rows;
+    std::int64_t news = 0, merges = 0;
+    for (const auto& p : plan) {
+        (p.action == "new" ? news : merges)++;
+        if (rows.size() >= 500) continue;  // the counts say the rest
+        std::string tags;
+        for (const auto& t : p.row.tags) tags += (tags.empty() ? "" : ", ") + t;
+        rows.push_back(json::object{{"line", p.row.line}, {"name", p.row.name}, {"email", p.row.email},
+                                    {"organisation", p.row.organisation}, {"town", p.row.town}, {"tags", tags},
+                                    {"action", a.texts.text(ctx.lang, "import_action_" + p.action)},
+                                    {"is_merge", p.action == "merge"}});
+    }
+    json::array skipped;
+    for (const auto& s : parsed.result->skipped)
+        skipped.push_back(json::object{{"line", s.line}, {"reason", a.texts.text(ctx.lang, s.reason)}, {"value", s.value}});
+    app::csrf_token(a, req, ctx);
+    json::object data{{"title", a.texts.text(ctx.lang, "contacts_import_preview_title")},
+                      {"rows", std::move(rows)},
+                      {"skipped", std::move(skipped)},
+                      {"has_skipped", !parsed.result->skipped.empty()},
+                      {"summary", a.texts.text(ctx.lang, "import_summary",
+                                               {{"new", std::to_string(news)}, {"merge", std::to_string(merges)},
+                                                {"skipped", std::to_string(parsed.result->skipped.size())},
+                                                {"duplicates", std::to_string(parsed.result->merged)},
+                                                {"encoding", parsed.result->encoding}})},
+                      {"upload", id},
+                      {"kind", xlsx ? "xlsx" : "csv"},
+                      {"tag", extra_tag},
+                      {"can_import", !plan.empty()}};
+    return app::render_page(a, ctx, "contacts/import_preview", std::move(data));
+}
+
+http::response import_confirm(application& a, http::request& req) {
+    auto ctx = app::page_context(a, req);
+    if (auto r = need_page_user(a, req, ctx)) return *r;
+    http::fields form;
+    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    auto id = app::form_value(form, "upload");
+    auto kind = app::form_value(form, "kind");
+    if (!good_upload_id(id) || (kind != "csv" && kind != "xlsx")) return app::error_response(a, req, 400, "bad_form");
+    auto path = imports_dir(a) / (id + "." + kind);
+    auto bytes = read_whole(path);
+    if (!bytes) return app::error_response(a, req, 404, "import_gone", a.texts.text(ctx.lang, "error_import_gone"));
+    auto parsed = parse_file(a, ctx.lang, *bytes, kind == "xlsx");
+    if (!parsed.result) return import_form(a, req, ctx, parsed.message, 422);
+    std::vector<std::string> extra;
+    if (auto tag = app::form_value(form, "tag"); !tag.empty()) {
+        if (check_tag(tag)) return app::error_response(a, req, 400, "bad_form");
+        extra.push_back(tag);
+    }
+    auto conn = a.db.acquire();
+    storage::transaction tx(*conn);
+    auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
+    tx.commit();
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    return http::response::redirect("/admin/contacts?created=" + std::to_string(n.created) + "&updated=" + std::to_string(n.updated));
+}
+
+// ---- API ----
+
+http::response api_error_fields(application& a, const std::string& lang, const field_errors& errors) {
+    return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+}
+
+}  // namespace
+
+void register_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+
+    a.router.get("/admin/contacts", [&a](http::request& req) { return list_page(a, req); });
+    a.router.post("/admin/contacts/bulk", [&a](http::request& req) { return bulk(a, req); }, 1024 * 1024);
+
+    a.router.get("/admin/contacts.csv", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        if (auto r = need_page_user(a, req, ctx)) return *r;
+        auto conn = a.db.acquire();
+        auto list = repository(*conn).list(clean(req.query_param("tag")), util::to_lower_utf8(clean(req.query_param("q"))),
+                                           1'000'000, 0, nullptr);
+        http::response r;
+        r.body = export_csv(a, ctx.lang, list);
+        r.set_header("Content-Type", "text/csv; charset=utf-8");
+        r.set_header("Content-Disposition", "attachment; filename=\"contacts.csv\"");
+        r.set_header("Cache-Control", "no-store");
+        return r;
+    });
+
+    a.router.get("/admin/contacts/import", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        if (auto r = need_page_user(a, req, ctx)) return *r;
+        return import_form(a, req, ctx, "", 200);
+    });
+    a.router.post("/admin/contacts/import", [&a](http::request& req) { return import_upload(a, req); }, import_max_bytes + 64 * 1024);
+    a.router.post("/admin/contacts/import/confirm", [&a](http::request& req) { return import_confirm(a, req); }, form_limit);
+
+    a.router.get("/admin/contacts/{id}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        if (auto r = need_page_user(a, req, ctx)) return *r;
+        auto conn = a.db.acquire();
+        auto c = repository(*conn).find(app::to_id(req.param("id")).value_or(0));
+        if (!c) return app::error_response(a, req, 404, "not_found");
+        return edit_page(a, req, ctx, *c, {}, 200);
+    });
+    a.router.post("/admin/contacts/{id}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        if (auto r = need_page_user(a, req, ctx)) return *r;
+        http::fields form;
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        auto old = repo.find(app::to_id(req.param("id")).value_or(0));
+        if (!old) return app::error_response(a, req, 404, "not_found");
+        if (app::form_value(form, "action") == "delete") {
+            repo.remove(old->id);
+            tx.commit();
+            return http::response::redirect("/admin/contacts?done=1");
+        }
+        field_errors errors;
+        auto c = contact_from_form(form, errors);
+        c.id = old->id;
+        validate(c, errors);
+        if (errors.empty() && c.email != old->email && repo.find_by_email(c.email)) errors["email"] = {"error_contact_exists", {}};
+        if (!errors.empty()) return edit_page(a, req, ctx, c, events::localise(errors, a.texts, ctx.lang), 422);
+        repo.update(c, view::format_iso_utc(now_seconds()));
+        repo.set_tags(c.id, c.tags);
+        tx.commit();
+        return http::response::redirect("/admin/contacts?done=1");
+    }, form_limit);
+
+    // ---- API ----
+
+    a.router.post("/api/v1/contacts/import", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto parsed = parse_file(a, lang, req.body, is_xlsx(req.header("content-type"), req.body));
+        if (!parsed.result) return app::json_error(422, parsed.code, parsed.message);
+        std::vector<std::string> extra;
+        if (auto tag = req.query_param("tag"); tag && !tag->empty()) {
+            std::string t = *tag;
+            if (auto bad = check_tag(t)) return app::json_error(422, "bad_tag", a.texts.text(lang, *bad, {{"max", "100"}}));
+            extra.push_back(t);
+        }
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
+        tx.commit();
+        return app::json_response(200, json::object{{"imported", n.created + n.updated},
+                                                    {"created", n.created},
+                                                    {"updated", n.updated},
+                                                    {"merged", parsed.result->merged},
+                                                    {"skipped", parsed.result->skipped.size()},
+                                                    {"errors", skipped_json(a, lang, *parsed.result)},
+                                                    {"encoding", parsed.result->encoding}});
+    }, import_max_bytes);
+
+    a.router.get("/api/v1/contacts", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto tag = req.query_param("tag").value_or("");
+        auto q = req.query_param("q").value_or("");
+        if (!util::valid_utf8(tag) || !util::valid_utf8(q)) return app::json_error(400, "bad_query", a.texts.text(lang, "error_invalid_utf8"));
+        auto conn = a.db.acquire();
+        std::int64_t total = 0;
+        json::array items;
+        for (const auto& c : repository(*conn).list(tag, util::to_lower_utf8(q), app::query_int(req, "limit", 100, 1, 1000),
+                                                    app::query_int(req, "offset", 0, 0, 1'000'000'000), &total))
+            items.push_back(to_json(c));
+        return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+    });
+
+    a.router.post("/api/v1/contacts", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        std::optional<http::response> refusal;
+        auto body = app::parse_json_object(a, req, refusal);
+        if (!body) return *refusal;
+        auto lang = app::pick_lang(a, req);
+        field_errors errors;
+        auto c = contact_from_json(*body, {}, errors);
+        validate(c, errors);
+        if (!errors.empty()) return api_error_fields(a, lang, errors);
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        if (repo.find_by_email(c.email)) return app::json_error(409, "contact_exists", a.texts.text(lang, "error_contact_exists"));
+        c.id = repo.insert(c, view::format_iso_utc(now_seconds()));
+        tx.commit();
+        auto res = app::json_response(201, to_json(*repo.find(c.id)));
+        res.set_header("Location", "/api/v1/contacts/" + std::to_string(c.id));
+        return res;
+    }, 64 * 1024);
+
+    a.router.get("/api/v1/contacts/{id}", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto conn = a.db.acquire();
+        auto c = repository(*conn).find(app::to_id(req.param("id")).value_or(0));
+        if (!c) return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
+        return app::json_response(200, to_json(*c));
+    });
+
+    a.router.add("PATCH", "/api/v1/contacts/{id}", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        std::optional<http::response> refusal;
+        auto body = app::parse_json_object(a, req, refusal);
+        if (!body) return *refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        auto old = repo.find(app::to_id(req.param("id")).value_or(0));
+        if (!old) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        field_errors errors;
+        auto c = contact_from_json(*body, *old, errors);
+        validate(c, errors);
+        if (!errors.empty()) return api_error_fields(a, lang, errors);
+        if (c.email != old->email && repo.find_by_email(c.email))
+            return app::json_error(409, "contact_exists", a.texts.text(lang, "error_contact_exists"));
+        repo.update(c, view::format_iso_utc(now_seconds()));
+        if (body->contains("tags")) repo.set_tags(c.id, c.tags);
+        tx.commit();
+        return app::json_response(200, to_json(*repo.find(c.id)));
+    }, 64 * 1024);
+
+    a.router.add("DELETE", "/api/v1/contacts/{id}", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        auto c = repo.find(app::to_id(req.param("id")).value_or(0));
+        if (!c) return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
+        repo.remove(c->id);
+        tx.commit();
+        return http::response{204, {}, {}};
+    });
+
+    register_invitation_routes(a);
+}
 
 }  // namespace sabor::contacts

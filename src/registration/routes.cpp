@@ -98,7 +98,8 @@ void add_form_view(json::object& data, const form_settings& s, const http::field
 namespace {
 
 http::response form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                         const http::fields* raw, const std::map<std::string, std::string>& errors, int status) {
+                         const http::fields* raw, const std::map<std::string, std::string>& errors, int status,
+                         json::object extra = {}) {
     app::csrf_token(a, req, ctx);
     json::object values;
     std::string type;
@@ -120,6 +121,7 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
     auto settings = parse_form_settings(e.registration_form);
     data["verify_email"] = settings.verify_email;
     add_form_view(data, settings, raw, nullptr, errors);
+    for (auto& [k, v] : extra) data[k] = std::move(v);
     return app::render_page(a, ctx, "registration/form", std::move(data), status);
 }
 
@@ -176,6 +178,11 @@ http::response manage_page(application& a, http::request& req, const std::string
 }
 
 }  // namespace
+
+http::response prefilled_form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                                   const http::fields& prefill, json::object extra) {
+    return form_page(a, req, ctx, e, &prefill, {}, 200, std::move(extra));
+}
 
 void register_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);

@@ -1,4 +1,5 @@
 #pragma once
+#include "events/model.hpp"
 #include "http/message.hpp"
 #include "registration/form.hpp"
 
@@ -9,6 +10,7 @@
 
 namespace sabor::app {
 class application;
+struct web_ctx;
 }
 
 namespace sabor::registration {
@@ -19,4 +21,8 @@ void register_routes(app::application& a);
 // `stored` answers) and errors, and the privacy text.
 void add_form_view(boost::json::object& data, const form_settings& s, const http::fields* raw,
                    const boost::json::object* stored, const std::map<std::string, std::string>& errors);
+// The registration form of `e` filled in with `prefill` (an invitation's details and its
+// token as "invitation"); `extra` adds to the page's data (the decline button).
+http::response prefilled_form_page(app::application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                                   const http::fields& prefill, boost::json::object extra);
 }  // namespace sabor::registration

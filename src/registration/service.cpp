@@ -1,6 +1,7 @@
 #include "registration/service.hpp"
 
 #include "accounts/repository.hpp"
+#include "contacts/invitations.hpp"
 #include "mail/composer.hpp"
 #include "mail/message.hpp"
 #include "registration/checkin.hpp"
@@ -144,7 +145,8 @@ input input_from_json(const boost::json::object& body, field_errors& errors) {
         } else if (k == "answers") {
             in.answers_json = value;
         } else if (k == "invitation") {
-            // Invitations arrive with the invitations issue; accepted and ignored until then.
+            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
+            else in.invitation = std::string(value.get_string());
         } else {
             errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
         }
@@ -162,6 +164,7 @@ input input_from_form(const std::vector<std::pair<std::string, std::string>>& fo
         else if (k == "consent") in.consent = truthy(v);
         else if (k == "public_listing") in.public_listing = truthy(v);
         else if (k == "website") in.honeypot_filled = !v.empty();
+        else if (k == "invitation") in.invitation = v;
     }
     return in;
 }
@@ -230,7 +233,8 @@ std::optional<outcome> closed_for(const events::event& e, std::int64_t now) {
                                                e.status == "cancelled" ? 409 : 404);
     if (e.ends_at < now) return refuse("error_event_over", 409);
     if (e.registration_mode == "closed") return refuse("error_registration_closed", 409);
-    if (e.registration_mode == "invitation") return refuse("error_invitation_only", 403);
+    // Invitation-only events take registrations through a personal link only.
+    if (e.registration_mode == "invitation" && in.invitation.empty()) return refuse("error_invitation_only", 403);
     if (e.registration_opens_at && now < e.registration_opens_at) return refuse("error_registration_not_open", 409);
     if (e.registration_closes_at && now > e.registration_closes_at) return refuse("error_registration_deadline", 409);
     return std::nullopt;
@@ -253,8 +257,17 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
         return out;
     };
     repository repo(c.db);
+    // A forged, foreign or used invitation link is refused (read under the write lock, so
+    // one link cannot register twice).
+    std::optional<std::int64_t> invitation_id;
+    if (!in.invitation.empty()) {
+        auto check = contacts::usable_invitation(c.db, e.id, in.invitation);
+        if (!check.id) return refuse(check.refusal_key == "error_invitation_used" ? "error_invitation_used" : "error_invitation_invalid", 403);
+        invitation_id = check.id;
+    }
     if (auto existing = repo.find_by_email(e.id, in.email);
         existing && existing->status != "cancelled" && existing->status != "rejected") {
+        if (invitation_id) contacts::link_registration(c.db, *invitation_id, existing->id);
         // Tell them, and mail their personal link again (a new one: only its hash is kept).
         auto token = rotate_token(repo, existing->id);
         queue_mail(c, e, *existing, "registration_link", token, repo);
@@ -271,6 +284,7 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     if (r.status == "waitlisted" && !e.waitlist) return refuse("error_event_full", 409);  // rolls back
     auto token = util::random_token(24);
     r.id = repo.insert(r, util::token_hash(token));
+    if (invitation_id) contacts::link_registration(c.db, *invitation_id, r.id);
     r = *repo.find(r.id);
     std::string kind = r.status == "confirmed" ? "registration_confirmed"
                        : r.status == "waitlisted" ? "registration_waitlisted"

@@ -31,6 +31,7 @@ struct input {
     std::string locale = "bg";
     bool honeypot_filled = false;  // a field people never see was filled: a bot
     bool walk_in = false;          // added at the desk: e-mail optional, no consent box
+    std::string invitation;        // the personal invitation's token, when registering through one
     // Answers as they came (JSON "answers", or the whole form), checked by validate().
     boost::json::value answers_json;
     std::vector<std::pair<std::string, std::string>> form;

@@ -303,11 +303,16 @@ CREATE TABLE invitation_campaigns (
     subject    TEXT NOT NULL,
     body       TEXT NOT NULL,
     filter     TEXT NOT NULL DEFAULT '{}',
+    locale     TEXT NOT NULL DEFAULT 'bg',
     send_at    TEXT NOT NULL,
     status     TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'queued', 'cancelled')),
+    queued_at  TEXT,
+    skipped_unsubscribed INTEGER NOT NULL DEFAULT 0,
+    skipped_invited      INTEGER NOT NULL DEFAULT 0,
     created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
     created_at TEXT NOT NULL
 );
+CREATE INDEX invitation_campaigns_due ON invitation_campaigns(status, send_at);
 CREATE INDEX invitation_campaigns_event ON invitation_campaigns(event_id);
 CREATE TABLE invitations (
     id              INTEGER PRIMARY KEY,
@@ -324,6 +329,7 @@ CREATE TABLE invitations (
     UNIQUE (event_id, email)
 );
 CREATE INDEX invitations_campaign ON invitations(campaign_id);
+CREATE INDEX invitations_outbox ON invitations(outbox_id);
 CREATE TABLE mail_suppressions (
     email      TEXT PRIMARY KEY,
     source     TEXT NOT NULL DEFAULT '',

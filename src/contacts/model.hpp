@@ -1,0 +1,66 @@
+// Contacts (the organisers' address book), invitation campaigns and the personal invitations
+// they send.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sabor::contacts {
+
+struct contact {
+    std::int64_t id = 0;
+    std::string email;  // lower-cased, unique
+    std::string name, organisation, position, organisation_type, town, phone;
+    std::vector<std::string> tags;
+    std::string unsubscribed_at;  // empty while subscribed
+    std::string created_at, updated_at;
+};
+
+// Who a campaign goes to: contacts with any of the tags (or all contacts), narrowed by type
+// and town.
+struct recipient_filter {
+    std::vector<std::string> tags;
+    bool all = false;
+    std::string organisation_type;
+    std::string town;
+};
+
+struct campaign {
+    std::int64_t id = 0;
+    std::int64_t event_id = 0;
+    std::string subject, body;
+    recipient_filter filter;
+    std::string locale = "bg";
+    std::string send_at;  // ISO 8601 UTC
+    std::string status = "scheduled";  // scheduled, queued, cancelled
+    std::string queued_at;
+    std::int64_t skipped_unsubscribed = 0, skipped_invited = 0;
+    std::optional<std::int64_t> created_by;
+    std::string created_at;
+};
+
+// One invitation as tracked: its status follows from the registration, the decline and the
+// outbox row that carries it.
+struct invitation {
+    std::int64_t id = 0;
+    std::int64_t campaign_id = 0;
+    std::int64_t event_id = 0;
+    std::optional<std::int64_t> contact_id;
+    std::string email, name;
+    std::optional<std::int64_t> outbox_id;
+    std::optional<std::int64_t> registration_id;
+    std::string declined_at;
+    std::string created_at;
+    std::string mail_status;  // queued, sending, sent, failed ("" without a message)
+    std::string mail_error;
+    std::string sent_at;
+    // registered, declined, failed, sent, queued
+    std::string status() const;
+};
+
+struct campaign_counts {
+    std::int64_t invited = 0, queued = 0, sent = 0, failed = 0, registered = 0, declined = 0;
+};
+
+}  // namespace sabor::contacts
