@@ -221,7 +221,7 @@ void apply_details(registration& r, const input& in) {
     if (in.check_answers) r.answers = boost::json::serialize(in.answers);
 }
 
-std::optional<outcome> closed_for(const events::event& e, std::int64_t now) {
+std::optional<outcome> closed_for(const events::event& e, const input& in, std::int64_t now) {
     outcome out;
     auto refuse = [&](const char* key, int status) {
         out.what = outcome::refused;
@@ -241,7 +241,7 @@ std::optional<outcome> closed_for(const events::event& e, std::int64_t now) {
 }
 
 outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now) {
-    if (auto refused = closed_for(e, now)) return *refused;
+    if (auto refused = closed_for(e, in, now)) return *refused;
     storage::transaction tx(c.db);  // BEGIN IMMEDIATE: the seat is decided under the write lock
     auto out = register_in_transaction(c, e, in);
     if (out.what != outcome::refused) tx.commit();  // a refusal rolls back

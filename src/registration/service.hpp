@@ -65,9 +65,9 @@ struct context {
 
 // Registers (or tells an existing registrant, mailing their personal link again).
 outcome register_for(context& c, const events::event& e, const input& in, std::int64_t now);
-// Why the event takes no registration now (not published, over, closed, invitation only,
-// not yet open, deadline passed), or nothing when it does.
-std::optional<outcome> closed_for(const events::event& e, std::int64_t now);
+// Why the event takes no registration now (not published, over, closed, invitation only
+// without an invitation, not yet open, deadline passed), or nothing when it does.
+std::optional<outcome> closed_for(const events::event& e, const input& in, std::int64_t now);
 // register_for's work after those checks, inside the caller's transaction (which it does
 // not commit; a refusal must be rolled back by the caller).
 outcome register_in_transaction(context& c, const events::event& e, const input& in);

@@ -24,7 +24,8 @@ std::string input_to_stored(const input& in) {
                                         {"consent", in.consent},
                                         {"public_listing", in.public_listing},
                                         {"locale", in.locale},
-                                        {"answers", in.answers}});
+                                        {"answers", in.answers},
+                                        {"invitation", in.invitation}});
 }
 
 std::optional<input> input_from_stored(const std::string& stored) {
@@ -48,6 +49,7 @@ std::optional<input> input_from_stored(const std::string& stored) {
     in.organisation_type = text("organisation_type");
     in.town = text("town");
     in.phone = text("phone");
+    in.invitation = text("invitation");
     in.consent = flag("consent");
     in.public_listing = flag("public_listing");
     in.locale = text("locale") == "en" ? "en" : "bg";
@@ -130,7 +132,7 @@ confirm_result confirm_request(context& c, const std::string& token, std::int64_
         out.what = pending::unknown;
         return out;
     }
-    if (auto refused = closed_for(*out.event, now)) {
+    if (auto refused = closed_for(*out.event, p.in, now)) {
         out.registered = *refused;
         return out;
     }

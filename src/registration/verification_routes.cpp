@@ -38,7 +38,7 @@ std::optional<http::response> verification_instead(application& a, http::request
     if (!parse_form_settings(e.registration_form).verify_email) return std::nullopt;
     auto now = util::now_seconds();
     auto lang = ctx ? ctx->lang : app::pick_lang(a, req);
-    auto refused = closed_for(e, now);
+    auto refused = closed_for(e, in, now);
     // Full without a waiting list: said at once (a count, nothing about this address).
     if (!refused && e.registration_mode == "open" && e.capacity > 0 && !e.waitlist &&
         repository(db).count(e.id, "confirmed") >= e.capacity) {
