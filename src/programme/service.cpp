@@ -601,6 +601,25 @@ bool materials_public(const events::event& e, const std::string& release_at, std
     return t && *t <= now;
 }
 
+std::string initials(std::string_view name) {
+    std::string out;
+    int words = 0;
+    bool at_start = true;
+    for (std::size_t i = 0; i < name.size() && words < 2;) {
+        auto c = static_cast<unsigned char>(name[i]);
+        std::size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        if (c == ' ') {
+            at_start = true;
+        } else if (at_start) {
+            out.append(name.substr(i, len));
+            ++words;
+            at_start = false;
+        }
+        i += len;
+    }
+    return out;
+}
+
 json::object speaker_view(const speaker& s) {
     auto o = to_json(s, false);
     o["display_name"] = display_name(s);
@@ -608,6 +627,7 @@ json::object speaker_view(const speaker& s) {
     if (!s.organisation.empty()) affiliation += (affiliation.empty() ? "" : ", ") + s.organisation;
     o["affiliation"] = affiliation;
     o["bio_html"] = view::render_description(s.bio);
+    o["initials"] = initials(s.name);
     return o;
 }
 
@@ -627,8 +647,11 @@ json::array days_view(const events::event& e, const programme_data& d, const std
                             {"starts", local_hhmm(s->starts_at, e.timezone)},
                             {"room", s->room},
                             {"description_html", view::render_description(s->description)}};
-            if (const auto* chair = s->chair_id ? by_id(d.speakers, s->chair_id) : nullptr)
+            if (const auto* chair = s->chair_id ? by_id(d.speakers, s->chair_id) : nullptr) {
                 sv["chair"] = speaker_view(*chair);
+                bool moderated = s->kind == "panel" || s->kind == "discussion";
+                sv["chair_label"] = texts.text(lang, moderated ? "prog_role_moderator" : "prog_chair");
+            }
             json::array talks;
             for (const auto* t : talks_in(d, s->id)) {
                 json::object tv{{"id", t->id}, {"title", t->title}, {"abstract_html", view::render_description(t->abstract)}};

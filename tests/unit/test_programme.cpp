@@ -350,3 +350,10 @@ TEST_CASE("the programme calendar has one VEVENT per item", "[programme]") {
     CHECK(n == 2);
     CHECK(text.find("DTSTART:20300811T063000Z") != std::string::npos);
 }
+
+TEST_CASE("initials stand in for a missing photo", "[programme]") {
+    CHECK(initials("Мария Петрова") == "МП");
+    CHECK(initials("  Иван  Колев Иванов") == "ИК");
+    CHECK(initials("Ana") == "A");
+    CHECK(initials("") == "");
+}
