@@ -508,6 +508,12 @@ class ProgrammeAdminTest(ProgrammeBase):
         self.assertIn("Краят трябва да е след началото.", r.text)
         self.assertIn('value="Работилница &lt;б&gt;"', r.text)
         self.assertIn('value="2030-08-11T11:00"', r.text)
+        # Invalid UTF-8 in a form: the field marked, nothing saved.
+        r = b.post(base + "/sessions/new", {"csrf_token": token, "title": b"\xff\xfe", "kind": "plenary",
+                                            "starts_at": "2030-08-11T12:00", "ends_at": "2030-08-11T13:00"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("Текстът съдържа невалидни знаци (не е UTF-8).", r.text)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM programme_sessions WHERE event_id = ?", ev["id"])[0][0], 4)
         # Fixed, it overlaps the panel in the same room: saved, with a warning on the overview.
         r = b.post(base + "/sessions/new", {"csrf_token": token, "title": "Работилница", "kind": "workshop",
                                             "room": "Зала 1", "starts_at": "2030-08-11T12:00", "ends_at": "2030-08-11T13:00",
