@@ -372,6 +372,12 @@ std::vector<warning> overlaps(const programme_data& d) {
             out.push_back(std::move(w));
         }
     const auto& ts = d.talks;
+    // A session moved or shortened after its talks were timed.
+    for (const auto& t : ts) {
+        const auto* s = by_id(d.sessions, t.session_id);
+        if (s && t.starts_at && (t.starts_at < s->starts_at || t.ends_at > s->ends_at))
+            out.push_back({"prog_warn_talk_outside", {{"first", t.title}, {"second", s->title}}, {s->id}, {t.id}});
+    }
     auto span = [&](const talk& t) -> std::pair<std::int64_t, std::int64_t> {
         if (t.starts_at) return {t.starts_at, t.ends_at};
         const auto* s = by_id(d.sessions, t.session_id);
@@ -406,8 +412,7 @@ std::vector<warning> overlaps(const programme_data& d) {
 std::vector<warning> concerning(const std::vector<warning>& all, std::int64_t session_id, std::int64_t talk_id) {
     std::vector<warning> out;
     for (const auto& w : all) {
-        bool hit = (session_id && w.talk_ids.empty() &&
-                    std::find(w.session_ids.begin(), w.session_ids.end(), session_id) != w.session_ids.end()) ||
+        bool hit = (session_id && std::find(w.session_ids.begin(), w.session_ids.end(), session_id) != w.session_ids.end()) ||
                    (talk_id && std::find(w.talk_ids.begin(), w.talk_ids.end(), talk_id) != w.talk_ids.end());
         if (hit) out.push_back(w);
     }
