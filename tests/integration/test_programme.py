@@ -491,6 +491,16 @@ class ProgrammeAdminTest(ProgrammeBase):
         self.assertEqual(self.photos(), [])
         self.assertEqual(self.s.request("GET", f"/speakers/{sid}/photo").status, 404)
 
+        # Deleting a draft event removes its speakers' photo files with their rows.
+        draft = self.new_event(publish=False, title="Чернова")
+        dbase = f"/admin/events/{draft['id']}/programme"
+        r = self.post_multipart(b, dbase + "/speakers/new", [("csrf_token", token), ("name", "Гост")],
+                                [("photo", "g.png", "image/png", png)])
+        self.assertEqual(r.status, 303)
+        self.assertEqual(len(self.photos()), 1)
+        self.assertEqual(self.api("DELETE", f"/api/v1/events/{draft['id']}").status, 204)
+        self.assertEqual(self.photos(), [])
+
     def test_forms_sessions_talks_reorder_and_warnings(self):
         ev = self.new_event()
         sp, ss, tt = self.build_programme(ev)
