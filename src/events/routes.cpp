@@ -4,6 +4,8 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
+#include "programme/photos.hpp"
+#include "programme/repository.hpp"
 #include "programme/routes.hpp"
 #include "util/utf8.hpp"
 
@@ -228,8 +230,10 @@ http::response admin_action(application& a, http::request& req, std::string_view
     auto m = load_managed(a, req, ctx, repo);
     if (m.refusal) return *m.refusal;
     storage::transaction tx(*conn);
+    std::vector<std::string> photos;  // speakers' photo files, removed once the rows are gone
     if (action == "delete") {
         if (m.e.status != "draft") return app::error_response(a, req, 409, "delete_published");
+        photos = programme::repository(*conn).photos(m.e.id);
         repo.remove(m.e.id);
     } else if (action == "publish") {
         if (m.e.status == "cancelled") return app::error_response(a, req, 409, "publish_cancelled");
@@ -238,6 +242,7 @@ http::response admin_action(application& a, http::request& req, std::string_view
         repo.set_status(m.e.id, "cancelled");
     }
     tx.commit();
+    for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
     std::string notice = action == "delete" ? "deleted" : action == "publish" ? "published" : "cancelled";
     return http::response::redirect("/admin?notice=" + notice);
 }
@@ -358,8 +363,10 @@ http::response api_status(application& a, http::request& req, std::string_view a
     if (action == "delete") {
         if (e->status != "draft")
             return app::json_error(409, "delete_published", a.texts.text(lang, "error_delete_published"));
+        auto photos = programme::repository(*conn).photos(e->id);
         repo.remove(e->id);
         tx.commit();
+        for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
         http::response r;
         r.status = 204;
         return r;

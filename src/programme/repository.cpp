@@ -113,6 +113,14 @@ std::vector<speaker> repository::speakers(std::int64_t event_id) {
     return out;
 }
 
+std::vector<std::string> repository::photos(std::int64_t event_id) {
+    auto st = db_.prepare("SELECT photo FROM speakers WHERE event_id = ? AND photo <> ''");
+    st.bind(1, event_id);
+    std::vector<std::string> out;
+    while (st.step()) out.push_back(st.get_text(0));
+    return out;
+}
+
 // ---- sessions ----
 
 void repository::insert(session& s) {

@@ -18,7 +18,9 @@ public:
     void set_photo(std::int64_t speaker_id, const std::string& stored);
     void remove_speaker(std::int64_t id);
     std::optional<speaker> find_speaker(std::int64_t id);
-    std::vector<speaker> speakers(std::int64_t event_id);  // by name order of entry (id)
+    std::vector<speaker> speakers(std::int64_t event_id);  // in the order they were added
+    // The stored photo names of an event's speakers (to remove the files when it is deleted).
+    std::vector<std::string> photos(std::int64_t event_id);
 
     void insert(session& s);
     void update(const session& s);

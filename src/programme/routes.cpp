@@ -323,21 +323,16 @@ http::response api_programme(application& a, http::request& req) {
 // ---- public pages ----
 
 // Anonymous visitors get a shared rendered copy while nothing changed (as events pages do).
+// `render(keep)` may clear `keep`: a page that will change with time alone is not kept.
 template <typename Render>
 http::response cached_page(application& a, http::request& req, Render render) {
+    bool keep = true;
     bool cacheable = !req.cookie("sabor_session") && !req.query_param("lang");
-    if (!cacheable) {
-        auto r = render(cacheable);
-        std::erase_if(r.headers, [](const auto& h) { return h.first == "X-Sabor-No-Cache"; });
-        return r;
-    }
+    if (!cacheable) return render(keep);
     std::string key = app::pick_lang(a, req) + "|" + req.target;
     if (auto hit = a.cache.get(key)) return *hit;
     auto version = a.cache.version();
-    auto r = render(cacheable);
-    // A page waiting for materials to be released must not outlive the release time.
-    bool keep = r.header("X-Sabor-No-Cache").empty();
-    std::erase_if(r.headers, [](const auto& h) { return h.first == "X-Sabor-No-Cache"; });
+    auto r = render(keep);
     if (r.status == 200 && keep) a.cache.put(key, r, version);
     return r;
 }
@@ -365,7 +360,7 @@ json::object page_data(application& a, app::web_ctx& ctx, const events::event& e
 }
 
 http::response programme_page(application& a, http::request& req, bool print) {
-    return cached_page(a, req, [&](bool) -> http::response {
+    return cached_page(a, req, [&](bool& keep) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);
@@ -385,15 +380,15 @@ http::response programme_page(application& a, http::request& req, bool print) {
         data["materials_later"] = !show_materials && pe.e.materials_visibility == "public";
         data["materials_elsewhere"] = pe.e.materials_visibility != "public";
         data["has_speakers"] = !d.speakers.empty();
-        auto r = app::render_page(a, ctx, print ? "programme/print" : "programme/show", std::move(data));
+        // A page waiting for the materials' release must not outlive the release time.
         auto release_t = release.empty() ? std::nullopt : view::parse_iso8601(release);
-        if (release_t && *release_t > now) r.set_header("X-Sabor-No-Cache", "1");
-        return r;
+        if (release_t && *release_t > now) keep = false;
+        return app::render_page(a, ctx, print ? "programme/print" : "programme/show", std::move(data));
     });
 }
 
 http::response speakers_page(application& a, http::request& req) {
-    return cached_page(a, req, [&](bool) -> http::response {
+    return cached_page(a, req, [&](bool&) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);

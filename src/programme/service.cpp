@@ -372,6 +372,12 @@ std::vector<warning> overlaps(const programme_data& d) {
             out.push_back(std::move(w));
         }
     const auto& ts = d.talks;
+    // A session moved or shortened after its talks were timed.
+    for (const auto& t : ts) {
+        const auto* s = by_id(d.sessions, t.session_id);
+        if (s && t.starts_at && (t.starts_at < s->starts_at || t.ends_at > s->ends_at))
+            out.push_back({"prog_warn_talk_outside", {{"first", t.title}, {"second", s->title}}, {s->id}, {t.id}});
+    }
     auto span = [&](const talk& t) -> std::pair<std::int64_t, std::int64_t> {
         if (t.starts_at) return {t.starts_at, t.ends_at};
         const auto* s = by_id(d.sessions, t.session_id);
@@ -406,8 +412,7 @@ std::vector<warning> overlaps(const programme_data& d) {
 std::vector<warning> concerning(const std::vector<warning>& all, std::int64_t session_id, std::int64_t talk_id) {
     std::vector<warning> out;
     for (const auto& w : all) {
-        bool hit = (session_id && w.talk_ids.empty() &&
-                    std::find(w.session_ids.begin(), w.session_ids.end(), session_id) != w.session_ids.end()) ||
+        bool hit = (session_id && std::find(w.session_ids.begin(), w.session_ids.end(), session_id) != w.session_ids.end()) ||
                    (talk_id && std::find(w.talk_ids.begin(), w.talk_ids.end(), talk_id) != w.talk_ids.end());
         if (hit) out.push_back(w);
     }
@@ -601,6 +606,25 @@ bool materials_public(const events::event& e, const std::string& release_at, std
     return t && *t <= now;
 }
 
+std::string initials(std::string_view name) {
+    std::string out;
+    int words = 0;
+    bool at_start = true;
+    for (std::size_t i = 0; i < name.size() && words < 2;) {
+        auto c = static_cast<unsigned char>(name[i]);
+        std::size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        if (c == ' ') {
+            at_start = true;
+        } else if (at_start) {
+            out.append(name.substr(i, len));
+            ++words;
+            at_start = false;
+        }
+        i += len;
+    }
+    return out;
+}
+
 json::object speaker_view(const speaker& s) {
     auto o = to_json(s, false);
     o["display_name"] = display_name(s);
@@ -608,6 +632,7 @@ json::object speaker_view(const speaker& s) {
     if (!s.organisation.empty()) affiliation += (affiliation.empty() ? "" : ", ") + s.organisation;
     o["affiliation"] = affiliation;
     o["bio_html"] = view::render_description(s.bio);
+    o["initials"] = initials(s.name);
     return o;
 }
 
@@ -627,8 +652,11 @@ json::array days_view(const events::event& e, const programme_data& d, const std
                             {"starts", local_hhmm(s->starts_at, e.timezone)},
                             {"room", s->room},
                             {"description_html", view::render_description(s->description)}};
-            if (const auto* chair = s->chair_id ? by_id(d.speakers, s->chair_id) : nullptr)
+            if (const auto* chair = s->chair_id ? by_id(d.speakers, s->chair_id) : nullptr) {
                 sv["chair"] = speaker_view(*chair);
+                bool moderated = s->kind == "panel" || s->kind == "discussion";
+                sv["chair_label"] = texts.text(lang, moderated ? "prog_role_moderator" : "prog_chair");
+            }
             json::array talks;
             for (const auto* t : talks_in(d, s->id)) {
                 json::object tv{{"id", t->id}, {"title", t->title}, {"abstract_html", view::render_description(t->abstract)}};

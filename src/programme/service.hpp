@@ -97,6 +97,8 @@ bool materials_public(const events::event& e, const std::string& release_at, std
 boost::json::array days_view(const events::event& e, const programme_data& d, const std::vector<material_link>* materials,
                              const view::i18n& texts, const std::string& lang);
 boost::json::object speaker_view(const speaker& s);
+// "МП" for "Мария Петрова": shown where there is no photo.
+std::string initials(std::string_view name);
 // A path segment percent-encoded (RFC 3986 unreserved characters kept).
 std::string encode_path_segment(std::string_view s);
 

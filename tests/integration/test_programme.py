@@ -313,7 +313,7 @@ class ProgrammePagesTest(ProgrammeBase):
         page = self.s.request("GET", f"/events/{ev['slug']}/programme").text
         order = ["Ден 1", "11 август 2030 г.", "09:30 – 10:30", "Откриване", "Приветствие", "г-жа Милена Иванова",
                  "областен управител, Областна администрация Кърджали", "Законът за социалните услуги",
-                 "Кафе пауза", "Добри практики", "Председател", "проф. д-р Надежда Колева", "Услуги в общността",
+                 "Кафе пауза", "Добри практики", "Модератор: ", "проф. д-р Надежда Колева", "Услуги в общността",
                  "Десислава Петрова", "(Панелист)", "Мобилни услуги", "Ден 2", "12 август 2030 г.", "Финансиране",
                  "Кръгла маса", "(Модератор)"]
         at = page.find('class="programme-day"')
@@ -491,6 +491,16 @@ class ProgrammeAdminTest(ProgrammeBase):
         self.assertEqual(self.photos(), [])
         self.assertEqual(self.s.request("GET", f"/speakers/{sid}/photo").status, 404)
 
+        # Deleting a draft event removes its speakers' photo files with their rows.
+        draft = self.new_event(publish=False, title="Чернова")
+        dbase = f"/admin/events/{draft['id']}/programme"
+        r = self.post_multipart(b, dbase + "/speakers/new", [("csrf_token", token), ("name", "Гост")],
+                                [("photo", "g.png", "image/png", png)])
+        self.assertEqual(r.status, 303)
+        self.assertEqual(len(self.photos()), 1)
+        self.assertEqual(self.api("DELETE", f"/api/v1/events/{draft['id']}").status, 204)
+        self.assertEqual(self.photos(), [])
+
     def test_forms_sessions_talks_reorder_and_warnings(self):
         ev = self.new_event()
         sp, ss, tt = self.build_programme(ev)
@@ -508,6 +518,12 @@ class ProgrammeAdminTest(ProgrammeBase):
         self.assertIn("Краят трябва да е след началото.", r.text)
         self.assertIn('value="Работилница &lt;б&gt;"', r.text)
         self.assertIn('value="2030-08-11T11:00"', r.text)
+        # Invalid UTF-8 in a form: the field marked, nothing saved.
+        r = b.post(base + "/sessions/new", {"csrf_token": token, "title": b"\xff\xfe", "kind": "plenary",
+                                            "starts_at": "2030-08-11T12:00", "ends_at": "2030-08-11T13:00"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("Текстът съдържа невалидни знаци (не е UTF-8).", r.text)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM programme_sessions WHERE event_id = ?", ev["id"])[0][0], 4)
         # Fixed, it overlaps the panel in the same room: saved, with a warning on the overview.
         r = b.post(base + "/sessions/new", {"csrf_token": token, "title": "Работилница", "kind": "workshop",
                                             "room": "Зала 1", "starts_at": "2030-08-11T12:00", "ends_at": "2030-08-11T13:00",

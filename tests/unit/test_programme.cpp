@@ -216,6 +216,14 @@ TEST_CASE("overlaps are warnings: same room, same session, one speaker in two pl
     CHECK(ws[1].key == "prog_warn_speaker_busy");
     CHECK(ws[1].args[0].second == "д-р Мария Петрова");
     CHECK(concerning(ws, 0, 5).size() == 1);
+
+    // The session shortened after its talks were timed: a warning about the talk left outside.
+    f.d.sessions[0].ends_at = at("2030-08-11T10:00:00+03:00");
+    ws = overlaps(f.d);
+    REQUIRE(ws.size() == 3);
+    CHECK(ws[0].key == "prog_warn_talk_outside");
+    CHECK(ws[0].talk_ids == std::vector<std::int64_t>{2});
+    CHECK(concerning(ws, 10, 0).size() == 3);  // everything that happens in session 10
 }
 
 TEST_CASE("talks are placed by time and reordered by index", "[programme]") {
@@ -349,4 +357,11 @@ TEST_CASE("the programme calendar has one VEVENT per item", "[programme]") {
     for (auto p = text.find("BEGIN:VEVENT"); p != std::string::npos; p = text.find("BEGIN:VEVENT", p + 1)) ++n;
     CHECK(n == 2);
     CHECK(text.find("DTSTART:20300811T063000Z") != std::string::npos);
+}
+
+TEST_CASE("initials stand in for a missing photo", "[programme]") {
+    CHECK(initials("Мария Петрова") == "МП");
+    CHECK(initials("  Иван  Колев Иванов") == "ИК");
+    CHECK(initials("Ana") == "A");
+    CHECK(initials("") == "");
 }
