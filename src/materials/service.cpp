@@ -14,6 +14,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace sabor::materials {
 
 namespace fs = std::filesystem;
@@ -34,6 +37,13 @@ std::string percent_encode(std::string_view s) {
         }
     }
     return out;
+}
+
+void sync_dir(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
 }
 
 }  // namespace
@@ -102,6 +112,7 @@ stored store_upload(app::application& a, storage::database& db, upload_sink& sin
     auto target = store_dir(a.cfg.storage.data_dir) / m.stored_name;
     fs::rename(r.temp, target);
     sink.taken();
+    sync_dir(target.parent_path());  // the new name survives a power cut once the row does
     try {
         repo.insert(m);
         tx.commit();
