@@ -86,6 +86,24 @@ std::string size_label(std::int64_t bytes, const std::string& lang) {
     return s;
 }
 
+std::string type_label(std::string_view mime) {
+    static const std::pair<std::string_view, std::string_view> labels[] = {
+        {"application/pdf", "PDF"},
+        {"application/vnd.ms-powerpoint", "PPT"},
+        {"application/vnd.openxmlformats-officedocument.presentationml.presentation", "PPTX"},
+        {"application/vnd.oasis.opendocument.presentation", "ODP"},
+        {"application/msword", "DOC"},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"},
+        {"application/vnd.ms-excel", "XLS"},
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"},
+        {"application/zip", "ZIP"},
+        {"image/png", "PNG"},
+        {"image/jpeg", "JPEG"}};
+    for (const auto& [m, label] : labels)
+        if (m == mime) return std::string(label);
+    return std::string(mime);
+}
+
 std::optional<std::string> title_error(const std::string& title) {
     if (!util::valid_utf8(title)) return "error_invalid_utf8";
     if (util::has_control_chars(title, false)) return "error_control_chars";
@@ -211,7 +229,7 @@ json::object link_view(const material& m, const std::string& key, const std::str
                         {"filename", m.filename},
                         {"url", download_path(m, key)},
                         {"talk_title", m.talk_title},
-                        {"type", m.content_type},
+                        {"type", type_label(m.content_type)},
                         {"size", size_label(m.size, lang)}};
 }
 
