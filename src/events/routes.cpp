@@ -4,6 +4,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
+#include "materials/repository.hpp"
 #include "util/utf8.hpp"
 
 #include <boost/json/parse.hpp>
@@ -99,6 +100,7 @@ http::response event_page(application& a, http::request& req) {
             return app::error_response(a, req, 404, "not_found");
         auto view = to_view(*e, a.texts, ctx.lang);
         view["registration_open"] = accepting_registrations(*e, now_seconds());
+        view["has_materials"] = materials::repository(*conn).count(e->id) > 0;
         json::object data{{"title", e->title}, {"event", std::move(view)}};
         if (ctx.user && can_manage(repo, *ctx.user, *e)) data["can_manage"] = true;
         return app::render_page(a, ctx, "events/show", std::move(data));
