@@ -123,15 +123,27 @@ upload() {  # FILE NAME: prints the material's JSON
 }
 
 # --- Upload: peak memory ------------------------------------------------------------
-make_pdf "$tmp/warm.pdf" 1
-upload "$tmp/warm.pdf" "загрявка.pdf" > /dev/null  # libmagic, buffers, a pooled connection
+# Connections go to the server's threads in turn, and each thread loads libmagic's
+# database (8 MB) on its first upload: warm every thread first, so that the figure is the
+# upload's own.
+for i in 1 2 3 4; do
+  make_pdf "$tmp/warm.pdf" 1
+  upload "$tmp/warm.pdf" "загрявка $i.pdf" > /dev/null
+done
 make_pdf "$tmp/upload.pdf" "$UPLOAD_MB"
+# "5" resets the peak to the current resident size (Linux 4.0+), so the peak read after
+# the upload is the upload's own; where that is refused, the bound below still holds.
+echo 5 > "/proc/$sabor_pid/clear_refs" 2>/dev/null || say "cannot reset VmHWM; using the bound instead"
 hwm_before="$(status_kb VmHWM)"
+rss_before="$(status_kb VmRSS)"
 started="$(date +%s.%N)"
 upload "$tmp/upload.pdf" "Голяма презентация.pdf" > "$tmp/upload.json"
 upload_s="$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')"
 hwm_after="$(status_kb VmHWM)"
 growth_mb="$(awk -v a="$hwm_before" -v b="$hwm_after" 'BEGIN {printf "%.1f", (b - a) / 1024}')"
+# The peak may stay where an earlier moment put it: the upload's own peak is at most
+# VmHWM after it, so VmHWM after minus VmRSS before bounds what the upload added.
+bound_mb="$(awk -v a="$rss_before" -v b="$hwm_after" 'BEGIN {printf "%.1f", (b - a) / 1024}')"
 upload_mbs="$(awk -v s="$upload_s" -v m="$UPLOAD_MB" 'BEGIN {printf "%.0f", m / s}')"
 rm -f "$tmp/upload.pdf"
 say "upload of $UPLOAD_MB MB: ${upload_s}s, VmHWM $hwm_before -> $hwm_after kB (+$growth_mb MB)"
@@ -179,6 +191,8 @@ failures=()
 awk -v r="$ratio" -v m="$MIN_RATIO" 'BEGIN {exit !(r < m)}' && failures+=("download ratio sabor/nginx $ratio < $MIN_RATIO")
 awk -v g="$growth_mb" -v m="$MAX_UPLOAD_GROWTH_MB" 'BEGIN {exit !(g >= m)}' \
   && failures+=("a $UPLOAD_MB MB upload grew VmHWM by $growth_mb MB >= $MAX_UPLOAD_GROWTH_MB MB")
+awk -v g="$bound_mb" -v m="$MAX_UPLOAD_GROWTH_MB" 'BEGIN {exit !(g >= m)}' \
+  && failures+=("a $UPLOAD_MB MB upload may have added $bound_mb MB (VmHWM after - VmRSS before) >= $MAX_UPLOAD_GROWTH_MB MB")
 {
   printf 'sabor materials benchmark, %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   printf 'commit %s; %s cores; load %s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$(nproc)" \
@@ -190,6 +204,7 @@ awk -v g="$growth_mb" -v m="$MAX_UPLOAD_GROWTH_MB" 'BEGIN {exit !(g >= m)}' \
   printf 'ratio sabor/nginx          %s  (minimum %s)\n' "$ratio" "$MIN_RATIO"
   printf '\n%s MB upload in %s s (%s MB/s)\n' "$UPLOAD_MB" "$upload_s" "$upload_mbs"
   printf 'sabor VmHWM %s kB -> %s kB: +%s MB  (maximum %s MB)\n' "$hwm_before" "$hwm_after" "$growth_mb" "$MAX_UPLOAD_GROWTH_MB"
+  printf 'at most +%s MB over VmRSS before the upload (%s kB)\n' "$bound_mb" "$rss_before"
   if [[ "$busy" != 0 ]]; then
     printf 'WARNING: %s compiler/build processes were running: the figures are unreliable\n' "$busy"
   fi

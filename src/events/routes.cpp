@@ -7,6 +7,7 @@
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
+#include "materials/repository.hpp"
 #include "util/utf8.hpp"
 
 #include <boost/json/parse.hpp>
@@ -102,6 +103,7 @@ http::response event_page(application& a, http::request& req) {
             return app::error_response(a, req, 404, "not_found");
         auto view = to_view(*e, a.texts, ctx.lang);
         view["registration_open"] = accepting_registrations(*e, now_seconds());
+        view["has_materials"] = materials::repository(*conn).count(e->id) > 0;
         json::object data{{"title", e->title}, {"event", std::move(view)}};
         programme::add_event_page_view(a, *conn, *e, ctx.lang, data);
         if (ctx.user && can_manage(repo, *ctx.user, *e)) data["can_manage"] = true;

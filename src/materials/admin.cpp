@@ -44,7 +44,7 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
                                     {"filename", m.filename},
                                     {"url", download_path(m)},
                                     {"size", size_label(m.size, ctx.lang)},
-                                    {"type", m.content_type},
+                                    {"type", type_label(m.content_type)},
                                     {"talk_title", m.talk_title},
                                     {"talks", talk_options(talks, m.talk_id)}});
     auto s = repo.release(e.id);

@@ -94,6 +94,13 @@ std::vector<material> repository::list_for_talk(std::int64_t talk_id) {
     return read_all(st);
 }
 
+std::int64_t repository::count(std::int64_t event_id) {
+    auto st = db_.prepare("SELECT COUNT(*) FROM materials WHERE event_id = ?");
+    st.bind(1, event_id);
+    st.step();
+    return st.get_int(0);
+}
+
 bool repository::stored_name_known(const std::string& stored_name) {
     auto st = db_.prepare("SELECT 1 FROM materials WHERE stored_name = ?");
     st.bind(1, stored_name);

@@ -314,6 +314,7 @@ http::response list_page(application& a, http::request& req) {
                                          {"filename", m.filename},
                                          {"url", download_path(m, key)},
                                          {"talk_title", m.talk_title},
+                                         {"type", type_label(m.content_type)},
                                          {"size", size_label(m.size, ctx.lang)}});
         data["empty"] = items.empty();
         data["has_items"] = !items.empty();

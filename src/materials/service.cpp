@@ -14,6 +14,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace sabor::materials {
 
 namespace fs = std::filesystem;
@@ -34,6 +37,13 @@ std::string percent_encode(std::string_view s) {
         }
     }
     return out;
+}
+
+void sync_dir(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
 }
 
 }  // namespace
@@ -76,6 +86,24 @@ std::string size_label(std::int64_t bytes, const std::string& lang) {
     return s;
 }
 
+std::string type_label(std::string_view mime) {
+    static const std::pair<std::string_view, std::string_view> labels[] = {
+        {"application/pdf", "PDF"},
+        {"application/vnd.ms-powerpoint", "PPT"},
+        {"application/vnd.openxmlformats-officedocument.presentationml.presentation", "PPTX"},
+        {"application/vnd.oasis.opendocument.presentation", "ODP"},
+        {"application/msword", "DOC"},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"},
+        {"application/vnd.ms-excel", "XLS"},
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"},
+        {"application/zip", "ZIP"},
+        {"image/png", "PNG"},
+        {"image/jpeg", "JPEG"}};
+    for (const auto& [m, label] : labels)
+        if (m == mime) return std::string(label);
+    return std::string(mime);
+}
+
 std::optional<std::string> title_error(const std::string& title) {
     if (!util::valid_utf8(title)) return "error_invalid_utf8";
     if (util::has_control_chars(title, false)) return "error_control_chars";
@@ -102,6 +130,7 @@ stored store_upload(app::application& a, storage::database& db, upload_sink& sin
     auto target = store_dir(a.cfg.storage.data_dir) / m.stored_name;
     fs::rename(r.temp, target);
     sink.taken();
+    sync_dir(target.parent_path());  // the new name survives a power cut once the row does
     try {
         repo.insert(m);
         tx.commit();
@@ -200,7 +229,7 @@ json::object link_view(const material& m, const std::string& key, const std::str
                         {"filename", m.filename},
                         {"url", download_path(m, key)},
                         {"talk_title", m.talk_title},
-                        {"type", m.content_type},
+                        {"type", type_label(m.content_type)},
                         {"size", size_label(m.size, lang)}};
 }
 

@@ -23,6 +23,8 @@ boost::json::object to_json(const material& m, const std::string& public_base);
 // "850 B", "12,5 KB", "3,4 MB" (a decimal comma in Bulgarian).
 std::string size_label(std::int64_t bytes, const std::string& lang);
 
+// "PDF", "PPTX", ... for a stored content type (the type itself when unknown).
+std::string type_label(std::string_view mime);
 // A title as typed: trimmed, valid UTF-8, no control characters, at most 200 characters.
 // The message key of what is wrong, or nullopt.
 std::optional<std::string> title_error(const std::string& title);

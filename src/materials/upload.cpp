@@ -142,6 +142,9 @@ bool upload_sink::on_data(std::string_view d) {
 bool upload_sink::on_end() {
     auto t = std::exchange(current_, target::none);
     if (t == target::file) {
+        // On disk before its row can be committed: a power cut must not leave a row whose
+        // file is cut short.
+        if (::fsync(fd_) != 0) throw std::runtime_error("cannot sync " + result_.temp.string());
         close_file();
         return true;
     }

@@ -587,6 +587,24 @@ class AdminPageTest(MaterialsTestBase):
         self.assertEqual(self.s.sql("SELECT materials_visibility, materials_release_at FROM events WHERE id = ?", ev["id"])[0],
                          ("attendees", "2031-09-11T15:00:00Z"))
         self.assertEqual(b.post(f"{path}/settings", {"materials_visibility": "public"}).status, 403)
+        # A text file named .pdf from the page: a page in Bulgarian that says why, nothing kept.
+        r = self.post_multipart(b, path, [("csrf_token", token, None, None), ("file", b"hello\n" * 99, "x.pdf", None)])
+        self.assertEqual(r.status, 415)
+        self.assertIn("text/html", r.header("Content-Type"))
+        self.assertIn("Този вид файл не е позволен", r.text)
+        self.wait_tmp_empty()
+        self.assertEqual(self.rows(), before[1] + 1)
+        # The event page links the materials; the announcement from the page.
+        self.assertIn(f'href="/events/{ev["slug"]}/materials"', self.get(f"/events/{ev['slug']}").text)
+        self.register(ev["id"], 1)
+        self.register(ev["id"], 2)
+        self.sink.wait_for(2)
+        self.clear_mail()
+        r = b.post(f"{path}/announce", {"csrf_token": token, "audience": "registered"})
+        self.assertEqual(r.status, 303)
+        self.assertIn("queued=2", r.header("Location"))
+        self.assertEqual(len(self.sink.wait_for(2)), 2)
+        self.assertEqual(b.post(f"{path}/announce", {"audience": "registered"}).status, 403)
         stored = self.s.sql("SELECT stored_name FROM materials WHERE id = ?", mid)[0][0]
         r = b.post(f"/admin/materials/{mid}/delete", {"csrf_token": token})
         self.assertEqual(r.status, 303)
