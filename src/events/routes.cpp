@@ -4,10 +4,10 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
+#include "materials/repository.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
-#include "materials/repository.hpp"
 #include "util/utf8.hpp"
 
 #include <boost/json/parse.hpp>
