@@ -50,7 +50,7 @@ void check_text(const std::string& v, std::size_t max, bool multiline, const std
     if (util::has_control_chars(v, multiline)) return void(errors[key] = {"error_control_chars", {}});
     if (util::trim(v, " \t\r\n").empty()) return void(errors[key] = {"error_required", {}});
     if (util::utf8_length(v) > max) return void(errors[key] = {"error_too_long", {{"max", std::to_string(max)}}});
-    if (auto bad = bad_placeholder(v)) errors[key] = {"error_scheduled_placeholder", {{"name", "{{" + *bad + "}}"}}};
+    if (auto bad = bad_placeholder(v)) errors[key] = {"error_unknown_placeholder", {{"placeholder", *bad}}};
 }
 
 }  // namespace

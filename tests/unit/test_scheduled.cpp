@@ -102,7 +102,7 @@ TEST_CASE("placeholders: known ones are filled, unknown or malformed ones are na
     field_errors errors;
     check_message(m, errors);
     CHECK(errors.at("reminder_subject").key == "error_control_chars");
-    CHECK(errors.at("reminder_body").key == "error_scheduled_placeholder");
+    CHECK(errors.at("reminder_body").key == "error_unknown_placeholder");
     CHECK(errors.at("reminder_offset").key == "error_offset_range");
 }
 
