@@ -485,8 +485,8 @@ struct server::impl {
         state->stopping = true;
         beast::error_code ec;
         acceptor->close(ec);
-        // Owners are taken under the lock but released after it: the last owner of a
-        // session that finished meanwhile runs ~session, which takes the same lock.
+        // Take references under the lock, act and drop them outside it: the last reference
+        // to a session that finished meanwhile runs ~session, which takes the same lock.
         std::vector<std::shared_ptr<session>> live;
         {
             std::lock_guard lock(state->mu);
