@@ -69,9 +69,6 @@ void register_verification_routes(application& a) {
         if (p.what == pending::expired) return private_page(app::error_response(a, req, 410, "verify_expired"));
         auto e = p.what == pending::found ? events::repository(*conn).find(p.event_id) : std::nullopt;
         if (!e) return private_page(app::error_response(a, req, 404, "bad_link"));
-        // Closed since the request: said at once rather than after the button.
-        if (auto refused = closed_for(*e, util::now_seconds()))
-            return private_page(app::error_response(a, req, refused->http_status, refused->refusal_key.substr(6)));
         app::csrf_token(a, req, ctx);
         json::object data{{"title", a.texts.text(ctx.lang, "verify_title") + ": " + e->title},
                           {"event", events::to_view(*e, a.texts, ctx.lang)},
