@@ -155,6 +155,10 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
         mail::outbox box(db);
         repository regs(db);
         bool with_link = uses_placeholder(m->subject, "manage_url") || uses_placeholder(m->body, "manage_url");
+        // The same for every recipient (the date once per language): the loop holds the write lock.
+        std::map<std::string, std::string> dates;
+        auto venue = where_text(*e);
+        auto event_url = public_base + "/events/" + e->slug;
         for (const auto& r : repo.confirmed_recipients(e->id)) {
             std::string manage;
             if (with_link) {
@@ -163,13 +167,16 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
                 regs.set_token(r.registration_id, util::token_hash(token));
                 manage = manage_url(public_base, token);
             }
+            auto date = dates.find(r.locale);
+            if (date == dates.end())
+                date = dates.emplace(r.locale, view::format_range(e->starts_at, e->ends_at, e->timezone, r.locale)).first;
             std::map<std::string, std::string, std::less<>> values{
                 {"name", r.name},
                 {"organisation", r.organisation},
                 {"event_title", e->title},
-                {"event_date", view::format_range(e->starts_at, e->ends_at, e->timezone, r.locale)},
-                {"venue", where_text(*e)},
-                {"event_url", public_base + "/events/" + e->slug},
+                {"event_date", date->second},
+                {"venue", venue},
+                {"event_url", event_url},
                 {"manage_url", manage}};
             auto text = fill_placeholders(m->body, values);
             mail::outgoing o;

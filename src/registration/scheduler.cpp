@@ -37,7 +37,13 @@ void scheduler::run() {
         lock.unlock();
         try {
             if (!db) db = std::make_unique<storage::database>(opts_.database_path, false);
-            if (send_due(*db, *opts_.mail, opts_.public_base, util::now_seconds()) > 0 && opts_.on_queued) opts_.on_queued();
+            auto started = std::chrono::steady_clock::now();
+            if (auto queued = send_due(*db, *opts_.mail, opts_.public_base, util::now_seconds()); queued > 0) {
+                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+                // stderr: stdout's first line is the listening address that scripts wait for.
+                std::cerr << "scheduled messages: " << queued << " queued in " << ms.count() << " ms" << std::endl;
+                if (opts_.on_queued) opts_.on_queued();
+            }
         } catch (const std::exception& e) {
             // A busy or failing database: logged, and tried again next round.
             std::cerr << "scheduled messages: " << e.what() << std::endl;

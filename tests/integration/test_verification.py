@@ -205,10 +205,13 @@ class VerificationTest(unittest.TestCase):
         # Registration closed by the organiser after the request: the link is refused.
         self.assertEqual(self.register(person(4)).status, 202)
         link4 = self.link_for("v4@example.bg", 4)
+        b = Browser(self.s)
+        page = b.get(link4)
         r = self.api("PATCH", f"/api/v1/events/{self.event['id']}", {"registration_mode": "closed"})
         self.assertEqual(r.status, 200, r.text)
-        _, r = self.confirm(link4)
+        r = b.post(link4, {"csrf_token": Browser.csrf(page)})
         self.assertEqual(r.status, 409)
+        self.assertIn("затворена", r.text)
         self.assertNotIn("v4@example.bg", self.statuses())
 
     def test_a_new_request_replaces_the_earlier_and_nothing_leaks(self):
