@@ -261,23 +261,6 @@ programme_data repository::load(std::int64_t event_id) {
     return programme_data{speakers(event_id), sessions(event_id), talks(event_id)};
 }
 
-// ---- materials (owned by the materials domain; read here for the programme page) ----
-
-std::vector<material_link> repository::talk_materials(std::int64_t event_id) {
-    auto st = db_.prepare("SELECT id, talk_id, title, filename, size FROM materials WHERE event_id = ? AND talk_id IS NOT NULL "
-                          "ORDER BY id");
-    st.bind(1, event_id);
-    std::vector<material_link> out;
-    while (st.step()) out.push_back({st.get_int(0), st.get_int(1), st.get_text(2), st.get_text(3), st.get_int(4)});
-    return out;
-}
-
-std::string repository::materials_release_at(std::int64_t event_id) {
-    auto st = db_.prepare("SELECT materials_release_at FROM events WHERE id = ?");
-    st.bind(1, event_id);
-    return st.step() ? st.get_text(0) : std::string{};
-}
-
 std::int64_t repository::count_speakers(std::int64_t event_id) {
     return count(db_, "SELECT COUNT(*) FROM speakers WHERE event_id = ?", event_id);
 }

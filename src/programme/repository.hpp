@@ -1,5 +1,4 @@
-// All SQL about speakers, programme sessions, talks and their speakers (and the read of an
-// event's materials the programme page links to).
+// All SQL about speakers, programme sessions, talks and their speakers.
 #pragma once
 #include "programme/model.hpp"
 #include "storage/database.hpp"
@@ -39,10 +38,6 @@ public:
     void set_order(const std::vector<std::int64_t>& talk_ids);
 
     programme_data load(std::int64_t event_id);
-
-    // Materials attached to talks of the event, oldest first.
-    std::vector<material_link> talk_materials(std::int64_t event_id);
-    std::string materials_release_at(std::int64_t event_id);  // ISO text, "" = none
 
     std::int64_t count_speakers(std::int64_t event_id);
     std::int64_t count_sessions(std::int64_t event_id);

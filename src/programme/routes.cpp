@@ -1,16 +1,17 @@
 #include "programme/routes.hpp"
 
 #include "app/app.hpp"
+#include "app/cached_page.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
 #include "http/file_response.hpp"
+#include "materials/service.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/service.hpp"
 #include "registration/ics.hpp"
 #include "util/clock.hpp"
-#include "view/dates.hpp"
 
 namespace sabor::programme {
 namespace {
@@ -322,21 +323,6 @@ http::response api_programme(application& a, http::request& req) {
 
 // ---- public pages ----
 
-// Anonymous visitors get a shared rendered copy while nothing changed (as events pages do).
-// `render(keep)` may clear `keep`: a page that will change with time alone is not kept.
-template <typename Render>
-http::response cached_page(application& a, http::request& req, Render render) {
-    bool keep = true;
-    bool cacheable = !req.cookie("sabor_session") && !req.query_param("lang");
-    if (!cacheable) return render(keep);
-    std::string key = app::pick_lang(a, req) + "|" + req.target;
-    if (auto hit = a.cache.get(key)) return *hit;
-    auto version = a.cache.version();
-    auto r = render(keep);
-    if (r.status == 200 && keep) a.cache.put(key, r, version);
-    return r;
-}
-
 struct public_event {
     std::optional<http::response> refusal;
     events::event e;
@@ -360,35 +346,33 @@ json::object page_data(application& a, app::web_ctx& ctx, const events::event& e
 }
 
 http::response programme_page(application& a, http::request& req, bool print) {
-    return cached_page(a, req, [&](bool& keep) -> http::response {
+    return app::cached_page(a, req, [&](bool& keep) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);
         if (pe.refusal) return *pe.refusal;
-        repository repo(*conn);
-        auto d = repo.load(pe.e.id);
-        auto release = repo.materials_release_at(pe.e.id);
-        auto now = util::now_seconds();
-        bool show_materials = materials_public(pe.e, release, now);
-        std::vector<material_link> materials;
-        if (show_materials) materials = repo.talk_materials(pe.e.id);
+        auto d = repository(*conn).load(pe.e.id);
+        // Who may download what is the materials domain's rule, with the visitor's key.
+        auto links = materials::talk_links(a, *conn, pe.e, req);
+        bool allowed = links.decision == materials::access::allowed;
         auto data = page_data(a, ctx, pe.e, print ? "prog_print_title" : "prog_title");
-        auto days = days_view(pe.e, d, show_materials ? &materials : nullptr, a.texts, ctx.lang);
+        auto days = days_view(pe.e, d, allowed ? &links.by_talk : nullptr, a.texts, ctx.lang);
         data["empty"] = days.empty();
         data["days"] = std::move(days);
         data["can_manage"] = pe.manager;
-        data["materials_later"] = !show_materials && pe.e.materials_visibility == "public";
-        data["materials_elsewhere"] = pe.e.materials_visibility != "public";
+        bool later = links.decision == materials::access::not_yet && links.visibility == "public";
+        data["materials_later"] = later;
+        data["materials_elsewhere"] = !allowed && !later && (links.visibility == "registered" || links.visibility == "attendees");
         data["has_speakers"] = !d.speakers.empty();
-        // A page waiting for the materials' release must not outlive the release time.
-        auto release_t = release.empty() ? std::nullopt : view::parse_iso8601(release);
-        if (release_t && *release_t > now) keep = false;
+        // A page waiting for a release must not outlive it (no commit marks that moment);
+        // a page with a registrant's key in its links is theirs alone.
+        if (links.changes_at || !materials::key_of(req).empty()) keep = false;
         return app::render_page(a, ctx, print ? "programme/print" : "programme/show", std::move(data));
     });
 }
 
 http::response speakers_page(application& a, http::request& req) {
-    return cached_page(a, req, [&](bool&) -> http::response {
+    return app::cached_page(a, req, [&](bool&) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);
