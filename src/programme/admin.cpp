@@ -4,6 +4,7 @@
 #include "app/web.hpp"
 #include "events/service.hpp"
 #include "materials/multipart.hpp"
+#include "materials/service.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
@@ -82,7 +83,8 @@ http::response overview(application& a, http::request& req) {
     app::csrf_token(a, req, ctx);
     repository repo(*conn);
     auto d = repo.load(m.e.id);
-    auto days = days_view(m.e, d, nullptr, a.texts, ctx.lang);
+    auto links = materials::talk_links(a, *conn, m.e, req);  // an organiser's: all of them
+    auto days = days_view(m.e, d, &links.by_talk, a.texts, ctx.lang);
     // Up and down buttons where a move is possible.
     for (auto& day : days)
         for (auto& s : day.as_object()["sessions"].as_array()) {
@@ -102,6 +104,7 @@ http::response overview(application& a, http::request& req) {
     json::object data{{"title", a.texts.text(ctx.lang, "prog_admin_title") + ": " + m.e.title},
                       {"event", events::to_view(m.e, a.texts, ctx.lang)},
                       {"base", base_path(m.e)},
+                      {"materials_base", "/admin/events/" + std::to_string(m.e.id) + "/materials"},
                       {"days", std::move(days)},
                       {"no_sessions", d.sessions.empty()},
                       {"speakers", std::move(speakers)},
