@@ -9,6 +9,7 @@
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
 #include "programme/service.hpp"
+#include "programme/talk_order.hpp"
 #include "registration/admin.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -71,6 +72,16 @@ std::string input_time(std::int64_t t, const std::string& tz) { return t ? view:
 // The event in the path for a signed-in organiser of it; `refusal` otherwise.
 registration::managed_event load(application& a, http::request& req, app::web_ctx& ctx, storage::database& db) {
     return registration::load_managed(a, req, ctx, db, app::to_id(req.param("id")).value_or(0));
+}
+
+// The speaker, session or talk named by the path parameter `param`, when it is of event `e`
+// (one of another event does not exist here).
+template <typename Find>
+auto of_event(const http::request& req, std::string_view param, const events::event& e, Find find) {
+    auto id = app::to_id(req.param(param));
+    auto item = id ? find(*id) : std::nullopt;
+    if (item && item->event_id != e.id) item.reset();
+    return item;
 }
 
 // ---- the overview ----
@@ -200,9 +211,8 @@ http::response speaker_save(application& a, http::request& req, bool is_new) {
     speaker s;
     s.event_id = m.e.id;
     if (!is_new) {
-        auto id = app::to_id(req.param("sid"));
-        auto found = id ? repo.find_speaker(*id) : std::nullopt;
-        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return repo.find_speaker(id); });
+        if (!found) return app::error_response(a, req, 404, "not_found");
         s = *found;
     }
     field_errors errors;
@@ -272,9 +282,8 @@ http::response session_save(application& a, http::request& req, bool is_new) {
     session s;
     s.event_id = m.e.id;
     if (!is_new) {
-        auto id = app::to_id(req.param("sid"));
-        auto found = id ? repo.find_session(*id) : std::nullopt;
-        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return repo.find_session(id); });
+        if (!found) return app::error_response(a, req, 404, "not_found");
         s = *found;
     }
     field_errors errors;
@@ -341,23 +350,6 @@ http::response talk_form(application& a, http::request& req, app::web_ctx& ctx, 
     return app::render_page(a, ctx, "programme/talk_form", std::move(data), status);
 }
 
-// Positions after a talk was saved: a new or moved talk goes where its time says; a talk
-// staying in its session keeps its place.
-void settle(repository& repo, const talk& t, std::int64_t old_session) {
-    if (old_session == t.session_id) return;
-    std::vector<talk> others;
-    for (auto& x : repo.talks_of_session(t.session_id))
-        if (x.id != t.id) others.push_back(std::move(x));
-    auto index = static_cast<std::int64_t>(placement(others, t));
-    if (old_session) {
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(old_session))
-            if (x.id != t.id) rest.push_back(x.id);
-        repo.set_order(rest);
-    }
-    repo.set_order(reorder(others, t.id, index));
-}
-
 http::response talk_save(application& a, http::request& req, bool is_new) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
@@ -371,9 +363,8 @@ http::response talk_save(application& a, http::request& req, bool is_new) {
     talk t;
     t.event_id = m.e.id;
     if (!is_new) {
-        auto id = app::to_id(req.param("tid"));
-        auto found = id ? repo.find_talk(*id) : std::nullopt;
-        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        auto found = of_event(req, "tid", m.e, [&](std::int64_t id) { return repo.find_talk(id); });
+        if (!found) return app::error_response(a, req, 404, "not_found");
         t = *found;
     }
     auto old_session = t.session_id;
@@ -386,7 +377,8 @@ http::response talk_save(application& a, http::request& req, bool is_new) {
     } else {
         repo.update(t);
     }
-    settle(repo, t, old_session);
+    // A new or moved talk goes where its time says; one staying in its session keeps its place.
+    if (old_session != t.session_id) place_talk(repo, t, std::nullopt, old_session);
     tx.commit();
     return back_to_overview(m.e, "saved");
 }
@@ -400,9 +392,8 @@ http::response talk_move(application& a, http::request& req) {
     if (auto refusal = app::read_form(a, req, form)) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
-    auto id = app::to_id(req.param("tid"));
-    auto t = id ? repo.find_talk(*id) : std::nullopt;
-    if (!t || t->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+    auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return repo.find_talk(id); });
+    if (!t) return app::error_response(a, req, 404, "not_found");
     auto in_session = repo.talks_of_session(t->session_id);
     std::int64_t index = 0;
     for (std::size_t i = 0; i < in_session.size(); ++i)
@@ -424,108 +415,88 @@ http::response remove_item(application& a, http::request& req, std::string_view 
     http::fields form;
     if (auto refusal = app::read_form(a, req, form)) return *refusal;
     repository repo(*conn);
-    auto id = app::to_id(req.param("sid"));
-    if (what == "talk") id = app::to_id(req.param("tid"));
+    std::string_view param = what == "talks" ? "tid" : "sid";
     std::string photo;
+    bool found = false;
     storage::transaction tx(*conn);
-    if (what == "speaker") {
-        auto s = id ? repo.find_speaker(*id) : std::nullopt;
-        if (!s || s->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        photo = s->photo;
-        repo.remove_speaker(s->id);
-    } else if (what == "session") {
-        auto s = id ? repo.find_session(*id) : std::nullopt;
-        if (!s || s->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        repo.remove_session(s->id);
-    } else {
-        auto t = id ? repo.find_talk(*id) : std::nullopt;
-        if (!t || t->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+    if (what == "speakers") {
+        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return repo.find_speaker(id); })) {
+            found = true;
+            photo = s->photo;
+            repo.remove_speaker(s->id);
+        }
+    } else if (what == "sessions") {
+        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return repo.find_session(id); })) {
+            found = true;
+            repo.remove_session(s->id);
+        }
+    } else if (auto t = of_event(req, param, m.e, [&](std::int64_t id) { return repo.find_talk(id); })) {
+        found = true;
         repo.remove_talk(t->id);
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(t->session_id)) rest.push_back(x.id);
-        repo.set_order(rest);
+        renumber(repo, t->session_id);
     }
+    if (!found) return app::error_response(a, req, 404, "not_found");
     tx.commit();
     remove_photo(a.cfg.storage.data_dir, photo);
     return back_to_overview(m.e, "deleted");
 }
 
-// GET of a form page: the event, the programme, and the item (0 = new).
-template <typename Show>
-http::response form_page(application& a, http::request& req, Show show) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    repository repo(*conn);
-    auto d = repo.load(m.e.id);
-    return show(ctx, m.e, d, repo);
+// The pages of one kind of item (speakers, sessions, talks) under `base`/`kind`: the empty
+// form, an item's form (`show(ctx, e, d, item)`), saving either, deleting. `{param}` names
+// the item in the path.
+template <typename T, typename Find, typename Show, typename Save>
+void item_routes(application& a, const std::string& base, const std::string& kind, const std::string& param,
+                 std::size_t save_limit, Find find, Show show, Save save) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    auto path = base + "/" + kind;
+    auto item_path = path + "/{" + param + "}";
+    auto page = [&a, find, show, param](http::request& req, bool is_new) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto m = load(a, req, ctx, *conn);
+        if (m.refusal) return *m.refusal;
+        repository repo(*conn);
+        auto d = repo.load(m.e.id);
+        if (is_new) return show(req, ctx, m.e, d, T{});
+        auto item = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
+        if (!item) return app::error_response(a, req, 404, "not_found");
+        return show(req, ctx, m.e, d, *item);
+    };
+    a.router.get(path + "/new", [page](http::request& req) { return page(req, true); });
+    a.router.get(item_path, [page](http::request& req) { return page(req, false); });
+    a.router.post(path + "/new", [&a, save](http::request& req) { return save(a, req, true); }, save_limit);
+    a.router.post(item_path, [&a, save](http::request& req) { return save(a, req, false); }, save_limit);
+    a.router.post(item_path + "/delete", [&a, kind](http::request& req) { return remove_item(a, req, kind); }, form_limit);
 }
 
 }  // namespace
 
 void register_admin_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-    auto photo_limit = max_photo_bytes + form_limit;
     const std::string base = "/admin/events/{id}/programme";
     a.router.get(base, [&a](http::request& req) { return overview(a, req); });
-
-    a.router.get(base + "/speakers/new", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data&, repository&) {
-            speaker s;
+    using ctx_t = app::web_ctx;
+    using event_t = events::event;
+    item_routes<speaker>(
+        a, base, "speakers", "sid", max_photo_bytes + form_limit,
+        [](repository& repo, std::int64_t id) { return repo.find_speaker(id); },
+        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data&, const speaker& s) {
             return speaker_form(a, req, ctx, e, s, {}, nullptr, 200);
-        });
-    });
-    a.router.get(base + "/speakers/{sid}", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data&, repository& repo) {
-            auto id = app::to_id(req.param("sid"));
-            auto s = id ? repo.find_speaker(*id) : std::nullopt;
-            if (!s || s->event_id != e.id) return app::error_response(a, req, 404, "not_found");
-            return speaker_form(a, req, ctx, e, *s, {}, nullptr, 200);
-        });
-    });
-    a.router.post(base + "/speakers/new", [&a](http::request& req) { return speaker_save(a, req, true); }, photo_limit);
-    a.router.post(base + "/speakers/{sid}", [&a](http::request& req) { return speaker_save(a, req, false); }, photo_limit);
-    a.router.post(base + "/speakers/{sid}/delete", [&a](http::request& req) { return remove_item(a, req, "speaker"); },
-                  form_limit);
-
-    a.router.get(base + "/sessions/new", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository&) {
-            session s;
+        },
+        speaker_save);
+    item_routes<session>(
+        a, base, "sessions", "sid", form_limit, [](repository& repo, std::int64_t id) { return repo.find_session(id); },
+        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const session& s) {
             return session_form(a, req, ctx, e, d, s, {}, nullptr, 200);
-        });
-    });
-    a.router.get(base + "/sessions/{sid}", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository& repo) {
-            auto id = app::to_id(req.param("sid"));
-            auto s = id ? repo.find_session(*id) : std::nullopt;
-            if (!s || s->event_id != e.id) return app::error_response(a, req, 404, "not_found");
-            return session_form(a, req, ctx, e, d, *s, {}, nullptr, 200);
-        });
-    });
-    a.router.post(base + "/sessions/new", [&a](http::request& req) { return session_save(a, req, true); }, form_limit);
-    a.router.post(base + "/sessions/{sid}", [&a](http::request& req) { return session_save(a, req, false); }, form_limit);
-    a.router.post(base + "/sessions/{sid}/delete", [&a](http::request& req) { return remove_item(a, req, "session"); },
-                  form_limit);
-
-    a.router.get(base + "/talks/new", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository&) {
-            talk t;
+        },
+        session_save);
+    item_routes<talk>(
+        a, base, "talks", "tid", form_limit, [](repository& repo, std::int64_t id) { return repo.find_talk(id); },
+        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const talk& t) {
             return talk_form(a, req, ctx, e, d, t, {}, nullptr, 200);
-        });
-    });
-    a.router.get(base + "/talks/{tid}", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository& repo) {
-            auto id = app::to_id(req.param("tid"));
-            auto t = id ? repo.find_talk(*id) : std::nullopt;
-            if (!t || t->event_id != e.id) return app::error_response(a, req, 404, "not_found");
-            return talk_form(a, req, ctx, e, d, *t, {}, nullptr, 200);
-        });
-    });
-    a.router.post(base + "/talks/new", [&a](http::request& req) { return talk_save(a, req, true); }, form_limit);
-    a.router.post(base + "/talks/{tid}", [&a](http::request& req) { return talk_save(a, req, false); }, form_limit);
+        },
+        talk_save);
     a.router.post(base + "/talks/{tid}/move", [&a](http::request& req) { return talk_move(a, req); }, form_limit);
-    a.router.post(base + "/talks/{tid}/delete", [&a](http::request& req) { return remove_item(a, req, "talk"); }, form_limit);
 }
 
 }  // namespace sabor::programme

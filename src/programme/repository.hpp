@@ -44,6 +44,7 @@ public:
     std::int64_t count_talks(std::int64_t event_id);
 
 private:
+    std::vector<talk> talks_where(const char* where, std::int64_t id);  // `where` is fixed SQL, one bound id
     void save_speakers(const talk& t);
     void load_speakers(std::vector<talk>& ts);
     storage::database& db_;

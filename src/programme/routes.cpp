@@ -10,6 +10,7 @@
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/service.hpp"
+#include "programme/talk_order.hpp"
 #include "registration/ics.hpp"
 #include "util/clock.hpp"
 
@@ -30,6 +31,7 @@ struct api_access {
     std::optional<http::response> refusal;
     events::event e;
     bool manager = false;
+    json::object body;  // a write's JSON body, once read
 };
 api_access access_event(application& a, http::request& req, storage::database& db, std::optional<std::int64_t> event_id,
                         bool write) {
@@ -59,6 +61,20 @@ api_access access_event(application& a, http::request& req, storage::database& d
     }
     r.e = std::move(*e);
     return r;
+}
+
+// Reads a write's JSON body into `acc.body`; false with `acc.refusal` set when it is not one.
+bool read_body(application& a, http::request& req, api_access& acc) {
+    auto body = app::parse_json_object(a, req, acc.refusal);
+    if (body) acc.body = std::move(*body);
+    return body.has_value();
+}
+
+// A write to the event in the path (POST .../speakers, /sessions, /talks): its access and body.
+api_access event_write(application& a, http::request& req, storage::database& db) {
+    auto acc = access_event(a, req, db, app::to_id(req.param("id")), true);
+    if (!acc.refusal) read_body(a, req, acc);
+    return acc;
 }
 
 http::response not_found(application& a, http::request& req) {
@@ -96,15 +112,12 @@ http::response collection(http::request& req, const std::vector<T>& all, Shape s
 
 http::response api_speaker_create(application& a, http::request& req) {
     auto conn = a.db.acquire();
-    auto acc = access_event(a, req, *conn, app::to_id(req.param("id")), true);
+    auto acc = event_write(a, req, *conn);
     if (acc.refusal) return *acc.refusal;
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
     field_errors errors;
     speaker s;
     s.event_id = acc.e.id;
-    apply(s, speaker_from_json(*body, errors), errors);
+    apply(s, speaker_from_json(acc.body, errors), errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
     storage::transaction tx(*conn);
     repository(*conn).insert(s);
@@ -147,11 +160,9 @@ http::response api_speaker(application& a, http::request& req, std::string_view 
         remove_photo(a.cfg.storage.data_dir, s->photo);
         return no_content();
     }
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
+    if (!read_body(a, req, acc)) return *acc.refusal;
     field_errors errors;
-    apply(*s, speaker_from_json(*body, errors), errors);
+    apply(*s, speaker_from_json(acc.body, errors), errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
     storage::transaction tx(*conn);
     repo.update(*s);
@@ -168,18 +179,15 @@ json::object with_warnings(json::object o, const std::vector<warning>& ws, appli
 
 http::response api_session_create(application& a, http::request& req) {
     auto conn = a.db.acquire();
-    auto acc = access_event(a, req, *conn, app::to_id(req.param("id")), true);
+    auto acc = event_write(a, req, *conn);
     if (acc.refusal) return *acc.refusal;
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);  // the checks read the programme they guard
     auto d = repo.load(acc.e.id);
     field_errors errors;
     session s;
     s.event_id = acc.e.id;
-    apply(s, session_from_json(*body, errors), acc.e, d, errors);
+    apply(s, session_from_json(acc.body, errors), acc.e, d, errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
     repo.insert(s);
     tx.commit();
@@ -201,13 +209,11 @@ http::response api_session(application& a, http::request& req, std::string_view 
         tx.commit();
         return no_content();
     }
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
+    if (!read_body(a, req, acc)) return *acc.refusal;
     storage::transaction tx(*conn);
     auto d = repo.load(acc.e.id);
     field_errors errors;
-    apply(*s, session_from_json(*body, errors), acc.e, d, errors);
+    apply(*s, session_from_json(acc.body, errors), acc.e, d, errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
     repo.update(*s);
     tx.commit();
@@ -218,45 +224,22 @@ http::response api_session(application& a, http::request& req, std::string_view 
 
 // ---- talks ----
 
-// Puts the talk at `index` of its session (and closes the gap it left in `old_session`).
-void place(repository& repo, const talk& t, std::int64_t index, std::int64_t old_session) {
-    if (old_session && old_session != t.session_id) {
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(old_session))
-            if (x.id != t.id) rest.push_back(x.id);
-        repo.set_order(rest);
-    }
-    repo.set_order(reorder(repo.talks_of_session(t.session_id), t.id, index));
-}
-
-std::vector<talk> others_in(repository& repo, std::int64_t session_id, std::int64_t talk_id) {
-    std::vector<talk> out;
-    for (auto& x : repo.talks_of_session(session_id))
-        if (x.id != talk_id) out.push_back(std::move(x));
-    return out;
-}
-
 http::response api_talk_create(application& a, http::request& req) {
     auto conn = a.db.acquire();
-    auto acc = access_event(a, req, *conn, app::to_id(req.param("id")), true);
+    auto acc = event_write(a, req, *conn);
     if (acc.refusal) return *acc.refusal;
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto d = repo.load(acc.e.id);
     field_errors errors;
     talk t;
     t.event_id = acc.e.id;
-    auto p = talk_from_json(*body, errors);
+    auto p = talk_from_json(acc.body, errors);
     apply(t, p, acc.e, d, errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
-    // Where asked, or else by its time (at the end without one).
-    auto index = p.position ? *p.position : static_cast<std::int64_t>(placement(others_in(repo, t.session_id, 0), t));
     t.position = 1 << 30;
     repo.insert(t);
-    place(repo, t, index, 0);
+    place_talk(repo, t, p.position, 0);  // where asked, or else by its time (at the end without one)
     tx.commit();
     t = *repo.find_talk(t.id);
     d.talks.push_back(t);
@@ -274,27 +257,20 @@ http::response api_talk(application& a, http::request& req, std::string_view act
     if (action == "delete") {
         storage::transaction tx(*conn);
         repo.remove_talk(t->id);
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(t->session_id)) rest.push_back(x.id);
-        repo.set_order(rest);
+        renumber(repo, t->session_id);
         tx.commit();
         return no_content();
     }
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
+    if (!read_body(a, req, acc)) return *acc.refusal;
     storage::transaction tx(*conn);
     auto d = repo.load(acc.e.id);
     field_errors errors;
-    auto p = talk_from_json(*body, errors);
+    auto p = talk_from_json(acc.body, errors);
     auto old_session = t->session_id;
     apply(*t, p, acc.e, d, errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
     repo.update(*t);
-    if (t->session_id != old_session || p.position) {
-        auto index = p.position ? *p.position : static_cast<std::int64_t>(placement(others_in(repo, t->session_id, t->id), *t));
-        place(repo, *t, index, old_session);
-    }
+    if (t->session_id != old_session || p.position) place_talk(repo, *t, p.position, old_session);
     tx.commit();
     *t = *repo.find_talk(t->id);
     d = repo.load(acc.e.id);
