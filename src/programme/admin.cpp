@@ -84,6 +84,24 @@ auto of_event(const http::request& req, std::string_view param, const events::ev
     return item;
 }
 
+constexpr auto find_speaker = [](repository& r, std::int64_t id) { return r.find_speaker(id); };
+constexpr auto find_session = [](repository& r, std::int64_t id) { return r.find_session(id); };
+constexpr auto find_talk = [](repository& r, std::int64_t id) { return r.find_talk(id); };
+
+// What every item form shows: its title, where it posts, the values and the errors.
+// `noun`: speaker, session, talk (the path takes its plural).
+json::object form_data(application& a, app::web_ctx& ctx, const events::event& e, const std::string& noun,
+                       std::int64_t id, const values& v, const field_errors& errors) {
+    return json::object{{"title", a.texts.text(ctx.lang, (id ? "prog_edit_" : "prog_new_") + noun)},
+                        {"event", events::to_view(e, a.texts, ctx.lang)},
+                        {"base", base_path(e)},
+                        {"action", base_path(e) + "/" + noun + "s/" + (id ? std::to_string(id) : std::string("new"))},
+                        {"is_new", id == 0},
+                        {"v", to_object(v)},
+                        {"errors", error_object(errors, a, ctx.lang)},
+                        {"has_errors", !errors.empty()}};
+}
+
 // ---- the overview ----
 
 http::response overview(application& a, http::request& req) {
@@ -137,16 +155,9 @@ http::response speaker_form(application& a, http::request& req, app::web_ctx& ct
     overlay(v, raw);
     json::array honorific_list;
     for (auto h : honorifics) honorific_list.push_back(json::string(h));
-    json::object data{{"title", a.texts.text(ctx.lang, s.id ? "prog_edit_speaker" : "prog_new_speaker")},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"base", base_path(e)},
-                      {"action", base_path(e) + "/speakers/" + (s.id ? std::to_string(s.id) : std::string("new"))},
-                      {"is_new", s.id == 0},
-                      {"v", to_object(v)},
-                      {"honorifics", std::move(honorific_list)},
-                      {"errors", error_object(errors, a, ctx.lang)},
-                      {"has_errors", !errors.empty()},
-                      {"max_photo_mb", std::to_string(max_photo_bytes / (1024 * 1024))}};
+    auto data = form_data(a, ctx, e, "speaker", s.id, v, errors);
+    data["honorifics"] = std::move(honorific_list);
+    data["max_photo_mb"] = std::to_string(max_photo_bytes / (1024 * 1024));
     if (!s.photo.empty()) data["photo_url"] = "/speakers/" + std::to_string(s.id) + "/photo";
     return app::render_page(a, ctx, "programme/speaker_form", std::move(data), status);
 }
@@ -211,7 +222,7 @@ http::response speaker_save(application& a, http::request& req, bool is_new) {
     speaker s;
     s.event_id = m.e.id;
     if (!is_new) {
-        auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return repo.find_speaker(id); });
+        auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return find_speaker(repo, id); });
         if (!found) return app::error_response(a, req, 404, "not_found");
         s = *found;
     }
@@ -256,20 +267,18 @@ http::response session_form(application& a, http::request& req, app::web_ctx& ct
              {"description", s.description}};
     if (!s.id && !s.starts_at) v["starts_at"] = input_time(e.starts_at, e.timezone);
     overlay(v, raw);
-    json::object data{{"title", a.texts.text(ctx.lang, s.id ? "prog_edit_session" : "prog_new_session")},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"base", base_path(e)},
-                      {"action", base_path(e) + "/sessions/" + (s.id ? std::to_string(s.id) : std::string("new"))},
-                      {"is_new", s.id == 0},
-                      {"v", to_object(v)},
-                      {"kinds", options(session_kinds, v["kind"], a.texts, ctx.lang, "prog_kind_")},
-                      {"chairs", speaker_options(d.speakers, v["chair_id"])},
-                      {"errors", error_object(errors, a, ctx.lang)},
-                      {"has_errors", !errors.empty()}};
+    auto data = form_data(a, ctx, e, "session", s.id, v, errors);
+    data["kinds"] = options(session_kinds, v["kind"], a.texts, ctx.lang, "prog_kind_");
+    data["chairs"] = speaker_options(d.speakers, v["chair_id"]);
     return app::render_page(a, ctx, "programme/session_form", std::move(data), status);
 }
 
-http::response session_save(application& a, http::request& req, bool is_new) {
+// A posted form of a session or talk, checked against the programme read inside the
+// write's transaction. `write(ctx, e, d, form, item, repo)` applies the form to the item (new,
+// or the one in the path) and saves it; it answers only to show the form again.
+template <typename T, typename Find, typename Write>
+http::response save_item(application& a, http::request& req, bool is_new, std::string_view param, Find find,
+                         Write write) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
     auto m = load(a, req, ctx, *conn);
@@ -279,20 +288,29 @@ http::response session_save(application& a, http::request& req, bool is_new) {
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto d = repo.load(m.e.id);
-    session s;
-    s.event_id = m.e.id;
+    T item;
+    item.event_id = m.e.id;
     if (!is_new) {
-        auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return repo.find_session(id); });
+        auto found = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
         if (!found) return app::error_response(a, req, 404, "not_found");
-        s = *found;
+        item = *found;
     }
-    field_errors errors;
-    apply(s, session_from_form(form, m.e.timezone, errors), m.e, d, errors);
-    if (!errors.empty()) return session_form(a, req, ctx, m.e, d, s, errors, &form, 422);
-    if (is_new) repo.insert(s);
-    else repo.update(s);
+    if (std::optional<http::response> again = write(ctx, m.e, d, form, item, repo)) return *again;
     tx.commit();
     return back_to_overview(m.e, "saved");
+}
+
+http::response session_save(application& a, http::request& req, bool is_new) {
+    return save_item<session>(a, req, is_new, "sid", find_session,
+                              [&](app::web_ctx& ctx, const events::event& e, const programme_data& d,
+                                  const http::fields& form, session& s, repository& repo) -> std::optional<http::response> {
+                                  field_errors errors;
+                                  apply(s, session_from_form(form, e.timezone, errors), e, d, errors);
+                                  if (!errors.empty()) return session_form(a, req, ctx, e, d, s, errors, &form, 422);
+                                  if (s.id) repo.update(s);
+                                  else repo.insert(s);
+                                  return std::nullopt;
+                              });
 }
 
 // ---- talks ----
@@ -336,51 +354,31 @@ http::response talk_form(application& a, http::request& req, app::web_ctx& ctx, 
                                             {"speakers", speaker_options(d.speakers, v["speaker_" + n])},
                                             {"roles", options(speaker_roles, role, a.texts, ctx.lang, "prog_role_")}});
     }
-    json::object data{{"title", a.texts.text(ctx.lang, t.id ? "prog_edit_talk" : "prog_new_talk")},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"base", base_path(e)},
-                      {"action", base_path(e) + "/talks/" + (t.id ? std::to_string(t.id) : std::string("new"))},
-                      {"is_new", t.id == 0},
-                      {"v", to_object(v)},
-                      {"sessions", session_options(e, d, v["session_id"], ctx.lang)},
-                      {"speaker_rows", std::move(speaker_rows)},
-                      {"no_speakers", d.speakers.empty()},
-                      {"errors", error_object(errors, a, ctx.lang)},
-                      {"has_errors", !errors.empty()}};
+    auto data = form_data(a, ctx, e, "talk", t.id, v, errors);
+    data["sessions"] = session_options(e, d, v["session_id"], ctx.lang);
+    data["speaker_rows"] = std::move(speaker_rows);
+    data["no_speakers"] = d.speakers.empty();
     return app::render_page(a, ctx, "programme/talk_form", std::move(data), status);
 }
 
 http::response talk_save(application& a, http::request& req, bool is_new) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    repository repo(*conn);
-    storage::transaction tx(*conn);
-    auto d = repo.load(m.e.id);
-    talk t;
-    t.event_id = m.e.id;
-    if (!is_new) {
-        auto found = of_event(req, "tid", m.e, [&](std::int64_t id) { return repo.find_talk(id); });
-        if (!found) return app::error_response(a, req, 404, "not_found");
-        t = *found;
-    }
-    auto old_session = t.session_id;
-    field_errors errors;
-    apply(t, talk_from_form(form, m.e.timezone, errors), m.e, d, errors);
-    if (!errors.empty()) return talk_form(a, req, ctx, m.e, d, t, errors, &form, 422);
-    if (is_new) {
-        t.position = 1 << 30;
-        repo.insert(t);
-    } else {
-        repo.update(t);
-    }
-    // A new or moved talk goes where its time says; one staying in its session keeps its place.
-    if (old_session != t.session_id) place_talk(repo, t, std::nullopt, old_session);
-    tx.commit();
-    return back_to_overview(m.e, "saved");
+    return save_item<talk>(a, req, is_new, "tid", find_talk,
+                           [&](app::web_ctx& ctx, const events::event& e, const programme_data& d,
+                               const http::fields& form, talk& t, repository& repo) -> std::optional<http::response> {
+                               auto old_session = t.session_id;
+                               field_errors errors;
+                               apply(t, talk_from_form(form, e.timezone, errors), e, d, errors);
+                               if (!errors.empty()) return talk_form(a, req, ctx, e, d, t, errors, &form, 422);
+                               if (t.id) {
+                                   repo.update(t);
+                               } else {
+                                   t.position = 1 << 30;
+                                   repo.insert(t);
+                               }
+                               // A new or moved talk goes where its time says; one staying keeps its place.
+                               if (old_session != t.session_id) place_talk(repo, t, std::nullopt, old_session);
+                               return std::nullopt;
+                           });
 }
 
 http::response talk_move(application& a, http::request& req) {
@@ -392,7 +390,7 @@ http::response talk_move(application& a, http::request& req) {
     if (auto refusal = app::read_form(a, req, form)) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
-    auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return repo.find_talk(id); });
+    auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return find_talk(repo, id); });
     if (!t) return app::error_response(a, req, 404, "not_found");
     auto in_session = repo.talks_of_session(t->session_id);
     std::int64_t index = 0;
@@ -420,17 +418,17 @@ http::response remove_item(application& a, http::request& req, std::string_view 
     bool found = false;
     storage::transaction tx(*conn);
     if (what == "speakers") {
-        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return repo.find_speaker(id); })) {
+        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_speaker(repo, id); })) {
             found = true;
             photo = s->photo;
             repo.remove_speaker(s->id);
         }
     } else if (what == "sessions") {
-        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return repo.find_session(id); })) {
+        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_session(repo, id); })) {
             found = true;
             repo.remove_session(s->id);
         }
-    } else if (auto t = of_event(req, param, m.e, [&](std::int64_t id) { return repo.find_talk(id); })) {
+    } else if (auto t = of_event(req, param, m.e, [&](std::int64_t id) { return find_talk(repo, id); })) {
         found = true;
         repo.remove_talk(t->id);
         renumber(repo, t->session_id);
@@ -479,19 +477,19 @@ void register_admin_routes(application& a) {
     using event_t = events::event;
     item_routes<speaker>(
         a, base, "speakers", "sid", max_photo_bytes + form_limit,
-        [](repository& repo, std::int64_t id) { return repo.find_speaker(id); },
+        find_speaker,
         [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data&, const speaker& s) {
             return speaker_form(a, req, ctx, e, s, {}, nullptr, 200);
         },
         speaker_save);
     item_routes<session>(
-        a, base, "sessions", "sid", form_limit, [](repository& repo, std::int64_t id) { return repo.find_session(id); },
+        a, base, "sessions", "sid", form_limit, find_session,
         [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const session& s) {
             return session_form(a, req, ctx, e, d, s, {}, nullptr, 200);
         },
         session_save);
     item_routes<talk>(
-        a, base, "talks", "tid", form_limit, [](repository& repo, std::int64_t id) { return repo.find_talk(id); },
+        a, base, "talks", "tid", form_limit, find_talk,
         [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const talk& t) {
             return talk_form(a, req, ctx, e, d, t, {}, nullptr, 200);
         },
