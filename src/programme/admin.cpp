@@ -74,6 +74,15 @@ registration::managed_event load(application& a, http::request& req, app::web_ct
     return registration::load_managed(a, req, ctx, db, app::to_id(req.param("id")).value_or(0));
 }
 
+// A posted form of these pages: the event for its organiser (in `m`) and the form with its
+// CSRF token checked (in `form`); the answer to give otherwise.
+std::optional<http::response> read_post(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                                        registration::managed_event& m, http::fields& form) {
+    m = load(a, req, ctx, db);
+    if (m.refusal) return m.refusal;
+    return app::read_form(a, req, form);
+}
+
 // The speaker, session or talk named by the path parameter `param`, when it is of event `e`
 // (one of another event does not exist here).
 template <typename Find>
@@ -281,10 +290,9 @@ http::response save_item(application& a, http::request& req, bool is_new, std::s
                          Write write) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+    registration::managed_event m;
     http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto d = repo.load(m.e.id);
@@ -384,10 +392,9 @@ http::response talk_save(application& a, http::request& req, bool is_new) {
 http::response talk_move(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+    registration::managed_event m;
     http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return find_talk(repo, id); });
@@ -408,10 +415,9 @@ http::response talk_move(application& a, http::request& req) {
 http::response remove_item(application& a, http::request& req, std::string_view what) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+    registration::managed_event m;
     http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
     repository repo(*conn);
     std::string_view param = what == "talks" ? "tid" : "sid";
     std::string photo;

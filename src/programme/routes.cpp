@@ -14,6 +14,9 @@
 #include "registration/ics.hpp"
 #include "util/clock.hpp"
 
+#include <functional>
+#include <type_traits>
+
 namespace sabor::programme {
 namespace {
 
@@ -146,36 +149,53 @@ std::optional<T> find_item(application& a, http::request& req, storage::database
     return item;
 }
 
-http::response api_speaker(application& a, http::request& req, std::string_view action) {
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    api_access acc;
-    auto s = find_item<speaker>(a, req, *conn, [&](std::int64_t id) { return repo.find_speaker(id); }, action != "get", acc);
-    if (!s) return *acc.refusal;
-    if (action == "get") return app::json_response(200, to_json(*s, acc.manager));
-    if (action == "delete") {
-        storage::transaction tx(*conn);
-        repo.remove_speaker(s->id);
-        tx.commit();
-        remove_photo(a.cfg.storage.data_dir, s->photo);
-        return no_content();
-    }
-    if (!read_body(a, req, acc)) return *acc.refusal;
-    field_errors errors;
-    apply(*s, speaker_from_json(acc.body, errors), errors);
-    if (!errors.empty()) return validation_failed(a, req, errors);
-    storage::transaction tx(*conn);
-    repo.update(*s);
-    tx.commit();
-    return app::json_response(200, to_json(*s, true));
-}
-
-// ---- sessions ----
-
 json::object with_warnings(json::object o, const std::vector<warning>& ws, application& a, http::request& req) {
     o["warnings"] = warnings_json(ws, a.texts, app::pick_lang(a, req));
     return o;
 }
+
+json::object item_json(const speaker& s, const api_access& acc) { return to_json(s, acc.manager); }
+json::object item_json(const session& s, const api_access& acc) { return to_json(s, acc.e.timezone); }
+json::object item_json(const talk& t, const api_access& acc) { return to_json(t, acc.e.timezone); }
+
+// GET, DELETE and PATCH of one speaker, session or talk: `find` and `remove` (in a
+// transaction) from the repository; `patch(repo, acc, item, tx)` with the body read and the
+// transaction open, committing it and answering.
+template <typename T, typename Find, typename Remove, typename Patch>
+http::response api_item(application& a, http::request& req, std::string_view action, Find find, Remove remove,
+                        Patch patch) {
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    api_access acc;
+    auto item = find_item<T>(a, req, *conn, [&](std::int64_t id) { return std::invoke(find, repo, id); }, action != "get", acc);
+    if (!item) return *acc.refusal;
+    if (action == "get") return app::json_response(200, item_json(*item, acc));
+    if (action == "delete") {
+        storage::transaction tx(*conn);
+        remove(repo, *item);
+        tx.commit();
+        if constexpr (std::is_same_v<T, speaker>) remove_photo(a.cfg.storage.data_dir, item->photo);  // after the commit
+        return no_content();
+    }
+    if (!read_body(a, req, acc)) return *acc.refusal;
+    storage::transaction tx(*conn);
+    return patch(repo, acc, *item, tx);
+}
+
+http::response api_speaker(application& a, http::request& req, std::string_view action) {
+    return api_item<speaker>(
+        a, req, action, &repository::find_speaker, [](repository& repo, const speaker& s) { repo.remove_speaker(s.id); },
+        [&](repository& repo, api_access& acc, speaker& s, storage::transaction& tx) {
+            field_errors errors;
+            apply(s, speaker_from_json(acc.body, errors), errors);
+            if (!errors.empty()) return validation_failed(a, req, errors);
+            repo.update(s);
+            tx.commit();
+            return app::json_response(200, to_json(s, true));
+        });
+}
+
+// ---- sessions ----
 
 http::response api_session_create(application& a, http::request& req) {
     auto conn = a.db.acquire();
@@ -197,29 +217,19 @@ http::response api_session_create(application& a, http::request& req) {
 }
 
 http::response api_session(application& a, http::request& req, std::string_view action) {
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    api_access acc;
-    auto s = find_item<session>(a, req, *conn, [&](std::int64_t id) { return repo.find_session(id); }, action != "get", acc);
-    if (!s) return *acc.refusal;
-    if (action == "get") return app::json_response(200, to_json(*s, acc.e.timezone));
-    if (action == "delete") {
-        storage::transaction tx(*conn);
-        repo.remove_session(s->id);
-        tx.commit();
-        return no_content();
-    }
-    if (!read_body(a, req, acc)) return *acc.refusal;
-    storage::transaction tx(*conn);
-    auto d = repo.load(acc.e.id);
-    field_errors errors;
-    apply(*s, session_from_json(acc.body, errors), acc.e, d, errors);
-    if (!errors.empty()) return validation_failed(a, req, errors);
-    repo.update(*s);
-    tx.commit();
-    for (auto& x : d.sessions)
-        if (x.id == s->id) x = *s;
-    return app::json_response(200, with_warnings(to_json(*s, acc.e.timezone), concerning(overlaps(d), s->id, 0), a, req));
+    return api_item<session>(
+        a, req, action, &repository::find_session, [](repository& repo, const session& s) { repo.remove_session(s.id); },
+        [&](repository& repo, api_access& acc, session& s, storage::transaction& tx) {
+            auto d = repo.load(acc.e.id);
+            field_errors errors;
+            apply(s, session_from_json(acc.body, errors), acc.e, d, errors);
+            if (!errors.empty()) return validation_failed(a, req, errors);
+            repo.update(s);
+            tx.commit();
+            for (auto& x : d.sessions)
+                if (x.id == s.id) x = s;
+            return app::json_response(200, with_warnings(to_json(s, acc.e.timezone), concerning(overlaps(d), s.id, 0), a, req));
+        });
 }
 
 // ---- talks ----
@@ -248,33 +258,26 @@ http::response api_talk_create(application& a, http::request& req) {
 }
 
 http::response api_talk(application& a, http::request& req, std::string_view action) {
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    api_access acc;
-    auto t = find_item<talk>(a, req, *conn, [&](std::int64_t id) { return repo.find_talk(id); }, action != "get", acc);
-    if (!t) return *acc.refusal;
-    if (action == "get") return app::json_response(200, to_json(*t, acc.e.timezone));
-    if (action == "delete") {
-        storage::transaction tx(*conn);
-        repo.remove_talk(t->id);
-        renumber(repo, t->session_id);
-        tx.commit();
-        return no_content();
-    }
-    if (!read_body(a, req, acc)) return *acc.refusal;
-    storage::transaction tx(*conn);
-    auto d = repo.load(acc.e.id);
-    field_errors errors;
-    auto p = talk_from_json(acc.body, errors);
-    auto old_session = t->session_id;
-    apply(*t, p, acc.e, d, errors);
-    if (!errors.empty()) return validation_failed(a, req, errors);
-    repo.update(*t);
-    if (t->session_id != old_session || p.position) place_talk(repo, *t, p.position, old_session);
-    tx.commit();
-    *t = *repo.find_talk(t->id);
-    d = repo.load(acc.e.id);
-    return app::json_response(200, with_warnings(to_json(*t, acc.e.timezone), concerning(overlaps(d), 0, t->id), a, req));
+    auto remove = [](repository& repo, const talk& t) {
+        repo.remove_talk(t.id);
+        renumber(repo, t.session_id);
+    };
+    return api_item<talk>(a, req, action, &repository::find_talk, remove,
+                          [&](repository& repo, api_access& acc, talk& t, storage::transaction& tx) {
+                              auto d = repo.load(acc.e.id);
+                              field_errors errors;
+                              auto p = talk_from_json(acc.body, errors);
+                              auto old_session = t.session_id;
+                              apply(t, p, acc.e, d, errors);
+                              if (!errors.empty()) return validation_failed(a, req, errors);
+                              repo.update(t);
+                              if (t.session_id != old_session || p.position) place_talk(repo, t, p.position, old_session);
+                              tx.commit();
+                              t = *repo.find_talk(t.id);
+                              d = repo.load(acc.e.id);
+                              return app::json_response(
+                                  200, with_warnings(to_json(t, acc.e.timezone), concerning(overlaps(d), 0, t.id), a, req));
+                          });
 }
 
 // ---- lists and the whole programme ----
