@@ -2,6 +2,7 @@
 
 #include "app/app.hpp"
 #include "app/cached_page.hpp"
+#include "app/collection.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
@@ -99,16 +100,6 @@ http::response no_content() {
     http::response r;
     r.status = 204;
     return r;
-}
-
-template <typename T, typename Shape>
-http::response collection(http::request& req, const std::vector<T>& all, Shape shape) {
-    auto limit = app::query_int(req, "limit", 100, 1, 1000);
-    auto offset = app::query_int(req, "offset", 0, 0, 1'000'000'000);
-    json::array items;
-    for (std::size_t i = static_cast<std::size_t>(offset); i < all.size() && items.size() < static_cast<std::size_t>(limit); ++i)
-        items.push_back(shape(all[i]));
-    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", static_cast<std::int64_t>(all.size())}});
 }
 
 // ---- speakers ----
@@ -492,13 +483,13 @@ void register_routes(application& a) {
     a.router.get("/api/v1/events/{id}/speakers", [&a](http::request& req) {
         return api_list(a, req, [&](repository repo, const api_access& acc) {
             bool mine = acc.manager;
-            return collection(req, repo.speakers(acc.e.id), [mine](const speaker& s) { return to_json(s, mine); });
+            return app::collection(req, repo.speakers(acc.e.id), [mine](const speaker& s) { return to_json(s, mine); });
         });
     });
     a.router.get("/api/v1/events/{id}/sessions", [&a](http::request& req) {
         return api_list(a, req, [&](repository repo, const api_access& acc) {
             auto tz = acc.e.timezone;
-            return collection(req, repo.sessions(acc.e.id), [tz](const session& s) { return to_json(s, tz); });
+            return app::collection(req, repo.sessions(acc.e.id), [tz](const session& s) { return to_json(s, tz); });
         });
     });
     a.router.get("/api/v1/events/{id}/talks", [&a](http::request& req) {
@@ -510,7 +501,7 @@ void register_routes(application& a) {
             for (const auto& s : d.sessions)
                 for (const auto& t : d.talks)
                     if (t.session_id == s.id) ordered.push_back(t);
-            return collection(req, ordered, [tz](const talk& t) { return to_json(t, tz); });
+            return app::collection(req, ordered, [tz](const talk& t) { return to_json(t, tz); });
         });
     });
     for (std::string action : {"get", "patch", "delete"}) {
