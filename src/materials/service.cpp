@@ -271,6 +271,7 @@ talk_materials talk_links(app::application& a, storage::database& db, const even
     auto setting = repo.release(e.id);
     auto now = util::now_seconds();
     out.visibility = setting.visibility;
+    out.registrant = v.registration_id.has_value();
     out.decision = decide(db, e, setting, v, now);
     if (auto t = release_time(setting, e); t > now) out.changes_at = t;
     if (out.decision != access::allowed) return out;

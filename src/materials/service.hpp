@@ -69,6 +69,7 @@ void add_personal_view(app::application& a, storage::database& db, const events:
 struct talk_materials {
     access decision = access::hidden;
     std::string visibility;                              // the event's setting
+    bool registrant = false;                             // the visitor came with a genuine key
     std::int64_t changes_at = 0;                         // a release still ahead: the decision changes then
     std::map<std::int64_t, boost::json::array> by_talk;  // empty unless allowed
 };

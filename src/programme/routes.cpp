@@ -330,7 +330,9 @@ http::response programme_page(application& a, http::request& req, bool print) {
         data["empty"] = days.empty();
         data["days"] = std::move(days);
         data["can_manage"] = pe.manager;
-        bool later = links.decision == materials::access::not_yet && links.visibility == "public";
+        // Not yet: "later" where the visitor will get them here (anyone, or a registrant with
+        // their key); otherwise, for registrants only, where they get them.
+        bool later = links.decision == materials::access::not_yet && (links.visibility == "public" || links.registrant);
         data["materials_later"] = later;
         data["materials_elsewhere"] = !allowed && !later && (links.visibility == "registered" || links.visibility == "attendees");
         data["has_speakers"] = !d.speakers.empty();
