@@ -1,6 +1,7 @@
 #include "util/clock.hpp"
 #include "events/routes.hpp"
 
+#include "app/cached_page.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
@@ -39,19 +40,6 @@ bool can_manage(repository& repo, const accounts::user& u, const event& e) {
     return u.is_admin() || repo.is_manager(e.id, u.id);
 }
 
-// Anonymous visitors of public pages get a shared rendered copy while nothing changed.
-template <typename Render>
-http::response cached_page(application& a, http::request& req, Render render) {
-    bool cacheable = !req.cookie("sabor_session") && !req.query_param("lang");
-    if (!cacheable) return render();
-    std::string key = app::pick_lang(a, req) + "|" + req.target;
-    if (auto hit = a.cache.get(key)) return *hit;
-    auto version = a.cache.version();
-    auto r = render();
-    if (r.status == 200) a.cache.put(key, r, version);
-    return r;
-}
-
 json::array options(std::span<const std::string_view> values, std::string_view selected, const view::i18n& texts,
                     const std::string& lang, std::string_view prefix) {
     json::array out;
@@ -65,7 +53,7 @@ json::array options(std::span<const std::string_view> values, std::string_view s
 // ---- public pages ----
 
 http::response list_page(application& a, http::request& req, bool past) {
-    return cached_page(a, req, [&] {
+    return app::cached_page(a, req, [&](bool&) {
         auto ctx = app::page_context(a, req);
         list_filter f;
         f.past = past;
@@ -93,7 +81,7 @@ http::response list_page(application& a, http::request& req, bool past) {
 
 http::response event_page(application& a, http::request& req) {
     auto slug = std::string(req.param("slug"));
-    auto render = [&]() -> http::response {
+    auto render = [&](bool&) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         repository repo(*conn);
@@ -109,7 +97,7 @@ http::response event_page(application& a, http::request& req) {
         if (ctx.user && can_manage(repo, *ctx.user, *e)) data["can_manage"] = true;
         return app::render_page(a, ctx, "events/show", std::move(data));
     };
-    return cached_page(a, req, render);
+    return app::cached_page(a, req, render);
 }
 
 // ---- organisers' pages ----

@@ -1,5 +1,6 @@
 #include "materials/routes.hpp"
 
+#include "app/collection.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
@@ -163,13 +164,8 @@ http::response api_list(application& a, http::request& req) {
     auto conn = a.db.acquire();
     auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
     if (!e) return api_error(a, req, 404, "not_found");
-    auto all = repository(*conn).list(e->id);
-    auto limit = app::query_int(req, "limit", 100, 1, 1000);
-    auto offset = app::query_int(req, "offset", 0, 0, 1'000'000'000);
-    json::array items;
-    for (std::size_t i = static_cast<std::size_t>(offset); i < all.size() && items.size() < static_cast<std::size_t>(limit); ++i)
-        items.push_back(to_json(all[i], a.cfg.public_base()));
-    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", all.size()}});
+    auto base = a.cfg.public_base();
+    return app::collection(req, repository(*conn).list(e->id), [&](const material& m) { return to_json(m, base); });
 }
 
 http::response api_settings(application& a, http::request& req, bool change) {

@@ -11,6 +11,7 @@
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -251,6 +252,9 @@ void add_personal_view(app::application& a, storage::database& db, const events:
         view["items"] = std::move(items);
         view["has_items"] = true;
         view["archive_url"] = "/events/" + e.slug + "/materials.zip?key=" + key;
+        // The programme page shows the same links (with the key) at their talks.
+        bool in_programme = std::any_of(list.begin(), list.end(), [](const material& m) { return m.talk_id.has_value(); });
+        if (in_programme) view["programme_url"] = "/events/" + e.slug + "/programme?key=" + key;
     } else if (decision == access::not_yet) {
         view["note"] = a.texts.text(lang, "materials_not_yet") + " " +
                        view::format_date_time(release_time(setting, e), e.timezone, lang);
@@ -260,16 +264,21 @@ void add_personal_view(app::application& a, storage::database& db, const events:
     data["materials"] = std::move(view);
 }
 
-std::map<std::int64_t, json::array> talk_links(app::application& a, storage::database& db, const events::event& e,
-                                               const http::request& req) {
-    std::map<std::int64_t, json::array> out;
+talk_materials talk_links(app::application& a, storage::database& db, const events::event& e, const http::request& req) {
+    talk_materials out;
     auto v = viewer_of(a, db, req, e);
     repository repo(db);
-    if (decide(db, e, repo.release(e.id), v, util::now_seconds()) != access::allowed) return out;
+    auto setting = repo.release(e.id);
+    auto now = util::now_seconds();
+    out.visibility = setting.visibility;
+    out.registrant = v.registration_id.has_value();
+    out.decision = decide(db, e, setting, v, now);
+    if (auto t = release_time(setting, e); t > now) out.changes_at = t;
+    if (out.decision != access::allowed) return out;
     auto lang = app::pick_lang(a, req);
     auto key = v.registration_id ? key_of(req) : std::string{};
     for (const auto& m : repo.list(e.id))
-        if (m.talk_id) out[*m.talk_id].push_back(link_view(m, key, lang));
+        if (m.talk_id) out.by_talk[*m.talk_id].push_back(link_view(m, key, lang));
     return out;
 }
 

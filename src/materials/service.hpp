@@ -63,9 +63,16 @@ announce_result announce(app::application& a, storage::database& db, const event
 // keyed links, or a note why not (yet). Nothing when the event has none.
 void add_personal_view(app::application& a, storage::database& db, const events::event& e,
                        const registration::registration& r, const std::string& lang, boost::json::object& data);
-// For the programme page: each talk's materials the visitor of `req` may download, by
-// talk id, as {title, filename, url, type, size}; empty when they may see none.
-std::map<std::int64_t, boost::json::array> talk_links(app::application& a, storage::database& db,
-                                                      const events::event& e, const http::request& req);
+// For the programme page: the decision for the visitor of `req` and, when allowed, each
+// talk's materials they may download, by talk id, as {title, filename, url, type, size}
+// (with the visitor's key in the urls). The one place the programme learns about materials.
+struct talk_materials {
+    access decision = access::hidden;
+    std::string visibility;                              // the event's setting
+    bool registrant = false;                             // the visitor came with a genuine key
+    std::int64_t changes_at = 0;                         // a release still ahead: the decision changes then
+    std::map<std::int64_t, boost::json::array> by_talk;  // empty unless allowed
+};
+talk_materials talk_links(app::application& a, storage::database& db, const events::event& e, const http::request& req);
 
 }  // namespace sabor::materials

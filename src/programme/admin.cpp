@@ -4,10 +4,12 @@
 #include "app/web.hpp"
 #include "events/service.hpp"
 #include "materials/multipart.hpp"
+#include "materials/service.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
 #include "programme/service.hpp"
+#include "programme/talk_order.hpp"
 #include "registration/admin.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -72,6 +74,43 @@ registration::managed_event load(application& a, http::request& req, app::web_ct
     return registration::load_managed(a, req, ctx, db, app::to_id(req.param("id")).value_or(0));
 }
 
+// A posted form of these pages: the event for its organiser (in `m`) and the form with its
+// CSRF token checked (in `form`); the answer to give otherwise.
+std::optional<http::response> read_post(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                                        registration::managed_event& m, http::fields& form) {
+    m = load(a, req, ctx, db);
+    if (m.refusal) return m.refusal;
+    return app::read_form(a, req, form);
+}
+
+// The speaker, session or talk named by the path parameter `param`, when it is of event `e`
+// (one of another event does not exist here).
+template <typename Find>
+auto of_event(const http::request& req, std::string_view param, const events::event& e, Find find) {
+    auto id = app::to_id(req.param(param));
+    auto item = id ? find(*id) : std::nullopt;
+    if (item && item->event_id != e.id) item.reset();
+    return item;
+}
+
+constexpr auto find_speaker = [](repository& r, std::int64_t id) { return r.find_speaker(id); };
+constexpr auto find_session = [](repository& r, std::int64_t id) { return r.find_session(id); };
+constexpr auto find_talk = [](repository& r, std::int64_t id) { return r.find_talk(id); };
+
+// What every item form shows: its title, where it posts, the values and the errors.
+// `noun`: speaker, session, talk (the path takes its plural).
+json::object form_data(application& a, app::web_ctx& ctx, const events::event& e, const std::string& noun,
+                       std::int64_t id, const values& v, const field_errors& errors) {
+    return json::object{{"title", a.texts.text(ctx.lang, (id ? "prog_edit_" : "prog_new_") + noun)},
+                        {"event", events::to_view(e, a.texts, ctx.lang)},
+                        {"base", base_path(e)},
+                        {"action", base_path(e) + "/" + noun + "s/" + (id ? std::to_string(id) : std::string("new"))},
+                        {"is_new", id == 0},
+                        {"v", to_object(v)},
+                        {"errors", error_object(errors, a, ctx.lang)},
+                        {"has_errors", !errors.empty()}};
+}
+
 // ---- the overview ----
 
 http::response overview(application& a, http::request& req) {
@@ -82,7 +121,8 @@ http::response overview(application& a, http::request& req) {
     app::csrf_token(a, req, ctx);
     repository repo(*conn);
     auto d = repo.load(m.e.id);
-    auto days = days_view(m.e, d, nullptr, a.texts, ctx.lang);
+    auto links = materials::talk_links(a, *conn, m.e, req);  // an organiser's: all of them
+    auto days = days_view(m.e, d, &links.by_talk, a.texts, ctx.lang);
     // Up and down buttons where a move is possible.
     for (auto& day : days)
         for (auto& s : day.as_object()["sessions"].as_array()) {
@@ -102,6 +142,7 @@ http::response overview(application& a, http::request& req) {
     json::object data{{"title", a.texts.text(ctx.lang, "prog_admin_title") + ": " + m.e.title},
                       {"event", events::to_view(m.e, a.texts, ctx.lang)},
                       {"base", base_path(m.e)},
+                      {"materials_base", "/admin/events/" + std::to_string(m.e.id) + "/materials"},
                       {"days", std::move(days)},
                       {"no_sessions", d.sessions.empty()},
                       {"speakers", std::move(speakers)},
@@ -123,16 +164,9 @@ http::response speaker_form(application& a, http::request& req, app::web_ctx& ct
     overlay(v, raw);
     json::array honorific_list;
     for (auto h : honorifics) honorific_list.push_back(json::string(h));
-    json::object data{{"title", a.texts.text(ctx.lang, s.id ? "prog_edit_speaker" : "prog_new_speaker")},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"base", base_path(e)},
-                      {"action", base_path(e) + "/speakers/" + (s.id ? std::to_string(s.id) : std::string("new"))},
-                      {"is_new", s.id == 0},
-                      {"v", to_object(v)},
-                      {"honorifics", std::move(honorific_list)},
-                      {"errors", error_object(errors, a, ctx.lang)},
-                      {"has_errors", !errors.empty()},
-                      {"max_photo_mb", std::to_string(max_photo_bytes / (1024 * 1024))}};
+    auto data = form_data(a, ctx, e, "speaker", s.id, v, errors);
+    data["honorifics"] = std::move(honorific_list);
+    data["max_photo_mb"] = std::to_string(max_photo_bytes / (1024 * 1024));
     if (!s.photo.empty()) data["photo_url"] = "/speakers/" + std::to_string(s.id) + "/photo";
     return app::render_page(a, ctx, "programme/speaker_form", std::move(data), status);
 }
@@ -197,9 +231,8 @@ http::response speaker_save(application& a, http::request& req, bool is_new) {
     speaker s;
     s.event_id = m.e.id;
     if (!is_new) {
-        auto id = app::to_id(req.param("sid"));
-        auto found = id ? repo.find_speaker(*id) : std::nullopt;
-        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return find_speaker(repo, id); });
+        if (!found) return app::error_response(a, req, 404, "not_found");
         s = *found;
     }
     field_errors errors;
@@ -243,44 +276,49 @@ http::response session_form(application& a, http::request& req, app::web_ctx& ct
              {"description", s.description}};
     if (!s.id && !s.starts_at) v["starts_at"] = input_time(e.starts_at, e.timezone);
     overlay(v, raw);
-    json::object data{{"title", a.texts.text(ctx.lang, s.id ? "prog_edit_session" : "prog_new_session")},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"base", base_path(e)},
-                      {"action", base_path(e) + "/sessions/" + (s.id ? std::to_string(s.id) : std::string("new"))},
-                      {"is_new", s.id == 0},
-                      {"v", to_object(v)},
-                      {"kinds", options(session_kinds, v["kind"], a.texts, ctx.lang, "prog_kind_")},
-                      {"chairs", speaker_options(d.speakers, v["chair_id"])},
-                      {"errors", error_object(errors, a, ctx.lang)},
-                      {"has_errors", !errors.empty()}};
+    auto data = form_data(a, ctx, e, "session", s.id, v, errors);
+    data["kinds"] = options(session_kinds, v["kind"], a.texts, ctx.lang, "prog_kind_");
+    data["chairs"] = speaker_options(d.speakers, v["chair_id"]);
     return app::render_page(a, ctx, "programme/session_form", std::move(data), status);
 }
 
-http::response session_save(application& a, http::request& req, bool is_new) {
+// A posted form of a session or talk, checked against the programme read inside the
+// write's transaction. `write(ctx, e, d, form, item, repo)` applies the form to the item (new,
+// or the one in the path) and saves it; it answers only to show the form again.
+template <typename T, typename Find, typename Write>
+http::response save_item(application& a, http::request& req, bool is_new, std::string_view param, Find find,
+                         Write write) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+    registration::managed_event m;
     http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto d = repo.load(m.e.id);
-    session s;
-    s.event_id = m.e.id;
+    T item;
+    item.event_id = m.e.id;
     if (!is_new) {
-        auto id = app::to_id(req.param("sid"));
-        auto found = id ? repo.find_session(*id) : std::nullopt;
-        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        s = *found;
+        auto found = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
+        if (!found) return app::error_response(a, req, 404, "not_found");
+        item = *found;
     }
-    field_errors errors;
-    apply(s, session_from_form(form, m.e.timezone, errors), m.e, d, errors);
-    if (!errors.empty()) return session_form(a, req, ctx, m.e, d, s, errors, &form, 422);
-    if (is_new) repo.insert(s);
-    else repo.update(s);
+    if (std::optional<http::response> again = write(ctx, m.e, d, form, item, repo)) return *again;
     tx.commit();
     return back_to_overview(m.e, "saved");
+}
+
+http::response session_save(application& a, http::request& req, bool is_new) {
+    return save_item<session>(a, req, is_new, "sid", find_session,
+                              [&](app::web_ctx& ctx, const events::event& e, const programme_data& d,
+                                  const http::fields& form, session& s, repository& repo) -> std::optional<http::response> {
+                                  field_errors errors;
+                                  apply(s, session_from_form(form, e.timezone, errors), e, d, errors);
+                                  if (!errors.empty()) return session_form(a, req, ctx, e, d, s, errors, &form, 422);
+                                  if (s.id) repo.update(s);
+                                  else repo.insert(s);
+                                  return std::nullopt;
+                              });
 }
 
 // ---- talks ----
@@ -324,82 +362,43 @@ http::response talk_form(application& a, http::request& req, app::web_ctx& ctx, 
                                             {"speakers", speaker_options(d.speakers, v["speaker_" + n])},
                                             {"roles", options(speaker_roles, role, a.texts, ctx.lang, "prog_role_")}});
     }
-    json::object data{{"title", a.texts.text(ctx.lang, t.id ? "prog_edit_talk" : "prog_new_talk")},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"base", base_path(e)},
-                      {"action", base_path(e) + "/talks/" + (t.id ? std::to_string(t.id) : std::string("new"))},
-                      {"is_new", t.id == 0},
-                      {"v", to_object(v)},
-                      {"sessions", session_options(e, d, v["session_id"], ctx.lang)},
-                      {"speaker_rows", std::move(speaker_rows)},
-                      {"no_speakers", d.speakers.empty()},
-                      {"errors", error_object(errors, a, ctx.lang)},
-                      {"has_errors", !errors.empty()}};
+    auto data = form_data(a, ctx, e, "talk", t.id, v, errors);
+    data["sessions"] = session_options(e, d, v["session_id"], ctx.lang);
+    data["speaker_rows"] = std::move(speaker_rows);
+    data["no_speakers"] = d.speakers.empty();
     return app::render_page(a, ctx, "programme/talk_form", std::move(data), status);
 }
 
-// Positions after a talk was saved: a new or moved talk goes where its time says; a talk
-// staying in its session keeps its place.
-void settle(repository& repo, const talk& t, std::int64_t old_session) {
-    if (old_session == t.session_id) return;
-    std::vector<talk> others;
-    for (auto& x : repo.talks_of_session(t.session_id))
-        if (x.id != t.id) others.push_back(std::move(x));
-    auto index = static_cast<std::int64_t>(placement(others, t));
-    if (old_session) {
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(old_session))
-            if (x.id != t.id) rest.push_back(x.id);
-        repo.set_order(rest);
-    }
-    repo.set_order(reorder(others, t.id, index));
-}
-
 http::response talk_save(application& a, http::request& req, bool is_new) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    repository repo(*conn);
-    storage::transaction tx(*conn);
-    auto d = repo.load(m.e.id);
-    talk t;
-    t.event_id = m.e.id;
-    if (!is_new) {
-        auto id = app::to_id(req.param("tid"));
-        auto found = id ? repo.find_talk(*id) : std::nullopt;
-        if (!found || found->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        t = *found;
-    }
-    auto old_session = t.session_id;
-    field_errors errors;
-    apply(t, talk_from_form(form, m.e.timezone, errors), m.e, d, errors);
-    if (!errors.empty()) return talk_form(a, req, ctx, m.e, d, t, errors, &form, 422);
-    if (is_new) {
-        t.position = 1 << 30;
-        repo.insert(t);
-    } else {
-        repo.update(t);
-    }
-    settle(repo, t, old_session);
-    tx.commit();
-    return back_to_overview(m.e, "saved");
+    return save_item<talk>(a, req, is_new, "tid", find_talk,
+                           [&](app::web_ctx& ctx, const events::event& e, const programme_data& d,
+                               const http::fields& form, talk& t, repository& repo) -> std::optional<http::response> {
+                               auto old_session = t.session_id;
+                               field_errors errors;
+                               apply(t, talk_from_form(form, e.timezone, errors), e, d, errors);
+                               if (!errors.empty()) return talk_form(a, req, ctx, e, d, t, errors, &form, 422);
+                               if (t.id) {
+                                   repo.update(t);
+                               } else {
+                                   t.position = 1 << 30;
+                                   repo.insert(t);
+                               }
+                               // A new or moved talk goes where its time says; one staying keeps its place.
+                               if (old_session != t.session_id) place_talk(repo, t, std::nullopt, old_session);
+                               return std::nullopt;
+                           });
 }
 
 http::response talk_move(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+    registration::managed_event m;
     http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
-    auto id = app::to_id(req.param("tid"));
-    auto t = id ? repo.find_talk(*id) : std::nullopt;
-    if (!t || t->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+    auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return find_talk(repo, id); });
+    if (!t) return app::error_response(a, req, 404, "not_found");
     auto in_session = repo.talks_of_session(t->session_id);
     std::int64_t index = 0;
     for (std::size_t i = 0; i < in_session.size(); ++i)
@@ -416,113 +415,92 @@ http::response talk_move(application& a, http::request& req) {
 http::response remove_item(application& a, http::request& req, std::string_view what) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+    registration::managed_event m;
     http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
     repository repo(*conn);
-    auto id = app::to_id(req.param("sid"));
-    if (what == "talk") id = app::to_id(req.param("tid"));
+    std::string_view param = what == "talks" ? "tid" : "sid";
     std::string photo;
+    bool found = false;
     storage::transaction tx(*conn);
-    if (what == "speaker") {
-        auto s = id ? repo.find_speaker(*id) : std::nullopt;
-        if (!s || s->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        photo = s->photo;
-        repo.remove_speaker(s->id);
-    } else if (what == "session") {
-        auto s = id ? repo.find_session(*id) : std::nullopt;
-        if (!s || s->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        repo.remove_session(s->id);
-    } else {
-        auto t = id ? repo.find_talk(*id) : std::nullopt;
-        if (!t || t->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+    if (what == "speakers") {
+        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_speaker(repo, id); })) {
+            found = true;
+            photo = s->photo;
+            repo.remove_speaker(s->id);
+        }
+    } else if (what == "sessions") {
+        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_session(repo, id); })) {
+            found = true;
+            repo.remove_session(s->id);
+        }
+    } else if (auto t = of_event(req, param, m.e, [&](std::int64_t id) { return find_talk(repo, id); })) {
+        found = true;
         repo.remove_talk(t->id);
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(t->session_id)) rest.push_back(x.id);
-        repo.set_order(rest);
+        renumber(repo, t->session_id);
     }
+    if (!found) return app::error_response(a, req, 404, "not_found");
     tx.commit();
     remove_photo(a.cfg.storage.data_dir, photo);
     return back_to_overview(m.e, "deleted");
 }
 
-// GET of a form page: the event, the programme, and the item (0 = new).
-template <typename Show>
-http::response form_page(application& a, http::request& req, Show show) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    repository repo(*conn);
-    auto d = repo.load(m.e.id);
-    return show(ctx, m.e, d, repo);
+// The pages of one kind of item (speakers, sessions, talks) under `base`/`kind`: the empty
+// form, an item's form (`show(ctx, e, d, item)`), saving either, deleting. `{param}` names
+// the item in the path.
+template <typename T, typename Find, typename Show, typename Save>
+void item_routes(application& a, const std::string& base, const std::string& kind, const std::string& param,
+                 std::size_t save_limit, Find find, Show show, Save save) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    auto path = base + "/" + kind;
+    auto item_path = path + "/{" + param + "}";
+    auto page = [&a, find, show, param](http::request& req, bool is_new) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto m = load(a, req, ctx, *conn);
+        if (m.refusal) return *m.refusal;
+        repository repo(*conn);
+        auto d = repo.load(m.e.id);
+        if (is_new) return show(req, ctx, m.e, d, T{});
+        auto item = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
+        if (!item) return app::error_response(a, req, 404, "not_found");
+        return show(req, ctx, m.e, d, *item);
+    };
+    a.router.get(path + "/new", [page](http::request& req) { return page(req, true); });
+    a.router.get(item_path, [page](http::request& req) { return page(req, false); });
+    a.router.post(path + "/new", [&a, save](http::request& req) { return save(a, req, true); }, save_limit);
+    a.router.post(item_path, [&a, save](http::request& req) { return save(a, req, false); }, save_limit);
+    a.router.post(item_path + "/delete", [&a, kind](http::request& req) { return remove_item(a, req, kind); }, form_limit);
 }
 
 }  // namespace
 
 void register_admin_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-    auto photo_limit = max_photo_bytes + form_limit;
     const std::string base = "/admin/events/{id}/programme";
     a.router.get(base, [&a](http::request& req) { return overview(a, req); });
-
-    a.router.get(base + "/speakers/new", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data&, repository&) {
-            speaker s;
+    using ctx_t = app::web_ctx;
+    using event_t = events::event;
+    item_routes<speaker>(
+        a, base, "speakers", "sid", max_photo_bytes + form_limit,
+        find_speaker,
+        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data&, const speaker& s) {
             return speaker_form(a, req, ctx, e, s, {}, nullptr, 200);
-        });
-    });
-    a.router.get(base + "/speakers/{sid}", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data&, repository& repo) {
-            auto id = app::to_id(req.param("sid"));
-            auto s = id ? repo.find_speaker(*id) : std::nullopt;
-            if (!s || s->event_id != e.id) return app::error_response(a, req, 404, "not_found");
-            return speaker_form(a, req, ctx, e, *s, {}, nullptr, 200);
-        });
-    });
-    a.router.post(base + "/speakers/new", [&a](http::request& req) { return speaker_save(a, req, true); }, photo_limit);
-    a.router.post(base + "/speakers/{sid}", [&a](http::request& req) { return speaker_save(a, req, false); }, photo_limit);
-    a.router.post(base + "/speakers/{sid}/delete", [&a](http::request& req) { return remove_item(a, req, "speaker"); },
-                  form_limit);
-
-    a.router.get(base + "/sessions/new", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository&) {
-            session s;
+        },
+        speaker_save);
+    item_routes<session>(
+        a, base, "sessions", "sid", form_limit, find_session,
+        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const session& s) {
             return session_form(a, req, ctx, e, d, s, {}, nullptr, 200);
-        });
-    });
-    a.router.get(base + "/sessions/{sid}", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository& repo) {
-            auto id = app::to_id(req.param("sid"));
-            auto s = id ? repo.find_session(*id) : std::nullopt;
-            if (!s || s->event_id != e.id) return app::error_response(a, req, 404, "not_found");
-            return session_form(a, req, ctx, e, d, *s, {}, nullptr, 200);
-        });
-    });
-    a.router.post(base + "/sessions/new", [&a](http::request& req) { return session_save(a, req, true); }, form_limit);
-    a.router.post(base + "/sessions/{sid}", [&a](http::request& req) { return session_save(a, req, false); }, form_limit);
-    a.router.post(base + "/sessions/{sid}/delete", [&a](http::request& req) { return remove_item(a, req, "session"); },
-                  form_limit);
-
-    a.router.get(base + "/talks/new", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository&) {
-            talk t;
+        },
+        session_save);
+    item_routes<talk>(
+        a, base, "talks", "tid", form_limit, find_talk,
+        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const talk& t) {
             return talk_form(a, req, ctx, e, d, t, {}, nullptr, 200);
-        });
-    });
-    a.router.get(base + "/talks/{tid}", [&a](http::request& req) {
-        return form_page(a, req, [&](app::web_ctx& ctx, const events::event& e, const programme_data& d, repository& repo) {
-            auto id = app::to_id(req.param("tid"));
-            auto t = id ? repo.find_talk(*id) : std::nullopt;
-            if (!t || t->event_id != e.id) return app::error_response(a, req, 404, "not_found");
-            return talk_form(a, req, ctx, e, d, *t, {}, nullptr, 200);
-        });
-    });
-    a.router.post(base + "/talks/new", [&a](http::request& req) { return talk_save(a, req, true); }, form_limit);
-    a.router.post(base + "/talks/{tid}", [&a](http::request& req) { return talk_save(a, req, false); }, form_limit);
+        },
+        talk_save);
     a.router.post(base + "/talks/{tid}/move", [&a](http::request& req) { return talk_move(a, req); }, form_limit);
-    a.router.post(base + "/talks/{tid}/delete", [&a](http::request& req) { return remove_item(a, req, "talk"); }, form_limit);
 }
 
 }  // namespace sabor::programme

@@ -56,15 +56,6 @@ struct talk {
     std::vector<talk_speaker> speakers;
 };
 
-// A material attached to a talk, as the programme page lists it.
-struct material_link {
-    std::int64_t id = 0;
-    std::int64_t talk_id = 0;
-    std::string title;
-    std::string filename;
-    std::int64_t size = 0;
-};
-
 // Everything of one event's programme, as read in one go.
 struct programme_data {
     std::vector<speaker> speakers;

@@ -3,6 +3,7 @@
 #include "view/dates.hpp"
 
 #include <map>
+#include <utility>
 
 namespace sabor::programme {
 namespace {
@@ -59,11 +60,27 @@ talk read_talk(storage::statement& st) {
     return t;
 }
 
-std::int64_t count(storage::database& db, const char* sql, std::int64_t event_id) {
+// The rows of a query with one bound id, each made by `read`.
+template <typename Read>
+auto all_rows(storage::database& db, const std::string& sql, std::int64_t id, Read read) {
     auto st = db.prepare(sql);
-    st.bind(1, event_id);
-    st.step();
-    return st.get_int(0);
+    st.bind(1, id);
+    std::vector<decltype(read(st))> out;
+    while (st.step()) out.push_back(read(st));
+    return out;
+}
+
+template <typename Read>
+auto first_row(storage::database& db, const std::string& sql, std::int64_t id, Read read)
+    -> std::optional<decltype(read(std::declval<storage::statement&>()))> {
+    auto st = db.prepare(sql);
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return read(st);
+}
+
+std::int64_t count(storage::database& db, const char* sql, std::int64_t event_id) {
+    return first_row(db, sql, event_id, [](storage::statement& st) { return st.get_int(0); }).value_or(0);
 }
 
 }  // namespace
@@ -99,26 +116,17 @@ void repository::set_photo(std::int64_t speaker_id, const std::string& stored) {
 void repository::remove_speaker(std::int64_t id) { db_.prepare("DELETE FROM speakers WHERE id = ?").bind(1, id).run(); }
 
 std::optional<speaker> repository::find_speaker(std::int64_t id) {
-    auto st = db_.prepare(std::string("SELECT ") + speaker_columns + " FROM speakers WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) return std::nullopt;
-    return read_speaker(st);
+    return first_row(db_, std::string("SELECT ") + speaker_columns + " FROM speakers WHERE id = ?", id, read_speaker);
 }
 
 std::vector<speaker> repository::speakers(std::int64_t event_id) {
-    auto st = db_.prepare(std::string("SELECT ") + speaker_columns + " FROM speakers WHERE event_id = ? ORDER BY id");
-    st.bind(1, event_id);
-    std::vector<speaker> out;
-    while (st.step()) out.push_back(read_speaker(st));
-    return out;
+    return all_rows(db_, std::string("SELECT ") + speaker_columns + " FROM speakers WHERE event_id = ? ORDER BY id",
+                    event_id, read_speaker);
 }
 
 std::vector<std::string> repository::photos(std::int64_t event_id) {
-    auto st = db_.prepare("SELECT photo FROM speakers WHERE event_id = ? AND photo <> ''");
-    st.bind(1, event_id);
-    std::vector<std::string> out;
-    while (st.step()) out.push_back(st.get_text(0));
-    return out;
+    return all_rows(db_, "SELECT photo FROM speakers WHERE event_id = ? AND photo <> ''", event_id,
+                    [](storage::statement& st) { return st.get_text(0); });
 }
 
 // ---- sessions ----
@@ -153,19 +161,15 @@ void repository::remove_session(std::int64_t id) {
 }
 
 std::optional<session> repository::find_session(std::int64_t id) {
-    auto st = db_.prepare(std::string("SELECT ") + session_columns + " FROM programme_sessions WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) return std::nullopt;
-    return read_session(st);
+    return first_row(db_, std::string("SELECT ") + session_columns + " FROM programme_sessions WHERE id = ?", id,
+                     read_session);
 }
 
 std::vector<session> repository::sessions(std::int64_t event_id) {
-    auto st = db_.prepare(std::string("SELECT ") + session_columns +
-                          " FROM programme_sessions WHERE event_id = ? ORDER BY starts_at, ends_at, id");
-    st.bind(1, event_id);
-    std::vector<session> out;
-    while (st.step()) out.push_back(read_session(st));
-    return out;
+    return all_rows(db_,
+                    std::string("SELECT ") + session_columns +
+                        " FROM programme_sessions WHERE event_id = ? ORDER BY starts_at, ends_at, id",
+                    event_id, read_session);
 }
 
 // ---- talks ----
@@ -194,30 +198,21 @@ void repository::update(const talk& t) {
 void repository::remove_talk(std::int64_t id) { db_.prepare("DELETE FROM talks WHERE id = ?").bind(1, id).run(); }
 
 std::optional<talk> repository::find_talk(std::int64_t id) {
-    auto st = db_.prepare(std::string("SELECT ") + talk_columns + " FROM talks WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) return std::nullopt;
-    std::vector<talk> one{read_talk(st)};
-    load_speakers(one);
+    auto one = talks_where("id = ?", id);
+    if (one.empty()) return std::nullopt;
     return std::move(one.front());
 }
 
 std::vector<talk> repository::talks(std::int64_t event_id) {
-    auto st = db_.prepare(std::string("SELECT ") + talk_columns +
-                          " FROM talks WHERE event_id = ? ORDER BY session_id, position, id");
-    st.bind(1, event_id);
-    std::vector<talk> out;
-    while (st.step()) out.push_back(read_talk(st));
-    load_speakers(out);
-    return out;
+    return talks_where("event_id = ? ORDER BY session_id, position, id", event_id);
 }
 
 std::vector<talk> repository::talks_of_session(std::int64_t session_id) {
-    auto st = db_.prepare(std::string("SELECT ") + talk_columns +
-                          " FROM talks WHERE session_id = ? ORDER BY position, id");
-    st.bind(1, session_id);
-    std::vector<talk> out;
-    while (st.step()) out.push_back(read_talk(st));
+    return talks_where("session_id = ? ORDER BY position, id", session_id);
+}
+
+std::vector<talk> repository::talks_where(const char* where, std::int64_t id) {
+    auto out = all_rows(db_, std::string("SELECT ") + talk_columns + " FROM talks WHERE " + where, id, read_talk);
     load_speakers(out);
     return out;
 }
@@ -259,23 +254,6 @@ void repository::load_speakers(std::vector<talk>& ts) {
 
 programme_data repository::load(std::int64_t event_id) {
     return programme_data{speakers(event_id), sessions(event_id), talks(event_id)};
-}
-
-// ---- materials (owned by the materials domain; read here for the programme page) ----
-
-std::vector<material_link> repository::talk_materials(std::int64_t event_id) {
-    auto st = db_.prepare("SELECT id, talk_id, title, filename, size FROM materials WHERE event_id = ? AND talk_id IS NOT NULL "
-                          "ORDER BY id");
-    st.bind(1, event_id);
-    std::vector<material_link> out;
-    while (st.step()) out.push_back({st.get_int(0), st.get_int(1), st.get_text(2), st.get_text(3), st.get_int(4)});
-    return out;
-}
-
-std::string repository::materials_release_at(std::int64_t event_id) {
-    auto st = db_.prepare("SELECT materials_release_at FROM events WHERE id = ?");
-    st.bind(1, event_id);
-    return st.step() ? st.get_text(0) : std::string{};
 }
 
 std::int64_t repository::count_speakers(std::int64_t event_id) {

@@ -1,5 +1,4 @@
-// All SQL about speakers, programme sessions, talks and their speakers (and the read of an
-// event's materials the programme page links to).
+// All SQL about speakers, programme sessions, talks and their speakers.
 #pragma once
 #include "programme/model.hpp"
 #include "storage/database.hpp"
@@ -40,15 +39,12 @@ public:
 
     programme_data load(std::int64_t event_id);
 
-    // Materials attached to talks of the event, oldest first.
-    std::vector<material_link> talk_materials(std::int64_t event_id);
-    std::string materials_release_at(std::int64_t event_id);  // ISO text, "" = none
-
     std::int64_t count_speakers(std::int64_t event_id);
     std::int64_t count_sessions(std::int64_t event_id);
     std::int64_t count_talks(std::int64_t event_id);
 
 private:
+    std::vector<talk> talks_where(const char* where, std::int64_t id);  // `where` is fixed SQL, one bound id
     void save_speakers(const talk& t);
     void load_speakers(std::vector<talk>& ts);
     storage::database& db_;

@@ -1,16 +1,22 @@
 #include "programme/routes.hpp"
 
 #include "app/app.hpp"
+#include "app/cached_page.hpp"
+#include "app/collection.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
 #include "http/file_response.hpp"
+#include "materials/service.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/service.hpp"
+#include "programme/talk_order.hpp"
 #include "registration/ics.hpp"
 #include "util/clock.hpp"
-#include "view/dates.hpp"
+
+#include <functional>
+#include <type_traits>
 
 namespace sabor::programme {
 namespace {
@@ -29,6 +35,7 @@ struct api_access {
     std::optional<http::response> refusal;
     events::event e;
     bool manager = false;
+    json::object body;  // a write's JSON body, once read
 };
 api_access access_event(application& a, http::request& req, storage::database& db, std::optional<std::int64_t> event_id,
                         bool write) {
@@ -60,6 +67,20 @@ api_access access_event(application& a, http::request& req, storage::database& d
     return r;
 }
 
+// Reads a write's JSON body into `acc.body`; false with `acc.refusal` set when it is not one.
+bool read_body(application& a, http::request& req, api_access& acc) {
+    auto body = app::parse_json_object(a, req, acc.refusal);
+    if (body) acc.body = std::move(*body);
+    return body.has_value();
+}
+
+// A write to the event in the path (POST .../speakers, /sessions, /talks): its access and body.
+api_access event_write(application& a, http::request& req, storage::database& db) {
+    auto acc = access_event(a, req, db, app::to_id(req.param("id")), true);
+    if (!acc.refusal) read_body(a, req, acc);
+    return acc;
+}
+
 http::response not_found(application& a, http::request& req) {
     return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
 }
@@ -81,29 +102,16 @@ http::response no_content() {
     return r;
 }
 
-template <typename T, typename Shape>
-http::response collection(http::request& req, const std::vector<T>& all, Shape shape) {
-    auto limit = app::query_int(req, "limit", 100, 1, 1000);
-    auto offset = app::query_int(req, "offset", 0, 0, 1'000'000'000);
-    json::array items;
-    for (std::size_t i = static_cast<std::size_t>(offset); i < all.size() && items.size() < static_cast<std::size_t>(limit); ++i)
-        items.push_back(shape(all[i]));
-    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", static_cast<std::int64_t>(all.size())}});
-}
-
 // ---- speakers ----
 
 http::response api_speaker_create(application& a, http::request& req) {
     auto conn = a.db.acquire();
-    auto acc = access_event(a, req, *conn, app::to_id(req.param("id")), true);
+    auto acc = event_write(a, req, *conn);
     if (acc.refusal) return *acc.refusal;
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
     field_errors errors;
     speaker s;
     s.event_id = acc.e.id;
-    apply(s, speaker_from_json(*body, errors), errors);
+    apply(s, speaker_from_json(acc.body, errors), errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
     storage::transaction tx(*conn);
     repository(*conn).insert(s);
@@ -132,53 +140,65 @@ std::optional<T> find_item(application& a, http::request& req, storage::database
     return item;
 }
 
-http::response api_speaker(application& a, http::request& req, std::string_view action) {
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    api_access acc;
-    auto s = find_item<speaker>(a, req, *conn, [&](std::int64_t id) { return repo.find_speaker(id); }, action != "get", acc);
-    if (!s) return *acc.refusal;
-    if (action == "get") return app::json_response(200, to_json(*s, acc.manager));
-    if (action == "delete") {
-        storage::transaction tx(*conn);
-        repo.remove_speaker(s->id);
-        tx.commit();
-        remove_photo(a.cfg.storage.data_dir, s->photo);
-        return no_content();
-    }
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
-    field_errors errors;
-    apply(*s, speaker_from_json(*body, errors), errors);
-    if (!errors.empty()) return validation_failed(a, req, errors);
-    storage::transaction tx(*conn);
-    repo.update(*s);
-    tx.commit();
-    return app::json_response(200, to_json(*s, true));
-}
-
-// ---- sessions ----
-
 json::object with_warnings(json::object o, const std::vector<warning>& ws, application& a, http::request& req) {
     o["warnings"] = warnings_json(ws, a.texts, app::pick_lang(a, req));
     return o;
 }
 
+json::object item_json(const speaker& s, const api_access& acc) { return to_json(s, acc.manager); }
+json::object item_json(const session& s, const api_access& acc) { return to_json(s, acc.e.timezone); }
+json::object item_json(const talk& t, const api_access& acc) { return to_json(t, acc.e.timezone); }
+
+// GET, DELETE and PATCH of one speaker, session or talk: `find` and `remove` (in a
+// transaction) from the repository; `patch(repo, acc, item, tx)` with the body read and the
+// transaction open, committing it and answering.
+template <typename T, typename Find, typename Remove, typename Patch>
+http::response api_item(application& a, http::request& req, std::string_view action, Find find, Remove remove,
+                        Patch patch) {
+    auto conn = a.db.acquire();
+    repository repo(*conn);
+    api_access acc;
+    auto item = find_item<T>(a, req, *conn, [&](std::int64_t id) { return std::invoke(find, repo, id); }, action != "get", acc);
+    if (!item) return *acc.refusal;
+    if (action == "get") return app::json_response(200, item_json(*item, acc));
+    if (action == "delete") {
+        storage::transaction tx(*conn);
+        remove(repo, *item);
+        tx.commit();
+        if constexpr (std::is_same_v<T, speaker>) remove_photo(a.cfg.storage.data_dir, item->photo);  // after the commit
+        return no_content();
+    }
+    if (!read_body(a, req, acc)) return *acc.refusal;
+    storage::transaction tx(*conn);
+    return patch(repo, acc, *item, tx);
+}
+
+http::response api_speaker(application& a, http::request& req, std::string_view action) {
+    return api_item<speaker>(
+        a, req, action, &repository::find_speaker, [](repository& repo, const speaker& s) { repo.remove_speaker(s.id); },
+        [&](repository& repo, api_access& acc, speaker& s, storage::transaction& tx) {
+            field_errors errors;
+            apply(s, speaker_from_json(acc.body, errors), errors);
+            if (!errors.empty()) return validation_failed(a, req, errors);
+            repo.update(s);
+            tx.commit();
+            return app::json_response(200, to_json(s, true));
+        });
+}
+
+// ---- sessions ----
+
 http::response api_session_create(application& a, http::request& req) {
     auto conn = a.db.acquire();
-    auto acc = access_event(a, req, *conn, app::to_id(req.param("id")), true);
+    auto acc = event_write(a, req, *conn);
     if (acc.refusal) return *acc.refusal;
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);  // the checks read the programme they guard
     auto d = repo.load(acc.e.id);
     field_errors errors;
     session s;
     s.event_id = acc.e.id;
-    apply(s, session_from_json(*body, errors), acc.e, d, errors);
+    apply(s, session_from_json(acc.body, errors), acc.e, d, errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
     repo.insert(s);
     tx.commit();
@@ -188,74 +208,39 @@ http::response api_session_create(application& a, http::request& req) {
 }
 
 http::response api_session(application& a, http::request& req, std::string_view action) {
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    api_access acc;
-    auto s = find_item<session>(a, req, *conn, [&](std::int64_t id) { return repo.find_session(id); }, action != "get", acc);
-    if (!s) return *acc.refusal;
-    if (action == "get") return app::json_response(200, to_json(*s, acc.e.timezone));
-    if (action == "delete") {
-        storage::transaction tx(*conn);
-        repo.remove_session(s->id);
-        tx.commit();
-        return no_content();
-    }
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
-    storage::transaction tx(*conn);
-    auto d = repo.load(acc.e.id);
-    field_errors errors;
-    apply(*s, session_from_json(*body, errors), acc.e, d, errors);
-    if (!errors.empty()) return validation_failed(a, req, errors);
-    repo.update(*s);
-    tx.commit();
-    for (auto& x : d.sessions)
-        if (x.id == s->id) x = *s;
-    return app::json_response(200, with_warnings(to_json(*s, acc.e.timezone), concerning(overlaps(d), s->id, 0), a, req));
+    return api_item<session>(
+        a, req, action, &repository::find_session, [](repository& repo, const session& s) { repo.remove_session(s.id); },
+        [&](repository& repo, api_access& acc, session& s, storage::transaction& tx) {
+            auto d = repo.load(acc.e.id);
+            field_errors errors;
+            apply(s, session_from_json(acc.body, errors), acc.e, d, errors);
+            if (!errors.empty()) return validation_failed(a, req, errors);
+            repo.update(s);
+            tx.commit();
+            for (auto& x : d.sessions)
+                if (x.id == s.id) x = s;
+            return app::json_response(200, with_warnings(to_json(s, acc.e.timezone), concerning(overlaps(d), s.id, 0), a, req));
+        });
 }
 
 // ---- talks ----
 
-// Puts the talk at `index` of its session (and closes the gap it left in `old_session`).
-void place(repository& repo, const talk& t, std::int64_t index, std::int64_t old_session) {
-    if (old_session && old_session != t.session_id) {
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(old_session))
-            if (x.id != t.id) rest.push_back(x.id);
-        repo.set_order(rest);
-    }
-    repo.set_order(reorder(repo.talks_of_session(t.session_id), t.id, index));
-}
-
-std::vector<talk> others_in(repository& repo, std::int64_t session_id, std::int64_t talk_id) {
-    std::vector<talk> out;
-    for (auto& x : repo.talks_of_session(session_id))
-        if (x.id != talk_id) out.push_back(std::move(x));
-    return out;
-}
-
 http::response api_talk_create(application& a, http::request& req) {
     auto conn = a.db.acquire();
-    auto acc = access_event(a, req, *conn, app::to_id(req.param("id")), true);
+    auto acc = event_write(a, req, *conn);
     if (acc.refusal) return *acc.refusal;
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto d = repo.load(acc.e.id);
     field_errors errors;
     talk t;
     t.event_id = acc.e.id;
-    auto p = talk_from_json(*body, errors);
+    auto p = talk_from_json(acc.body, errors);
     apply(t, p, acc.e, d, errors);
     if (!errors.empty()) return validation_failed(a, req, errors);
-    // Where asked, or else by its time (at the end without one).
-    auto index = p.position ? *p.position : static_cast<std::int64_t>(placement(others_in(repo, t.session_id, 0), t));
     t.position = 1 << 30;
     repo.insert(t);
-    place(repo, t, index, 0);
+    place_talk(repo, t, p.position, 0);  // where asked, or else by its time (at the end without one)
     tx.commit();
     t = *repo.find_talk(t.id);
     d.talks.push_back(t);
@@ -264,40 +249,26 @@ http::response api_talk_create(application& a, http::request& req) {
 }
 
 http::response api_talk(application& a, http::request& req, std::string_view action) {
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    api_access acc;
-    auto t = find_item<talk>(a, req, *conn, [&](std::int64_t id) { return repo.find_talk(id); }, action != "get", acc);
-    if (!t) return *acc.refusal;
-    if (action == "get") return app::json_response(200, to_json(*t, acc.e.timezone));
-    if (action == "delete") {
-        storage::transaction tx(*conn);
-        repo.remove_talk(t->id);
-        std::vector<std::int64_t> rest;
-        for (const auto& x : repo.talks_of_session(t->session_id)) rest.push_back(x.id);
-        repo.set_order(rest);
-        tx.commit();
-        return no_content();
-    }
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
-    storage::transaction tx(*conn);
-    auto d = repo.load(acc.e.id);
-    field_errors errors;
-    auto p = talk_from_json(*body, errors);
-    auto old_session = t->session_id;
-    apply(*t, p, acc.e, d, errors);
-    if (!errors.empty()) return validation_failed(a, req, errors);
-    repo.update(*t);
-    if (t->session_id != old_session || p.position) {
-        auto index = p.position ? *p.position : static_cast<std::int64_t>(placement(others_in(repo, t->session_id, t->id), *t));
-        place(repo, *t, index, old_session);
-    }
-    tx.commit();
-    *t = *repo.find_talk(t->id);
-    d = repo.load(acc.e.id);
-    return app::json_response(200, with_warnings(to_json(*t, acc.e.timezone), concerning(overlaps(d), 0, t->id), a, req));
+    auto remove = [](repository& repo, const talk& t) {
+        repo.remove_talk(t.id);
+        renumber(repo, t.session_id);
+    };
+    return api_item<talk>(a, req, action, &repository::find_talk, remove,
+                          [&](repository& repo, api_access& acc, talk& t, storage::transaction& tx) {
+                              auto d = repo.load(acc.e.id);
+                              field_errors errors;
+                              auto p = talk_from_json(acc.body, errors);
+                              auto old_session = t.session_id;
+                              apply(t, p, acc.e, d, errors);
+                              if (!errors.empty()) return validation_failed(a, req, errors);
+                              repo.update(t);
+                              if (t.session_id != old_session || p.position) place_talk(repo, t, p.position, old_session);
+                              tx.commit();
+                              t = *repo.find_talk(t.id);
+                              d = repo.load(acc.e.id);
+                              return app::json_response(
+                                  200, with_warnings(to_json(t, acc.e.timezone), concerning(overlaps(d), 0, t.id), a, req));
+                          });
 }
 
 // ---- lists and the whole programme ----
@@ -322,21 +293,6 @@ http::response api_programme(application& a, http::request& req) {
 
 // ---- public pages ----
 
-// Anonymous visitors get a shared rendered copy while nothing changed (as events pages do).
-// `render(keep)` may clear `keep`: a page that will change with time alone is not kept.
-template <typename Render>
-http::response cached_page(application& a, http::request& req, Render render) {
-    bool keep = true;
-    bool cacheable = !req.cookie("sabor_session") && !req.query_param("lang");
-    if (!cacheable) return render(keep);
-    std::string key = app::pick_lang(a, req) + "|" + req.target;
-    if (auto hit = a.cache.get(key)) return *hit;
-    auto version = a.cache.version();
-    auto r = render(keep);
-    if (r.status == 200 && keep) a.cache.put(key, r, version);
-    return r;
-}
-
 struct public_event {
     std::optional<http::response> refusal;
     events::event e;
@@ -360,35 +316,35 @@ json::object page_data(application& a, app::web_ctx& ctx, const events::event& e
 }
 
 http::response programme_page(application& a, http::request& req, bool print) {
-    return cached_page(a, req, [&](bool& keep) -> http::response {
+    return app::cached_page(a, req, [&](bool& keep) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);
         if (pe.refusal) return *pe.refusal;
-        repository repo(*conn);
-        auto d = repo.load(pe.e.id);
-        auto release = repo.materials_release_at(pe.e.id);
-        auto now = util::now_seconds();
-        bool show_materials = materials_public(pe.e, release, now);
-        std::vector<material_link> materials;
-        if (show_materials) materials = repo.talk_materials(pe.e.id);
+        auto d = repository(*conn).load(pe.e.id);
+        // Who may download what is the materials domain's rule, with the visitor's key.
+        auto links = materials::talk_links(a, *conn, pe.e, req);
+        bool allowed = links.decision == materials::access::allowed;
         auto data = page_data(a, ctx, pe.e, print ? "prog_print_title" : "prog_title");
-        auto days = days_view(pe.e, d, show_materials ? &materials : nullptr, a.texts, ctx.lang);
+        auto days = days_view(pe.e, d, allowed ? &links.by_talk : nullptr, a.texts, ctx.lang);
         data["empty"] = days.empty();
         data["days"] = std::move(days);
         data["can_manage"] = pe.manager;
-        data["materials_later"] = !show_materials && pe.e.materials_visibility == "public";
-        data["materials_elsewhere"] = pe.e.materials_visibility != "public";
+        // Not yet: "later" where the visitor will get them here (anyone, or a registrant with
+        // their key); otherwise, for registrants only, where they get them.
+        bool later = links.decision == materials::access::not_yet && (links.visibility == "public" || links.registrant);
+        data["materials_later"] = later;
+        data["materials_elsewhere"] = !allowed && !later && (links.visibility == "registered" || links.visibility == "attendees");
         data["has_speakers"] = !d.speakers.empty();
-        // A page waiting for the materials' release must not outlive the release time.
-        auto release_t = release.empty() ? std::nullopt : view::parse_iso8601(release);
-        if (release_t && *release_t > now) keep = false;
+        // A page waiting for a release must not outlive it (no commit marks that moment);
+        // a page with a registrant's key in its links is theirs alone.
+        if (links.changes_at || !materials::key_of(req).empty()) keep = false;
         return app::render_page(a, ctx, print ? "programme/print" : "programme/show", std::move(data));
     });
 }
 
 http::response speakers_page(application& a, http::request& req) {
-    return cached_page(a, req, [&](bool&) -> http::response {
+    return app::cached_page(a, req, [&](bool&) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);
@@ -529,13 +485,13 @@ void register_routes(application& a) {
     a.router.get("/api/v1/events/{id}/speakers", [&a](http::request& req) {
         return api_list(a, req, [&](repository repo, const api_access& acc) {
             bool mine = acc.manager;
-            return collection(req, repo.speakers(acc.e.id), [mine](const speaker& s) { return to_json(s, mine); });
+            return app::collection(req, repo.speakers(acc.e.id), [mine](const speaker& s) { return to_json(s, mine); });
         });
     });
     a.router.get("/api/v1/events/{id}/sessions", [&a](http::request& req) {
         return api_list(a, req, [&](repository repo, const api_access& acc) {
             auto tz = acc.e.timezone;
-            return collection(req, repo.sessions(acc.e.id), [tz](const session& s) { return to_json(s, tz); });
+            return app::collection(req, repo.sessions(acc.e.id), [tz](const session& s) { return to_json(s, tz); });
         });
     });
     a.router.get("/api/v1/events/{id}/talks", [&a](http::request& req) {
@@ -547,7 +503,7 @@ void register_routes(application& a) {
             for (const auto& s : d.sessions)
                 for (const auto& t : d.talks)
                     if (t.session_id == s.id) ordered.push_back(t);
-            return collection(req, ordered, [tz](const talk& t) { return to_json(t, tz); });
+            return app::collection(req, ordered, [tz](const talk& t) { return to_json(t, tz); });
         });
     });
     for (std::string action : {"get", "patch", "delete"}) {

@@ -458,21 +458,6 @@ std::vector<std::int64_t> reorder(const std::vector<talk>& in_session, std::int6
 
 std::string display_name(const speaker& s) { return s.honorific.empty() ? s.name : s.honorific + " " + s.name; }
 
-std::string encode_path_segment(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 json::object to_json(const speaker& s, bool with_private) {
     json::object o{{"id", s.id},
                    {"event_id", s.event_id},
@@ -554,20 +539,6 @@ std::vector<const talk*> talks_in(const programme_data& d, std::int64_t session_
     return out;
 }
 
-std::string size_label(std::int64_t bytes, const std::string& lang) {
-    char buf[32];
-    const char* unit = "KB";
-    double v = static_cast<double>(bytes) / 1024.0;
-    if (v >= 1024) {
-        v /= 1024;
-        unit = "MB";
-    }
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, unit);
-    std::string s = buf;
-    if (lang != "en") std::replace(s.begin(), s.end(), '.', ',');
-    return s;
-}
-
 }  // namespace
 
 json::object programme_json(const events::event& e, const programme_data& d, bool with_private) {
@@ -597,13 +568,6 @@ json::object programme_json(const events::event& e, const programme_data& d, boo
         days.push_back(json::object{{"date", g.date}, {"sessions", std::move(sessions)}});
     }
     return json::object{{"event_id", e.id}, {"timezone", e.timezone}, {"days", std::move(days)}};
-}
-
-bool materials_public(const events::event& e, const std::string& release_at, std::int64_t now) {
-    if (e.materials_visibility != "public") return false;
-    if (release_at.empty()) return true;
-    auto t = view::parse_iso8601(release_at);
-    return t && *t <= now;
 }
 
 std::string initials(std::string_view name) {
@@ -636,7 +600,7 @@ json::object speaker_view(const speaker& s) {
     return o;
 }
 
-json::array days_view(const events::event& e, const programme_data& d, const std::vector<material_link>* materials,
+json::array days_view(const events::event& e, const programme_data& d, const std::map<std::int64_t, json::array>* materials,
                       const view::i18n& texts, const std::string& lang) {
     json::array days;
     int n = 0;
@@ -674,16 +638,9 @@ json::array days_view(const events::event& e, const programme_data& d, const std
                 tv["has_speakers"] = !speakers.empty();
                 tv["speakers"] = std::move(speakers);
                 if (materials) {
-                    json::array ms;
-                    for (const auto& m : *materials)
-                        if (m.talk_id == t->id)
-                            ms.push_back(json::object{
-                                {"url", "/materials/" + std::to_string(m.id) + "/" + encode_path_segment(m.filename)},
-                                {"label", m.title.empty() ? m.filename : m.title},
-                                {"filename", m.filename},
-                                {"size", size_label(m.size, lang)}});
-                    tv["has_materials"] = !ms.empty();
-                    tv["materials"] = std::move(ms);
+                    auto it = materials->find(t->id);
+                    tv["has_materials"] = it != materials->end() && !it->second.empty();
+                    tv["materials"] = it != materials->end() ? it->second : json::array{};
                 }
                 talks.push_back(std::move(tv));
             }

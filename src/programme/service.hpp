@@ -89,17 +89,14 @@ boost::json::object to_json(const talk& t, const std::string& timezone);
 // days -> sessions (with chair) -> talks -> speakers (with role), in order.
 boost::json::object programme_json(const events::event& e, const programme_data& d, bool with_private);
 
-// Whether the programme page may list the event's materials now: visibility public and the
-// release time (ISO, "" = none) passed.
-bool materials_public(const events::event& e, const std::string& release_at, std::int64_t now);
 // What the programme templates need: days with labels, sessions with times, kind labels,
-// chairs, talks with speakers and (when given) materials.
-boost::json::array days_view(const events::event& e, const programme_data& d, const std::vector<material_link>* materials,
+// chairs, talks with speakers and (when given) their materials, by talk id, in the shape of
+// materials::talk_links (the materials domain decides who sees which).
+boost::json::array days_view(const events::event& e, const programme_data& d,
+                             const std::map<std::int64_t, boost::json::array>* materials,
                              const view::i18n& texts, const std::string& lang);
 boost::json::object speaker_view(const speaker& s);
 // "МП" for "Мария Петрова": shown where there is no photo.
 std::string initials(std::string_view name);
-// A path segment percent-encoded (RFC 3986 unreserved characters kept).
-std::string encode_path_segment(std::string_view s);
 
 }  // namespace sabor::programme

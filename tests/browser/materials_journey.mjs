@@ -1,7 +1,9 @@
-// Browser test: an organiser uploads a presentation with a Cyrillic name to a talk from the
-// event's materials page (multipart form with its CSRF token), and an anonymous visitor
-// downloads it from the event's public materials page: the browser's download keeps the
-// Cyrillic name (RFC 6266 filename*) and the bytes are the ones uploaded.
+// Browser test: an organiser builds a talk through the programme API, then, from the
+// programme's organisers' page, follows the talk's "upload a presentation" link to the
+// materials page (the talk chosen already) and uploads a PDF with a Cyrillic name (multipart
+// form with its CSRF token); the programme's organisers' page lists it at the talk. An
+// anonymous visitor downloads it from the public programme page, at its talk: the browser's
+// download keeps the Cyrillic name (RFC 6266 filename*) and the bytes are the ones uploaded.
 //
 //   cd tests/browser && npm ci && node materials_journey.mjs
 //
@@ -10,8 +12,6 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { STEP_TIMEOUT_MS, check, log, runSabor, runMain } from './lib.mjs';
 
 const EMAIL = 'organiser@example.bg';
@@ -19,12 +19,12 @@ const PASSWORD = 'secret-pass-123';
 const FILE_NAME = 'Презентация – добри практики.pdf';
 const TALK_TITLE = 'Добри практики в Община Русе';
 const PDF = Buffer.concat([
-  Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n'),
+  Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
+    + '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n'),
   Buffer.from(`% ${Date.now()}\ntrailer<</Root 1 0 R>>\n%%EOF\n`),
 ]);
 const sha = (b) => createHash('sha256').update(b).digest('hex');
 
-let dataDir = '';
 let token = '';
 
 async function api(baseUrl, method, path, body) {
@@ -37,29 +37,19 @@ async function api(baseUrl, method, path, body) {
   return r.json();
 }
 
-// The programme's API is another part's: a session and a talk straight into the database.
-function addTalk(eventId) {
-  const script = `
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-now = '2031-01-01T00:00:00Z'
-c.execute("INSERT INTO programme_sessions (event_id, title, starts_at, ends_at, created_at, updated_at) VALUES (?, 'Сесия', '2031-05-20T07:00:00Z', '2031-05-20T09:00:00Z', ?, ?)", (int(sys.argv[2]), now, now))
-s = c.execute('SELECT MAX(id) FROM programme_sessions').fetchone()[0]
-c.execute('INSERT INTO talks (event_id, session_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', (int(sys.argv[2]), s, sys.argv[3], now, now))
-c.commit()
-print(c.execute('SELECT MAX(id) FROM talks').fetchone()[0])`;
-  const r = spawnSync('/usr/bin/python3', ['-c', script, join(dataDir, 'sabor.db'), String(eventId), TALK_TITLE], { encoding: 'utf8' });
-  check(r.status === 0, `adding a talk failed: ${r.stderr}`);
-  return Number(r.stdout.trim());
-}
-
 async function journey(browser, baseUrl) {
   const event = await api(baseUrl, 'POST', '/api/v1/events', {
     title: 'Форум „Добри практики“', kind: 'forum', starts_at: '2031-05-20T10:00:00+03:00',
     ends_at: '2031-05-20T17:00:00+03:00', city: 'Русе',
   });
+  const speaker = await api(baseUrl, 'POST', `/api/v1/events/${event.id}/speakers`,
+    { honorific: 'д-р', name: 'Елена Колева', organisation: 'Община Русе' });
+  const session = await api(baseUrl, 'POST', `/api/v1/events/${event.id}/sessions`,
+    { title: 'Пленарна сесия', starts_at: '2031-05-20T10:00:00+03:00', ends_at: '2031-05-20T12:00:00+03:00' });
+  const talk = await api(baseUrl, 'POST', `/api/v1/events/${event.id}/talks`,
+    { session_id: session.id, title: TALK_TITLE, speaker_ids: [speaker.id] });
+  const talkId = talk.id;
   await api(baseUrl, 'POST', `/api/v1/events/${event.id}/publish`);
-  const talkId = addTalk(event.id);
   log(`event ${event.slug} with talk ${talkId}`);
 
   // --- The organiser uploads a presentation to the talk. ------------------------------
@@ -70,12 +60,15 @@ async function journey(browser, baseUrl) {
   await page.fill('input[name="email"]', EMAIL);
   await page.fill('input[name="password"]', PASSWORD);
   await Promise.all([page.waitForURL((u) => u.pathname === '/admin'), page.click('form[action="/login"] button[type="submit"]')]);
+  // From the programme's page, the talk's own upload link: the talk is chosen already.
+  await page.goto(`/admin/events/${event.id}/programme`);
   await Promise.all([
     page.waitForURL((u) => u.pathname === `/admin/events/${event.id}/materials`),
-    page.click(`a[href="/admin/events/${event.id}/materials"]`),
+    page.click(`#talk-${talkId} a[href*="/materials?talk=${talkId}"]`),
   ]);
+  const chosen = await page.locator('#upload-talk').inputValue();
+  check(chosen === String(talkId), `the upload form chose talk "${chosen}", not ${talkId}`);
   await page.fill('#upload-title', 'Слайдове от доклада');
-  await page.selectOption('#upload-talk', String(talkId));
   await page.setInputFiles('#upload-file', { name: FILE_NAME, mimeType: 'application/pdf', buffer: PDF });
   await Promise.all([
     page.waitForURL((u) => u.searchParams.get('notice') === 'uploaded'),
@@ -85,17 +78,19 @@ async function journey(browser, baseUrl) {
   check(await row.count() === 1, `the materials table has ${await row.count()} rows for ${FILE_NAME}`);
   const selected = await row.locator('select[name="talk_id"]').inputValue();
   check(selected === String(talkId), `the upload is attached to talk ${selected}, not ${talkId}`);
-  log('uploaded from the organisers\' page, attached to the talk');
+  await page.goto(`/admin/events/${event.id}/programme`);
+  const listed = page.locator(`#talk-${talkId} .talk-materials a`, { hasText: 'Слайдове от доклада' });
+  check(await listed.count() === 1, 'the programme\'s organisers\' page does not list the upload at its talk');
+  log('uploaded from the organisers\' pages, attached to the talk');
 
-  // --- A visitor downloads it from the public materials page. -------------------------
+  // --- A visitor downloads it from the public programme page, at its talk. -----------
   const visitor = await browser.newContext({ locale: 'bg-BG', baseURL: baseUrl, acceptDownloads: true });
   visitor.setDefaultTimeout(STEP_TIMEOUT_MS);
   const vpage = await visitor.newPage();
-  const response = await vpage.goto(`/events/${event.slug}/materials`);
-  check(response && response.status() === 200, `the materials page answered ${response && response.status()}`);
-  const link = vpage.getByRole('link', { name: 'Слайдове от доклада' });
-  check(await link.count() === 1, 'no link to the presentation on the materials page');
-  check((await vpage.textContent('main')).includes(TALK_TITLE), 'the talk is not named next to its presentation');
+  const response = await vpage.goto(`/events/${event.slug}/programme`);
+  check(response && response.status() === 200, `the programme page answered ${response && response.status()}`);
+  const link = vpage.locator(`#talk-${talkId} .talk-materials`).getByRole('link', { name: 'Слайдове от доклада' });
+  check(await link.count() === 1, 'no link to the presentation at its talk on the programme page');
   const [download] = await Promise.all([vpage.waitForEvent('download'), link.click()]);
   check(download.suggestedFilename() === FILE_NAME, `the download is named "${download.suggestedFilename()}"`);
   const bytes = readFileSync(await download.path());
@@ -105,7 +100,6 @@ async function journey(browser, baseUrl) {
 
 runMain({
   setup: (dir) => {
-    dataDir = dir;
     runSabor(['user', 'add', '--email', EMAIL, '--name', 'Организатор', '--role', 'organiser', '--data-dir', dir], `${PASSWORD}\n`);
     token = runSabor(['token', 'create', '--email', EMAIL, '--data-dir', dir]).trim();
   },

@@ -1,6 +1,7 @@
-// Access keys, release times and the streamed ZIP, read back with libzip.
+// Access keys, release times, download links and the streamed ZIP, read back with libzip.
 #include "materials/access.hpp"
 #include "materials/archive.hpp"
+#include "materials/service.hpp"
 #include "util/crypto.hpp"
 
 #include <catch2/catch.hpp>
@@ -148,4 +149,16 @@ TEST_CASE("a member that vanished makes the source throw", "[materials]") {
         while (source.read(buf, sizeof buf) > 0) {
         }
     }(), std::runtime_error);
+}
+
+TEST_CASE("download links: the name percent-encoded, the key added; sizes by language", "[materials]") {
+    material m;
+    m.id = 7;
+    m.filename = "Презентация 1.pdf";
+    CHECK(download_path(m) == "/materials/7/%D0%9F%D1%80%D0%B5%D0%B7%D0%B5%D0%BD%D1%82%D0%B0%D1%86%D0%B8%D1%8F%201.pdf");
+    m.filename = "a/b?c";
+    CHECK(download_path(m, "3-abc") == "/materials/7/a%2Fb%3Fc?key=3-abc");
+    CHECK(size_label(850, "bg") == "850 B");
+    CHECK(size_label(2411724, "bg") == "2,3 MB");
+    CHECK(size_label(2411724, "en") == "2.3 MB");
 }

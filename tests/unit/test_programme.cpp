@@ -307,18 +307,6 @@ TEST_CASE("the programme is stored, nested by day and kept in order", "[programm
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("materials are listed publicly only when public and released", "[programme]") {
-    events::event e;
-    e.materials_visibility = "public";
-    CHECK(materials_public(e, "", 1000));
-    CHECK(materials_public(e, "1970-01-01T00:10:00Z", 1000));
-    CHECK(!materials_public(e, "1970-01-01T00:20:00Z", 1000));
-    e.materials_visibility = "registered";
-    CHECK(!materials_public(e, "", 1000));
-    CHECK(encode_path_segment("Презентация 1.pdf") == "%D0%9F%D1%80%D0%B5%D0%B7%D0%B5%D0%BD%D1%82%D0%B0%D1%86%D0%B8%D1%8F%201.pdf");
-    CHECK(encode_path_segment("a/b?c") == "a%2Fb%3Fc");
-}
-
 TEST_CASE("speakers' photos are recognised by content", "[programme]") {
     char tmpl[] = "/tmp/sabor-photos-XXXXXX";
     std::filesystem::path dir = mkdtemp(tmpl);

@@ -1,0 +1,31 @@
+// The shared rendered copy of a public page for anonymous visitors (see page_cache).
+#pragma once
+#include "app/app.hpp"
+#include "app/web.hpp"
+
+#include <string>
+
+namespace sabor::app {
+
+// Nobody signed in (no session cookie, no Bearer token) and no ?lang= asked for: the page
+// is the same for every such visitor of the same address.
+inline bool anonymous_request(const http::request& req) {
+    return !req.cookie("sabor_session") && req.header("authorization").empty() && !req.query_param("lang");
+}
+
+// Answers an anonymous visitor from the cache while nothing was committed since the page
+// was rendered; renders otherwise. `render(keep)` may clear `keep`: a page that will change
+// with time alone (a release time still ahead), or one made for one visitor, is not kept.
+template <typename Render>
+http::response cached_page(application& a, const http::request& req, Render render) {
+    bool keep = true;
+    if (!anonymous_request(req)) return render(keep);
+    std::string key = pick_lang(a, req) + "|" + req.target;
+    if (auto hit = a.cache.get(key)) return *hit;
+    auto version = a.cache.version();
+    auto r = render(keep);
+    if (r.status == 200 && keep) a.cache.put(key, r, version);
+    return r;
+}
+
+}  // namespace sabor::app
