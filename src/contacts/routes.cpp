@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -261,6 +262,10 @@ http::response import_upload(application& a, http::request& req) {
 
     std::error_code ec;
     std::filesystem::create_directories(imports_dir(a), ec);
+    // Previews never confirmed are dropped after a day.
+    for (const auto& entry : std::filesystem::directory_iterator(imports_dir(a), ec))
+        if (entry.last_write_time(ec) < std::filesystem::file_time_type::clock::now() - std::chrono::hours(24))
+            std::filesystem::remove(entry.path(), ec);
     auto id = util::random_token(18);
     {
         std::ofstream out(imports_dir(a) / (id + (xlsx ? ".xlsx" : ".csv")), std::ios::binary);
