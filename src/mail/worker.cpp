@@ -5,9 +5,6 @@
 #include "storage/database.hpp"
 
 #include <chrono>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -72,9 +69,6 @@ void worker::wake() {
 }
 
 void worker::run() {
-    // Mail can wait a moment, requests cannot: under CPU contention (a campaign of thousands
-    // being built and sent) the scheduler serves the I/O threads first. Linux: per thread.
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     try {
         storage::database db(opts_.database_path, false);
         outbox(db).requeue_interrupted(now());
