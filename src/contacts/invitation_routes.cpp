@@ -7,6 +7,7 @@
 #include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "registration/admin.hpp"
+#include "registration/audit.hpp"
 #include "registration/repository.hpp"
 #include "registration/routes.hpp"
 #include "util/clock.hpp"
@@ -63,6 +64,8 @@ created create_campaign(application& a, storage::database& db, const events::eve
     c.status = "scheduled";
     c.id = repo.insert_campaign(c);
     if (c.send_at <= view::format_iso_utc(now)) out.queued = queue_campaign(ic, e, c, now);
+    registration::audit(db, user_id, "invitations.campaign", e.id, c.id,
+                        c.status == "queued" ? "invited " + std::to_string(out.queued.invited) : "scheduled " + c.send_at);
     tx.commit();
     a.notify_mail();
     out.camp = std::move(c);
@@ -227,6 +230,7 @@ http::response admin_resend(application& a, http::request& req) {
     }
     auto ic = ctx_for(a, *conn);
     auto r = resend_unanswered(ic, m.e, campaign_id, now_seconds());
+    registration::audit(*conn, m.user.id, "invitations.resend", m.e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
     a.notify_mail();
     return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" + std::to_string(r.resent));
@@ -407,6 +411,7 @@ void register_invitation_routes(application& a) {
         }
         auto ic = ctx_for(a, *conn);
         auto r = resend_unanswered(ic, *e, campaign_id, now_seconds());
+        registration::audit(*conn, auth.user.id, "invitations.resend", e->id, campaign_id, std::to_string(r.resent));
         tx.commit();
         a.notify_mail();
         return app::json_response(200, json::object{{"resent", r.resent}, {"skipped", r.skipped_unsubscribed}});

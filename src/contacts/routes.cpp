@@ -7,6 +7,7 @@
 #include "contacts/service.hpp"
 #include "contacts/xlsx_reader.hpp"
 #include "materials/multipart.hpp"
+#include "registration/audit.hpp"
 #include "registration/exports.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
@@ -194,6 +195,7 @@ http::response bulk(application& a, http::request& req) {
         else repo.remove(*id);
         ++done;
     }
+    registration::audit(*conn, ctx.user->id, "contacts." + what, 0, 0, std::to_string(done) + " " + tag);
     tx.commit();
     return http::response::redirect("/admin/contacts?done=" + std::to_string(done));
 }
@@ -327,6 +329,8 @@ http::response import_confirm(application& a, http::request& req) {
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
     auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
+    registration::audit(*conn, ctx.user->id, "contacts.import", 0, 0,
+                        "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
     tx.commit();
     std::error_code ec;
     std::filesystem::remove(path, ec);
@@ -353,6 +357,7 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         auto list = repository(*conn).list(clean(req.query_param("tag")), util::to_lower_utf8(clean(req.query_param("q"))),
                                            1'000'000, 0, nullptr);
+        registration::audit(*conn, ctx.user->id, "contacts.export_csv", 0, 0, clean(req.query_param("tag")));
         http::response r;
         r.body = export_csv(a, ctx.lang, list);
         r.set_header("Content-Type", "text/csv; charset=utf-8");
@@ -389,6 +394,7 @@ void register_routes(application& a) {
         if (!old) return app::error_response(a, req, 404, "not_found");
         if (app::form_value(form, "action") == "delete") {
             repo.remove(old->id);
+            registration::audit(*conn, ctx.user->id, "contacts.delete", 0, old->id, "");
             tx.commit();
             return http::response::redirect("/admin/contacts?done=1");
         }
@@ -421,6 +427,8 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
         auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
+        registration::audit(*conn, auth.user.id, "contacts.import", 0, 0,
+                            "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
         tx.commit();
         return app::json_response(200, json::object{{"imported", n.created + n.updated},
                                                     {"created", n.created},
@@ -511,6 +519,7 @@ void register_routes(application& a) {
         auto c = repo.find(app::to_id(req.param("id")).value_or(0));
         if (!c) return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
         repo.remove(c->id);
+        registration::audit(*conn, auth.user.id, "contacts.delete", 0, c->id, "");
         tx.commit();
         return http::response{204, {}, {}};
     });
