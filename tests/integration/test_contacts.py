@@ -537,6 +537,12 @@ class ScheduledTest(unittest.TestCase):
                     {"tag": "кметове", "subject": "Покана", "body": "Здравейте, {{name}}!", "send_at": send_at})
             self.assertEqual(r.status, 201, r.text)
             self.assertEqual(r.json()["status"], "scheduled")
+            # A second one, called off before its time, never goes out.
+            other = api(s, token, "POST", f"/api/v1/events/{ev['id']}/invitations",
+                        {"tag": "общини в област Кърджали", "subject": "Отменена", "body": "x", "send_at": send_at}).json()
+            cancel = f"/api/v1/events/{ev['id']}/invitation-campaigns/{other['id']}/cancel"
+            self.assertEqual(api(s, token, "POST", cancel).json()["status"], "cancelled")
+            self.assertEqual(api(s, token, "POST", cancel).status, 409)
             time.sleep(6)  # a round of the scheduler passes: not due yet
             self.assertEqual(s.sql("SELECT COUNT(*) FROM mail_outbox")[0][0], 0)
             self.assertEqual(len(sink.handler.messages), 0)
@@ -547,8 +553,9 @@ class ScheduledTest(unittest.TestCase):
             (_, rcpts, raw), = sink.wait_for(1, timeout=20)
             self.assertEqual(rcpts, ["georgi@momchilgrad.bg"])
             self.assertIn("Здравейте, Георги Шишков!", text_part(Sink.parse(raw)))
-            camp = api(s, token, "GET", f"/api/v1/events/{ev['id']}/invitation-campaigns").json()["items"][0]
-            self.assertEqual(camp["status"], "queued")
+            camps = {c["subject"]: c for c in api(s, token, "GET", f"/api/v1/events/{ev['id']}/invitation-campaigns").json()["items"]}
+            self.assertEqual(camps["Покана"]["status"], "queued")
+            self.assertEqual(camps["Отменена"]["status"], "cancelled")
             time.sleep(6)
             self.assertEqual(len(sink.handler.messages), 1)  # once only
         finally:
