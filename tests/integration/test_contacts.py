@@ -391,6 +391,7 @@ class InvitationTest(unittest.TestCase):
         self.assertEqual(self.invitations()["yulia@kirkovo.bg"]["status"], "registered")
         plain = b.get("/events/" + self.event["slug"] + "/register")
         self.assertEqual(plain.status, 409)  # no open form for an invitation-only event
+        self.assertIn("само с покана", b.get("/events/" + self.event["slug"]).text)
 
     def test_decline_needs_a_button_and_csrf(self):
         self.invite()
