@@ -128,7 +128,12 @@ http::response list_page(application& a, http::request& req) {
     auto tag = clean(req.query_param("tag"));
     auto conn = a.db.acquire();
     std::int64_t total = 0;
-    auto list = repository(*conn).list(tag, util::to_lower_utf8(q), 1000, app::query_int(req, "offset", 0, 0, 1'000'000'000), &total);
+    constexpr std::int64_t page = 1000;
+    auto offset = app::query_int(req, "offset", 0, 0, 1'000'000'000);
+    auto list = repository(*conn).list(tag, util::to_lower_utf8(q), page, offset, &total);
+    auto page_url = [&](std::int64_t at) {
+        return "/admin/contacts?q=" + url_encode(q) + "&tag=" + url_encode(tag) + "&offset=" + std::to_string(at);
+    };
     json::array rows;
     for (const auto& c : list) {
         auto j = to_json(c);
@@ -144,6 +149,8 @@ http::response list_page(application& a, http::request& req) {
                       {"tags", tag_options(*conn, tag)},
                       {"export_url", "/admin/contacts.csv?tag=" + url_encode(tag) + "&q=" + url_encode(q)},
                       {"back", req.target}};
+    if (offset > 0) data["prev_url"] = page_url(std::max<std::int64_t>(0, offset - page));
+    if (offset + page < total) data["next_url"] = page_url(offset + page);
     if (auto n = req.query_param("created")) {
         data["notice"] = a.texts.text(ctx.lang, "notice_contacts_imported",
                                       {{"created", clean(n)}, {"updated", clean(req.query_param("updated"))}});
