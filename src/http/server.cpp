@@ -485,13 +485,16 @@ struct server::impl {
         state->stopping = true;
         beast::error_code ec;
         acceptor->close(ec);
+        // The sessions are held while the lock is, and let go after it: the last reference
+        // to one may be ours, and its destructor takes the same lock (a deadlock before).
+        std::vector<std::shared_ptr<session>> live;
         {
             std::lock_guard lock(state->mu);
-            for (session* s : state->sessions) {
-                std::weak_ptr<session> w = s->weak_from_this();
-                if (auto sp = w.lock()) sp->post_stop();
-            }
+            for (session* s : state->sessions)
+                if (auto sp = s->weak_from_this().lock()) live.push_back(std::move(sp));
         }
+        for (auto& sp : live) sp->post_stop();
+        live.clear();
         drain_deadline = std::chrono::steady_clock::now() + state->opts.drain_timeout;
         wait_drained();
     }
