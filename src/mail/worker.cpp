@@ -115,7 +115,6 @@ bool worker::deliver_due(smtp_client& smtp) {
     bool sent_any = false;
     auto interval = opts_.rate_per_minute > 0 ? std::chrono::microseconds(60'000'000 / opts_.rate_per_minute)
                                               : std::chrono::microseconds(0);
-    auto last_send = std::chrono::steady_clock::now() - interval;
     // Without a rate limit, messages go in batches: claimed in one write and their outcomes
     // written together (a few commits a second instead of two per message), because every
     // commit also empties the server's rendered-page cache. A crash mid-batch sends the
@@ -186,7 +185,7 @@ bool worker::deliver_due(smtp_client& smtp) {
                 return sent_any;
             }
             if (interval.count() > 0) {
-                auto wait_until = last_send + interval;
+                auto wait_until = last_send_ + interval;
                 std::unique_lock lock(mu_);
                 if (cv_.wait_until(lock, wait_until, [this] { return stopping_.load(); })) {
                     lock.unlock();
@@ -194,7 +193,7 @@ bool worker::deliver_due(smtp_client& smtp) {
                     return sent_any;
                 }
             }
-            last_send = std::chrono::steady_clock::now();
+            last_send_ = std::chrono::steady_clock::now();
             sent_any = true;
             send_result r;
             if (opts_.smtp.url.empty()) {
