@@ -485,8 +485,8 @@ struct server::impl {
         state->stopping = true;
         beast::error_code ec;
         acceptor->close(ec);
-        // The sessions are held while the lock is, and let go after it: the last reference
-        // to one may be ours, and its destructor takes the same lock (a deadlock before).
+        // Take references under the lock, act and drop them outside it: the last reference
+        // to a session that finished meanwhile runs ~session, which takes the same lock.
         std::vector<std::shared_ptr<session>> live;
         {
             std::lock_guard lock(state->mu);
