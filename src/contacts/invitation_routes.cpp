@@ -7,6 +7,7 @@
 #include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "registration/admin.hpp"
+#include "registration/audit.hpp"
 #include "registration/repository.hpp"
 #include "registration/routes.hpp"
 #include "util/clock.hpp"
@@ -63,6 +64,8 @@ created create_campaign(application& a, storage::database& db, const events::eve
     c.status = "scheduled";
     c.id = repo.insert_campaign(c);
     if (c.send_at <= view::format_iso_utc(now)) out.queued = queue_campaign(ic, e, c, now);
+    registration::audit(db, user_id, "invitations.campaign", e.id, c.id,
+                        c.status == "queued" ? "invited " + std::to_string(out.queued.invited) : "scheduled " + c.send_at);
     tx.commit();
     a.notify_mail();
     out.camp = std::move(c);
@@ -88,6 +91,7 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
         j["status_label"] = a.texts.text(ctx.lang, "campaign_status_" + c.status);
         if (auto t = view::parse_iso8601(c.send_at)) j["send_at_label"] = view::format_date_time(*t, e.timezone, ctx.lang);
         j["can_resend"] = c.status == "queued";
+        j["can_cancel"] = c.status == "scheduled";
         campaigns.push_back(std::move(j));
     }
     std::int64_t total = 0;
@@ -227,6 +231,7 @@ http::response admin_resend(application& a, http::request& req) {
     }
     auto ic = ctx_for(a, *conn);
     auto r = resend_unanswered(ic, m.e, campaign_id, now_seconds());
+    registration::audit(*conn, m.user.id, "invitations.resend", m.e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
     a.notify_mail();
     return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" + std::to_string(r.resent));
@@ -315,6 +320,23 @@ void register_invitation_routes(application& a) {
     a.router.get("/admin/events/{id}/invitations", [&a](http::request& req) { return admin_get(a, req); });
     a.router.post("/admin/events/{id}/invitations", [&a](http::request& req) { return admin_post(a, req); }, form_limit);
     a.router.post("/admin/events/{id}/invitations/resend", [&a](http::request& req) { return admin_resend(a, req); }, form_limit);
+    a.router.post("/admin/events/{id}/invitations/cancel", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
+        auto conn = a.db.acquire();
+        auto m = registration::load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        if (m.refusal) return *m.refusal;
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        auto camp = repo.find_campaign(app::to_id(app::form_value(form, "campaign_id")).value_or(0));
+        if (!camp || camp->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
+        if (camp->status != "scheduled") return app::error_response(a, req, 409, "campaign_not_scheduled");
+        repo.set_campaign_cancelled(camp->id);
+        registration::audit(*conn, m.user.id, "invitations.cancel", m.e.id, camp->id, "");
+        tx.commit();
+        return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations");
+    }, form_limit);
 
     a.router.get("/i/{token}", [&a](http::request& req) { return invitation_page(a, req); });
     a.router.get("/i/{token}/decline", [&a](http::request& req) { return decline(a, req, false); });
@@ -382,6 +404,26 @@ void register_invitation_routes(application& a) {
         return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
     });
 
+    // A scheduled campaign can be called off until it is sent.
+    a.router.post("/api/v1/events/{id}/invitation-campaigns/{campaign}/cancel", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto lang = app::pick_lang(a, req);
+        auto conn = a.db.acquire();
+        auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        storage::transaction tx(*conn);
+        repository repo(*conn);
+        auto camp = repo.find_campaign(app::to_id(req.param("campaign")).value_or(0));
+        if (!camp || camp->event_id != e->id) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (camp->status != "scheduled")
+            return app::json_error(409, "campaign_not_scheduled", a.texts.text(lang, "error_campaign_not_scheduled"));
+        repo.set_campaign_cancelled(camp->id);
+        registration::audit(*conn, auth.user.id, "invitations.cancel", e->id, camp->id, "");
+        tx.commit();
+        return app::json_response(200, to_json(*repo.find_campaign(camp->id), repo.counts(camp->id)));
+    }, 1024);
+
     a.router.post("/api/v1/events/{id}/invitations/resend", [&a](http::request& req) {
         auto auth = app::require_api_user(a, req);
         if (auth.refusal) return *auth.refusal;
@@ -407,6 +449,7 @@ void register_invitation_routes(application& a) {
         }
         auto ic = ctx_for(a, *conn);
         auto r = resend_unanswered(ic, *e, campaign_id, now_seconds());
+        registration::audit(*conn, auth.user.id, "invitations.resend", e->id, campaign_id, std::to_string(r.resent));
         tx.commit();
         a.notify_mail();
         return app::json_response(200, json::object{{"resent", r.resent}, {"skipped", r.skipped_unsubscribed}});

@@ -7,6 +7,7 @@
 #include "contacts/service.hpp"
 #include "contacts/xlsx_reader.hpp"
 #include "materials/multipart.hpp"
+#include "registration/audit.hpp"
 #include "registration/exports.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
@@ -15,6 +16,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -126,7 +128,12 @@ http::response list_page(application& a, http::request& req) {
     auto tag = clean(req.query_param("tag"));
     auto conn = a.db.acquire();
     std::int64_t total = 0;
-    auto list = repository(*conn).list(tag, util::to_lower_utf8(q), 1000, app::query_int(req, "offset", 0, 0, 1'000'000'000), &total);
+    constexpr std::int64_t page = 1000;
+    auto offset = app::query_int(req, "offset", 0, 0, 1'000'000'000);
+    auto list = repository(*conn).list(tag, util::to_lower_utf8(q), page, offset, &total);
+    auto page_url = [&](std::int64_t at) {
+        return "/admin/contacts?q=" + url_encode(q) + "&tag=" + url_encode(tag) + "&offset=" + std::to_string(at);
+    };
     json::array rows;
     for (const auto& c : list) {
         auto j = to_json(c);
@@ -142,6 +149,8 @@ http::response list_page(application& a, http::request& req) {
                       {"tags", tag_options(*conn, tag)},
                       {"export_url", "/admin/contacts.csv?tag=" + url_encode(tag) + "&q=" + url_encode(q)},
                       {"back", req.target}};
+    if (offset > 0) data["prev_url"] = page_url(std::max<std::int64_t>(0, offset - page));
+    if (offset + page < total) data["next_url"] = page_url(offset + page);
     if (auto n = req.query_param("created")) {
         data["notice"] = a.texts.text(ctx.lang, "notice_contacts_imported",
                                       {{"created", clean(n)}, {"updated", clean(req.query_param("updated"))}});
@@ -193,6 +202,7 @@ http::response bulk(application& a, http::request& req) {
         else repo.remove(*id);
         ++done;
     }
+    registration::audit(*conn, ctx.user->id, "contacts." + what, 0, 0, std::to_string(done) + " " + tag);
     tx.commit();
     return http::response::redirect("/admin/contacts?done=" + std::to_string(done));
 }
@@ -261,6 +271,10 @@ http::response import_upload(application& a, http::request& req) {
 
     std::error_code ec;
     std::filesystem::create_directories(imports_dir(a), ec);
+    // Previews never confirmed are dropped after a day.
+    for (const auto& entry : std::filesystem::directory_iterator(imports_dir(a), ec))
+        if (entry.last_write_time(ec) < std::filesystem::file_time_type::clock::now() - std::chrono::hours(24))
+            std::filesystem::remove(entry.path(), ec);
     auto id = util::random_token(18);
     {
         std::ofstream out(imports_dir(a) / (id + (xlsx ? ".xlsx" : ".csv")), std::ios::binary);
@@ -322,6 +336,8 @@ http::response import_confirm(application& a, http::request& req) {
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
     auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
+    registration::audit(*conn, ctx.user->id, "contacts.import", 0, 0,
+                        "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
     tx.commit();
     std::error_code ec;
     std::filesystem::remove(path, ec);
@@ -348,6 +364,7 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         auto list = repository(*conn).list(clean(req.query_param("tag")), util::to_lower_utf8(clean(req.query_param("q"))),
                                            1'000'000, 0, nullptr);
+        registration::audit(*conn, ctx.user->id, "contacts.export_csv", 0, 0, clean(req.query_param("tag")));
         http::response r;
         r.body = export_csv(a, ctx.lang, list);
         r.set_header("Content-Type", "text/csv; charset=utf-8");
@@ -384,6 +401,7 @@ void register_routes(application& a) {
         if (!old) return app::error_response(a, req, 404, "not_found");
         if (app::form_value(form, "action") == "delete") {
             repo.remove(old->id);
+            registration::audit(*conn, ctx.user->id, "contacts.delete", 0, old->id, "");
             tx.commit();
             return http::response::redirect("/admin/contacts?done=1");
         }
@@ -416,6 +434,8 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
         auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
+        registration::audit(*conn, auth.user.id, "contacts.import", 0, 0,
+                            "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
         tx.commit();
         return app::json_response(200, json::object{{"imported", n.created + n.updated},
                                                     {"created", n.created},
@@ -506,6 +526,7 @@ void register_routes(application& a) {
         auto c = repo.find(app::to_id(req.param("id")).value_or(0));
         if (!c) return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
         repo.remove(c->id);
+        registration::audit(*conn, auth.user.id, "contacts.delete", 0, c->id, "");
         tx.commit();
         return http::response{204, {}, {}};
     });

@@ -90,6 +90,7 @@ http::response event_page(application& a, http::request& req) {
         if (!e || (e->status == "draft" && !(ctx.user && can_manage(repo, *ctx.user, *e))))
             return app::error_response(a, req, 404, "not_found");
         auto view = to_view(*e, a.texts, ctx.lang);
+        view["by_invitation"] = e->status == "published" && e->registration_mode == "invitation" && e->ends_at >= now_seconds();
         view["registration_open"] = accepting_registrations(*e, now_seconds());
         view["has_materials"] = materials::repository(*conn).count(e->id) > 0;
         json::object data{{"title", e->title}, {"event", std::move(view)}};

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <vector>
 
 namespace sabor::mail {
 namespace {
@@ -113,17 +115,23 @@ bool worker::deliver_due(smtp_client& smtp) {
     bool sent_any = false;
     auto interval = opts_.rate_per_minute > 0 ? std::chrono::microseconds(60'000'000 / opts_.rate_per_minute)
                                               : std::chrono::microseconds(0);
-    auto last_send = std::chrono::steady_clock::now() - interval;
+    // Without a rate limit, messages go in batches: claimed in one write and their outcomes
+    // written together (a few commits a second instead of two per message), because every
+    // commit also empties the server's rendered-page cache. A crash mid-batch sends the
+    // batch's unconfirmed messages again after the restart (same Message-ID), as it did
+    // for the one message in hand before.
+    const int batch_size = interval.count() > 0 ? 1 : 50;
+    struct ready {
+        due_message m;
+        stored_message msg;
+        bool built = false;
+    };
     while (!stopping_) {
-        auto batch = box.due(now(), 50);
-        if (batch.empty()) return sent_any;
-        for (auto& m : batch) {
-            if (stopping_) return sent_any;
-            if (interval.count() > 0) {
-                auto wait_until = last_send + interval;
-                std::unique_lock lock(mu_);
-                if (cv_.wait_until(lock, wait_until, [this] { return stopping_.load(); })) return sent_any;
-            }
+        auto due = box.due(now(), batch_size);
+        if (due.empty()) return sent_any;
+        std::vector<ready> batch;
+        std::vector<std::pair<due_message, std::string>> broken;
+        for (auto& m : due) {
             auto msg = box.load(m.id);
             if (!msg) continue;
             bool built = false;
@@ -133,52 +141,96 @@ bool worker::deliver_due(smtp_client& smtp) {
                     msg->content = opts_.compose(*msg);
                     built = true;
                 } catch (const std::exception& e) {
-                    write([&] { box.mark_failed(m.id, m.attempts + 1, std::string("cannot build the message: ") + e.what()); return true; });
+                    broken.emplace_back(m, e.what());
                     continue;
                 }
             }
-            // Claimed and (when just built) stored in one write; false when an admin changed it meanwhile.
-            if (!write([&] {
-                    if (!box.claim(m.id)) return false;
-                    if (built) box.set_content(m.id, msg->content);
+            batch.push_back({m, std::move(*msg), built});
+        }
+        // Claimed and (when just built) stored in one write; one an admin changed meanwhile drops out.
+        write([&] {
+            for (const auto& [m, error] : broken) box.mark_failed(m.id, m.attempts + 1, "cannot build the message: " + error);
+            std::erase_if(batch, [&box](const ready& r) {
+                if (!box.claim(r.m.id)) return true;
+                if (r.built) box.set_content(r.m.id, r.msg.content);
+                return false;
+            });
+            return true;
+        });
+        // Outcomes wait here and are written together, at the latest every 200 ms.
+        std::vector<std::function<void()>> outcomes;
+        auto flushed_at = std::chrono::steady_clock::now();
+        auto flush = [&] {
+            if (!outcomes.empty())
+                write([&] {
+                    for (auto& f : outcomes) f();
                     return true;
-                }))
-                continue;
-            last_send = std::chrono::steady_clock::now();
+                });
+            outcomes.clear();
+            flushed_at = std::chrono::steady_clock::now();
+        };
+        // Claimed but not sent (stopping, or the server is gone): back to the queue as they were.
+        auto unclaim_from = [&](std::size_t first, std::int64_t at) {
+            for (std::size_t j = first; j < batch.size(); ++j)
+                outcomes.push_back([&box, id = batch[j].m.id, attempts = batch[j].m.attempts, at] {
+                    box.mark_retry(id, attempts, at, "");
+                });
+            flush();
+        };
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const auto& m = batch[i].m;
+            const auto& msg = batch[i].msg;
+            if (stopping_) {
+                unclaim_from(i, now());
+                return sent_any;
+            }
+            if (interval.count() > 0) {
+                auto wait_until = last_send_ + interval;
+                std::unique_lock lock(mu_);
+                if (cv_.wait_until(lock, wait_until, [this] { return stopping_.load(); })) {
+                    lock.unlock();
+                    unclaim_from(i, now());
+                    return sent_any;
+                }
+            }
+            last_send_ = std::chrono::steady_clock::now();
             sent_any = true;
             send_result r;
             if (opts_.smtp.url.empty()) {
                 try {
-                    write_eml(opts_.eml_dir, m.id, msg->content);
+                    write_eml(opts_.eml_dir, m.id, msg.content);
                     r.ok = true;
                 } catch (const std::exception& e) {
                     r.error = e.what();
                 }
             } else {
-                r = smtp.send(msg->from_address, msg->to_address, msg->content);
+                r = smtp.send(msg.from_address, msg.to_address, msg.content);
             }
             auto attempts = m.attempts + 1;
+            auto id = m.id;
             if (r.ok) {
-                write([&] { box.mark_sent(m.id, now()); return true; });
+                outcomes.push_back([&box, id, at = now()] { box.mark_sent(id, at); });
             } else if (r.permanent) {
-                write([&] { box.mark_failed(m.id, attempts, r.error); return true; });
+                outcomes.push_back([&box, id, attempts, error = r.error] { box.mark_failed(id, attempts, error); });
             } else {
                 auto next = now() + retry_delay(attempts, opts_.retry_first_seconds);
                 if (next - m.created_at > opts_.retry_max_hours * 3600)
-                    write([&] {
-                        box.mark_failed(m.id, attempts, "gave up after " + std::to_string(attempts) + " attempts: " + r.error);
-                        return true;
+                    outcomes.push_back([&box, id, attempts, error = r.error] {
+                        box.mark_failed(id, attempts, "gave up after " + std::to_string(attempts) + " attempts: " + error);
                     });
                 else
-                    write([&] { box.mark_retry(m.id, attempts, next, r.error); return true; });
+                    outcomes.push_back([&box, id, attempts, next, error = r.error] { box.mark_retry(id, attempts, next, error); });
                 // No server answered: the rest waits for a pause (the first retry's delay)
                 // instead of each trying (and timing out) in turn.
                 if (r.code == 0) {
+                    unclaim_from(i + 1, now() + opts_.retry_first_seconds);
                     paused_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.retry_first_seconds);
                     return sent_any;
                 }
             }
+            if (std::chrono::steady_clock::now() - flushed_at > std::chrono::milliseconds(200)) flush();
         }
+        flush();
     }
     return sent_any;
 }

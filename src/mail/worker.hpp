@@ -58,6 +58,8 @@ private:
     // After a connection to the server failed: no new attempt before this moment, however
     // much is queued meanwhile (each would only fail in turn).
     std::chrono::steady_clock::time_point paused_until_{};
+    // The last hand-over to the server: the rate limit holds across rounds, not only within one.
+    std::chrono::steady_clock::time_point last_send_{};
     std::unique_ptr<storage::database> db_;  // the worker thread's own connection
     std::atomic<bool> stopping_{false};
 };

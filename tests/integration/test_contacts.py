@@ -1,11 +1,13 @@
 """Contacts, imports, invitations with personal links, tracking, decline and unsubscribe."""
 import email.header
+import io
 import os
 import re
 import socket
 import time
 import unittest
 import uuid
+import zipfile
 
 from harness import Server, Browser, ROOT
 from smtp_sink import Sink
@@ -69,6 +71,24 @@ def multipart(fields, files):
                 f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
     out += f"--{boundary}--\r\n".encode()
     return out, "multipart/form-data; boundary=" + boundary
+
+
+def xlsx(rows):
+    """The smallest workbook: one sheet of inline strings."""
+    def cell(ref, text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+    data = "".join(f'<row r="{i}">' + "".join(cell(f"{chr(65 + j)}{i}", v) for j, v in enumerate(row)) + "</row>"
+                   for i, row in enumerate(rows, 1))
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{rel}"><sheets><sheet name="Лист1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>')
+    return out.getvalue()
 
 
 def decoded_subject(msg):
@@ -150,6 +170,20 @@ class ImportTest(unittest.TestCase):
         georgi = self.api("GET", "/api/v1/contacts?q=georgi").json()["items"]
         self.assertEqual(len(georgi), 1)
         self.assertEqual(sorted(georgi[0]["tags"]), ["кметове", "общини в област Кърджали"])
+
+    def test_xlsx_through_the_api(self):
+        book = xlsx([["Име", "Имейл", "Организация", "Етикети"],
+                     ["Йордан Щерев", "Yordan@Ardino.bg", "Община Ардино", "кметове"],
+                     ["Без адрес", "", "Община Джебел", ""]])
+        r = self.api("POST", "/api/v1/contacts/import", book,
+                     {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual((r.json()["imported"], r.json()["skipped"], r.json()["encoding"]), (1, 1, "xlsx"))
+        c = self.api("GET", "/api/v1/contacts?q=yordan").json()["items"][0]
+        self.assertEqual((c["name"], c["email"], c["tags"]), ("Йордан Щерев", "yordan@ardino.bg", ["кметове"]))
+        broken = self.api("POST", "/api/v1/contacts/import", book[:200], {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+        self.assertEqual(broken.status, 422)
+        self.assertEqual(broken.json()["error"]["code"], "import_not_xlsx")
 
     def test_a_file_refused_as_a_whole_changes_nothing(self):
         cases = [
@@ -391,6 +425,7 @@ class InvitationTest(unittest.TestCase):
         self.assertEqual(self.invitations()["yulia@kirkovo.bg"]["status"], "registered")
         plain = b.get("/events/" + self.event["slug"] + "/register")
         self.assertEqual(plain.status, 409)  # no open form for an invitation-only event
+        self.assertIn("само с покана", b.get("/events/" + self.event["slug"]).text)
 
     def test_decline_needs_a_button_and_csrf(self):
         self.invite()
@@ -537,6 +572,12 @@ class ScheduledTest(unittest.TestCase):
                     {"tag": "кметове", "subject": "Покана", "body": "Здравейте, {{name}}!", "send_at": send_at})
             self.assertEqual(r.status, 201, r.text)
             self.assertEqual(r.json()["status"], "scheduled")
+            # A second one, called off before its time, never goes out.
+            other = api(s, token, "POST", f"/api/v1/events/{ev['id']}/invitations",
+                        {"tag": "общини в област Кърджали", "subject": "Отменена", "body": "x", "send_at": send_at}).json()
+            cancel = f"/api/v1/events/{ev['id']}/invitation-campaigns/{other['id']}/cancel"
+            self.assertEqual(api(s, token, "POST", cancel).json()["status"], "cancelled")
+            self.assertEqual(api(s, token, "POST", cancel).status, 409)
             time.sleep(6)  # a round of the scheduler passes: not due yet
             self.assertEqual(s.sql("SELECT COUNT(*) FROM mail_outbox")[0][0], 0)
             self.assertEqual(len(sink.handler.messages), 0)
@@ -547,8 +588,9 @@ class ScheduledTest(unittest.TestCase):
             (_, rcpts, raw), = sink.wait_for(1, timeout=20)
             self.assertEqual(rcpts, ["georgi@momchilgrad.bg"])
             self.assertIn("Здравейте, Георги Шишков!", text_part(Sink.parse(raw)))
-            camp = api(s, token, "GET", f"/api/v1/events/{ev['id']}/invitation-campaigns").json()["items"][0]
-            self.assertEqual(camp["status"], "queued")
+            camps = {c["subject"]: c for c in api(s, token, "GET", f"/api/v1/events/{ev['id']}/invitation-campaigns").json()["items"]}
+            self.assertEqual(camps["Покана"]["status"], "queued")
+            self.assertEqual(camps["Отменена"]["status"], "cancelled")
             time.sleep(6)
             self.assertEqual(len(sink.handler.messages), 1)  # once only
         finally:
