@@ -3,15 +3,15 @@
 #include "accounts/repository.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "app/periodic.hpp"
 #include "contacts/invitations.hpp"
-#include "contacts/scheduler.hpp"
 #include "events/demo.hpp"
 #include "http/server.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
 #include "mail/smtp.hpp"
 #include "mail/worker.hpp"
-#include "registration/scheduler.hpp"
+#include "registration/scheduled.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
@@ -165,22 +165,23 @@ int cmd_serve(const args& a) {
     mail::worker mailer(mo);
     app.on_mail_queued = [&mailer] { mailer.wake(); };
     mailer.start();
-    // Reminders and thank-yous: due ones are queued on the scheduler's own connection.
-    registration::scheduler schedule({c.database_path(), &app.mail, c.public_base(), std::chrono::milliseconds(2000),
-                                      [&mailer] { mailer.wake(); }});
-    schedule.start();
-    // Scheduled invitation campaigns, queued when due (a plain function over the database and a time).
-    contacts::scheduler invitations([&app] {
+    // Reminders, thank-yous and invitation campaigns: what fell due is queued (plain
+    // functions over the database and a time), then the mail worker is woken.
+    app::periodic schedules("scheduled mail", [&app] {
         auto conn = app.db.acquire();
+        auto queued = registration::send_due(*conn, app.mail, app.cfg.public_base(), util::now_seconds());
         contacts::invite_context ic{*conn, app.mail, app.cfg.public_base(), app.secret};
-        if (contacts::run_due_campaigns(ic, util::now_seconds()) > 0) app.notify_mail();
-    }, std::chrono::seconds(5));
-    invitations.start();
+        queued += contacts::run_due_campaigns(ic, util::now_seconds());
+        if (queued > 0) {
+            std::cerr << "scheduled mail: " << queued << " queued" << std::endl;
+            app.notify_mail();
+        }
+    }, std::chrono::seconds(2));
+    schedules.start();
 
     http::server srv(opts, hooks);
     srv.run();
-    invitations.stop();
-    schedule.stop();
+    schedules.stop();
     mailer.stop();
     std::printf("sabor stopped\n");
     return 0;
