@@ -169,7 +169,7 @@ int cmd_serve(const args& a) {
     // functions over the database and a time), then the mail worker is woken.
     app::periodic schedules("scheduled mail", [&app] {
         auto conn = app.db.acquire();
-        auto queued = registration::send_due(*conn, app.mail, app.cfg.public_base(), util::now_seconds());
+        auto queued = registration::send_due(*conn, app.mail, app.cfg.public_base(), app.secret, util::now_seconds());
         contacts::invite_context ic{*conn, app.mail, app.cfg.public_base(), app.secret};
         queued += contacts::run_due_campaigns(ic, util::now_seconds());
         if (queued > 0) {

@@ -69,7 +69,6 @@ std::int64_t queue_message(invite_context& c, mail::outbox& box, const events::e
                            const campaign_frame& f, const std::string& email, const std::string& name, const contact* who,
                            const std::string& token) {
     auto link = invitation_url(c.public_base, token);
-    auto unsubscribe = unsubscribe_url(c.public_base, unsubscribe_token(c.secret, email));
     values_t v = f.values;
     v["name"] = name;
     v["link"] = link;
@@ -93,8 +92,7 @@ std::int64_t queue_message(invite_context& c, mail::outbox& box, const events::e
     o.data["name"] = name;
     o.data["link"] = link;
     o.data["decline_url"] = link + "/decline";
-    o.data["unsubscribe_url"] = unsubscribe;
-    o.extra_headers = bulk_headers(unsubscribe);
+    make_bulk(o, c.public_base, c.secret);
     return c.mail.enqueue(box, o);
 }
 

@@ -1,5 +1,7 @@
 #include "contacts/unsubscribe.hpp"
 
+#include "mail/composer.hpp"
+
 #include <sodium.h>
 
 #include <array>
@@ -53,6 +55,13 @@ std::string unsubscribe_url(const std::string& public_base, const std::string& t
 
 std::vector<std::pair<std::string, std::string>> bulk_headers(const std::string& url) {
     return {{"List-Unsubscribe", "<" + url + ">"}, {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}};
+}
+
+void make_bulk(mail::outgoing& o, const std::string& public_base, std::string_view secret) {
+    auto url = unsubscribe_url(public_base, unsubscribe_token(secret, o.to_address));
+    o.data["unsubscribe_url"] = url;
+    auto headers = bulk_headers(url);
+    o.extra_headers.insert(o.extra_headers.end(), headers.begin(), headers.end());
 }
 
 }  // namespace sabor::contacts

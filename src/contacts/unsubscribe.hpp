@@ -10,6 +10,10 @@
 #include <utility>
 #include <vector>
 
+namespace sabor::mail {
+struct outgoing;
+}
+
 namespace sabor::contacts {
 
 std::string unsubscribe_token(std::string_view secret, std::string_view email);
@@ -19,5 +23,8 @@ std::optional<std::string> unsubscribe_email(std::string_view secret, std::strin
 std::string unsubscribe_url(const std::string& public_base, const std::string& token);
 // List-Unsubscribe (the https link) and List-Unsubscribe-Post (RFC 8058) for a message.
 std::vector<std::pair<std::string, std::string>> bulk_headers(const std::string& unsubscribe_url);
+// Makes `o` a bulk message: the headers above and `unsubscribe_url` for its templates'
+// visible link (every bulk kind shows it: invitations, scheduled messages, announcements).
+void make_bulk(mail::outgoing& o, const std::string& public_base, std::string_view secret);
 
 }  // namespace sabor::contacts

@@ -2,6 +2,7 @@
 
 #include "accounts/repository.hpp"
 #include "app/web.hpp"
+#include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
 #include "mail/outbox.hpp"
@@ -217,6 +218,7 @@ announce_result announce(app::application& a, storage::database& db, const event
                               {"event_url", base + "/events/" + e.slug},
                               {"materials_url", materials_page(base, e, key)},
                               {"archive_url", base + "/events/" + e.slug + "/materials.zip?key=" + key}};
+        contacts::make_bulk(o, base, a.secret);
         a.mail.enqueue(box, o);
         ++res.queued;
     }

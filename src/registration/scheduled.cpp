@@ -1,5 +1,6 @@
 #include "registration/scheduled.hpp"
 
+#include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
 #include "mail/message.hpp"
@@ -141,7 +142,7 @@ std::vector<due_message> due_messages(storage::database& db, std::int64_t now) {
 namespace {
 
 // Queues the message to every recipient and marks it sent, in one transaction.
-int send_one(storage::database& db, const mail::composer& composer, const std::string& public_base,
+int send_one(storage::database& db, const mail::composer& composer, const std::string& public_base, const std::string& secret,
              const due_message& d, std::int64_t now) {
     storage::transaction tx(db);
     scheduled_repository repo(db);
@@ -191,6 +192,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
                                   {"message_html", view::render_description(text)},
                                   {"event_title", e->title},
                                   {"event_url", values["event_url"]}};
+            contacts::make_bulk(o, public_base, secret);
             try {
                 composer.enqueue(box, o);
                 ++queued;
@@ -208,9 +210,10 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
 
 }  // namespace
 
-int send_due(storage::database& db, const mail::composer& composer, const std::string& public_base, std::int64_t now) {
+int send_due(storage::database& db, const mail::composer& composer, const std::string& public_base, const std::string& secret,
+             std::int64_t now) {
     int queued = 0;
-    for (const auto& d : due_messages(db, now)) queued += send_one(db, composer, public_base, d, now);
+    for (const auto& d : due_messages(db, now)) queued += send_one(db, composer, public_base, secret, d, now);
     return queued;
 }
 

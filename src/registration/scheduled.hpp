@@ -67,6 +67,8 @@ std::vector<due_message> due_messages(storage::database& db, std::int64_t now);
 
 // Sends (queues) everything due at `now`, each message in its own transaction with all of
 // its recipients. Returns how many mails were queued.
-int send_due(storage::database& db, const mail::composer& mail, const std::string& public_base, std::int64_t now);
+// `secret` seals the unsubscribe links these bulk messages carry.
+int send_due(storage::database& db, const mail::composer& mail, const std::string& public_base, const std::string& secret,
+             std::int64_t now);
 
 }  // namespace sabor::registration

@@ -523,6 +523,9 @@ class AnnouncementTest(MaterialsTestBase):
         self.assertEqual(str(by_rcpt[b["email"]]["Subject"]),
                          "The presentations from “Форум „Открито управление“” are online")
         text = bg.get_body(("plain",)).get_content()
+        self.assertEqual(str(bg["List-Unsubscribe-Post"]), "List-Unsubscribe=One-Click")
+        self.assertRegex(str(bg["List-Unsubscribe"]), r"^<http://\S+/u/[A-Za-z0-9_-]+>$")
+        self.assertIn("/u/", text)
         link = re.search(r"(http://\S+/materials\?key=\S+)", text).group(1)
         page = self.get(urllib.parse.urlsplit(link).path + "?" + urllib.parse.urlsplit(link).query)
         self.assertEqual(page.status, 200)

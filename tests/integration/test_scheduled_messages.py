@@ -124,6 +124,15 @@ class ScheduledMessagesTest(unittest.TestCase):
         self.assertIn("Участник 1", page.text)
         listed = self.api("GET", f"/api/v1/events/{ev['id']}/scheduled-messages").json()["items"][0]
         self.assertIsNotNone(listed["sent_at"])
+        # A bulk message: one-click unsubscribe (RFC 8058) and a visible link that works.
+        unsub = re.fullmatch(r"<http://127\.0\.0\.1:8080(/u/[A-Za-z0-9_-]+)>", str(msg["List-Unsubscribe"]))
+        self.assertTrue(unsub, msg["List-Unsubscribe"])
+        self.assertEqual(str(msg["List-Unsubscribe-Post"]), "List-Unsubscribe=One-Click")
+        self.assertIn("Отпишете се: http://127.0.0.1:8080" + unsub.group(1), text)
+        r = self.s.request("POST", unsub.group(1), "List-Unsubscribe=One-Click",
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertLess(r.status, 400)
+        self.assertIn(("s1@example.bg",), self.s.sql("SELECT email FROM mail_suppressions"))
 
     def test_due_while_down_is_sent_after_the_restart_exactly_once(self):
         ev = self.create_event(EVENT)

@@ -146,13 +146,13 @@ TEST_CASE("send_due queues one message per confirmed address, once, and skips su
         .run();
     f.save("reminder", true, 24 * 60, "Здравейте, {{name}}! <b>{{event_title}}</b>, {{venue}}: {{manage_url}}");
     auto now = f.starts - 24 * 3600 + 5;
-    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", now - 10) == 0);
-    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", now) == 2);
+    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", "test secret", now - 10) == 0);
+    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", "test secret", now) == 2);
     CHECK(f.recipients() == std::vector<std::string>{"a@example.bg", "b@example.bg"});
     // Once: later rounds, and an edit after sending, send nothing more.
-    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", now + 60) == 0);
+    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", "test secret", now + 60) == 0);
     f.save("reminder", true, 12 * 60, "Нов текст, {{name}}");
-    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", f.starts - 60) == 0);
+    CHECK(send_due(*f.db, f.composer, "https://sabor.example.bg", "test secret", f.starts - 60) == 0);
     CHECK(f.recipients().size() == 2);
     CHECK_FALSE(scheduled_repository(*f.db).for_event(f.e.id)[0].sent_at.empty());
 
