@@ -1,0 +1,108 @@
+"""A hostile review of the verification, scheduled messages, programme and materials routes:
+each test here failed before the fix it names."""
+import os
+import unittest
+import uuid
+
+from harness import Server, Browser
+from test_materials import make_pdf, multipart
+
+EVENT = {
+    "title": "Преглед „Сигурност“",
+    "kind": "conference",
+    "starts_at": "2031-08-11T09:30:00+03:00",
+    "ends_at": "2031-08-12T16:00:00+03:00",
+    "venue": "Зала",
+    "city": "Русе",
+    "capacity": 0,
+    "registration_mode": "open",
+}
+
+
+class ReviewTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server(env={"SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0", "SABOR_LIMITS_LOGINS_PER_MINUTE": "0"})
+        cls.s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Организатор", stdin="password-123\n")
+        cls.token = cls.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def api(self, method, path, body=None, headers=None):
+        h = {"Authorization": "Bearer " + self.token}
+        h.update(headers or {})
+        return self.s.request(method, path, body=body, headers=h)
+
+    def create_event(self, publish=True):
+        ev = self.api("POST", "/api/v1/events", dict(EVENT, title=EVENT["title"] + " " + uuid.uuid4().hex[:6])).json()
+        if publish:
+            self.assertEqual(self.api("POST", f"/api/v1/events/{ev['id']}/publish").status, 200)
+        return ev
+
+    def upload(self, event_id, name="доклад.pdf"):
+        body, ctype = multipart([("file", make_pdf(), name, "application/pdf")])
+        r = self.api("POST", f"/api/v1/events/{event_id}/materials", body=body, headers={"Content-Type": ctype})
+        self.assertEqual(r.status, 201, r.text)
+        return r.json()
+
+    def store_files(self):
+        d = os.path.join(self.s.data_dir, "materials")
+        return sorted(f for f in os.listdir(d) if os.path.isfile(os.path.join(d, f)))
+
+    def assert_no_injected_header(self, r):
+        self.assertEqual([c for c in r.all("Set-Cookie") if "evil" in c], [], r.headers)
+        for name, value in r.headers:
+            self.assertNotIn("\r", value)
+            self.assertNotIn("\n", value)
+            self.assertNotEqual(name.lower(), "x-evil")
+
+    # Defect: the download's redirect to the right name copied ?key= into Location as it
+    # came, so %0d%0a in it wrote headers of the attacker's choice (a session cookie).
+    def test_a_key_in_the_download_address_cannot_write_headers(self):
+        ev = self.create_event()
+        m = self.upload(ev["id"])
+        r = self.s.request("GET", f"/materials/{m['id']}/wrong-name.pdf?key=%0d%0aSet-Cookie:%20sabor_session=evil%0d%0aX-Evil:%201")
+        self.assertEqual(r.status, 301)
+        self.assert_no_injected_header(r)
+        # A key that is not a valid one is not carried on at all.
+        self.assertEqual(r.header("Location"), m["url"].split("8080", 1)[1].split("?")[0])
+
+    # Defect: every "sign in first" redirect put the decoded path into Location, so a path
+    # with %0d%0a in it wrote headers.
+    def test_a_path_cannot_write_headers_through_the_login_redirect(self):
+        ev = self.create_event()
+        for path in (f"/admin/events/{ev['id']}%0d%0aSet-Cookie:%20sabor_session=evil%0d%0aX-Evil:%201/materials",
+                     f"/admin/events/{ev['id']}%0d%0aSet-Cookie:%20sabor_session=evil/messages",
+                     f"/admin/events/{ev['id']}%0d%0aSet-Cookie:%20sabor_session=evil/programme"):
+            r = self.s.request("GET", path)
+            self.assert_no_injected_header(r)
+
+    # Defect: deleting a draft event removed its materials' rows (ON DELETE CASCADE) but left
+    # their files in the store until the next start.
+    def test_deleting_a_draft_event_removes_its_material_files(self):
+        before = self.store_files()
+        ev = self.create_event(publish=False)
+        m = self.upload(ev["id"])
+        stored = self.s.sql("SELECT stored_name FROM materials WHERE id = ?", m["id"])[0][0]
+        self.assertIn(stored, self.store_files())
+        self.assertEqual(self.api("DELETE", f"/api/v1/events/{ev['id']}").status, 204)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM materials WHERE event_id = ?", ev["id"])[0][0], 0)
+        self.assertEqual(self.store_files(), before)
+
+    def test_deleting_a_draft_event_from_its_page_removes_its_material_files(self):
+        before = self.store_files()
+        ev = self.create_event(publish=False)
+        self.upload(ev["id"])
+        b = Browser(self.s)
+        b.login("org@ruse.bg", "password-123")
+        page = b.get(f"/admin/events/{ev['id']}")
+        self.assertEqual(page.status, 200)
+        r = b.post(f"/admin/events/{ev['id']}/delete", {"csrf_token": Browser.csrf(page)})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(self.store_files(), before)
+
+
+if __name__ == "__main__":
+    unittest.main()
