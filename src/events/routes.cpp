@@ -6,6 +6,7 @@
 #include "events/repository.hpp"
 #include "events/service.hpp"
 #include "materials/repository.hpp"
+#include "materials/store.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
@@ -220,10 +221,11 @@ http::response admin_action(application& a, http::request& req, std::string_view
     auto m = load_managed(a, req, ctx, repo);
     if (m.refusal) return *m.refusal;
     storage::transaction tx(*conn);
-    std::vector<std::string> photos;  // speakers' photo files, removed once the rows are gone
+    std::vector<std::string> photos, files;  // speakers' photos and materials, removed once the rows are gone
     if (action == "delete") {
         if (m.e.status != "draft") return app::error_response(a, req, 409, "delete_published");
         photos = programme::repository(*conn).photos(m.e.id);
+        files = materials::event_files(*conn, m.e.id);
         repo.remove(m.e.id);
     } else if (action == "publish") {
         if (m.e.status == "cancelled") return app::error_response(a, req, 409, "publish_cancelled");
@@ -233,6 +235,7 @@ http::response admin_action(application& a, http::request& req, std::string_view
     }
     tx.commit();
     for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
+    materials::remove_stored(a.cfg.storage.data_dir, files);
     std::string notice = action == "delete" ? "deleted" : action == "publish" ? "published" : "cancelled";
     return http::response::redirect("/admin?notice=" + notice);
 }
@@ -354,9 +357,11 @@ http::response api_status(application& a, http::request& req, std::string_view a
         if (e->status != "draft")
             return app::json_error(409, "delete_published", a.texts.text(lang, "error_delete_published"));
         auto photos = programme::repository(*conn).photos(e->id);
+        auto files = materials::event_files(*conn, e->id);
         repo.remove(e->id);
         tx.commit();
         for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
+        materials::remove_stored(a.cfg.storage.data_dir, files);
         http::response r;
         r.status = 204;
         return r;
