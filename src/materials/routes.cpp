@@ -226,6 +226,8 @@ http::response api_announce(application& a, http::request& req) {
     auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
     if (!e) return api_error(a, req, 404, "not_found");
     if (repository(*conn).list(e->id).empty()) return api_error(a, req, 409, "no_materials");
+    if (!audience_may_download(*e, repository(*conn).release(e->id), audience == "attendees", util::now_seconds()))
+        return api_error(a, req, 409, "materials_not_for_audience");
     auto r = announce(a, *conn, *e, audience == "attendees");
     tx.commit();
     a.notify_mail();

@@ -103,6 +103,50 @@ class ReviewTest(unittest.TestCase):
         self.assertEqual(r.status, 303, r.text)
         self.assertEqual(self.store_files(), before)
 
+    def register(self, event_id):
+        r = self.s.request("POST", f"/api/v1/events/{event_id}/registrations",
+                           body={"name": "Участник", "email": f"p-{uuid.uuid4().hex[:8]}@example.bg", "consent": True})
+        self.assertEqual(r.status, 201, r.text)
+        return r.json()
+
+    def outbox(self, event_id):
+        return self.s.sql("SELECT COUNT(*) FROM mail_outbox WHERE event_id = ? AND kind = 'materials_online'", event_id)[0][0]
+
+    # Defect: "the presentations are online" went to registrants who could not download
+    # them (organisers only, a release time ahead, attendees only but sent to all): their
+    # links answered 404 while the message said the files were there.
+    def test_the_announcement_goes_only_to_those_who_may_download(self):
+        ev = self.create_event()
+        self.upload(ev["id"])
+        self.register(ev["id"])
+        path = f"/api/v1/events/{ev['id']}/materials"
+        for settings, audience in (({"materials_visibility": "organisers"}, "registered"),
+                                   ({"materials_visibility": "organisers"}, "attendees"),
+                                   ({"materials_visibility": "public", "materials_release_at": "2031-08-12T18:00:00+03:00"}, "registered"),
+                                   ({"materials_visibility": "registered", "materials_release_at": "event_start"}, "registered"),
+                                   ({"materials_visibility": "attendees", "materials_release_at": None}, "registered")):
+            self.assertEqual(self.api("PATCH", path + "/settings", settings).status, 200)
+            r = self.api("POST", path + "/announce", {"audience": audience})
+            self.assertEqual(r.status, 409, (settings, audience, r.text))
+            self.assertEqual(r.json()["error"]["code"], "materials_not_for_audience")
+            self.assertIn("онлайн", r.json()["error"]["message"])
+            self.assertEqual(self.outbox(ev["id"]), 0)
+        # The organisers' page says the same, in English too, and queues nothing.
+        b = Browser(self.s, lang="en")
+        b.login("org@ruse.bg", "password-123")
+        page = b.get(f"/admin/events/{ev['id']}/materials")
+        r = b.post(f"/admin/events/{ev['id']}/materials/announce", {"csrf_token": Browser.csrf(page), "audience": "registered"})
+        self.assertEqual(r.status, 409)
+        self.assertIn("cannot download the materials yet", r.text)
+        self.assertEqual(self.outbox(ev["id"]), 0)
+        # Those who may download get it.
+        r = self.api("POST", path + "/announce", {"audience": "attendees"})
+        self.assertEqual(r.status, 202, r.text)
+        self.api("PATCH", path + "/settings", {"materials_visibility": "registered"})
+        r = self.api("POST", path + "/announce", {"audience": "registered"})
+        self.assertEqual(r.status, 202, r.text)
+        self.assertEqual(self.outbox(ev["id"]), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
