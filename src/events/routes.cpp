@@ -82,7 +82,7 @@ http::response list_page(application& a, http::request& req, bool past) {
 
 http::response event_page(application& a, http::request& req) {
     auto slug = std::string(req.param("slug"));
-    auto render = [&](bool&) -> http::response {
+    auto render = [&](bool&, std::int64_t& until) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         repository repo(*conn);
@@ -91,7 +91,11 @@ http::response event_page(application& a, http::request& req) {
         if (!e || (e->status == "draft" && !(ctx.user && can_manage(repo, *ctx.user, *e))))
             return app::error_response(a, req, 404, "not_found");
         auto view = to_view(*e, a.texts, ctx.lang);
-        view["registration_open"] = accepting_registrations(*e, now_seconds());
+        auto now = now_seconds();
+        view["registration_open"] = accepting_registrations(*e, now);
+        // The "Register" button comes and goes at these times with no commit to mark them.
+        for (auto t : {e->registration_opens_at, e->registration_closes_at + 1, e->ends_at + 1})
+            if (t > now && (!until || t < until)) until = t;
         view["has_materials"] = materials::repository(*conn).count(e->id) > 0;
         json::object data{{"title", e->title}, {"event", std::move(view)}};
         programme::add_event_page_view(a, *conn, *e, ctx.lang, data);

@@ -1,8 +1,10 @@
 """A hostile review of the verification, scheduled messages, programme and materials routes:
 each test here failed before the fix it names."""
 import os
+import time
 import unittest
 import uuid
+from datetime import datetime, timezone
 
 from harness import Server, Browser
 from test_materials import make_pdf, multipart
@@ -35,8 +37,9 @@ class ReviewTest(unittest.TestCase):
         h.update(headers or {})
         return self.s.request(method, path, body=body, headers=h)
 
-    def create_event(self, publish=True):
-        ev = self.api("POST", "/api/v1/events", dict(EVENT, title=EVENT["title"] + " " + uuid.uuid4().hex[:6])).json()
+    def create_event(self, publish=True, **fields):
+        body = dict(EVENT, title=EVENT["title"] + " " + uuid.uuid4().hex[:6], **fields)
+        ev = self.api("POST", "/api/v1/events", body).json()
         if publish:
             self.assertEqual(self.api("POST", f"/api/v1/events/{ev['id']}/publish").status, 200)
         return ev
@@ -146,6 +149,20 @@ class ReviewTest(unittest.TestCase):
         r = self.api("POST", path + "/announce", {"audience": "registered"})
         self.assertEqual(r.status, 202, r.text)
         self.assertEqual(self.outbox(ev["id"]), 1)
+
+    # Defect: the anonymous copy of an event page was kept until the next commit, however
+    # long; registration opening (or closing) at its set time commits nothing, so a quiet
+    # server kept a page without the "Register" button after registration had opened.
+    def test_the_event_page_shows_registration_opening_at_its_time(self):
+        opens = time.time() + 3
+        ev = self.create_event(registration_opens_at=datetime.fromtimestamp(int(opens), timezone.utc).isoformat())
+        register = f'href="/events/{ev["slug"]}/register"'
+        r = self.s.request("GET", f"/events/{ev['slug']}")
+        self.assertEqual(r.status, 200)
+        self.assertNotIn(register, r.text)
+        time.sleep(max(0, int(opens) + 1.2 - time.time()))
+        self.assertIn(register, self.s.request("GET", f"/events/{ev['slug']}").text)
+        self.assertEqual(self.s.request("GET", f"/events/{ev['slug']}/register").status, 200)
 
 
 if __name__ == "__main__":
