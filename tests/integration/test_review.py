@@ -1,6 +1,8 @@
 """A hostile review of the verification, scheduled messages, programme and materials routes:
 each test here failed before the fix it names."""
+import json
 import os
+import sqlite3
 import time
 import unittest
 import uuid
@@ -163,6 +165,29 @@ class ReviewTest(unittest.TestCase):
         time.sleep(max(0, int(opens) + 1.2 - time.time()))
         self.assertIn(register, self.s.request("GET", f"/events/{ev['slug']}").text)
         self.assertEqual(self.s.request("GET", f"/events/{ev['slug']}/register").status, 200)
+
+    # Defect: the audit line of a scheduled messages' PUT kept the body's first 500 bytes,
+    # cutting a Cyrillic letter in two: invalid UTF-8 in the database (PostgreSQL refuses it).
+    def test_the_audit_log_keeps_whole_letters(self):
+        ev = self.create_event()
+        for pad in range(2):
+            body = {"reminder": {"enabled": True, "subject": "Напомняне" + "x" * pad,
+                                 "body": "Здравейте, {{name}}! " + "Очакваме ви утре. " * 40}}
+            raw = json.dumps(body, ensure_ascii=False).encode()
+            r = self.api("PUT", f"/api/v1/events/{ev['id']}/scheduled-messages", body=raw,
+                         headers={"Content-Type": "application/json"})
+            self.assertEqual(r.status, 200, r.text)
+        con = sqlite3.connect(self.s.db_path)
+        try:
+            con.text_factory = bytes
+            details = [d for (d,) in con.execute("SELECT detail FROM audit_log WHERE action = 'event.scheduled_messages' "
+                                                 "AND event_id = ?", (ev["id"],))]
+        finally:
+            con.close()
+        self.assertEqual(len(details), 2)
+        for d in details:
+            self.assertGreater(len(d), 400)
+            d.decode("utf-8")  # raises on a letter cut in two
 
 
 if __name__ == "__main__":
