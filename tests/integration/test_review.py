@@ -189,6 +189,29 @@ class ReviewTest(unittest.TestCase):
             self.assertGreater(len(d), 400)
             d.decode("utf-8")  # raises on a letter cut in two
 
+    # Defect: a reminder with {{manage_url}} gave each recipient a new personal link before
+    # its message was built; a recipient whose message could not be built (an address the
+    # mail library refuses) lost their working link and got none.
+    def test_a_reminder_that_cannot_be_built_leaves_the_personal_link_working(self):
+        now = int(time.time())
+        iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat()
+        ev = self.create_event(starts_at=iso(now + 2 * 3600), ends_at=iso(now + 5 * 3600))
+        good, bad = self.register(ev["id"]), self.register(ev["id"])
+        bad_path = bad["manage_url"].split("8080", 1)[1]
+        self.assertEqual(self.s.request("GET", bad_path).status, 200)
+        self.s.sql("UPDATE registrations SET email = 'bad address@example.bg' WHERE id = ?", bad["id"])
+        r = self.api("PUT", f"/api/v1/events/{ev['id']}/scheduled-messages",
+                     {"reminder": {"enabled": True, "subject": "Утре", "body": "Вашата връзка: {{manage_url}}"}})
+        self.assertEqual(r.status, 200, r.text)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not self.s.sql(
+                "SELECT sent_at FROM scheduled_messages WHERE event_id = ? AND kind = 'reminder' AND sent_at <> ''", ev["id"]):
+            time.sleep(0.1)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM mail_outbox WHERE event_id = ? AND kind = 'scheduled_message'",
+                                    ev["id"])[0][0], 1)
+        self.assertEqual(self.s.request("GET", bad_path).status, 200)  # still theirs
+        self.assertNotEqual(self.s.request("GET", good["manage_url"].split("8080", 1)[1]).status, 200)  # replaced
+
 
 if __name__ == "__main__":
     unittest.main()
