@@ -4,6 +4,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
+#include "mail/message.hpp"
 #include "mail/outbox.hpp"
 #include "materials/repository.hpp"
 #include "materials/store.hpp"
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -217,8 +219,14 @@ announce_result announce(app::application& a, storage::database& db, const event
                               {"event_url", base + "/events/" + e.slug},
                               {"materials_url", materials_page(base, e, key)},
                               {"archive_url", base + "/events/" + e.slug + "/materials.zip?key=" + key}};
-        a.mail.enqueue(box, o);
-        ++res.queued;
+        try {
+            a.mail.enqueue(box, o);
+            ++res.queued;
+        } catch (const mail::build_error& err) {
+            // One unusable address must not hold back everyone else's message.
+            std::cerr << "materials announcement: skipped registration " << p.registration_id << ": " << err.what()
+                      << std::endl;
+        }
     }
     return res;
 }

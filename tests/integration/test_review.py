@@ -212,6 +212,19 @@ class ReviewTest(unittest.TestCase):
         self.assertEqual(self.s.request("GET", bad_path).status, 200)  # still theirs
         self.assertNotEqual(self.s.request("GET", good["manage_url"].split("8080", 1)[1]).status, 200)  # replaced
 
+    # Defect: one registrant whose message could not be built (an address the mail library
+    # refuses) made the whole announcement fail with 500: nobody could ever be told.
+    def test_one_unusable_address_does_not_stop_the_announcement(self):
+        ev = self.create_event()
+        self.upload(ev["id"])
+        self.register(ev["id"])
+        bad = self.register(ev["id"])
+        self.s.sql("UPDATE registrations SET email = 'bad address@example.bg' WHERE id = ?", bad["id"])
+        r = self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {"audience": "registered"})
+        self.assertEqual(r.status, 202, r.text)
+        self.assertEqual(r.json()["queued"], 1)
+        self.assertEqual(self.outbox(ev["id"]), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
