@@ -11,6 +11,7 @@
 #include "registration/admin.hpp"
 #include "registration/routes.hpp"
 #include "storage/migrations.hpp"
+#include "util/clock.hpp"
 #include "view/dates.hpp"
 
 #include <chrono>
@@ -44,14 +45,18 @@ std::optional<http::response> page_cache::get(const std::string& key) {
     check_locked();
     auto it = entries_.find(key);
     if (it == entries_.end()) return std::nullopt;
-    return it->second;
+    if (it->second.second && util::now_seconds() >= it->second.second) {
+        entries_.erase(it);
+        return std::nullopt;
+    }
+    return it->second.first;
 }
 
-void page_cache::put(const std::string& key, const http::response& r, std::int64_t version_at_start) {
+void page_cache::put(const std::string& key, const http::response& r, std::int64_t version_at_start, std::int64_t until) {
     std::lock_guard lock(mu_);
     if (check_locked() != version_at_start) return;
     if (entries_.size() > 2000) entries_.clear();  // bounded: pages are few, keys are not
-    entries_[key] = r;
+    entries_[key] = {r, until};
 }
 
 void prepare_database(const config& c) {

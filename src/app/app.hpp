@@ -26,8 +26,9 @@ public:
     explicit page_cache(const std::string& db_path);
     std::int64_t version();
     std::optional<http::response> get(const std::string& key);
-    // Stores only if nothing was committed since `version_at_start` (the render saw current data).
-    void put(const std::string& key, const http::response& r, std::int64_t version_at_start);
+    // Stores only if nothing was committed since `version_at_start` (the render saw current data);
+    // `until` (seconds, 0: none): the page changes then by time alone, and is rendered again.
+    void put(const std::string& key, const http::response& r, std::int64_t version_at_start, std::int64_t until = 0);
 
 private:
     std::int64_t check_locked();
@@ -35,7 +36,7 @@ private:
     storage::database conn_;
     storage::statement version_stmt_;  // prepared once: this check runs on every cached hit
     std::int64_t version_ = -1;
-    std::unordered_map<std::string, http::response> entries_;
+    std::unordered_map<std::string, std::pair<http::response, std::int64_t>> entries_;  // page, until
 };
 
 class application {

@@ -6,6 +6,7 @@
 #include "events/repository.hpp"
 #include "events/service.hpp"
 #include "materials/repository.hpp"
+#include "materials/store.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
@@ -81,7 +82,7 @@ http::response list_page(application& a, http::request& req, bool past) {
 
 http::response event_page(application& a, http::request& req) {
     auto slug = std::string(req.param("slug"));
-    auto render = [&](bool&) -> http::response {
+    auto render = [&](bool&, std::int64_t& until) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         repository repo(*conn);
@@ -90,8 +91,12 @@ http::response event_page(application& a, http::request& req) {
         if (!e || (e->status == "draft" && !(ctx.user && can_manage(repo, *ctx.user, *e))))
             return app::error_response(a, req, 404, "not_found");
         auto view = to_view(*e, a.texts, ctx.lang);
-        view["by_invitation"] = e->status == "published" && e->registration_mode == "invitation" && e->ends_at >= now_seconds();
-        view["registration_open"] = accepting_registrations(*e, now_seconds());
+        auto now = now_seconds();
+        view["by_invitation"] = e->status == "published" && e->registration_mode == "invitation" && e->ends_at >= now;
+        view["registration_open"] = accepting_registrations(*e, now);
+        // The "Register" button comes and goes at these times with no commit to mark them.
+        for (auto t : {e->registration_opens_at, e->registration_closes_at + 1, e->ends_at + 1})
+            if (t > now && (!until || t < until)) until = t;
         view["has_materials"] = materials::repository(*conn).count(e->id) > 0;
         json::object data{{"title", e->title}, {"event", std::move(view)}};
         programme::add_event_page_view(a, *conn, *e, ctx.lang, data);
@@ -221,10 +226,11 @@ http::response admin_action(application& a, http::request& req, std::string_view
     auto m = load_managed(a, req, ctx, repo);
     if (m.refusal) return *m.refusal;
     storage::transaction tx(*conn);
-    std::vector<std::string> photos;  // speakers' photo files, removed once the rows are gone
+    std::vector<std::string> photos, files;  // speakers' photos and materials, removed once the rows are gone
     if (action == "delete") {
         if (m.e.status != "draft") return app::error_response(a, req, 409, "delete_published");
         photos = programme::repository(*conn).photos(m.e.id);
+        files = materials::event_files(*conn, m.e.id);
         repo.remove(m.e.id);
     } else if (action == "publish") {
         if (m.e.status == "cancelled") return app::error_response(a, req, 409, "publish_cancelled");
@@ -234,6 +240,7 @@ http::response admin_action(application& a, http::request& req, std::string_view
     }
     tx.commit();
     for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
+    materials::remove_stored(a.cfg.storage.data_dir, files);
     std::string notice = action == "delete" ? "deleted" : action == "publish" ? "published" : "cancelled";
     return http::response::redirect("/admin?notice=" + notice);
 }
@@ -355,9 +362,11 @@ http::response api_status(application& a, http::request& req, std::string_view a
         if (e->status != "draft")
             return app::json_error(409, "delete_published", a.texts.text(lang, "error_delete_published"));
         auto photos = programme::repository(*conn).photos(e->id);
+        auto files = materials::event_files(*conn, e->id);
         repo.remove(e->id);
         tx.commit();
         for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
+        materials::remove_stored(a.cfg.storage.data_dir, files);
         http::response r;
         r.status = 204;
         return r;

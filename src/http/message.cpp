@@ -92,7 +92,31 @@ std::shared_ptr<const file_handle> file_handle::open(const std::string& path) {
     return h;
 }
 
+namespace {
+// A value taken from the request (a decoded path in a login redirect, a query parameter)
+// must never end the header line and start one of its own: control bytes are
+// percent-encoded, which is also what they must be in a Location.
+std::string header_value(std::string value) {
+    static const char* hex = "0123456789ABCDEF";
+    auto control = [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; };
+    if (std::none_of(value.begin(), value.end(), [&](char c) { return control(static_cast<unsigned char>(c)); }))
+        return value;
+    std::string out;
+    for (unsigned char c : value) {
+        if (!control(c)) {
+            out += static_cast<char>(c);
+            continue;
+        }
+        out += '%';
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+    return out;
+}
+}  // namespace
+
 void response::set_header(std::string name, std::string value) {
+    value = header_value(std::move(value));
     for (auto& [k, v] : headers)
         if (iequals(k, name)) {
             v = std::move(value);
@@ -101,7 +125,9 @@ void response::set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
 }
 
-void response::add_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+void response::add_header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), header_value(std::move(value)));
+}
 
 std::string_view response::header(std::string_view name) const { return find_field(headers, name); }
 

@@ -46,4 +46,10 @@ access decide(storage::database& db, const events::event& e, const release_setti
     return access::hidden;  // an unknown setting shows nothing
 }
 
+bool audience_may_download(const events::event& e, const release_setting& s, bool attendees_only, std::int64_t now) {
+    if (e.status == "draft" || now < release_time(s, e)) return false;
+    if (s.visibility == "public" || s.visibility == "registered") return true;
+    return s.visibility == "attendees" && attendees_only;
+}
+
 }  // namespace sabor::materials

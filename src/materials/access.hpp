@@ -33,4 +33,8 @@ enum class access { allowed, not_yet, needs_registration, needs_attendance, orga
 // The decision for one viewer at `now`; registration rows are read from `db`.
 access decide(storage::database& db, const events::event& e, const release_setting& s, const viewer& v, std::int64_t now);
 
+// Whether every recipient of the announcement (confirmed registrants, or only the checked-in
+// ones) may download the materials at `now`: the message says they are online.
+bool audience_may_download(const events::event& e, const release_setting& s, bool attendees_only, std::int64_t now);
+
 }  // namespace sabor::materials

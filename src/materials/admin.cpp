@@ -8,6 +8,7 @@
 #include "materials/service.hpp"
 #include "registration/admin.hpp"
 #include "registration/repository.hpp"
+#include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -159,7 +160,10 @@ http::response page_announce(application& a, http::request& req) {
     storage::transaction tx(*conn);
     if (repository(*conn).list(m.e.id).empty())
         return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "error_no_materials"), 409);
-    auto r = announce(a, *conn, m.e, app::form_value(form, "audience") == "attendees");
+    bool attendees = app::form_value(form, "audience") == "attendees";
+    if (!audience_may_download(m.e, repository(*conn).release(m.e.id), attendees, util::now_seconds()))
+        return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "error_materials_not_for_audience"), 409);
+    auto r = announce(a, *conn, m.e, attendees);
     tx.commit();
     a.notify_mail();
     return http::response::redirect(page_path(m.e.id) + "?queued=" + std::to_string(r.queued));

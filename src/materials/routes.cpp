@@ -226,6 +226,8 @@ http::response api_announce(application& a, http::request& req) {
     auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
     if (!e) return api_error(a, req, 404, "not_found");
     if (repository(*conn).list(e->id).empty()) return api_error(a, req, 409, "no_materials");
+    if (!audience_may_download(*e, repository(*conn).release(e->id), audience == "attendees", util::now_seconds()))
+        return api_error(a, req, 409, "materials_not_for_audience");
     auto r = announce(a, *conn, *e, audience == "attendees");
     tx.commit();
     a.notify_mail();
@@ -247,8 +249,9 @@ http::response download(application& a, http::request& req) {
     if (decide(*conn, *e, setting, v, util::now_seconds()) != access::allowed)
         return app::error_response(a, req, 404, "not_found");
     if (req.param("filename") != m->filename) {
-        // An old or mistyped name: the address the material has now.
-        auto r = http::response::redirect(download_path(*m, key_of(req)), 301);
+        // An old or mistyped name: the address the material has now (with the key only when
+        // it is a valid one: nothing else from the request goes into the answer).
+        auto r = http::response::redirect(download_path(*m, v.registration_id ? key_of(req) : std::string{}), 301);
         r.set_header("Cache-Control", "no-store");
         return r;
     }

@@ -5,6 +5,7 @@
 #include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
+#include "mail/message.hpp"
 #include "mail/outbox.hpp"
 #include "materials/repository.hpp"
 #include "materials/store.hpp"
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -219,8 +221,14 @@ announce_result announce(app::application& a, storage::database& db, const event
                               {"materials_url", materials_page(base, e, key)},
                               {"archive_url", base + "/events/" + e.slug + "/materials.zip?key=" + key}};
         contacts::make_bulk(o, base, a.secret);
-        a.mail.enqueue(box, o);
-        ++res.queued;
+        try {
+            a.mail.enqueue(box, o);
+            ++res.queued;
+        } catch (const mail::build_error& err) {
+            // One unusable address must not hold back everyone else's message.
+            std::cerr << "materials announcement: skipped registration " << p.registration_id << ": " << err.what()
+                      << std::endl;
+        }
     }
     return res;
 }

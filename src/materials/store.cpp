@@ -30,6 +30,17 @@ int prepare_store(const std::string& data_dir, storage::database& db) {
     return removed;
 }
 
+std::vector<std::string> event_files(storage::database& db, std::int64_t event_id) {
+    std::vector<std::string> out;
+    for (const auto& m : repository(db).list(event_id)) out.push_back(m.stored_name);
+    return out;
+}
+
+void remove_stored(const std::string& data_dir, const std::vector<std::string>& stored_names) {
+    std::error_code ec;
+    for (const auto& name : stored_names) fs::remove(store_dir(data_dir) / name, ec);  // a failure is swept at start-up
+}
+
 std::string new_stored_name(const std::string& extension) {
     unsigned char raw[16];
     randombytes_buf(raw, sizeof raw);

@@ -161,11 +161,11 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
         auto venue = where_text(*e);
         auto event_url = public_base + "/events/" + e->slug;
         for (const auto& r : repo.confirmed_recipients(e->id)) {
-            std::string manage;
+            // Only the personal link's hash is kept: the message carries a new one, which
+            // replaces the old one only once the message is queued.
+            std::string manage, token;
             if (with_link) {
-                // Only the personal link's hash is kept: the message carries a new one.
-                auto token = util::random_token(24);
-                regs.set_token(r.registration_id, util::token_hash(token));
+                token = util::random_token(24);
                 manage = manage_url(public_base, token);
             }
             auto date = dates.find(r.locale);
@@ -195,6 +195,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
             contacts::make_bulk(o, public_base, secret);
             try {
                 composer.enqueue(box, o);
+                if (with_link) regs.set_token(r.registration_id, util::token_hash(token));
                 ++queued;
             } catch (const mail::build_error& err) {
                 // One unusable address must not hold back everyone else's message.

@@ -603,6 +603,10 @@ class AdminPageTest(MaterialsTestBase):
         self.register(ev["id"], 2)
         self.sink.wait_for(2)
         self.clear_mail()
+        # Attendees only, from 2031-09-11 18:00: the registered cannot download them yet.
+        self.assertEqual(b.post(f"{path}/announce", {"csrf_token": token, "audience": "registered"}).status, 409)
+        r = b.post(f"{path}/settings", {"csrf_token": token, "materials_visibility": "registered", "release": "none"})
+        self.assertEqual(r.status, 303)
         r = b.post(f"{path}/announce", {"csrf_token": token, "audience": "registered"})
         self.assertEqual(r.status, 303)
         self.assertIn("queued=2", r.header("Location"))
