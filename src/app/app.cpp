@@ -160,11 +160,39 @@ http::response application::rejected(const http::request& req, int status) {
     return res;
 }
 
+std::string loggable_target(std::string_view target) {
+    // Personal links are secrets: whoever reads the log must not be able to use them.
+    std::string out(target.substr(0, target.find('?')));
+    for (std::string_view prefix : {"/r/", "/v/", "/i/", "/u/"})
+        if (out.starts_with(prefix)) {
+            auto end = out.find('/', prefix.size());
+            out.replace(prefix.size(), end == std::string::npos ? std::string::npos : end - prefix.size(), "***");
+        }
+    auto q = target.find('?');
+    if (q == std::string_view::npos) return out;
+    // Query values are kept but for the access keys of registrants' downloads.
+    std::string_view query = target.substr(q + 1);
+    out += '?';
+    bool first = true;
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        auto pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (!first) out += '&';
+        first = false;
+        auto eq = pair.find('=');
+        auto name = pair.substr(0, eq);
+        out += (name == "key" || name == "invitation") && eq != std::string_view::npos ? std::string(name) + "=***" : std::string(pair);
+    }
+    return out;
+}
+
 void application::access_log(const http::request& req, int status, std::size_t bytes, double seconds) {
     // One line per request: address, method, target, status, bytes, milliseconds.
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000);
-    std::string target = req.target.size() > 200 ? req.target.substr(0, 200) + "..." : req.target;
+    std::string target = loggable_target(req.target);
+    if (target.size() > 200) target = target.substr(0, 200) + "...";
     for (auto& ch : target)
         if (static_cast<unsigned char>(ch) < 0x20) ch = '?';  // no forged log lines
     std::string line = view::format_iso_utc(std::chrono::duration_cast<std::chrono::seconds>(

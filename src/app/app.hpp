@@ -79,6 +79,10 @@ private:
     std::mutex log_mu_;
 };
 
+// The request target as the access log shows it: the tokens of personal links (/r/, /v/,
+// /i/, /u/) and registrants' download keys (?key=) replaced by ***.
+std::string loggable_target(std::string_view target);
+
 // Opens the database file (creating the data folder), migrates it, and returns.
 void prepare_database(const config& c);
 

@@ -226,5 +226,25 @@ class ReviewTest(unittest.TestCase):
         self.assertEqual(self.outbox(ev["id"]), 1)
 
 
+
+
+class AccessLogTest(unittest.TestCase):
+    def test_the_access_log_shows_no_personal_tokens(self):
+        s = Server()
+        try:
+            secret = "Zx9" + uuid.uuid4().hex
+            for path in (f"/r/{secret}", f"/v/{secret}", f"/i/{secret}/decline", f"/u/{secret}",
+                         f"/materials/1/a.pdf?key={secret}"):
+                s.request("GET", path)
+            deadline = time.time() + 5
+            while time.time() < deadline and sum("***" in l for l in s.log) < 5:
+                time.sleep(0.05)
+            log = "".join(s.log)
+            self.assertEqual(log.count("***"), 5, log)
+            self.assertNotIn(secret, log)
+        finally:
+            s.close()
+
+
 if __name__ == "__main__":
     unittest.main()
