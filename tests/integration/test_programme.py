@@ -403,7 +403,7 @@ class ProgrammePagesTest(ProgrammeBase):
         link = f"/materials/{mid}/" + urllib.parse.quote("Презентация Колева.pdf")
         page = self.s.request("GET", f"/events/{ev['slug']}/programme").text
         self.assertIn(f'href="{link}"', page)
-        self.assertIn("2,3 MB", page)
+        self.assertIn("2,3 МБ", page)
         self.s.sql("UPDATE events SET materials_release_at = '2099-01-01T00:00:00Z' WHERE id = ?", ev["id"])
         page = self.s.request("GET", f"/events/{ev['slug']}/programme").text
         self.assertNotIn(link, page)
