@@ -1,7 +1,8 @@
 // Browser test: the newer pages as people see them on a phone (390 px), in Bulgarian and in
 // English. The demo organiser walks the demo conference's organisers' pages through their
 // tab strip (each tab marks itself as the current page), the admin event list shows its rows
-// as cards, and a visitor reads the event page, the programme, the speakers and the materials.
+// as cards, and a visitor reads the event page, the programme, the speakers and the materials,
+// registers and opens their personal page.
 // No page may scroll sideways, and no untranslated catalog key may show.
 //
 //   cd tests/browser && node pages_journey.mjs   (SABOR_BIN, SABOR_SOURCE_DIR, CHROMIUM as in lib.mjs)
@@ -79,6 +80,19 @@ async function journey(browser, baseUrl) {
       await page.goto(path);
       await looksRight(page, `${lang} ${path}`);
     }
+    // Someone registers on the phone and opens their personal page.
+    const visitor = await browser.newContext({ baseURL: baseUrl, viewport: PHONE });
+    await visitor.addCookies([{ name: 'lang', value: lang, url: baseUrl }]);
+    const person = await visitor.newPage();
+    await person.goto(`/events/${slug}/register`);
+    await person.fill('#email', `pages.${lang}@example.bg`);
+    await person.fill('#name', 'Мария Иванова-Константинова');
+    await person.fill('#organisation', 'Община Велико Търново, дирекция „Социални дейности“');
+    await person.check('input[name="consent"]');
+    await Promise.all([person.waitForNavigation(), person.click('.registration-form button[type="submit"]')]);
+    await Promise.all([person.waitForURL(/\/r\//), person.click('a[href^="/r/"]')]);
+    await looksRight(person, `${lang} personal page`);
+    await visitor.close();
     // The programme: a session's title is not underlined like the day's heading above it.
     await page.goto(`/events/${slug}/programme`);
     const underline = await page.locator('.programme-session .session-title').first()
