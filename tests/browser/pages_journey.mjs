@@ -80,6 +80,12 @@ async function journey(browser, baseUrl) {
       await page.goto(path);
       await looksRight(page, `${lang} ${path}`);
     }
+    // A speaker's talks lead to their place in the programme.
+    await page.goto(`/events/${slug}/speakers`);
+    const talkLink = await page.locator('.speaker-talks a').first().getAttribute('href');
+    check(/\/programme#talk-\d+$/.test(talkLink || ''), `${lang}: a speaker's talk links to "${talkLink}"`);
+    await page.goto(talkLink);
+    check(await page.locator(`#${talkLink.split('#')[1]}`).count() === 1, `${lang}: ${talkLink} is not in the programme`);
     // Someone registers on the phone and opens their personal page.
     const visitor = await browser.newContext({ baseURL: baseUrl, viewport: PHONE });
     await visitor.addCookies([{ name: 'lang', value: lang, url: baseUrl }]);
