@@ -555,7 +555,7 @@ class ProgrammeAdminTest(ProgrammeBase):
         r = b.post(base + f"/talks/{tt['law']}", {"csrf_token": token, "session_id": str(ss["opening"]), "title": "Законът",
                                                  "starts_at": "2030-08-11T10:00", "ends_at": "2030-08-11T11:00"})
         self.assertEqual(r.status, 422)
-        self.assertIn("Докладът трябва да е в рамките на сесията (09:30 – 10:30).", r.text)
+        self.assertIn("Докладът трябва да е в рамките на сесията (09:30 – 10:30 ч.).", r.text)
         # Someone else's items through this event's pages: 404; another organiser: 403.
         other = self.new_event(title="Чуждо")
         osp, oss, ott = self.build_programme(other)
