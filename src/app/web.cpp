@@ -89,6 +89,11 @@ http::response render_page(application& a, web_ctx& ctx, std::string_view page, 
     }
     if (!ctx.csrf.empty()) data["csrf_token"] = ctx.csrf;
     data["css_version"] = a.statics.etag("css/sabor.css");
+    // Which page this is ("programme/admin" -> page_is.programme_admin), so a shared
+    // navigation can mark the current link with aria-current.
+    std::string page_key(page);
+    std::replace(page_key.begin(), page_key.end(), '/', '_');
+    data["page_is"] = boost::json::object{{page_key, true}};
     std::string content = a.pages.render(page, data);
     data["content"] = std::move(content);
     auto r = http::response::html(status, a.pages.render("layout", data));

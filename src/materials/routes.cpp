@@ -308,13 +308,19 @@ http::response list_page(application& a, http::request& req) {
                       {"event", events::to_view(*e, a.texts, ctx.lang)}};
     if (decision == access::allowed) {
         json::array items;
-        for (const auto& m : repo.list(e->id))
+        bool in_programme = false;
+        for (const auto& m : repo.list(e->id)) {
+            in_programme = in_programme || m.talk_id.has_value();
             items.push_back(json::object{{"title", m.title.empty() ? m.filename : m.title},
                                          {"filename", m.filename},
                                          {"url", download_path(m, key)},
                                          {"talk_title", m.talk_title},
                                          {"type", type_label(m.content_type)},
                                          {"size", size_label(m.size, ctx.lang)}});
+        }
+        // Talks' files are also at their talks in the programme: say so, with the same key.
+        if (in_programme)
+            data["programme_url"] = "/events/" + e->slug + "/programme" + (key.empty() ? "" : "?key=" + key);
         data["empty"] = items.empty();
         data["has_items"] = !items.empty();
         data["items"] = std::move(items);
@@ -329,6 +335,7 @@ http::response list_page(application& a, http::request& req) {
             text += " " + view::format_date_time(release_time(setting, *e), e->timezone, ctx.lang);
         data["note"] = text;
     }
+    if (v.organiser) data["manage_url"] = "/admin/events/" + std::to_string(e->id) + "/materials";
     auto res = app::render_page(a, ctx, "materials/list", std::move(data));
     res.set_header("Cache-Control", "no-store");
     if (v.registration_id) res.set_header("Referrer-Policy", "no-referrer");

@@ -74,13 +74,15 @@ json::object to_json(const material& m, const std::string& public_base) {
 }
 
 std::string size_label(std::int64_t bytes, const std::string& lang) {
-    if (bytes < 1024) return std::to_string(bytes) + " B";
+    // Bulgarian writes its own abbreviations (Б, КБ, МБ) and a decimal comma.
+    const bool en = lang == "en";
+    if (bytes < 1024) return std::to_string(bytes) + (en ? " B" : " Б");
     char buf[32];
     double v = static_cast<double>(bytes) / 1024;
-    const char* unit = "KB";
+    const char* unit = en ? "KB" : "КБ";
     if (v >= 1024) {
         v /= 1024;
-        unit = "MB";
+        unit = en ? "MB" : "МБ";
     }
     std::snprintf(buf, sizeof buf, "%.1f %s", v, unit);
     std::string s = buf;

@@ -328,8 +328,7 @@ json::array session_options(const events::event& e, const programme_data& d, con
     json::array out;
     for (const auto& s : d.sessions) {
         auto id = std::to_string(s.id);
-        auto label = view::format_date(s.starts_at, e.timezone, lang) + ", " +
-                     view::format_input_local(s.starts_at, e.timezone).substr(11, 5) + " · " + s.title;
+        auto label = view::format_date_time(s.starts_at, e.timezone, lang) + " · " + s.title;
         out.push_back(json::object{{"value", id}, {"label", label}, {"selected", id == selected}});
     }
     return out;

@@ -364,7 +364,7 @@ http::response speakers_page(application& a, http::request& req) {
                     for (const auto& sp : t.at("speakers").as_array()) {
                         auto id = sp.at("id").as_int64();
                         if (std::find(order.begin(), order.end(), id) == order.end()) order.push_back(id);
-                        talks_of[id].push_back(json::object{{"title", t.at("title")}});
+                        talks_of[id].push_back(json::object{{"id", t.at("id")}, {"title", t.at("title")}});
                     }
             }
         for (const auto& s : d.speakers)

@@ -612,7 +612,7 @@ json::array days_view(const events::event& e, const programme_data& d, const std
                             {"kind", s->kind},
                             {"kind_label", texts.text(lang, "prog_kind_" + s->kind)},
                             {"is_break", s->kind == "break"},
-                            {"time", local_hhmm(s->starts_at, e.timezone) + " – " + local_hhmm(s->ends_at, e.timezone)},
+                            {"time", view::format_time_range(s->starts_at, s->ends_at, e.timezone, lang)},
                             {"starts", local_hhmm(s->starts_at, e.timezone)},
                             {"room", s->room},
                             {"description_html", view::render_description(s->description)}};
@@ -625,7 +625,7 @@ json::array days_view(const events::event& e, const programme_data& d, const std
             for (const auto* t : talks_in(d, s->id)) {
                 json::object tv{{"id", t->id}, {"title", t->title}, {"abstract_html", view::render_description(t->abstract)}};
                 // Always set: mustache would otherwise show the session's time for an untimed talk.
-                tv["time"] = t->starts_at ? local_hhmm(t->starts_at, e.timezone) + " – " + local_hhmm(t->ends_at, e.timezone)
+                tv["time"] = t->starts_at ? view::format_time_range(t->starts_at, t->ends_at, e.timezone, lang)
                                           : std::string{};
                 json::array speakers;
                 for (const auto& ts : t->speakers)

@@ -347,6 +347,11 @@ std::string format_time(std::int64_t t, std::string_view tz, std::string_view la
     return clock_text(to_local(t, tz).civil) + hours_suffix(lang);
 }
 
+std::string format_time_range(std::int64_t start, std::int64_t end, std::string_view tz,
+                              std::string_view lang) {
+    return clock_text(to_local(start, tz).civil) + k_en_dash + clock_text(to_local(end, tz).civil) + hours_suffix(lang);
+}
+
 std::string format_range(std::int64_t start, std::int64_t end, std::string_view tz,
                          std::string_view lang) {
     const civil_time a = to_local(start, tz).civil;

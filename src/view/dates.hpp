@@ -40,6 +40,10 @@ std::string format_date_time(std::int64_t t, std::string_view tz, std::string_vi
 // bg: "10:00 ч.", en: "10:00"
 std::string format_time(std::int64_t t, std::string_view tz, std::string_view lang);
 
+// Only the hours, for a programme within one day: bg "10:00 – 11:30 ч.", en "10:00 – 11:30".
+std::string format_time_range(std::int64_t start, std::int64_t end, std::string_view tz,
+                              std::string_view lang);
+
 // Same local day: "11 август 2030 г., 10:00 – 17:00 ч.";
 // otherwise both ends in full, joined by " – ".
 std::string format_range(std::int64_t start, std::int64_t end, std::string_view tz,

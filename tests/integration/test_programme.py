@@ -403,7 +403,7 @@ class ProgrammePagesTest(ProgrammeBase):
         link = f"/materials/{mid}/" + urllib.parse.quote("Презентация Колева.pdf")
         page = self.s.request("GET", f"/events/{ev['slug']}/programme").text
         self.assertIn(f'href="{link}"', page)
-        self.assertIn("2,3 MB", page)
+        self.assertIn("2,3 МБ", page)
         self.s.sql("UPDATE events SET materials_release_at = '2099-01-01T00:00:00Z' WHERE id = ?", ev["id"])
         page = self.s.request("GET", f"/events/{ev['slug']}/programme").text
         self.assertNotIn(link, page)
@@ -555,7 +555,7 @@ class ProgrammeAdminTest(ProgrammeBase):
         r = b.post(base + f"/talks/{tt['law']}", {"csrf_token": token, "session_id": str(ss["opening"]), "title": "Законът",
                                                  "starts_at": "2030-08-11T10:00", "ends_at": "2030-08-11T11:00"})
         self.assertEqual(r.status, 422)
-        self.assertIn("Докладът трябва да е в рамките на сесията (09:30 – 10:30).", r.text)
+        self.assertIn("Докладът трябва да е в рамките на сесията (09:30 – 10:30 ч.).", r.text)
         # Someone else's items through this event's pages: 404; another organiser: 403.
         other = self.new_event(title="Чуждо")
         osp, oss, ott = self.build_programme(other)

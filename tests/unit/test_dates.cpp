@@ -168,6 +168,13 @@ TEST_CASE("format_range", "[dates]") {
           "11 August 2030, 07:00 \u2013 22:00");
 }
 
+TEST_CASE("format_time_range: the hours of a programme item", "[dates]") {
+    const std::int64_t end = k_summer + 90 * 60;  // 11:30 local
+    CHECK(format_time_range(k_summer, end, "Europe/Sofia", "bg") == "10:00 \u2013 11:30 ч.");
+    CHECK(format_time_range(k_summer, end, "Europe/Sofia", "en") == "10:00 \u2013 11:30");
+    CHECK(format_time_range(k_summer, end, "UTC", "en") == "07:00 \u2013 08:30");
+}
+
 TEST_CASE("extreme timestamps do not crash", "[dates][hostile]") {
     CHECK_NOTHROW(format_iso_utc(INT64_MAX));
     CHECK_NOTHROW(format_iso_utc(INT64_MIN));

@@ -158,7 +158,7 @@ TEST_CASE("download links: the name percent-encoded, the key added; sizes by lan
     CHECK(download_path(m) == "/materials/7/%D0%9F%D1%80%D0%B5%D0%B7%D0%B5%D0%BD%D1%82%D0%B0%D1%86%D0%B8%D1%8F%201.pdf");
     m.filename = "a/b?c";
     CHECK(download_path(m, "3-abc") == "/materials/7/a%2Fb%3Fc?key=3-abc");
-    CHECK(size_label(850, "bg") == "850 B");
-    CHECK(size_label(2411724, "bg") == "2,3 MB");
+    CHECK(size_label(850, "bg") == "850 Б");
+    CHECK(size_label(2411724, "bg") == "2,3 МБ");
     CHECK(size_label(2411724, "en") == "2.3 MB");
 }
