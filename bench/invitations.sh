@@ -33,80 +33,19 @@ report="$out_dir/invitations.txt"
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
-command -v wrk >/dev/null || die "no wrk (apt-get install wrk)"
-command -v curl >/dev/null || die "no curl (apt-get install curl)"
-if ! command -v smtp-sink >/dev/null; then
-  # "No configuration": we only want the smtp-sink tool, not a running mail system.
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
-fi
-
-if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
-  say "configuring a Release build in $BUILD_DIR/"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
-fi
-say "building $BUILD_DIR/sabor"
-cmake --build "$BUILD_DIR" --target sabor >&2 || die "the Release build failed (see above)"
-sabor="$root/$BUILD_DIR/sabor"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/sabor-bench-inv.XXXXXX")"
-sabor_pid=""
-sink_pid=""
-cleanup() {
-  local rc=$?
-  if [[ -n "$sink_pid" ]]; then kill "$sink_pid" 2>/dev/null || true; fi
-  if [[ -n "$sabor_pid" ]] && kill -0 "$sabor_pid" 2>/dev/null; then
-    kill -TERM "$sabor_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$sabor_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$sabor_pid" 2>/dev/null || true
-    wait "$sabor_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Compilers (someone else's build, say) take CPU from sabor and wrk: wait for them.
-compilers() { pgrep -c -x 'cc1plus|cc1' || true; }
-waited=0
-while [[ "$(compilers)" != 0 && $waited -lt $IDLE_WAIT ]]; do
-  if (( waited % 60 == 0 )); then say "$(compilers) compiler processes running; waiting for them (up to ${IDLE_WAIT}s)"; fi
-  sleep 5
-  waited=$((waited + 5))
-done
-[[ "$(compilers)" == 0 ]] || say "WARNING: compilers still running; the figures will be low"
+need_tools wrk curl smtp-sink
+build_release
+bench_tmp inv
+wait_for_idle
 load1="$(cut -d' ' -f1 /proc/loadavg)"
 
-data="$tmp/data"
-mkdir -p "$data"
-"$sabor" migrate --data-dir "$data" >/dev/null
-printf 'password-123\n' | "$sabor" user add --email org@kardzhali.bg --name Org --data-dir "$data" >/dev/null
-token="$("$sabor" token create --email org@kardzhali.bg --data-dir "$data" | tail -n1 | tr -d '[:space:]')"
-
-sink_port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-smtp-sink -u nobody "127.0.0.1:$sink_port" 256 &
-sink_pid=$!
-SABOR_SERVER_ACCESS_LOG=false SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$sink_port" SABOR_MAIL_RATE=0 \
-  "$sabor" serve --data-dir "$data" --listen 127.0.0.1:0 > "$tmp/sabor.out" 2> "$tmp/sabor.err" &
-sabor_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url="$(grep -soE 'listening on http://127\.0\.0\.1:[0-9]+' "$tmp/sabor.out" | head -n1 | sed 's/^listening on //' || true)"
-  [[ -n "$url" ]] && break
-  kill -0 "$sabor_pid" 2>/dev/null || die "sabor serve exited: $(cat "$tmp/sabor.err")"
-  sleep 0.1
-done
-[[ -n "$url" ]] || die "sabor serve did not report its address"
+new_data
+add_organiser org@kardzhali.bg
+start_smtp_sink
+SABOR_SERVER_ACCESS_LOG=false SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$sink_port" SABOR_MAIL_RATE=0 start_sabor
+url="$sabor_url"
 say "sabor at $url (pid $sabor_pid)"
-
-auth=(-H "Authorization: Bearer $token")
-curl -fsS "${auth[@]}" -H 'Content-Type: application/json' -o "$tmp/event.json" \
-  -d '{"title": "Форум „Родопи“", "kind": "forum", "starts_at": "2031-09-15T10:00:00+03:00", "ends_at": "2031-09-15T17:00:00+03:00", "venue": "Дом на културата", "city": "Кърджали", "capacity": 0, "registration_mode": "invitation"}' \
-  "$url/api/v1/events" || die "POST /api/v1/events failed"
-read -r event_id slug < <("$PY" -c 'import json, sys; e = json.load(open(sys.argv[1])); print(e["id"], e["slug"])' "$tmp/event.json")
-curl -fsS "${auth[@]}" -X POST -o /dev/null "$url/api/v1/events/$event_id/publish" || die "publish failed"
+publish_event '{"title": "Форум „Родопи“", "kind": "forum", "starts_at": "2031-09-15T10:00:00+03:00", "ends_at": "2031-09-15T17:00:00+03:00", "venue": "Дом на културата", "city": "Кърджали", "capacity": 0, "registration_mode": "invitation"}'
 
 "$PY" - "$CONTACTS" > "$tmp/contacts.csv" <<'PY'
 import sys
@@ -134,10 +73,9 @@ sent_at_start="$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1
 wrk -t2 -c64 -d"$DURATION"s --latency "$url/events/$slug" > "$tmp/wrk.txt" || die "wrk failed"
 cat "$tmp/wrk.txt" >&2
 sent_at_end="$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM mail_outbox WHERE status = '"'"'sent'"'"'").fetchone()[0])' "$data/sabor.db")"
-rps="$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")"
-p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")")"
-non2xx="$(awk '/Non-2xx/ {print $4}' "$tmp/wrk.txt")"
-non2xx="${non2xx:-0}"
+rps="$(wrk_rps "$tmp/wrk.txt")"
+p99="$(wrk_p99_ms "$tmp/wrk.txt")"
+non2xx="$(wrk_non2xx "$tmp/wrk.txt")"
 
 # Then every invitation must reach the sink.
 "$PY" - "$data/sabor.db" "$CONTACTS" > "$tmp/sent.txt" <<'PY'

@@ -3,40 +3,32 @@
 # sabor deliver them over one reused SMTP connection to postfix's smtp-sink, and report
 # messages per second and the server's memory while it sends.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+
 COUNT=${COUNT:-5000}
+BUILD_DIR="${BUILD_DIR:-build}"
 
-need=()
-command -v smtp-sink >/dev/null || need+=(postfix)
-if [ ${#need[@]} -gt 0 ]; then
-  # "No configuration": we only want the smtp-sink tool, not a running mail system.
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-[ -f build/build.ninja ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target sabor >/dev/null
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+need_tools smtp-sink
+build_release
+bench_tmp mail
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-smtp-sink -u nobody "127.0.0.1:$port" 256 &
-pids+=($!)
-
-build/sabor migrate --data-dir "$work" >/dev/null
-SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$port" SABOR_SERVER_ACCESS_LOG=false SABOR_MAIL_FROM="Събор <bench@sabor.example.bg>" \
-  build/sabor serve --data-dir "$work" --listen 127.0.0.1:0 > "$work/serve.log" 2>&1 &
-server=$!
-pids+=($server)
-for _ in $(seq 50); do grep -q listening "$work/serve.log" && break; sleep 0.1; done
+start_smtp_sink
+new_data
+SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$sink_port" SABOR_SERVER_ACCESS_LOG=false SABOR_MAIL_FROM="Събор <bench@sabor.example.bg>" \
+  start_sabor
+server="$sabor_pid"
 rss_before=$(awk '/VmRSS/ {print $2}' /proc/$server/status)
 
-enqueue=$(build/sabor mail test --to participant@example.bg --count "$COUNT" --data-dir "$work")
+enqueue=$("$sabor" mail test --to participant@example.bg --count "$COUNT" --data-dir "$data")
 echo "$enqueue"
 
-/usr/bin/python3 - "$work/sabor.db" "$COUNT" "$server" "$rss_before" <<'PY'
+/usr/bin/python3 - "$data/sabor.db" "$COUNT" "$server" "$rss_before" <<'PY'
 import sqlite3, sys, time
 db, count, pid, rss_before = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 def rss():

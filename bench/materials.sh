@@ -30,62 +30,9 @@ out_dir="$here/out"
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-need_pkgs=()
-installed wrk || need_pkgs+=(wrk)
-installed curl || need_pkgs+=(curl)
-if ! installed nginx-light && ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
-  need_pkgs+=(nginx-light)
-fi
-if [[ ${#need_pkgs[@]} -gt 0 ]]; then
-  say "installing ${need_pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  policy_added=0
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
-    policy_added=1
-  fi
-  apt_rc=0
-  apt-get install -y --no-install-recommends "${need_pkgs[@]}" || apt_rc=$?
-  if [[ $policy_added == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
-  [[ $apt_rc == 0 ]] || die "apt-get install ${need_pkgs[*]} failed"
-fi
-nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
-[[ -x "$nginx_bin" ]] || die "no nginx binary"
-
-if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
-  say "configuring a Release build in $BUILD_DIR/"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
-fi
-say "building $BUILD_DIR/sabor"
-cmake --build "$BUILD_DIR" --target sabor >&2 || die "the Release build failed (see above)"
-sabor="$root/$BUILD_DIR/sabor"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/sabor-bench-materials.XXXXXX")"
-sabor_pid=""
-nginx_pid=""
-cleanup() {
-  local rc=$?
-  for pid in "$nginx_pid" "$sabor_pid"; do
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+need_tools wrk curl nginx
+build_release
+bench_tmp materials
 
 # A PDF by its first bytes (libmagic judges the content), then random bytes: incompressible,
 # like the images inside real slides.
@@ -94,28 +41,11 @@ make_pdf() {  # FILE MB
 }
 
 # --- sabor, an organiser, a published event ------------------------------------------
-data="$tmp/data"
-mkdir -p "$data"
-"$sabor" migrate --data-dir "$data" >/dev/null
-echo "bench-password-1" | "$sabor" user add --email bench@sabor.localhost --name Bench --data-dir "$data" >/dev/null
-token="$("$sabor" token create --email bench@sabor.localhost --data-dir "$data")"
-SABOR_SERVER_ACCESS_LOG=false SABOR_UPLOADS_MAX_BYTES=$(( (UPLOAD_MB + 10) * 1024 * 1024 )) \
-  "$sabor" serve --data-dir "$data" --listen 127.0.0.1:0 > "$tmp/sabor.out" 2> "$tmp/sabor.err" &
-sabor_pid=$!
-sabor_url=""
-for _ in $(seq 1 100); do
-  sabor_url="$(grep -soE 'listening on http://127\.0\.0\.1:[0-9]+' "$tmp/sabor.out" | head -n1 | sed 's/^listening on //' || true)"
-  [[ -n "$sabor_url" ]] && break
-  kill -0 "$sabor_pid" 2>/dev/null || die "sabor serve exited: $(cat "$tmp/sabor.err")"
-  sleep 0.1
-done
-[[ -n "$sabor_url" ]] || die "sabor serve did not report its address"
+new_data
+add_organiser bench@sabor.localhost
+SABOR_SERVER_ACCESS_LOG=false SABOR_UPLOADS_MAX_BYTES=$(( (UPLOAD_MB + 10) * 1024 * 1024 )) start_sabor
 say "sabor at $sabor_url (pid $sabor_pid)"
-auth=(-H "Authorization: Bearer $token")
-event_id="$(curl -fsS "${auth[@]}" -H 'Content-Type: application/json' "$sabor_url/api/v1/events" -d \
-  '{"title":"Бенчмарк","kind":"conference","starts_at":"2031-09-10T09:00:00+03:00","ends_at":"2031-09-10T17:00:00+03:00","city":"Русе"}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
-curl -fsS "${auth[@]}" -X POST "$sabor_url/api/v1/events/$event_id/publish" -o /dev/null
+publish_event '{"title":"Бенчмарк","kind":"conference","starts_at":"2031-09-10T09:00:00+03:00","ends_at":"2031-09-10T17:00:00+03:00","city":"Русе"}'
 
 status_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$sabor_pid/status"; }
 upload() {  # FILE NAME: prints the material's JSON
@@ -157,29 +87,18 @@ curl -fsS -o "$tmp/check.pdf" "$sabor_file"
 cmp -s "$tmp/check.pdf" "$tmp/big.pdf" || die "sabor served different bytes"
 rm -f "$tmp/check.pdf"
 
-ngx="$tmp/nginx"
-mkdir -p "$ngx/www" "$ngx/tmp"
-mv "$tmp/big.pdf" "$ngx/www/big.pdf"
-chmod 755 "$tmp" "$ngx" "$ngx/www"
-chmod 644 "$ngx/www/big.pdf"
-nginx_port="$(free_port)"
-sed -e "s|@PREFIX@|$ngx|g" -e "s|@ROOT@|$ngx/www|g" -e "s|@PORT@|$nginx_port|g" \
-    -e "s|@WORKERS@|$NGINX_WORKERS|g" "$here/nginx.conf.template" > "$ngx/nginx.conf"
-"$nginx_bin" -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log" -g "daemon off; pid $ngx/nginx.pid;" &
-nginx_pid=$!
-nginx_file="http://127.0.0.1:$nginx_port/big.pdf"
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "$nginx_file" 2>/dev/null && break; sleep 0.1; done
-say "nginx at http://127.0.0.1:$nginx_port (pid $nginx_pid)"
+start_nginx "$tmp/big.pdf"
+nginx_file="$nginx_url"
 
-busy="$(ps -eo comm= | grep -cxE 'cc1|cc1plus|c\+\+|g\+\+|gcc|ld|ninja|make|ctest' || true)"
+busy="$(build_procs)"
 mkdir -p "$out_dir"
 run_wrk() {  # NAME URL: sets MBS (MB/s) and RPS
   local name="$1" url="$2" file="$out_dir/wrk-materials-$1.txt"
   wrk -t"$THREADS" -c"$CLIENTS" -d2s "$url" > /dev/null
   say "measuring $name for ${DURATION}s: wrk -t$THREADS -c$CLIENTS -d${DURATION}s $url"
   wrk -t"$THREADS" -c"$CLIENTS" -d"$DURATION"s --latency "$url" > "$file"
-  if grep -q 'Non-2xx or 3xx responses' "$file"; then die "$name: $(grep 'Non-2xx' "$file")"; fi
-  RPS="$(awk '/^Requests\/sec:/ {print $2}' "$file")"
+  if [[ "$(wrk_non2xx "$file")" != 0 ]]; then die "$name: $(grep 'Non-2xx' "$file")"; fi
+  RPS="$(wrk_rps "$file")"
   MBS="$(awk -v r="$RPS" -v m="$FILE_MB" 'BEGIN {printf "%.0f", r * m}')"
 }
 run_wrk nginx "$nginx_file"; nginx_mbs="$MBS"; nginx_rps="$RPS"

@@ -41,114 +41,42 @@ report="$out_dir/registrations.txt"
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
-command -v wrk >/dev/null || die "no wrk (apt-get install wrk)"
-command -v curl >/dev/null || die "no curl (apt-get install curl)"
-if ! command -v smtp-sink >/dev/null; then
-  # "No configuration": we only want the smtp-sink tool, not a running mail system.
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
-fi
+need_tools wrk curl smtp-sink
 [[ -x "$PY" ]] || die "no $PY"
 "$PY" -c 'import sqlite3' 2>/dev/null || die "$PY has no sqlite3 module"
 
-# --- Release build ------------------------------------------------------------------
-if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
-  say "configuring a Release build in $BUILD_DIR/"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
-fi
-say "building $BUILD_DIR/sabor"
-cmake --build "$BUILD_DIR" --target sabor >&2 || die "the Release build failed (see above)"
-sabor="$root/$BUILD_DIR/sabor"
-[[ -x "$sabor" ]] || die "no binary at $sabor"
-
-# --- Clean-up -----------------------------------------------------------------------
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/sabor-bench-reg.XXXXXX")"
-sabor_pid=""
-sampler_pid=""
-sink_pid=""
-cleanup() {
-  local rc=$?
-  if [[ -n "$sink_pid" ]]; then kill "$sink_pid" 2>/dev/null || true; fi
-  if [[ -n "$sampler_pid" ]]; then kill "$sampler_pid" 2>/dev/null || true; fi
-  if [[ -n "$sabor_pid" ]] && kill -0 "$sabor_pid" 2>/dev/null; then
-    kill -TERM "$sabor_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$sabor_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$sabor_pid" 2>/dev/null || true
-    wait "$sabor_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+build_release
+bench_tmp reg
 
 # --- An idle machine ----------------------------------------------------------------
-# Compilers (someone else's build, say) take CPU from sabor and wrk: wait for them.
-compilers() { pgrep -c -x 'cc1plus|cc1' || true; }
-waited=0
-while [[ "$(compilers)" != 0 && $waited -lt $IDLE_WAIT ]]; do
-  if (( waited % 60 == 0 )); then say "$(compilers) compiler processes running; waiting for them (up to ${IDLE_WAIT}s)"; fi
-  sleep 5
-  waited=$((waited + 5))
-done
-busy_before="$(compilers)"
-[[ "$busy_before" == 0 ]] || say "WARNING: still $busy_before compiler processes after ${IDLE_WAIT}s; the figures will be low"
+wait_for_idle
 [[ $waited -eq 0 ]] || sleep 5  # let the load settle after a build
 load1="$(cut -d' ' -f1 /proc/loadavg)"
 
 # --- sabor and an event -------------------------------------------------------------
-data="$tmp/data"
-mkdir -p "$data"
-"$sabor" migrate --data-dir "$data" >/dev/null
-printf 'password-123\n' | "$sabor" user add --email org@ruse.bg --name Org --data-dir "$data" >/dev/null
-token="$("$sabor" token create --email org@ruse.bg --data-dir "$data" | tail -n1 | tr -d '[:space:]')"
-[[ -n "$token" ]] || die "sabor token create printed no token"
-
-sink_port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-smtp-sink -u nobody "127.0.0.1:$sink_port" 256 &
-sink_pid=$!
+new_data
+add_organiser org@ruse.bg
+start_smtp_sink
 SABOR_LIMITS_REGISTRATIONS_PER_MINUTE=0 SABOR_SERVER_ACCESS_LOG=false \
-SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$sink_port" SABOR_MAIL_RATE=0 \
-  "$sabor" serve --data-dir "$data" --listen 127.0.0.1:0 > "$tmp/sabor.out" 2> "$tmp/sabor.err" &
-sabor_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url="$(grep -soE 'listening on http://127\.0\.0\.1:[0-9]+' "$tmp/sabor.out" | head -n1 | sed 's/^listening on //' || true)"
-  [[ -n "$url" ]] && break
-  kill -0 "$sabor_pid" 2>/dev/null || die "sabor serve exited: $(cat "$tmp/sabor.err")"
-  sleep 0.1
-done
-[[ -n "$url" ]] || die "sabor serve did not report its address"
+SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$sink_port" SABOR_MAIL_RATE=0 start_sabor
+url="$sabor_url"
 say "sabor at $url (pid $sabor_pid)"
-
-auth=(-H "Authorization: Bearer $token")
-curl -fsS "${auth[@]}" -H 'Content-Type: application/json' -o "$tmp/event.json" \
-  -d '{"title": "Бенчмарк на записванията", "kind": "seminar", "starts_at": "2031-08-11T10:00:00+03:00", "ends_at": "2031-08-11T17:00:00+03:00", "capacity": 0, "registration_mode": "open"}' \
-  "$url/api/v1/events" || die "POST /api/v1/events failed"
-event_id="$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$tmp/event.json")"
-curl -fsS "${auth[@]}" -X POST -o /dev/null "$url/api/v1/events/$event_id/publish" \
-  || die "POST /api/v1/events/$event_id/publish failed"
+publish_event '{"title": "Бенчмарк на записванията", "kind": "seminar", "starts_at": "2031-08-11T10:00:00+03:00", "ends_at": "2031-08-11T17:00:00+03:00", "capacity": 0, "registration_mode": "open"}'
 reg_url="$url/api/v1/events/$event_id/registrations"
 say "event $event_id published; registering at $reg_url"
 
 # --- Registrations under load -------------------------------------------------------
 mkdir -p "$out_dir"
-: > "$tmp/busy.log"
-( while sleep 1; do compilers >> "$tmp/busy.log"; done ) &
-sampler_pid=$!
+start_busy_sampler compilers
 say "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s bench/registrations.lua $reg_url"
 SABOR_BENCH_IDS="$tmp/acked-ids.txt" \
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION"s --latency -s "$here/registrations.lua" "$reg_url" \
   > "$tmp/wrk.txt" || die "wrk failed: $(cat "$tmp/wrk.txt")"
-kill "$sampler_pid" 2>/dev/null || true
-wait "$sampler_pid" 2>/dev/null || true
-sampler_pid=""
-busy_during="$(awk '$1 > 0 {n++} END {print n + 0}' "$tmp/busy.log")"
+stop_busy_sampler
 cat "$tmp/wrk.txt" >&2
 kill -0 "$sabor_pid" 2>/dev/null || die "sabor died during the run: $(tail -n 20 "$tmp/sabor.err")"
 
-rps="$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")"
+rps="$(wrk_rps "$tmp/wrk.txt")"
 p99="$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")"
 answers="$(awk '/ requests in / {print $1}' "$tmp/wrk.txt")"
 non201="$(awk '/^registrations: non-201 answers/ {print $4}' "$tmp/wrk.txt")"

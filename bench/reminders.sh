@@ -38,81 +38,25 @@ report="$out_dir/reminders.txt"
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
-command -v wrk >/dev/null || die "no wrk (apt-get install wrk)"
-command -v curl >/dev/null || die "no curl (apt-get install curl)"
-if ! command -v smtp-sink >/dev/null; then
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
-fi
+need_tools wrk curl smtp-sink
 "$PY" -c 'import sqlite3' 2>/dev/null || die "$PY has no sqlite3 module"
 
-if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
-  say "configuring a Release build in $BUILD_DIR/"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
-fi
-say "building $BUILD_DIR/sabor"
-cmake --build "$BUILD_DIR" --target sabor >&2 || die "the Release build failed (see above)"
-sabor="$root/$BUILD_DIR/sabor"
+build_release
+bench_tmp rem
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/sabor-bench-rem.XXXXXX")"
-sabor_pid=""
-sink_pid=""
-wrk_pid=""
-stop_sabor() {
-  if [[ -n "$sabor_pid" ]] && kill -0 "$sabor_pid" 2>/dev/null; then
-    kill -TERM "$sabor_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$sabor_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$sabor_pid" 2>/dev/null || true
-    wait "$sabor_pid" 2>/dev/null || true
-  fi
-  sabor_pid=""
-}
-cleanup() {
-  local rc=$?
-  if [[ -n "$wrk_pid" ]]; then kill "$wrk_pid" 2>/dev/null || true; fi
-  if [[ -n "$sink_pid" ]]; then kill "$sink_pid" 2>/dev/null || true; fi
-  stop_sabor
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-data="$tmp/data"
-mkdir -p "$data"
-"$sabor" migrate --data-dir "$data" >/dev/null
-printf 'password-123\n' | "$sabor" user add --email org@ruse.bg --name Org --data-dir "$data" >/dev/null
-token="$("$sabor" token create --email org@ruse.bg --data-dir "$data" | tail -n1 | tr -d '[:space:]')"
-
-sink_port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-smtp-sink -u nobody "127.0.0.1:$sink_port" 256 &
-sink_pid=$!
+new_data
+add_organiser org@ruse.bg
+start_smtp_sink
 
 # Starts sabor with the given clock offset (seconds) and sets $url.
-start_sabor() {
-  : > "$tmp/sabor.out"
+start_sabor_at() {
   SABOR_TEST_NOW_OFFSET="$1" SABOR_SERVER_ACCESS_LOG=false SABOR_MAIL_RATE=0 \
-  SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$sink_port" \
-    "$sabor" serve --data-dir "$data" --listen 127.0.0.1:0 > "$tmp/sabor.out" 2>> "$tmp/sabor.err" &
-  sabor_pid=$!
-  url=""
-  for _ in $(seq 1 100); do
-    url="$(grep -soE 'listening on http://127\.0\.0\.1:[0-9]+' "$tmp/sabor.out" | head -n1 | sed 's/^listening on //' || true)"
-    [[ -n "$url" ]] && break
-    kill -0 "$sabor_pid" 2>/dev/null || die "sabor serve exited: $(cat "$tmp/sabor.err")"
-    sleep 0.1
-  done
-  [[ -n "$url" ]] || die "sabor serve did not report its address"
+  SABOR_MAIL_SMTP_URL="smtp://127.0.0.1:$sink_port" start_sabor
+  url="$sabor_url"
 }
 
-start_sabor 0
-auth=(-H "Authorization: Bearer $token")
-curl -fsS "${auth[@]}" -H 'Content-Type: application/json' -o "$tmp/event.json" \
-  -d '{"title": "Бенчмарк на напомнянията", "kind": "conference", "starts_at": "2031-08-11T10:00:00+03:00", "ends_at": "2031-08-11T17:00:00+03:00", "capacity": 0, "registration_mode": "open", "venue": "Доходно здание", "city": "Русе"}' \
-  "$url/api/v1/events" || die "POST /api/v1/events failed"
-read -r event_id slug < <("$PY" -c 'import json, sys; e = json.load(open(sys.argv[1])); print(e["id"], e["slug"])' "$tmp/event.json")
-curl -fsS "${auth[@]}" -X POST -o /dev/null "$url/api/v1/events/$event_id/publish" || die "publishing failed"
+start_sabor_at 0
+publish_event '{"title": "Бенчмарк на напомнянията", "kind": "conference", "starts_at": "2031-08-11T10:00:00+03:00", "ends_at": "2031-08-11T17:00:00+03:00", "capacity": 0, "registration_mode": "open", "venue": "Доходно здание", "city": "Русе"}'
 curl -fsS "${auth[@]}" -X PUT -H 'Content-Type: application/json' -o "$tmp/messages.json" \
   -d '{"reminder": {"enabled": true, "offset_minutes": 1440, "subject": "Утре: {{event_title}}", "body": "Здравейте, {{name}}!\n\n{{event_title}}: {{event_date}}, {{venue}}.\n\nВашата регистрация: {{manage_url}}"}}' \
   "$url/api/v1/events/$event_id/scheduled-messages" || die "PUT scheduled-messages failed"
@@ -133,16 +77,16 @@ con.commit()
 PY
 
 # The same page with nothing being sent, for comparison (the machine may be busy).
-start_sabor 0
+start_sabor_at 0
 say "baseline: wrk on /events/$slug for ${DURATION}s, nothing due"
 wrk -t2 -c16 -d"$DURATION"s --latency "$url/events/$slug" > "$tmp/wrk-base.txt" || die "wrk failed"
-base_rps="$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk-base.txt")"
-base_p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$tmp/wrk-base.txt")")"
+base_rps="$(wrk_rps "$tmp/wrk-base.txt")"
+base_p99="$(wrk_p99_ms "$tmp/wrk-base.txt")"
 stop_sabor
 
 # The clock 3 seconds before the reminder falls due: wrk is reading the page when it does.
 offset=$((due - $(date +%s) - 3))
-start_sabor "$offset"
+start_sabor_at "$offset"
 say "sabor at $url with its clock 3 s before the reminder; wrk on /events/$slug for ${DURATION}s"
 started="$(date +%s.%N)"
 wrk -t2 -c16 -d"$DURATION"s --latency "$url/events/$slug" > "$tmp/wrk.txt" &
@@ -175,10 +119,9 @@ kill -0 "$sabor_pid" 2>/dev/null || die "sabor died during the run: $(tail -n 20
 read -r queued sent send_s < "$tmp/sent.txt"
 log_line="$(grep -m1 'scheduled messages:' "$tmp/sabor.err" || true)"
 queue_ms="$(sed -nE 's/.* queued in ([0-9]+) ms.*/\1/p' <<< "$log_line")"
-rps="$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")"
-p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")")"
-non2xx="$(awk '/Non-2xx/ {print $5}' "$tmp/wrk.txt")"
-non2xx="${non2xx:-0}"
+rps="$(wrk_rps "$tmp/wrk.txt")"
+p99="$(wrk_p99_ms "$tmp/wrk.txt")"
+non2xx="$(wrk_non2xx "$tmp/wrk.txt")"
 again="$(grep -c 'scheduled messages:' "$tmp/sabor.err" || true)"
 
 failures=()

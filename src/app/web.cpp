@@ -191,4 +191,15 @@ std::optional<boost::json::object> parse_json_object(application& a, http::reque
     return std::move(v.get_object());
 }
 
+std::optional<http::response> read_api_write(application& a, http::request& req, api_auth& auth,
+                                             boost::json::object& body) {
+    auth = require_api_user(a, req);
+    if (auth.refusal) return auth.refusal;
+    std::optional<http::response> refusal;
+    auto parsed = parse_json_object(a, req, refusal);
+    if (!parsed) return refusal;
+    body = std::move(*parsed);
+    return std::nullopt;
+}
+
 }  // namespace sabor::app

@@ -59,6 +59,10 @@ api_auth require_api_admin(application& a, http::request& req);
 // The body as a JSON object, or the 400/415 answer in `refusal`.
 std::optional<boost::json::object> parse_json_object(application& a, http::request& req,
                                                      std::optional<http::response>& refusal);
+// For a JSON API write: require_api_user into `auth`, then the body as a JSON object into
+// `body`; the answer to give when either fails.
+std::optional<http::response> read_api_write(application& a, http::request& req, api_auth& auth,
+                                             boost::json::object& body);
 std::optional<std::int64_t> to_id(std::string_view s);  // a positive integer, or nothing
 std::int64_t query_int(const http::request& req, std::string_view name, std::int64_t def, std::int64_t lo, std::int64_t hi);
 bool is_api(const http::request& req);

@@ -6,6 +6,7 @@
 #include "contacts/service.hpp"
 #include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
+#include "events/routes.hpp"
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/repository.hpp"
@@ -167,7 +168,7 @@ campaign campaign_from_form(const http::fields& form, const events::event& e, fi
 http::response admin_get(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = registration::load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     json::object extra;
     if (auto n = req.query_param("invited"))
@@ -186,7 +187,7 @@ http::response admin_post(application& a, http::request& req) {
     http::fields form;
     if (auto refusal = app::read_form(a, req, form)) return *refusal;
     auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = registration::load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     auto now = now_seconds();
     field_errors errors;
@@ -221,7 +222,7 @@ http::response admin_resend(application& a, http::request& req) {
     http::fields form;
     if (auto refusal = app::read_form(a, req, form)) return *refusal;
     auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = registration::load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     auto campaign_id = app::to_id(app::form_value(form, "campaign_id")).value_or(0);
     storage::transaction tx(*conn);
@@ -325,7 +326,7 @@ void register_invitation_routes(application& a) {
         http::fields form;
         if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto conn = a.db.acquire();
-        auto m = registration::load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        auto m = registration::load_managed(a, req, ctx, *conn);
         if (m.refusal) return *m.refusal;
         storage::transaction tx(*conn);
         repository repo(*conn);
@@ -347,22 +348,20 @@ void register_invitation_routes(application& a) {
     // ---- API ----
 
     a.router.post("/api/v1/events/{id}/invitations", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
+        app::api_auth auth;
+        boost::json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = registration::event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         auto now = now_seconds();
         field_errors errors;
-        auto c = campaign_from_json(*body, errors, now);
-        if (!body->contains("locale")) c.locale = lang;
+        auto c = campaign_from_json(body, errors, now);
+        if (!body.contains("locale")) c.locale = lang;
         validate(c, errors);
         if (!errors.empty())
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+            return events::validation_failed(a, req, errors);
         auto r = create_campaign(a, *conn, *e, c, auth.user.id, now);
         if (!r.camp) return app::json_error(r.status, r.code, a.texts.text(lang, r.key));
         auto j = to_json(*r.camp, repository(*conn).counts(r.camp->id));
@@ -376,7 +375,7 @@ void register_invitation_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = registration::event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         auto status = req.query_param("status").value_or("");
         if (!status.empty() && status != "queued" && status != "sent" && status != "failed" && status != "registered" && status != "declined")
@@ -395,7 +394,7 @@ void register_invitation_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = registration::event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         repository repo(*conn);
         json::array items;
@@ -410,7 +409,7 @@ void register_invitation_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = registration::event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         storage::transaction tx(*conn);
         repository repo(*conn);
@@ -440,7 +439,7 @@ void register_invitation_routes(application& a) {
             }
         }
         auto conn = a.db.acquire();
-        auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = registration::event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         storage::transaction tx(*conn);
         if (campaign_id) {

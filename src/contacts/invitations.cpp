@@ -7,6 +7,7 @@
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
+#include "registration/service.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -21,16 +22,6 @@ namespace {
 
 constexpr std::size_t max_subject = 200;
 constexpr std::size_t max_body = 20000;
-
-std::string where_text(const events::event& e) {
-    std::string out;
-    for (const auto* part : {&e.venue, &e.address, &e.city}) {
-        if (part->empty()) continue;
-        if (!out.empty()) out += ", ";
-        out += *part;
-    }
-    return out;
-}
 
 // Blank lines separate paragraphs; the HTML part shows each in a <p>, line breaks kept by CSS.
 json::array paragraphs(const std::string& body) {
@@ -59,8 +50,8 @@ campaign_frame make_frame(const invite_context& c, const events::event& e, const
     campaign_frame f{placeholder_text(camp.subject), placeholder_text(camp.body), {}, {}};
     auto when = view::format_range(e.starts_at, e.ends_at, e.timezone, camp.locale);
     auto url = c.public_base + "/events/" + e.slug;
-    f.values = {{"event_title", e.title}, {"event_date", when}, {"venue", where_text(e)}, {"event_url", url}};
-    f.data = json::object{{"event_title", e.title}, {"event_when", when}, {"event_where", where_text(e)}, {"event_url", url}};
+    f.values = {{"event_title", e.title}, {"event_date", when}, {"venue", registration::where_text(e)}, {"event_url", url}};
+    f.data = json::object{{"event_title", e.title}, {"event_when", when}, {"event_where", registration::where_text(e)}, {"event_url", url}};
     return f;
 }
 

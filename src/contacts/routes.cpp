@@ -6,6 +6,7 @@
 #include "contacts/repository.hpp"
 #include "contacts/service.hpp"
 #include "contacts/xlsx_reader.hpp"
+#include "events/routes.hpp"
 #include "materials/multipart.hpp"
 #include "registration/audit.hpp"
 #include "registration/exports.hpp"
@@ -344,12 +345,6 @@ http::response import_confirm(application& a, http::request& req) {
     return http::response::redirect("/admin/contacts?created=" + std::to_string(n.created) + "&updated=" + std::to_string(n.updated));
 }
 
-// ---- API ----
-
-http::response api_error_fields(application& a, const std::string& lang, const field_errors& errors) {
-    return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
-}
-
 }  // namespace
 
 void register_routes(application& a) {
@@ -463,16 +458,14 @@ void register_routes(application& a) {
     });
 
     a.router.post("/api/v1/contacts", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
+        app::api_auth auth;
+        boost::json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
         auto lang = app::pick_lang(a, req);
         field_errors errors;
-        auto c = contact_from_json(*body, {}, errors);
+        auto c = contact_from_json(body, {}, errors);
         validate(c, errors);
-        if (!errors.empty()) return api_error_fields(a, lang, errors);
+        if (!errors.empty()) return events::validation_failed(a, req, errors);
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
         repository repo(*conn);
@@ -494,11 +487,9 @@ void register_routes(application& a) {
     });
 
     a.router.add("PATCH", "/api/v1/contacts/{id}", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
+        app::api_auth auth;
+        boost::json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
@@ -506,13 +497,13 @@ void register_routes(application& a) {
         auto old = repo.find(app::to_id(req.param("id")).value_or(0));
         if (!old) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         field_errors errors;
-        auto c = contact_from_json(*body, *old, errors);
+        auto c = contact_from_json(body, *old, errors);
         validate(c, errors);
-        if (!errors.empty()) return api_error_fields(a, lang, errors);
+        if (!errors.empty()) return events::validation_failed(a, req, errors);
         if (c.email != old->email && repo.find_by_email(c.email))
             return app::json_error(409, "contact_exists", a.texts.text(lang, "error_contact_exists"));
         repo.update(c, view::format_iso_utc(now_seconds()));
-        if (body->contains("tags")) repo.set_tags(c.id, c.tags);
+        if (body.contains("tags")) repo.set_tags(c.id, c.tags);
         tx.commit();
         return app::json_response(200, to_json(*repo.find(c.id)));
     }, 64 * 1024);

@@ -247,11 +247,6 @@ http::response admin_action(application& a, http::request& req, std::string_view
 
 // ---- JSON API ----
 
-http::response validation_failed(application& a, http::request& req, const field_errors& errors) {
-    auto lang = app::pick_lang(a, req);
-    return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), localise(errors, a.texts, lang));
-}
-
 http::response api_list(application& a, http::request& req) {
     list_filter f;
     f.past = req.query_param("past").value_or("") == "1";
@@ -383,6 +378,11 @@ http::response api_status(application& a, http::request& req, std::string_view a
 }
 
 }  // namespace
+
+http::response validation_failed(application& a, const http::request& req, const field_errors& errors) {
+    auto lang = app::pick_lang(a, req);
+    return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), localise(errors, a.texts, lang));
+}
 
 void register_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);

@@ -1,4 +1,6 @@
 #pragma once
+#include "events/service.hpp"
+#include "http/message.hpp"
 
 namespace sabor::app {
 class application;
@@ -7,4 +9,8 @@ class application;
 namespace sabor::events {
 // Public pages (/, /events/...), organisers' pages (/admin/...) and /api/v1/events...
 void register_routes(app::application& a);
+
+// The JSON API's 422 answer: {"error": {"code": "validation", "message", "fields"}}, each
+// field's message in the caller's language.
+http::response validation_failed(app::application& a, const http::request& req, const field_errors& errors);
 }  // namespace sabor::events

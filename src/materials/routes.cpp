@@ -162,7 +162,7 @@ http::response api_list(application& a, http::request& req) {
     auto auth = app::require_api_user(a, req);
     if (auth.refusal) return *auth.refusal;
     auto conn = a.db.acquire();
-    auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+    auto e = registration::event_in_path(*conn, auth.user, req);
     if (!e) return api_error(a, req, 404, "not_found");
     auto base = a.cfg.public_base();
     return app::collection(req, repository(*conn).list(e->id), [&](const material& m) { return to_json(m, base); });
@@ -172,7 +172,7 @@ http::response api_settings(application& a, http::request& req, bool change) {
     auto auth = app::require_api_user(a, req);
     if (auth.refusal) return *auth.refusal;
     auto conn = a.db.acquire();
-    auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+    auto e = registration::event_in_path(*conn, auth.user, req);
     if (!e) return api_error(a, req, 404, "not_found");
     repository repo(*conn);
     auto s = repo.release(e->id);
@@ -208,14 +208,12 @@ http::response api_settings(application& a, http::request& req, bool change) {
 }
 
 http::response api_announce(application& a, http::request& req) {
-    auto auth = app::require_api_user(a, req);
-    if (auth.refusal) return *auth.refusal;
-    std::optional<http::response> refusal;
-    auto body = app::parse_json_object(a, req, refusal);
-    if (!body) return *refusal;
+    app::api_auth auth;
+    boost::json::object body;
+    if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
     auto lang = app::pick_lang(a, req);
     std::string audience = "registered";
-    if (auto* v = body->if_contains("audience")) {
+    if (auto* v = body.if_contains("audience")) {
         if (!v->is_string() || (v->get_string() != "registered" && v->get_string() != "attendees"))
             return app::json_error(422, "validation", a.texts.text(lang, "error_validation"),
                                    {{"audience", a.texts.text(lang, "error_unknown_value")}});
@@ -223,7 +221,7 @@ http::response api_announce(application& a, http::request& req) {
     }
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
-    auto e = registration::event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+    auto e = registration::event_in_path(*conn, auth.user, req);
     if (!e) return api_error(a, req, 404, "not_found");
     if (repository(*conn).list(e->id).empty()) return api_error(a, req, 409, "no_materials");
     if (!audience_may_download(*e, repository(*conn).release(e->id), audience == "attendees", util::now_seconds()))

@@ -69,16 +69,11 @@ json::object error_object(const field_errors& errors, application& a, const std:
 
 std::string input_time(std::int64_t t, const std::string& tz) { return t ? view::format_input_local(t, tz) : std::string{}; }
 
-// The event in the path for a signed-in organiser of it; `refusal` otherwise.
-registration::managed_event load(application& a, http::request& req, app::web_ctx& ctx, storage::database& db) {
-    return registration::load_managed(a, req, ctx, db, app::to_id(req.param("id")).value_or(0));
-}
-
 // A posted form of these pages: the event for its organiser (in `m`) and the form with its
 // CSRF token checked (in `form`); the answer to give otherwise.
 std::optional<http::response> read_post(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
                                         registration::managed_event& m, http::fields& form) {
-    m = load(a, req, ctx, db);
+    m = registration::load_managed(a, req, ctx, db);
     if (m.refusal) return m.refusal;
     return app::read_form(a, req, form);
 }
@@ -116,7 +111,7 @@ json::object form_data(application& a, app::web_ctx& ctx, const events::event& e
 http::response overview(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
+    auto m = registration::load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     app::csrf_token(a, req, ctx);
     repository repo(*conn);
@@ -223,7 +218,7 @@ speaker_post read_speaker_post(application& a, http::request& req) {
 http::response speaker_save(application& a, http::request& req, bool is_new) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn);
+    auto m = registration::load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     auto post = read_speaker_post(a, req);
     if (post.refusal) return *post.refusal;
@@ -456,7 +451,7 @@ void item_routes(application& a, const std::string& base, const std::string& kin
     auto page = [&a, find, show, param](http::request& req, bool is_new) {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
-        auto m = load(a, req, ctx, *conn);
+        auto m = registration::load_managed(a, req, ctx, *conn);
         if (m.refusal) return *m.refusal;
         repository repo(*conn);
         auto d = repo.load(m.e.id);

@@ -5,6 +5,7 @@
 #include "app/collection.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
+#include "events/routes.hpp"
 #include "events/service.hpp"
 #include "http/file_response.hpp"
 #include "materials/service.hpp"
@@ -85,10 +86,7 @@ http::response not_found(application& a, http::request& req) {
     return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
 }
 
-http::response validation_failed(application& a, http::request& req, const field_errors& errors) {
-    auto lang = app::pick_lang(a, req);
-    return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
-}
+using events::validation_failed;
 
 http::response created(json::object body, const std::string& location) {
     auto r = app::json_response(201, body);

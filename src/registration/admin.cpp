@@ -46,11 +46,15 @@ managed_event load_managed(application& a, http::request& req, app::web_ctx& ctx
     return m;
 }
 
-namespace {
-
-managed_event load(application& a, http::request& req, app::web_ctx& ctx, storage::database& db, std::int64_t event_id) {
-    return load_managed(a, req, ctx, db, event_id);
+managed_event load_managed(application& a, http::request& req, app::web_ctx& ctx, storage::database& db) {
+    return load_managed(a, req, ctx, db, app::to_id(req.param("id")).value_or(0));
 }
+
+std::optional<events::event> event_in_path(storage::database& db, const accounts::user& u, const http::request& req) {
+    return event_managed_by(db, u, app::to_id(req.param("id")));
+}
+
+namespace {
 
 std::vector<registration> all_for(storage::database& db, std::int64_t event_id, const std::string& status,
                                   const std::string& q) {
@@ -64,7 +68,7 @@ std::string clean(const std::optional<std::string>& v) {
 http::response list_page(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     app::csrf_token(a, req, ctx);
     auto q = clean(req.query_param("q"));
@@ -151,7 +155,7 @@ http::response bulk_action(application& a, http::request& req) {
     if (auto refusal = app::read_form(a, req, form)) return *refusal;
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
-    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     auto what = app::form_value(form, "bulk_action");
     if (what != "approve" && what != "reject" && what != "cancel" && what != "check_in" && what != "undo_check_in")
@@ -187,7 +191,7 @@ http::response action(application& a, http::request& req) {
     repository repo(*conn);
     auto r = repo.find(app::to_id(req.param("id")).value_or(0));
     if (!r) return app::error_response(a, req, 404, "not_found");
-    auto m = load(a, req, ctx, *conn, r->event_id);
+    auto m = load_managed(a, req, ctx, *conn, r->event_id);
     if (m.refusal) return *m.refusal;
     auto what = app::form_value(form, "action");
     context c{*conn, a.mail, a.cfg.public_base(), a.secret};
@@ -208,7 +212,7 @@ http::response walk_in(application& a, http::request& req) {
     if (auto refusal = app::read_form(a, req, form)) return *refusal;
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
-    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     field_errors errors;
     auto in = input_from_form(form, errors);
@@ -246,7 +250,7 @@ http::response export_response(application& a, storage::database& db, const even
 http::response signin_sheet(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     bool all = req.query_param("all").value_or("") == "1";
     bool by_org = req.query_param("sort").value_or("") == "organisation";
@@ -279,7 +283,7 @@ http::response checkin_card(application& a, http::request& req) {
     auto conn = a.db.acquire();
     auto r = repository(*conn).find(*id);
     if (!r) return app::error_response(a, req, 404, "bad_link");
-    auto m = load(a, req, ctx, *conn, r->event_id);
+    auto m = load_managed(a, req, ctx, *conn, r->event_id);
     if (m.refusal) return *m.refusal;
     auto j = to_json(*r);
     j["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r->status);
@@ -297,7 +301,7 @@ http::response checkin_card(application& a, http::request& req) {
 http::response checkin_desk(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
-    auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+    auto m = load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     auto q = clean(req.query_param("q"));
     json::array rows;
@@ -341,7 +345,7 @@ void register_admin_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         repository repo(*conn);
         auto c = repo.counts(e->id);
@@ -364,7 +368,7 @@ void register_admin_routes(application& a) {
         a.router.get("/admin/events/{id}/registrations." + ext, [&a, xlsx](http::request& req) {
             auto ctx = app::page_context(a, req);
             auto conn = a.db.acquire();
-            auto m = load(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+            auto m = load_managed(a, req, ctx, *conn);
             if (m.refusal) return *m.refusal;
             return export_response(a, *conn, m.e, m.user.id, ctx.lang, clean(req.query_param("status")), xlsx);
         });
@@ -373,7 +377,7 @@ void register_admin_routes(application& a) {
             if (auth.refusal) return *auth.refusal;
             auto lang = app::pick_lang(a, req);
             auto conn = a.db.acquire();
-            auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+            auto e = event_in_path(*conn, auth.user, req);
             if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
             return export_response(a, *conn, *e, auth.user.id, lang, clean(req.query_param("status")), xlsx);
         });

@@ -29,4 +29,8 @@ std::optional<events::event> event_managed_by(storage::database& db, const accou
 // The event in the path, for a signed-in organiser who manages it (or an admin).
 managed_event load_managed(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
                            std::int64_t event_id);
+// The same for the event whose id is the path's {id}.
+managed_event load_managed(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db);
+// For the JSON API: the event whose id is the path's {id}, as event_managed_by.
+std::optional<events::event> event_in_path(storage::database& db, const accounts::user& u, const http::request& req);
 }  // namespace sabor::registration

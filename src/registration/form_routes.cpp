@@ -3,6 +3,7 @@
 #include "app/app.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
+#include "events/routes.hpp"
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/form.hpp"
@@ -96,7 +97,7 @@ void register_form_routes(application& a) {
     a.router.get("/admin/events/{id}/form", [&a](http::request& req) {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
-        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        auto m = load_managed(a, req, ctx, *conn);
         if (m.refusal) return *m.refusal;
         auto notice = req.query_param("saved") ? std::string("notice_form_saved") : std::string{};
         return settings_page(a, req, ctx, m.e, parse_form_settings(m.e.registration_form), nullptr, {}, 200, notice);
@@ -108,7 +109,7 @@ void register_form_routes(application& a) {
         if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
-        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        auto m = load_managed(a, req, ctx, *conn);
         if (m.refusal) return *m.refusal;
         auto previous = parse_form_settings(m.e.registration_form);
         field_errors errors;
@@ -126,26 +127,24 @@ void register_form_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         return app::json_response(200, to_json(parse_form_settings(e->registration_form)));
     });
 
     a.router.add("PUT", "/api/v1/events/{id}/registration-form", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
+        app::api_auth auth;
+        boost::json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
-        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         field_errors errors;
-        auto s = settings_from_json(json::value(*body), parse_form_settings(e->registration_form), errors);
+        auto s = settings_from_json(json::value(body), parse_form_settings(e->registration_form), errors);
         if (!errors.empty())
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+            return events::validation_failed(a, req, errors);
         events::repository(*conn).set_registration_form(e->id, to_stored(s));
         audit(*conn, auth.user.id, "event.registration_form", e->id, e->id, "");
         tx.commit();

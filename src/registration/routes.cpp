@@ -3,6 +3,7 @@
 
 #include "app/web.hpp"
 #include "events/repository.hpp"
+#include "events/routes.hpp"
 #include "materials/service.hpp"
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
@@ -315,7 +316,7 @@ void register_routes(application& a) {
         if (!body->contains("locale")) in.locale = lang;
         validate(in, errors, parse_form_settings(e->registration_form));
         if (!errors.empty())
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+            return events::validation_failed(a, req, errors);
         if (auto answer = verification_instead(a, req, nullptr, *conn, *e, in)) return *answer;
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
@@ -334,7 +335,7 @@ void register_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         auto status = req.query_param("status").value_or("");
         auto q = req.query_param("q").value_or("");
@@ -349,11 +350,9 @@ void register_routes(application& a) {
     });
 
     a.router.add("PATCH", "/api/v1/registrations/{id}", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
+        app::api_auth auth;
+        boost::json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
         auto lang = app::pick_lang(a, req);
         auto id = app::to_id(req.param("id"));
         auto conn = a.db.acquire();
@@ -367,7 +366,7 @@ void register_routes(application& a) {
         std::optional<std::string> new_status;
         std::optional<bool> checked_in;
         json::object details;
-        for (const auto& [key, value] : *body) {
+        for (const auto& [key, value] : body) {
             std::string k(key);
             if (k == "status") {
                 if (value.is_string()) new_status = std::string(value.get_string());
@@ -400,7 +399,7 @@ void register_routes(application& a) {
             validate(in, errors, parse_form_settings(e->registration_form));
         }
         if (!errors.empty())
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+            return events::validation_failed(a, req, errors);
         if (!details.empty()) {
             apply_details(*r, in);
             repo.update_details(*r);

@@ -2,6 +2,7 @@
 
 #include "app/app.hpp"
 #include "app/web.hpp"
+#include "events/routes.hpp"
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/scheduled.hpp"
@@ -128,7 +129,7 @@ void register_scheduled_routes(application& a) {
     a.router.get("/admin/events/{id}/messages", [&a](http::request& req) {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
-        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        auto m = load_managed(a, req, ctx, *conn);
         if (m.refusal) return *m.refusal;
         auto notice = req.query_param("saved") ? std::string("notice_messages_saved") : std::string{};
         return messages_page(a, req, ctx, m.e, messages_of(a, *conn, m.e), nullptr, {}, 200, notice);
@@ -140,7 +141,7 @@ void register_scheduled_routes(application& a) {
         if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
-        auto m = load_managed(a, req, ctx, *conn, app::to_id(req.param("id")).value_or(0));
+        auto m = load_managed(a, req, ctx, *conn);
         if (m.refusal) return *m.refusal;
         auto ms = messages_of(a, *conn, m.e);
         field_errors errors;
@@ -172,7 +173,7 @@ void register_scheduled_routes(application& a) {
         if (auth.refusal) return *auth.refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
-        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         return app::json_response(200, list_json(*e, messages_of(a, *conn, *e)));
     });
@@ -180,19 +181,17 @@ void register_scheduled_routes(application& a) {
     // {"reminder": {...}, "thanks": {...}}: each optional, and within each the fields sent
     // change, the others keep their values.
     a.router.add("PUT", "/api/v1/events/{id}/scheduled-messages", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
+        app::api_auth auth;
+        boost::json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
-        auto e = event_managed_by(*conn, auth.user, app::to_id(req.param("id")));
+        auto e = event_in_path(*conn, auth.user, req);
         if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
         auto ms = messages_of(a, *conn, *e);
         field_errors errors;
-        for (const auto& [key, value] : *body) {
+        for (const auto& [key, value] : body) {
             auto it = std::find_if(ms.begin(), ms.end(), [&](const scheduled_message& m) { return m.kind == key; });
             if (it == ms.end()) {
                 errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = {"error_unknown_field", {}};
@@ -201,16 +200,16 @@ void register_scheduled_routes(application& a) {
             apply_json(*it, value, errors);
         }
         for (const auto& m : ms)
-            if (body->contains(m.kind)) {
+            if (body.contains(m.kind)) {
                 field_errors own;
                 check_message(m, own);
                 for (auto& [k, v] : own) errors.try_emplace(k, v);
             }
         if (!errors.empty())
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), events::localise(errors, a.texts, lang));
+            return events::validation_failed(a, req, errors);
         std::vector<scheduled_message> changed;
         for (const auto& m : ms)
-            if (body->contains(m.kind)) changed.push_back(m);
+            if (body.contains(m.kind)) changed.push_back(m);
         save_all(*conn, changed);
         audit(*conn, auth.user.id, "event.scheduled_messages", e->id, e->id, req.body.substr(0, 500));
         tx.commit();

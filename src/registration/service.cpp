@@ -97,6 +97,14 @@ std::string rotate_token(repository& repo, std::int64_t id) {
     return token;
 }
 
+// `out` refused, with this message and HTTP status.
+outcome refuse(outcome& out, const char* key, int status) {
+    out.what = outcome::refused;
+    out.refusal_key = key;
+    out.http_status = status;
+    return out;
+}
+
 }  // namespace
 
 std::string where_text(const events::event& e) {
@@ -223,20 +231,15 @@ void apply_details(registration& r, const input& in) {
 
 std::optional<outcome> closed_for(const events::event& e, const input& in, std::int64_t now) {
     outcome out;
-    auto refuse = [&](const char* key, int status) {
-        out.what = outcome::refused;
-        out.refusal_key = key;
-        out.http_status = status;
-        return out;
-    };
-    if (e.status != "published") return refuse(e.status == "cancelled" ? "error_event_cancelled" : "error_not_found",
-                                               e.status == "cancelled" ? 409 : 404);
-    if (e.ends_at < now) return refuse("error_event_over", 409);
-    if (e.registration_mode == "closed") return refuse("error_registration_closed", 409);
+    if (e.status != "published")
+        return refuse(out, e.status == "cancelled" ? "error_event_cancelled" : "error_not_found",
+                      e.status == "cancelled" ? 409 : 404);
+    if (e.ends_at < now) return refuse(out, "error_event_over", 409);
+    if (e.registration_mode == "closed") return refuse(out, "error_registration_closed", 409);
     // Invitation-only events take registrations through a personal link only.
-    if (e.registration_mode == "invitation" && in.invitation.empty()) return refuse("error_invitation_only", 403);
-    if (e.registration_opens_at && now < e.registration_opens_at) return refuse("error_registration_not_open", 409);
-    if (e.registration_closes_at && now > e.registration_closes_at) return refuse("error_registration_deadline", 409);
+    if (e.registration_mode == "invitation" && in.invitation.empty()) return refuse(out, "error_invitation_only", 403);
+    if (e.registration_opens_at && now < e.registration_opens_at) return refuse(out, "error_registration_not_open", 409);
+    if (e.registration_closes_at && now > e.registration_closes_at) return refuse(out, "error_registration_deadline", 409);
     return std::nullopt;
 }
 
@@ -250,19 +253,13 @@ outcome register_for(context& c, const events::event& e, const input& in, std::i
 
 outcome register_in_transaction(context& c, const events::event& e, const input& in) {
     outcome out;
-    auto refuse = [&](const char* key, int status) {
-        out.what = outcome::refused;
-        out.refusal_key = key;
-        out.http_status = status;
-        return out;
-    };
     repository repo(c.db);
     // A forged, foreign or used invitation link is refused (read under the write lock, so
     // one link cannot register twice).
     std::optional<std::int64_t> invitation_id;
     if (!in.invitation.empty()) {
         auto check = contacts::usable_invitation(c.db, e.id, in.invitation);
-        if (!check.id) return refuse(check.refusal_key == "error_invitation_used" ? "error_invitation_used" : "error_invitation_invalid", 403);
+        if (!check.id) return refuse(out, check.refusal_key == "error_invitation_used" ? "error_invitation_used" : "error_invitation_invalid", 403);
         invitation_id = check.id;
     }
     if (auto existing = repo.find_by_email(e.id, in.email);
@@ -281,7 +278,7 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     }
     auto r = new_registration(e, in);
     r.status = seat_for(repo, e);
-    if (r.status == "waitlisted" && !e.waitlist) return refuse("error_event_full", 409);  // rolls back
+    if (r.status == "waitlisted" && !e.waitlist) return refuse(out, "error_event_full", 409);  // rolls back
     auto token = util::random_token(24);
     r.id = repo.insert(r, util::token_hash(token));
     if (invitation_id) contacts::link_registration(c.db, *invitation_id, r.id);

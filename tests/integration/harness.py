@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -126,6 +127,48 @@ class ServerTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.s.close()
+
+
+def raw_request(port, data, timeout=5):
+    """Sends DATA as it is and returns every byte answered until the server closes or goes quiet."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    chunks = []
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+    except socket.timeout:
+        pass
+    s.close()
+    return b"".join(chunks)
+
+
+def add_organiser(server, email, name="Организатор", password="password-123"):
+    """A new user with an API token; returns the token."""
+    server.cli("user", "add", "--email", email, "--name", name, stdin=password + "\n")
+    return server.cli("token", "create", "--email", email).stdout.strip()
+
+
+def api_request(server, token, method, path, body=None, headers=None):
+    """A request with TOKEN as its Bearer token."""
+    h = {"Authorization": "Bearer " + token}
+    h.update(headers or {})
+    return server.request(method, path, body=body, headers=h)
+
+
+class ApiTestCase(ServerTestCase):
+    """A ServerTestCase whose prepare() sets `token`; api() sends it, another with token=...,
+    none with token=False."""
+    token = None
+
+    def api(self, method, path, body=None, token=None, headers=None):
+        h = dict(headers or {})
+        if token is not False:
+            h["Authorization"] = "Bearer " + (token or self.token)
+        return self.s.request(method, path, body=body, headers=h)
 
 
 class Response:

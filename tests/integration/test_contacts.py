@@ -3,13 +3,12 @@ import email.header
 import io
 import os
 import re
-import socket
 import time
 import unittest
 import uuid
 import zipfile
 
-from harness import Server, Browser, ROOT
+from harness import Server, Browser, ROOT, add_organiser, api_request as api, raw_request as raw
 from smtp_sink import Sink
 
 FIXTURES = os.path.join(ROOT, "tests/fixtures/contacts")
@@ -37,28 +36,6 @@ UTF8_CSV = (
     ",noname@example.bg,НПО,,,\r\n"
     "Георги Шишков,georgi@momchilgrad.bg,,Кмет на общината,,\r\n"
 ).encode("utf-8")
-
-
-def api(server, token, method, path, body=None, headers=None):
-    h = {"Authorization": "Bearer " + token}
-    h.update(headers or {})
-    return server.request(method, path, body=body, headers=h)
-
-
-def raw(port, data, timeout=5):
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    s.sendall(data)
-    chunks = []
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            chunks.append(b)
-    except socket.timeout:
-        pass
-    s.close()
-    return b"".join(chunks)
 
 
 def multipart(fields, files):
@@ -104,16 +81,11 @@ def html_part(msg):
     return next(p for p in msg.walk() if p.get_content_type() == "text/html").get_content()
 
 
-def setup_organiser(server, email="org@kardzhali.bg"):
-    server.cli("user", "add", "--email", email, "--name", "Организатор", stdin="password-123\n")
-    return server.cli("token", "create", "--email", email).stdout.strip()
-
-
 class ImportTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.s = Server()
-        cls.token = setup_organiser(cls.s)
+        cls.token = add_organiser(cls.s, "org@kardzhali.bg")
 
     @classmethod
     def tearDownClass(cls):
@@ -304,7 +276,7 @@ class InvitationTest(unittest.TestCase):
         self.sink = Sink()
         self.s = Server(env={"SABOR_MAIL_SMTP_URL": self.sink.url, "SABOR_MAIL_RETRY_FIRST_SECONDS": "1",
                              "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0", "SABOR_MAIL_FROM": "Областна администрация <events@kardzhali.bg>"})
-        self.token = setup_organiser(self.s)
+        self.token = add_organiser(self.s, "org@kardzhali.bg")
         self.event = self.create_event(EVENT)
         r = self.api("POST", "/api/v1/contacts/import", UTF8_CSV, {"Content-Type": "text/csv"})
         assert r.status == 200, r.text
@@ -522,7 +494,7 @@ class InvitationTest(unittest.TestCase):
         draft = self.create_event(dict(EVENT, title="Чернова"), publish=False)
         self.assertEqual(self.invite(event=draft).status, 409)
         self.assertEqual(self.api("POST", "/api/v1/events/999999/invitations", {}).status, 404)
-        setup_organiser(self.s, "other@x.bg")
+        add_organiser(self.s, "other@x.bg")
         other = self.s.cli("token", "create", "--email", "other@x.bg").stdout.strip()
         r = api(self.s, other, "POST", f"/api/v1/events/{eid}/invitations",
                 {"tag": "общини в област Кърджали", "subject": "Покана", "body": "x"})
@@ -563,7 +535,7 @@ class ScheduledTest(unittest.TestCase):
         sink = Sink()
         s = Server(env={"SABOR_MAIL_SMTP_URL": sink.url, "SABOR_MAIL_RETRY_FIRST_SECONDS": "1"})
         try:
-            token = setup_organiser(s)
+            token = add_organiser(s, "org@kardzhali.bg")
             ev = api(s, token, "POST", "/api/v1/events", EVENT).json()
             api(s, token, "POST", f"/api/v1/events/{ev['id']}/publish")
             api(s, token, "POST", "/api/v1/contacts/import", UTF8_CSV, {"Content-Type": "text/csv"})

@@ -3,7 +3,7 @@ import json
 import re
 import unittest
 
-from harness import ServerTestCase, Server, Browser
+from harness import ApiTestCase, ServerTestCase, Server, Browser, add_organiser
 
 EVENT = {
     "title": "Капацитет",
@@ -25,19 +25,11 @@ EVENT = {
 }
 
 
-class ApiTest(ServerTestCase):
+class ApiTest(ApiTestCase):
     @classmethod
     def prepare(cls, s):
-        s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Организатор", stdin="password-123\n")
-        s.cli("user", "add", "--email", "other@gabrovo.bg", "--name", "Друг", stdin="password-456\n")
-        cls.token = s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
-        cls.other = s.cli("token", "create", "--email", "other@gabrovo.bg").stdout.strip()
-
-    def api(self, method, path, body=None, token=None, headers=None):
-        h = dict(headers or {})
-        if token is not False:
-            h["Authorization"] = "Bearer " + (token or self.token)
-        return self.s.request(method, path, body=body, headers=h)
+        cls.token = add_organiser(s, "org@ruse.bg")
+        cls.other = add_organiser(s, "other@gabrovo.bg", "Друг", "password-456")
 
     def count(self):
         return self.s.sql("SELECT COUNT(*) FROM events")[0][0]

@@ -4,23 +4,7 @@ import socket
 import time
 import unittest
 
-from harness import ServerTestCase, Server
-
-
-def raw(port, data, timeout=5):
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    s.sendall(data)
-    chunks = []
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            chunks.append(b)
-    except socket.timeout:
-        pass
-    s.close()
-    return b"".join(chunks)
+from harness import ServerTestCase, Server, raw_request as raw
 
 
 class HttpTest(ServerTestCase):

@@ -13,7 +13,7 @@ import uuid
 import zipfile
 import zlib
 
-from harness import Server, Browser
+from harness import Server, Browser, add_organiser
 from smtp_sink import Sink
 
 MAX_BYTES = 3 * 1024 * 1024
@@ -84,10 +84,8 @@ class MaterialsTestBase(unittest.TestCase):
         cls.sink = Sink()
         cls.s = Server(env={"SABOR_UPLOADS_MAX_BYTES": str(MAX_BYTES), "SABOR_MAIL_SMTP_URL": cls.sink.url,
                             "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0", "SABOR_MAIL_FROM": "Събор <events@ruse.bg>"})
-        cls.s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Организатор", stdin="password-123\n")
-        cls.token = cls.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
-        cls.s.cli("user", "add", "--email", "other@varna.bg", "--name", "Друг", stdin="password-456\n")
-        cls.other_token = cls.s.cli("token", "create", "--email", "other@varna.bg").stdout.strip()
+        cls.token = add_organiser(cls.s, "org@ruse.bg")
+        cls.other_token = add_organiser(cls.s, "other@varna.bg", "Друг", "password-456")
 
     @classmethod
     def tearDownClass(cls):

@@ -9,7 +9,7 @@ import urllib.parse
 import zlib
 from datetime import datetime, timezone
 
-from harness import ServerTestCase, Browser
+from harness import ApiTestCase, Browser, add_organiser
 
 EVENT = {
     "title": "Социални услуги в общността",
@@ -58,19 +58,11 @@ def unfold_ics(text):
     return lines
 
 
-class ProgrammeBase(ServerTestCase):
+class ProgrammeBase(ApiTestCase):
     @classmethod
     def prepare(cls, s):
-        s.cli("user", "add", "--email", "org@kardzhali.bg", "--name", "Организатор", stdin="password-123\n")
-        s.cli("user", "add", "--email", "other@gabrovo.bg", "--name", "Друг", stdin="password-456\n")
-        cls.token = s.cli("token", "create", "--email", "org@kardzhali.bg").stdout.strip()
-        cls.other = s.cli("token", "create", "--email", "other@gabrovo.bg").stdout.strip()
-
-    def api(self, method, path, body=None, token=None, headers=None):
-        h = dict(headers or {})
-        if token is not False:
-            h["Authorization"] = "Bearer " + (token or self.token)
-        return self.s.request(method, path, body=body, headers=h)
+        cls.token = add_organiser(s, "org@kardzhali.bg")
+        cls.other = add_organiser(s, "other@gabrovo.bg", "Друг", "password-456")
 
     def ok(self, method, path, body=None, status=None):
         r = self.api(method, path, body)

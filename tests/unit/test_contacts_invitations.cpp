@@ -9,6 +9,8 @@
 #include "util/crypto.hpp"
 #include "view/dates.hpp"
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -17,25 +19,11 @@
 using namespace sabor;
 
 namespace {
-struct temp_db {
-    std::filesystem::path dir;
-    std::unique_ptr<storage::database> db;
-    temp_db() {
-        char tmpl[] = "/tmp/sabor-invitations-XXXXXX";
-        dir = mkdtemp(tmpl);
-        db = std::make_unique<storage::database>((dir / "t.db").string());
-        storage::migrate(*db);
-    }
-    ~temp_db() {
-        db.reset();
-        std::filesystem::remove_all(dir);
-    }
+struct temp_db : test::temp_db {
+    temp_db() : test::temp_db("invitations") {}
 };
 
-mail::composer make_composer() {
-    return mail::composer({std::filesystem::path(SABOR_SOURCE_DIR) / "mail-templates", "Област Кърджали <events@kardzhali.bg>",
-                           "https://sabor.example.bg", "Събор"});
-}
+mail::composer make_composer() { return test::make_composer("Област Кърджали <events@kardzhali.bg>"); }
 
 std::int64_t add_contact(contacts::repository& repo, const std::string& email, const std::string& name,
                          std::vector<std::string> tags) {

@@ -3,6 +3,8 @@
 #include "mail/worker.hpp"
 #include "storage/migrations.hpp"
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -10,25 +12,11 @@
 using namespace sabor;
 
 namespace {
-struct temp_db {
-    std::filesystem::path dir;
-    std::unique_ptr<storage::database> db;
-    temp_db() {
-        char tmpl[] = "/tmp/sabor-mail-XXXXXX";
-        dir = mkdtemp(tmpl);
-        db = std::make_unique<storage::database>((dir / "t.db").string());
-        storage::migrate(*db);
-    }
-    ~temp_db() {
-        db.reset();
-        std::filesystem::remove_all(dir);
-    }
+struct temp_db : test::temp_db {
+    temp_db() : test::temp_db("mail") {}
 };
 
-mail::composer make_composer() {
-    return mail::composer({std::filesystem::path(SABOR_SOURCE_DIR) / "mail-templates", "Община Русе <events@ruse.bg>",
-                           "https://sabor.example.bg", "Събор"});
-}
+mail::composer make_composer() { return test::make_composer("Община Русе <events@ruse.bg>"); }
 }  // namespace
 
 TEST_CASE("retries start within 15 seconds and grow to at most 4 hours, about a day in all") {

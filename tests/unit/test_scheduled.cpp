@@ -12,6 +12,8 @@
 
 #include <boost/json.hpp>
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -21,33 +23,19 @@ using namespace sabor::registration;
 
 namespace {
 
-struct fixture {
-    std::filesystem::path dir;
-    std::unique_ptr<storage::database> db;
-    mail::composer composer{{std::filesystem::path(SABOR_SOURCE_DIR) / "mail-templates", "Събор <events@ruse.bg>",
-                             "https://sabor.example.bg", "Събор"}};
+struct fixture : test::temp_db {
+    mail::composer composer = test::make_composer("Събор <events@ruse.bg>");
     events::event e;
     std::int64_t starts = *view::parse_iso8601("2031-05-20T07:00:00Z");
     std::int64_t ends = *view::parse_iso8601("2031-05-20T15:00:00Z");
 
-    fixture() {
-        char tmpl[] = "/tmp/sabor-scheduled-XXXXXX";
-        dir = mkdtemp(tmpl);
-        db = std::make_unique<storage::database>((dir / "t.db").string());
-        storage::migrate(*db);
-        auto user = accounts::repository(*db).create_user("org@ruse.bg", "Организатор", "organiser", "x");
+    fixture() : test::temp_db("scheduled") {
         e.title = "Семинар „Води“";
         e.starts_at = starts;
         e.ends_at = ends;
         e.venue = "Зала 1";
         e.city = "Русе";
-        e.status = "published";
-        events::repository(*db).insert(e, user);
-        events::repository(*db).set_status(e.id, "published");
-    }
-    ~fixture() {
-        db.reset();
-        std::filesystem::remove_all(dir);
+        test::insert_published_event(*db, e);
     }
 
     void add(const std::string& email, const std::string& status, const std::string& name = "Участник") {

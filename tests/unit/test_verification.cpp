@@ -8,6 +8,8 @@
 #include "storage/migrations.hpp"
 #include "view/dates.hpp"
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -17,31 +19,17 @@ using namespace sabor::registration;
 
 namespace {
 
-struct fixture {
-    std::filesystem::path dir;
-    std::unique_ptr<storage::database> db;
-    mail::composer composer{{std::filesystem::path(SABOR_SOURCE_DIR) / "mail-templates", "Събор <events@ruse.bg>",
-                             "https://sabor.example.bg", "Събор"}};
+struct fixture : test::temp_db {
+    mail::composer composer = test::make_composer("Събор <events@ruse.bg>");
     events::event e;
     std::int64_t now = *view::parse_iso8601("2031-05-01T07:00:00Z");
 
-    fixture() {
-        char tmpl[] = "/tmp/sabor-verify-XXXXXX";
-        dir = mkdtemp(tmpl);
-        db = std::make_unique<storage::database>((dir / "t.db").string());
-        storage::migrate(*db);
-        auto user = accounts::repository(*db).create_user("org@ruse.bg", "Организатор", "organiser", "x");
+    fixture() : test::temp_db("verify") {
         e.title = "Семинар";
         e.starts_at = *view::parse_iso8601("2031-05-20T07:00:00Z");
         e.ends_at = *view::parse_iso8601("2031-05-20T15:00:00Z");
         e.capacity = 1;
-        events::repository(*db).insert(e, user);
-        events::repository(*db).set_status(e.id, "published");
-        e.status = "published";
-    }
-    ~fixture() {
-        db.reset();
-        std::filesystem::remove_all(dir);
+        test::insert_published_event(*db, e);
     }
     input person(const std::string& email) {
         input in;
