@@ -11,6 +11,7 @@
 #include "registration/audit.hpp"
 #include "registration/repository.hpp"
 #include "registration/routes.hpp"
+#include "registration/service.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -206,7 +207,15 @@ http::response admin_post(application& a, http::request& req) {
         if (!p) extra["warning"] = a.texts.text(ctx.lang, "invitation_no_recipients");
         else
             extra["preview"] = json::object{{"to", p->name + " <" + p->email + ">"}, {"subject", p->subject}, {"body", p->body},
-                                            {"recipients", a.texts.text(ctx.lang, "invitation_recipients", {{"count", std::to_string(p->recipients)}})}};
+                                            {"recipients", a.texts.text(ctx.lang, "invitation_recipients", {{"count", std::to_string(p->recipients)}})},
+                                            // The event box under the text, as the message shows it.
+                                            {"event_when", view::format_range(m.e.starts_at, m.e.ends_at, m.e.timezone, c.locale)},
+                                            {"event_where", registration::where_text(m.e)},
+                                            // The mail's own lines, in the language of the mail.
+                                            {"mail_register", a.texts.text(c.locale, "invitation_preview_register")},
+                                            {"mail_personal", a.texts.text(c.locale, "invitation_preview_personal")},
+                                            {"mail_decline", a.texts.text(c.locale, "invitation_preview_decline")},
+                                            {"mail_footer", a.texts.text(c.locale, "invitation_preview_footer")}};
         return admin_page(a, req, ctx, *conn, m.e, &form, std::move(extra), 200);
     }
     auto r = create_campaign(a, *conn, m.e, c, m.user.id, now);
