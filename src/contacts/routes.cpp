@@ -309,6 +309,12 @@ http::response import_upload(application& a, http::request& req) {
                                                 {"skipped", std::to_string(parsed.result->skipped.size())},
                                                 {"duplicates", std::to_string(parsed.result->merged)},
                                                 {"encoding", parsed.result->encoding}})},
+                      // The same figures one a line, for the page's list.
+                      {"counts", json::object{{"new", news}, {"merge", merges},
+                                              {"skipped", parsed.result->skipped.size()},
+                                              {"duplicates", parsed.result->merged},
+                                              {"encoding", parsed.result->encoding}}},
+                      {"rows_limited", plan.size() > 500},
                       {"upload", id},
                       {"kind", xlsx ? "xlsx" : "csv"},
                       {"tag", extra_tag},

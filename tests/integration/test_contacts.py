@@ -235,7 +235,7 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(preview.status, 200, preview.text)
         self.assertIn("Щастлива Жълтева-Юрукова", preview.text)
         self.assertIn(ALPHABET, preview.text)
-        self.assertIn("Нови: 4", preview.text)
+        self.assertIn('<dt>Нови контакти</dt><dd class="count-new">4</dd>', preview.text)
         self.assertIn("windows-1251", preview.text)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM contacts")[0][0], 0)  # nothing before confirming
         upload = re.search(r'name="upload" value="([^"]+)"', preview.text).group(1)
@@ -243,7 +243,7 @@ class ImportTest(unittest.TestCase):
                                                       "tag": "покани 2031"})
         self.assertEqual(r.status, 303)
         listing = b.get(r.header("Location"))
-        self.assertIn("Внесени са 4 нови контакта", listing.text)
+        self.assertIn("Нови контакти: 4.", listing.text)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM contact_tags WHERE tag = 'покани 2031'")[0][0], 4)
         again = b.post("/admin/contacts/import/confirm", {"csrf_token": Browser.csrf(preview), "upload": upload, "kind": "csv"})
         self.assertEqual(again.status, 404)  # the upload is used once
