@@ -102,7 +102,8 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
     if (!util::valid_utf8(shown) || shown.size() > 20) shown.clear();
     for (const auto& i : repo.invitations(e.id, 0, shown, 1000, 0, &total)) {
         auto j = to_json(i);
-        j["status_label"] = a.texts.text(ctx.lang, "invitation_status_" + i.status());
+        // One person's state ("изпратена"), not the plural of the column headings.
+        j["status_label"] = a.texts.text(ctx.lang, "invitation_state_" + i.status());
         rows.push_back(std::move(j));
     }
     std::set<std::string> chosen;

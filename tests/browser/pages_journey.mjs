@@ -2,20 +2,22 @@
 // English. The demo organiser walks the demo conference's organisers' pages through their
 // tab strip (each tab marks itself as the current page), the admin event list shows its rows
 // as cards, and a visitor reads the event page, the programme, the speakers and the materials,
-// registers and opens their personal page.
+// registers and opens their personal page. The organiser also imports contacts and previews
+// an invitation: the contacts list and the invitations page become cards on a phone.
 // No page may scroll sideways, and no untranslated catalog key may show.
 //
 //   cd tests/browser && node pages_journey.mjs   (SABOR_BIN, SABOR_SOURCE_DIR, CHROMIUM as in lib.mjs)
 //
 // Prints `browser: 1 passed, 0 failed` as the last line on success.
 
-import { STEP_TIMEOUT_MS, check, log, runSabor, runMain } from './lib.mjs';
+import { join } from 'node:path';
+import { STEP_TIMEOUT_MS, sourceDir, check, log, runSabor, runMain } from './lib.mjs';
 
 let demo = { email: '', password: '' };
 const PHONE = { width: 390, height: 844 };
 // A catalog key that leaked into the page ("prog_add_talk"); the placeholders the messages
 // page shows on purpose are written in double braces ({{event_title}}) and are left out.
-const KEY = /\b(?:prog|materials|messages|verify|label|error|event|admin|action|register)_[a-z_]+\b/;
+const KEY = /\b(?:prog|materials|messages|verify|label|error|event|admin|action|register|contacts|invitation|import|unsubscribe)_[a-z_]+\b/;
 
 // The page's own width holds on a phone, and its visible text has no raw key.
 async function looksRight(page, what) {
@@ -56,7 +58,7 @@ async function journey(browser, baseUrl) {
     // --- The event's organisers' pages, one tab after the other. ----------------------------
     await page.goto(`/admin/events/${event}`);
     const tabs = [`/admin/events/${event}/registrations`, `/admin/events/${event}/form`,
-      `/admin/events/${event}/messages`, `/admin/events/${event}/programme`,
+      `/admin/events/${event}/invitations`, `/admin/events/${event}/messages`, `/admin/events/${event}/programme`,
       `/admin/events/${event}/materials`, `/admin/events/${event}`];
     for (const href of tabs) {
       const nav = page.locator('nav.event-admin-nav');
@@ -66,6 +68,29 @@ async function journey(browser, baseUrl) {
       check(current === href, `${lang}: on ${href} the tab marked current is ${current}`);
       await looksRight(page, `${lang} ${href}`);
     }
+
+    // --- Contacts: import a real file, the list, the invitation's preview. -------------------
+    await page.goto('/admin/contacts/import');
+    await looksRight(page, `${lang} contacts import`);
+    await page.setInputFiles('#file', join(sourceDir, 'tests/fixtures/contacts/obshtini-1251.csv'));
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/contacts/import"] button[type="submit"]')]);
+    await looksRight(page, `${lang} import preview`);
+    const figures = await page.locator('.import-summary dd').count();
+    check(figures === 5, `${lang}: the import preview shows ${figures} figures, not one a line`);
+    await Promise.all([page.waitForURL(/\/admin\/contacts\?/), page.click('form[action="/admin/contacts/import/confirm"] button[type="submit"]')]);
+    await looksRight(page, `${lang} contacts list`);
+    const card = page.locator('table.stack-table tbody tr').first();
+    check(await card.evaluate((tr) => getComputedStyle(tr).display) === 'block', `${lang}: the contacts are not cards on a phone`);
+    await page.goto(`/admin/events/${event}/invitations`);
+    for (const box of await page.locator('input[name="tags"]').all()) await box.check();
+    await Promise.all([page.waitForNavigation(), page.click('button[value="preview"]')]);
+    await looksRight(page, `${lang} invitation preview`);
+    const mail = page.locator('.invitation-preview .mail-preview');
+    check(await mail.locator('.mail-button').isVisible(), `${lang}: the preview has no Register button like the message`);
+    check((await mail.locator('.mail-event').innerText()).includes('Капацитет на гражданското общество'),
+      `${lang}: the preview has no event box like the message`);
+    const current = await page.locator('nav.event-admin-nav a[aria-current="page"]').getAttribute('href');
+    check(current === `/admin/events/${event}/invitations`, `${lang}: after a preview the tab marked current is ${current}`);
 
     // --- A visitor's pages of the conference. -----------------------------------------------
     await page.goto('/');
