@@ -402,7 +402,8 @@ std::vector<invitation> repository::unanswered(std::int64_t event_id, std::int64
     auto st = db_.prepare(std::string("SELECT ") + invitation_columns +
                           " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.event_id = ?1 "
                           "AND (?2 = 0 OR i.campaign_id = ?2) AND i.registration_id IS NULL AND i.declined_at IS NULL "
-                          "ORDER BY i.id");
+                          // A message still in the outbox is not sent again (nor its link replaced).
+                          "AND COALESCE(m.status, '') NOT IN ('queued', 'sending') ORDER BY i.id");
     st.bind(1, event_id).bind(2, campaign_id);
     std::vector<invitation> out;
     while (st.step()) out.push_back(read_invitation(st));
