@@ -1,9 +1,14 @@
 """A hostile review of contacts, invitations, unsubscribing and the mail worker's batches:
 each test here failed before the fix named in its docstring."""
+import asyncio
 import socket
+import sqlite3
+import threading
+import time
 import unittest
 
 from harness import Server, add_organiser, api_request as api
+from smtp_sink import CountingController, Handler, free_port
 from test_contacts import EVENT, UTF8_CSV
 
 
@@ -45,6 +50,65 @@ class ResendTest(unittest.TestCase):
         self.assertEqual(r.json()["resent"], 0)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invitation'")[0][0], 3)
         self.assertEqual(sorted(h for (h,) in self.s.sql("SELECT token_hash FROM invitations")), hashes)
+
+
+
+class LockingHandler:
+    """Answers each DATA after 100 ms; at the first one, another process takes the
+    database's write lock for 8 s (longer than the server's 5 s busy wait)."""
+    def __init__(self, inner, db_path):
+        self.inner, self.db_path, self.locked = inner, db_path, threading.Event()
+        self.connections = 0
+
+    def hold_lock(self):
+        con = sqlite3.connect(self.db_path, isolation_level=None, timeout=10)
+        con.execute("BEGIN IMMEDIATE")
+        self.locked.set()
+        time.sleep(8)
+        con.execute("ROLLBACK")
+        con.close()
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.locked.is_set():
+            threading.Thread(target=self.hold_lock, daemon=True).start()
+            self.locked.wait()
+        await asyncio.sleep(0.1)
+        return await self.inner.handle_DATA(server, session, envelope)
+
+
+class WorkerBatchTest(unittest.TestCase):
+    def test_a_failed_write_in_the_middle_of_a_batch_loses_nothing(self):
+        """A database write that failed mid-batch left the batch's claimed messages in
+        'sending' until the next restart: the rest were never sent, the sent never marked."""
+        port = free_port()
+        s = Server(env={"SABOR_MAIL_SMTP_URL": f"smtp://127.0.0.1:{port}", "SABOR_MAIL_RETRY_FIRST_SECONDS": "1"})
+        inner = Handler()
+        smtp = CountingController(LockingHandler(inner, s.db_path), hostname="127.0.0.1", port=port)
+        smtp.start()
+        try:
+            token = add_organiser(s, "org@kardzhali.bg")
+            for i in range(6):
+                r = api(s, token, "POST", "/api/v1/contacts",
+                        {"name": f"Кмет {i}", "email": f"kmet{i}@obshtina.bg", "tags": ["кметове"]})
+                self.assertEqual(r.status, 201, r.text)
+            ev = api(s, token, "POST", "/api/v1/events", EVENT).json()
+            api(s, token, "POST", f"/api/v1/events/{ev['id']}/publish")
+            r = api(s, token, "POST", f"/api/v1/events/{ev['id']}/invitations",
+                    {"tag": "кметове", "subject": "Покана", "body": "{{link}}"})
+            self.assertEqual(r.status, 201, r.text)
+            deadline = time.monotonic() + 40
+            rows = []
+            while time.monotonic() < deadline:
+                rows = s.sql("SELECT status FROM mail_outbox WHERE kind = 'invitation'")
+                if rows and all(st == "sent" for (st,) in rows):
+                    break
+                time.sleep(0.2)
+            self.assertEqual([st for (st,) in rows], ["sent"] * 6)
+            got = sorted(rc[0] for (_, rc, _) in inner.messages)
+            self.assertEqual(got, sorted(f"kmet{i}@obshtina.bg" for i in range(6)))  # each once
+        finally:
+            s.close()
+            smtp.stop()
 
 
 if __name__ == "__main__":
