@@ -78,13 +78,18 @@ campaign read_campaign(storage::statement& st) {
     return c;
 }
 
+// The invitation's registration while it holds: a cancelled or rejected one no longer counts
+// (nor uses up the link; registering again brings that row back, as without an invitation).
+const std::string live_registration =
+    "(SELECT r.id FROM registrations r WHERE r.id = i.registration_id AND r.status NOT IN ('cancelled', 'rejected'))";
+
 // The status each invitation shows, from its registration, its decline and its message.
-constexpr const char* status_sql =
-    "CASE WHEN i.registration_id IS NOT NULL THEN 'registered' WHEN i.declined_at IS NOT NULL THEN 'declined' "
+const std::string status_sql =
+    "CASE WHEN " + live_registration + " IS NOT NULL THEN 'registered' WHEN i.declined_at IS NOT NULL THEN 'declined' "
     "WHEN m.status = 'failed' THEN 'failed' WHEN m.status = 'sent' THEN 'sent' ELSE 'queued' END";
 
-constexpr const char* invitation_columns =
-    "i.id, i.campaign_id, i.event_id, i.contact_id, i.email, i.name, i.outbox_id, i.registration_id, "
+const std::string invitation_columns =
+    "i.id, i.campaign_id, i.event_id, i.contact_id, i.email, i.name, i.outbox_id, " + live_registration + ", "
     "COALESCE(i.declined_at, ''), i.created_at, COALESCE(m.status, ''), COALESCE(m.last_error, ''), "
     "COALESCE(m.sent_at, '')";
 

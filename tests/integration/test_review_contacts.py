@@ -9,6 +9,7 @@ import unittest
 
 from harness import Server, add_organiser, api_request as api
 from smtp_sink import CountingController, Handler, free_port
+import test_contacts
 from test_contacts import EVENT, UTF8_CSV
 
 
@@ -51,6 +52,41 @@ class ResendTest(unittest.TestCase):
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invitation'")[0][0], 3)
         self.assertEqual(sorted(h for (h,) in self.s.sql("SELECT token_hash FROM invitations")), hashes)
 
+
+
+class CancelledInviteeTest(test_contacts.InvitationTest):
+    """The fixture of test_contacts.InvitationTest (real SMTP sink), only the test below."""
+
+    def test_an_invitee_who_cancelled_is_not_counted_registered_and_may_come_back(self):
+        """A cancelled registration still showed its invitation as 'registered', and the
+        link, refused as used, shut the invitee out of the invitation-only event for good."""
+        self.invite()
+        msgs = self.delivered(3)
+        token = self.token_in(msgs["petya@kardzhali.bg"])
+        eid = self.event["id"]
+        person = {"name": "Петя Стоянова", "email": "petya@kardzhali.bg", "consent": True, "invitation": token}
+        r = self.s.request("POST", f"/api/v1/events/{eid}/registrations", person)
+        self.assertEqual(r.status, 201, r.text)
+        c = self.api("PATCH", f"/api/v1/registrations/{r.json()['id']}", {"status": "cancelled"})
+        self.assertEqual(c.status, 200, c.text)
+        self.assertNotEqual(self.invitations()["petya@kardzhali.bg"]["status"], "registered")
+        camp = self.api("GET", f"/api/v1/events/{eid}/invitation-campaigns").json()["items"][0]
+        self.assertEqual(camp["counts"]["registered"], 0)
+        page = self.s.request("GET", "/i/" + token)
+        self.assertIn(f'name="invitation" value="{token}"', page.text)  # the form again
+        again = self.s.request("POST", f"/api/v1/events/{eid}/registrations", person)
+        self.assertEqual(again.status, 201, again.text)
+        self.assertEqual(self.invitations()["petya@kardzhali.bg"]["status"], "registered")
+        self.assertEqual(self.invitations()["petya@kardzhali.bg"]["registration_id"], again.json()["id"])
+
+
+def load_tests(loader, tests, pattern):
+    """Only this file's tests: the imported InvitationTest is run by test_contacts.py."""
+    suite = unittest.TestSuite()
+    suite.addTests(loader.loadTestsFromTestCase(ResendTest))
+    suite.addTest(CancelledInviteeTest("test_an_invitee_who_cancelled_is_not_counted_registered_and_may_come_back"))
+    suite.addTests(loader.loadTestsFromTestCase(WorkerBatchTest))
+    return suite
 
 
 class LockingHandler:
