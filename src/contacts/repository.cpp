@@ -229,6 +229,13 @@ void repository::mark_unsubscribed(const std::string& email, const std::string& 
         .run();
 }
 
+void repository::drop_queued_invitations(const std::string& email) {
+    db_.prepare("UPDATE mail_outbox SET status = 'failed', last_error = 'not sent: the recipient unsubscribed' "
+                "WHERE status = 'queued' AND to_address = ?1 AND id IN (SELECT outbox_id FROM invitations WHERE email = ?1)")
+        .bind(1, email)
+        .run();
+}
+
 // ---- suppressions ----
 
 void repository::suppress(const std::string& email, const std::string& source, const std::string& now_iso) {

@@ -1,6 +1,7 @@
 """A hostile review of contacts, invitations, unsubscribing and the mail worker's batches:
 each test here failed before the fix named in its docstring."""
 import asyncio
+import re
 import socket
 import sqlite3
 import threading
@@ -52,6 +53,28 @@ class ResendTest(unittest.TestCase):
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invitation'")[0][0], 3)
         self.assertEqual(sorted(h for (h,) in self.s.sql("SELECT token_hash FROM invitations")), hashes)
 
+    def test_unsubscribing_stops_the_invitations_still_waiting_in_the_outbox(self):
+        """An unsubscribe was checked only when a campaign was queued: a message already
+        waiting in the outbox (a slow rate, a retry) still went out after the one click."""
+        r = self.api("POST", f"/api/v1/events/{self.eid}/invitations",
+                     {"tag": "общини в област Кърджали", "subject": "Покана", "body": "{{link}}"})
+        self.assertEqual(r.status, 201, r.text)
+        # The worker's first try fails at once and puts the messages back for an hour.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (self.s.sql("SELECT MAX(attempts) FROM mail_outbox")[0][0] < 1 or
+                                               self.s.sql("SELECT COUNT(*) FROM mail_outbox WHERE status <> 'queued'")[0][0]):
+            time.sleep(0.05)
+        # Built by then: the link is in the stored message's List-Unsubscribe header.
+        content = self.s.sql("SELECT content || recipe FROM mail_outbox WHERE to_address = 'yulia@kirkovo.bg'")[0][0]
+        url = re.search(r"/u/[A-Za-z0-9_-]+", content if isinstance(content, str) else content.decode()).group(0)
+        r = self.s.request("POST", url, "List-Unsubscribe=One-Click", {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 200, r.text)
+        rows = dict(self.s.sql("SELECT to_address, status FROM mail_outbox"))
+        self.assertEqual(rows["yulia@kirkovo.bg"], "failed")
+        self.assertEqual(rows["petya@kardzhali.bg"], "queued")  # only that address
+        inv = {i["email"]: i for i in self.api("GET", f"/api/v1/events/{self.eid}/invitations").json()["items"]}
+        self.assertEqual(inv["yulia@kirkovo.bg"]["status"], "failed")
+        self.assertIn("unsubscribed", inv["yulia@kirkovo.bg"]["reason"])
 
 
 class CancelledInviteeTest(test_contacts.InvitationTest):
