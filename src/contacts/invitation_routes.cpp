@@ -319,6 +319,7 @@ http::response unsubscribe(application& a, http::request& req, bool post) {
     auto now_iso = view::format_iso_utc(now_seconds());
     repo.suppress(*email, "unsubscribe", now_iso);
     repo.mark_unsubscribed(*email, now_iso);
+    repo.drop_queued_invitations(*email);
     tx.commit();
     return message_page(a, ctx, title, a.texts.text(ctx.lang, "unsubscribe_done", {{"email", *email}}));
 }

@@ -78,13 +78,18 @@ campaign read_campaign(storage::statement& st) {
     return c;
 }
 
+// The invitation's registration while it holds: a cancelled or rejected one no longer counts
+// (nor uses up the link; registering again brings that row back, as without an invitation).
+const std::string live_registration =
+    "(SELECT r.id FROM registrations r WHERE r.id = i.registration_id AND r.status NOT IN ('cancelled', 'rejected'))";
+
 // The status each invitation shows, from its registration, its decline and its message.
-constexpr const char* status_sql =
-    "CASE WHEN i.registration_id IS NOT NULL THEN 'registered' WHEN i.declined_at IS NOT NULL THEN 'declined' "
+const std::string status_sql =
+    "CASE WHEN " + live_registration + " IS NOT NULL THEN 'registered' WHEN i.declined_at IS NOT NULL THEN 'declined' "
     "WHEN m.status = 'failed' THEN 'failed' WHEN m.status = 'sent' THEN 'sent' ELSE 'queued' END";
 
-constexpr const char* invitation_columns =
-    "i.id, i.campaign_id, i.event_id, i.contact_id, i.email, i.name, i.outbox_id, i.registration_id, "
+const std::string invitation_columns =
+    "i.id, i.campaign_id, i.event_id, i.contact_id, i.email, i.name, i.outbox_id, " + live_registration + ", "
     "COALESCE(i.declined_at, ''), i.created_at, COALESCE(m.status, ''), COALESCE(m.last_error, ''), "
     "COALESCE(m.sent_at, '')";
 
@@ -221,6 +226,13 @@ void repository::mark_unsubscribed(const std::string& email, const std::string& 
     db_.prepare("UPDATE contacts SET unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE email = ?")
         .bind(1, now_iso)
         .bind(2, email)
+        .run();
+}
+
+void repository::drop_queued_invitations(const std::string& email) {
+    db_.prepare("UPDATE mail_outbox SET status = 'failed', last_error = 'not sent: the recipient unsubscribed' "
+                "WHERE status = 'queued' AND to_address = ?1 AND id IN (SELECT outbox_id FROM invitations WHERE email = ?1)")
+        .bind(1, email)
         .run();
 }
 
@@ -402,7 +414,8 @@ std::vector<invitation> repository::unanswered(std::int64_t event_id, std::int64
     auto st = db_.prepare(std::string("SELECT ") + invitation_columns +
                           " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.event_id = ?1 "
                           "AND (?2 = 0 OR i.campaign_id = ?2) AND i.registration_id IS NULL AND i.declined_at IS NULL "
-                          "ORDER BY i.id");
+                          // A message still in the outbox is not sent again (nor its link replaced).
+                          "AND COALESCE(m.status, '') NOT IN ('queued', 'sending') ORDER BY i.id");
     st.bind(1, event_id).bind(2, campaign_id);
     std::vector<invitation> out;
     while (st.step()) out.push_back(read_invitation(st));

@@ -30,6 +30,8 @@ public:
                               std::int64_t offset, std::int64_t* total);
     std::vector<std::pair<std::string, std::int64_t>> tag_counts();
     void mark_unsubscribed(const std::string& email, const std::string& now_iso);
+    // Invitations to the address still waiting in the outbox are not sent after all.
+    void drop_queued_invitations(const std::string& email);
 
     // ---- suppressions (any bulk mail) ----
     void suppress(const std::string& email, const std::string& source, const std::string& now_iso);

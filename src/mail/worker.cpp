@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <vector>
 
@@ -112,6 +111,22 @@ bool worker::deliver_due(smtp_client& smtp) {
         tx.commit();
         return result;
     };
+    // Outcomes written together, at the latest every 200 ms; kept when the write fails.
+    auto flushed_at = std::chrono::steady_clock::now();
+    auto flush = [&] {
+        if (!unwritten_.empty())
+            write([&] {
+                for (const auto& o : unwritten_) {
+                    if (o.kind == outcome::sent) box.mark_sent(o.id, o.at);
+                    else if (o.kind == outcome::failed) box.mark_failed(o.id, o.attempts, o.error);
+                    else box.mark_retry(o.id, o.attempts, o.at, o.error);
+                }
+                return true;
+            });
+        unwritten_.clear();
+        flushed_at = std::chrono::steady_clock::now();
+    };
+    flush();  // what a failed write left over
     bool sent_any = false;
     auto interval = opts_.rate_per_minute > 0 ? std::chrono::microseconds(60'000'000 / opts_.rate_per_minute)
                                               : std::chrono::microseconds(0);
@@ -157,80 +172,75 @@ bool worker::deliver_due(smtp_client& smtp) {
             });
             return true;
         });
-        // Outcomes wait here and are written together, at the latest every 200 ms.
-        std::vector<std::function<void()>> outcomes;
-        auto flushed_at = std::chrono::steady_clock::now();
-        auto flush = [&] {
-            if (!outcomes.empty())
-                write([&] {
-                    for (auto& f : outcomes) f();
-                    return true;
-                });
-            outcomes.clear();
-            flushed_at = std::chrono::steady_clock::now();
-        };
+        // Claimed messages from `settled` on have no outcome yet.
+        std::size_t settled = 0;
         // Claimed but not sent (stopping, or the server is gone): back to the queue as they were.
-        auto unclaim_from = [&](std::size_t first, std::int64_t at) {
-            for (std::size_t j = first; j < batch.size(); ++j)
-                outcomes.push_back([&box, id = batch[j].m.id, attempts = batch[j].m.attempts, at] {
-                    box.mark_retry(id, attempts, at, "");
-                });
-            flush();
+        auto unclaim_rest = [&](std::int64_t at) {
+            for (; settled < batch.size(); ++settled)
+                unwritten_.push_back({outcome::retry, batch[settled].m.id, batch[settled].m.attempts, at, ""});
         };
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const auto& m = batch[i].m;
-            const auto& msg = batch[i].msg;
-            if (stopping_) {
-                unclaim_from(i, now());
-                return sent_any;
-            }
-            if (interval.count() > 0) {
-                auto wait_until = last_send_ + interval;
-                std::unique_lock lock(mu_);
-                if (cv_.wait_until(lock, wait_until, [this] { return stopping_.load(); })) {
-                    lock.unlock();
-                    unclaim_from(i, now());
+        try {
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                const auto& m = batch[i].m;
+                const auto& msg = batch[i].msg;
+                if (stopping_) {
+                    unclaim_rest(now());
+                    flush();
                     return sent_any;
                 }
-            }
-            last_send_ = std::chrono::steady_clock::now();
-            sent_any = true;
-            send_result r;
-            if (opts_.smtp.url.empty()) {
-                try {
-                    write_eml(opts_.eml_dir, m.id, msg.content);
-                    r.ok = true;
-                } catch (const std::exception& e) {
-                    r.error = e.what();
+                if (interval.count() > 0) {
+                    auto wait_until = last_send_ + interval;
+                    std::unique_lock lock(mu_);
+                    if (cv_.wait_until(lock, wait_until, [this] { return stopping_.load(); })) {
+                        lock.unlock();
+                        unclaim_rest(now());
+                        flush();
+                        return sent_any;
+                    }
                 }
-            } else {
-                r = smtp.send(msg.from_address, msg.to_address, msg.content);
-            }
-            auto attempts = m.attempts + 1;
-            auto id = m.id;
-            if (r.ok) {
-                outcomes.push_back([&box, id, at = now()] { box.mark_sent(id, at); });
-            } else if (r.permanent) {
-                outcomes.push_back([&box, id, attempts, error = r.error] { box.mark_failed(id, attempts, error); });
-            } else {
-                auto next = now() + retry_delay(attempts, opts_.retry_first_seconds);
-                if (next - m.created_at > opts_.retry_max_hours * 3600)
-                    outcomes.push_back([&box, id, attempts, error = r.error] {
-                        box.mark_failed(id, attempts, "gave up after " + std::to_string(attempts) + " attempts: " + error);
-                    });
-                else
-                    outcomes.push_back([&box, id, attempts, next, error = r.error] { box.mark_retry(id, attempts, next, error); });
-                // No server answered: the rest waits for a pause (the first retry's delay)
-                // instead of each trying (and timing out) in turn.
-                if (r.code == 0) {
-                    unclaim_from(i + 1, now() + opts_.retry_first_seconds);
-                    paused_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.retry_first_seconds);
-                    return sent_any;
+                last_send_ = std::chrono::steady_clock::now();
+                sent_any = true;
+                send_result r;
+                if (opts_.smtp.url.empty()) {
+                    try {
+                        write_eml(opts_.eml_dir, m.id, msg.content);
+                        r.ok = true;
+                    } catch (const std::exception& e) {
+                        r.error = e.what();
+                    }
+                } else {
+                    r = smtp.send(msg.from_address, msg.to_address, msg.content);
                 }
+                auto attempts = m.attempts + 1;
+                settled = i + 1;
+                if (r.ok) {
+                    unwritten_.push_back({outcome::sent, m.id, attempts, now(), ""});
+                } else if (r.permanent) {
+                    unwritten_.push_back({outcome::failed, m.id, attempts, 0, r.error});
+                } else {
+                    auto next = now() + retry_delay(attempts, opts_.retry_first_seconds);
+                    if (next - m.created_at > opts_.retry_max_hours * 3600)
+                        unwritten_.push_back({outcome::failed, m.id, attempts, 0,
+                                              "gave up after " + std::to_string(attempts) + " attempts: " + r.error});
+                    else
+                        unwritten_.push_back({outcome::retry, m.id, attempts, next, r.error});
+                    // No server answered: the rest waits for a pause (the first retry's delay)
+                    // instead of each trying (and timing out) in turn.
+                    if (r.code == 0) {
+                        unclaim_rest(now() + opts_.retry_first_seconds);
+                        paused_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(opts_.retry_first_seconds);
+                        flush();
+                        return sent_any;
+                    }
+                }
+                if (std::chrono::steady_clock::now() - flushed_at > std::chrono::milliseconds(200)) flush();
             }
-            if (std::chrono::steady_clock::now() - flushed_at > std::chrono::milliseconds(200)) flush();
+            flush();
+        } catch (...) {
+            // A write failed: the unsent rest goes back to the queue with the outcomes kept.
+            unclaim_rest(now());
+            throw;
         }
-        flush();
     }
     return sent_any;
 }

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace sabor::storage {
 class database;
@@ -61,6 +62,15 @@ private:
     // The last hand-over to the server: the rate limit holds across rounds, not only within one.
     std::chrono::steady_clock::time_point last_send_{};
     std::unique_ptr<storage::database> db_;  // the worker thread's own connection
+    // What happened to claimed messages, not yet written: kept across a failed write (the
+    // database busy or gone for a moment) and written first next time, so a claimed
+    // message is neither stranded in 'sending' nor sent again.
+    struct outcome {
+        enum { sent, failed, retry } kind;
+        std::int64_t id, attempts, at;
+        std::string error;
+    };
+    std::vector<outcome> unwritten_;
     std::atomic<bool> stopping_{false};
 };
 
