@@ -83,16 +83,11 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
     return app::render_page(a, ctx, "materials/admin", std::move(data), status);
 }
 
-// The event in the path for the signed-in organiser, or the answer to give.
+// The event in the path for the signed-in organiser, or the answer to give (the shared rule:
+// sign in first, then 404 or 403).
 registration::managed_event load(application& a, http::request& req, app::web_ctx& ctx) {
-    auto id = app::to_id(req.param("id"));
     auto conn = a.db.acquire();
-    if (!id) {
-        registration::managed_event m;
-        m.refusal = app::error_response(a, req, 404, "not_found");
-        return m;
-    }
-    return registration::load_managed(a, req, ctx, *conn, *id);
+    return registration::load_managed(a, req, ctx, *conn);
 }
 
 http::sink_result open_page_upload(application& a, http::request& head) {

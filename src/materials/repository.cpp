@@ -88,12 +88,6 @@ std::vector<material> repository::list(std::int64_t event_id) {
     return read_all(st);
 }
 
-std::vector<material> repository::list_for_talk(std::int64_t talk_id) {
-    auto st = db_.prepare(std::string("SELECT ") + columns + from + "WHERE m.talk_id = ? ORDER BY m.id");
-    st.bind(1, talk_id);
-    return read_all(st);
-}
-
 std::int64_t repository::count(std::int64_t event_id) {
     auto st = db_.prepare("SELECT COUNT(*) FROM materials WHERE event_id = ?");
     st.bind(1, event_id);

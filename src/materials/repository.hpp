@@ -23,7 +23,6 @@ public:
                                       const std::string& sha256);
     // An event's materials: those of the event first, then by talk, each in upload order.
     std::vector<material> list(std::int64_t event_id);
-    std::vector<material> list_for_talk(std::int64_t talk_id);
     std::int64_t count(std::int64_t event_id);
     bool stored_name_known(const std::string& stored_name);
 

@@ -3,6 +3,7 @@
 #include "app/collection.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
+#include "events/routes.hpp"
 #include "events/service.hpp"
 #include "http/file_response.hpp"
 #include "materials/archive.hpp"
@@ -25,6 +26,13 @@ namespace json = boost::json;
 
 http::response api_error(application& a, const http::request& req, int status, const std::string& code) {
     return app::json_error(status, code, a.texts.text(app::pick_lang(a, req), "error_" + code));
+}
+
+// The 422 answer for fields mapped to message keys (as release_from gives them).
+http::response invalid(application& a, const http::request& req, const std::map<std::string, std::string>& keys) {
+    events::field_errors errors;
+    for (const auto& [field, key] : keys) errors[field] = {key, {}};
+    return events::validation_failed(a, req, errors);
 }
 
 // Where an API upload goes: the event (and talk) in the path, managed by the caller.
@@ -75,19 +83,18 @@ http::response api_upload(application& a, http::request& req, bool talk_route) {
     auto p = api_place(a, req, talk_route);  // again: the event may have gone while the body came
     if (p.refusal) return *p.refusal;
     const auto& r = sink->result();
-    auto lang = app::pick_lang(a, req);
     auto title = util::trim(r.title);
     std::map<std::string, std::string> errors;
-    if (auto err = title_error(title)) errors["title"] = a.texts.text(lang, *err);
+    if (auto err = title_error(title)) errors["title"] = *err;
     auto conn = a.db.acquire();
     if (!talk_route && !r.talk_id.empty()) {
         // The event's route may attach the file to one of its talks.
         auto t = app::to_id(util::trim(r.talk_id));
         auto talk = t ? repository(*conn).find_talk(*t) : std::nullopt;
-        if (!talk || talk->event_id != p.e.id) errors["talk_id"] = a.texts.text(lang, "error_unknown_talk");
+        if (!talk || talk->event_id != p.e.id) errors["talk_id"] = "error_unknown_talk";
         else p.talk_id = talk->id;
     }
-    if (!errors.empty()) return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), errors);
+    if (!errors.empty()) return invalid(a, req, errors);
     auto s = store_upload(a, *conn, *sink, p.e.id, p.talk_id, title, p.user.id);
     auto res = app::json_response(s.created ? 201 : 200, to_json(s.m, a.cfg.public_base()));
     res.set_header("Location", "/api/v1/materials/" + std::to_string(s.m.id));
@@ -127,31 +134,30 @@ http::response api_patch(application& a, http::request& req) {
     std::optional<http::response> refusal;
     auto body = app::parse_json_object(a, req, refusal);
     if (!body) return *refusal;
-    auto lang = app::pick_lang(a, req);
     std::map<std::string, std::string> errors;
     std::string title = mm.m.title;
     auto talk_id = mm.m.talk_id;
     repository repo(*conn);
     for (const auto& [key, value] : *body) {
         if (key == "title") {
-            if (!value.is_string()) errors["title"] = a.texts.text(lang, "error_must_be_text");
+            if (!value.is_string()) errors["title"] = "error_must_be_text";
             else title = util::trim(std::string(value.get_string()));
-            if (auto err = title_error(title); err && !errors.count("title")) errors["title"] = a.texts.text(lang, *err);
+            if (auto err = title_error(title); err && !errors.count("title")) errors["title"] = *err;
         } else if (key == "talk_id") {
             if (value.is_null()) {
                 talk_id.reset();
             } else if (value.is_int64() && value.get_int64() > 0) {
                 auto t = repo.find_talk(value.get_int64());
-                if (!t || t->event_id != mm.e.id) errors["talk_id"] = a.texts.text(lang, "error_unknown_talk");
+                if (!t || t->event_id != mm.e.id) errors["talk_id"] = "error_unknown_talk";
                 else talk_id = t->id;
             } else {
-                errors["talk_id"] = a.texts.text(lang, "error_unknown_talk");
+                errors["talk_id"] = "error_unknown_talk";
             }
         } else {
-            errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = a.texts.text(lang, "error_unknown_field");
+            errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = "error_unknown_field";
         }
     }
-    if (!errors.empty()) return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), errors);
+    if (!errors.empty()) return invalid(a, req, errors);
     storage::transaction tx(*conn);
     repo.update(mm.m.id, title, talk_id);
     tx.commit();
@@ -180,7 +186,6 @@ http::response api_settings(application& a, http::request& req, bool change) {
         std::optional<http::response> refusal;
         auto body = app::parse_json_object(a, req, refusal);
         if (!body) return *refusal;
-        auto lang = app::pick_lang(a, req);
         std::map<std::string, std::string> errors;
         std::string visibility = s.visibility, release_at = s.release_at;
         for (const auto& [key, value] : *body) {
@@ -196,10 +201,7 @@ http::response api_settings(application& a, http::request& req, bool change) {
             }
         }
         if (errors.empty()) s = release_from(visibility, release_at, "", errors);
-        if (!errors.empty()) {
-            for (auto& [field, key] : errors) key = a.texts.text(lang, key);
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), errors);
-        }
+        if (!errors.empty()) return invalid(a, req, errors);
         storage::transaction tx(*conn);
         repo.set_release(e->id, s);
         tx.commit();
@@ -211,12 +213,10 @@ http::response api_announce(application& a, http::request& req) {
     app::api_auth auth;
     boost::json::object body;
     if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-    auto lang = app::pick_lang(a, req);
     std::string audience = "registered";
     if (auto* v = body.if_contains("audience")) {
         if (!v->is_string() || (v->get_string() != "registered" && v->get_string() != "attendees"))
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"),
-                                   {{"audience", a.texts.text(lang, "error_unknown_value")}});
+            return invalid(a, req, {{"audience", "error_unknown_value"}});
         audience = std::string(v->get_string());
     }
     auto conn = a.db.acquire();

@@ -75,6 +75,24 @@ std::optional<std::int64_t> json_id(const json::value& v) {
     return std::nullopt;
 }
 
+// One entry of "speaker_ids" (an id) or of "speakers" ({"id", "role"?}); nothing when malformed.
+std::optional<talk_speaker> speaker_item(const json::value& item, bool with_role) {
+    talk_speaker ts;
+    if (!with_role) {
+        auto id = json_id(item);
+        if (!id) return std::nullopt;
+        ts.speaker_id = *id;
+        return ts;
+    }
+    const auto* o = item.if_object();
+    auto id = o && o->contains("id") ? json_id(o->at("id")) : std::nullopt;
+    const auto* role = o ? o->if_contains("role") : nullptr;
+    if (!id || (role && !role->is_string()) || (o && o->size() > (role ? 2u : 1u))) return std::nullopt;
+    ts.speaker_id = *id;
+    if (role) ts.role = std::string(role->get_string());
+    return ts;
+}
+
 std::optional<std::int64_t> json_time(const json::value& v) {
     return v.is_string() ? view::parse_iso8601(v.get_string()) : std::nullopt;
 }
@@ -193,28 +211,17 @@ talk_patch talk_from_json(const json::object& body, field_errors& errors) {
             std::vector<talk_speaker> list;
             bool ok = true;
             for (const auto& item : value.get_array()) {
-                talk_speaker ts;
-                if (k == "speaker_ids") {
-                    auto id = json_id(item);
-                    if (!id) ok = false;
-                    else ts.speaker_id = *id;
-                } else {
-                    const auto* o = item.if_object();
-                    auto id = o && o->contains("id") ? json_id(o->at("id")) : std::nullopt;
-                    const auto* role = o ? o->if_contains("role") : nullptr;
-                    if (!id || (role && !role->is_string()) || (o && o->size() > (role ? 2u : 1u))) ok = false;
-                    else {
-                        ts.speaker_id = *id;
-                        if (role) ts.role = std::string(role->get_string());
-                        if (!one_of(speaker_roles, ts.role)) {
-                            errors[k] = {"prog_error_unknown_role", {}};
-                            ok = false;
-                            break;
-                        }
-                    }
+                auto ts = speaker_item(item, k == "speakers");
+                if (!ts) {
+                    ok = false;
+                    break;
                 }
-                if (!ok) break;
-                list.push_back(std::move(ts));
+                if (k == "speakers" && !one_of(speaker_roles, ts->role)) {
+                    errors[k] = {"prog_error_unknown_role", {}};
+                    ok = false;
+                    break;
+                }
+                list.push_back(std::move(*ts));
             }
             if (!ok) {
                 fail(errors, k, k == "speakers" ? "prog_error_speaker_list" : "prog_error_id_list");

@@ -23,7 +23,8 @@ bool known(std::string_view v, auto const& list) { return std::find(list.begin()
 
 using util::trim;
 
-// A short single-line text an organiser or participant typed: UTF-8, no control characters, bounded.
+// A text an organiser or participant typed: UTF-8, no control characters (line breaks and tabs
+// only when `multiline`: a textarea, the privacy text), bounded.
 bool check_text(const std::string& v, std::size_t max, bool multiline, const std::string& key, field_errors& errors) {
     if (!util::valid_utf8(v)) return errors[key] = {"error_invalid_utf8", {}}, false;
     if (util::has_control_chars(v, multiline)) return errors[key] = {"error_control_chars", {}}, false;

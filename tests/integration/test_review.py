@@ -82,6 +82,9 @@ class ReviewTest(unittest.TestCase):
                      f"/admin/events/{ev['id']}%0d%0aSet-Cookie:%20sabor_session=evil/messages",
                      f"/admin/events/{ev['id']}%0d%0aSet-Cookie:%20sabor_session=evil/programme"):
             r = self.s.request("GET", path)
+            # The redirect is made (else nothing was tested), with the line break encoded.
+            self.assertEqual(r.status, 303, path)
+            self.assertTrue(r.header("Location").startswith(f"/login?next=/admin/events/{ev['id']}%0D%0A"), r.header("Location"))
             self.assert_no_injected_header(r)
 
     # Defect: deleting a draft event removed its materials' rows (ON DELETE CASCADE) but left

@@ -88,6 +88,8 @@ class VerificationTest(unittest.TestCase):
         self.assertEqual(self.count("registration_requests"), 0)
         r = self.api("PUT", f"/api/v1/events/{ev['id']}/registration-form", {"verify_email": "yes"})
         self.assertEqual(r.status, 422)
+        self.assertEqual(r.json()["error"]["fields"], {"verify_email": "Стойността трябва да е true или false."})
+        self.assertFalse(self.api("GET", f"/api/v1/events/{ev['id']}/registration-form").json()["verify_email"])
 
     def test_the_switch_on_the_admin_form_page(self):
         b = Browser(self.s)

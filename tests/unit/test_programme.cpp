@@ -171,6 +171,13 @@ TEST_CASE("bad programme input is refused field by field", "[programme]") {
           "prog_error_unknown_role");
     check(talk_errors(f, obj(R"({"title": "x", "session_id": 10, "speakers": [], "speaker_ids": []})")), "speakers",
           "prog_error_speakers_twice");
+    // A malformed entry of "speakers": not an object, no id, a role that is not text, an unknown key.
+    for (auto bad : {R"([1])", R"([{"role": "speaker"}])", R"([{"id": 1, "role": 2}])", R"([{"id": 1, "x": 2}])"})
+        check(talk_errors(f, obj((std::string(R"({"title": "x", "session_id": 10, "speakers": )") + bad + "}").c_str())), "speakers",
+              "prog_error_speaker_list");
+    // Both lists and an unknown role: the role is named.
+    check(talk_errors(f, obj(R"({"title": "x", "session_id": 10, "speaker_ids": [], "speakers": [{"id": 1, "role": "singer"}]})")),
+          "speakers", "prog_error_unknown_role");
     check(talk_errors(f, obj(R"({"title": "x", "session_id": 10, "starts_at": "2030-08-11T09:30:00+03:00"})")), "ends_at",
           "prog_error_both_times");
     auto outside = talk_errors(f, obj(R"({"title": "x", "session_id": 10, "starts_at": "2030-08-11T10:30:00+03:00", "ends_at": "2030-08-11T11:15:00+03:00"})"));
