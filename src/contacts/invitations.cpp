@@ -1,6 +1,5 @@
 #include "contacts/invitations.hpp"
 
-#include "contacts/placeholders.hpp"
 #include "contacts/repository.hpp"
 #include "contacts/service.hpp"
 #include "contacts/unsubscribe.hpp"
@@ -11,6 +10,7 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/placeholders.hpp"
 
 #include <boost/json.hpp>
 
@@ -41,13 +41,14 @@ using values_t = std::map<std::string, std::string, std::less<>>;
 
 // What stays the same for every recipient of a campaign.
 struct campaign_frame {
-    placeholder_text subject, body;
+    view::placeholder_text subject, body;
     values_t values;  // event_title, event_date, venue, event_url
     json::object data;  // the same, for the mail templates
 };
 
 campaign_frame make_frame(const invite_context& c, const events::event& e, const campaign& camp) {
-    campaign_frame f{placeholder_text(camp.subject), placeholder_text(camp.body), {}, {}};
+    campaign_frame f{view::placeholder_text(camp.subject, invitation_placeholders),
+                     view::placeholder_text(camp.body, invitation_placeholders), {}, {}};
     auto when = view::format_range(e.starts_at, e.ends_at, e.timezone, camp.locale);
     auto url = c.public_base + "/events/" + e.slug;
     f.values = {{"event_title", e.title}, {"event_date", when}, {"venue", registration::where_text(e)}, {"event_url", url}};
@@ -157,7 +158,7 @@ void validate(campaign& c, field_errors& errors) {
         v = util::trim(v, multiline ? " \t\n" : " \t");
         if (v.empty()) errors[name] = {"error_required", {}};
         else if (util::utf8_length(v) > max) errors[name] = {"error_too_long", {{"max", std::to_string(max)}}};
-        else if (auto bad = unknown_placeholder(v)) errors[name] = {"error_unknown_placeholder", {{"placeholder", *bad}}};
+        else if (auto bad = view::unknown_placeholder(v, invitation_placeholders)) errors[name] = {"error_unknown_placeholder", {{"placeholder", *bad}}};
     };
     check("subject", c.subject, max_subject, false);
     check("body", c.body, max_body, true);
@@ -231,7 +232,7 @@ int run_due_campaigns(invite_context& c, std::int64_t now) {
         }
         try {
             queue_campaign(c, *e, *camp, now);
-        } catch (const placeholder_error&) {
+        } catch (const view::placeholder_error&) {
             repo.set_campaign_cancelled(id);  // cannot happen for a checked campaign; never loop on it
         }
         tx.commit();

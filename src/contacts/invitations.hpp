@@ -9,14 +9,20 @@
 
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sabor::mail {
 class composer;
 }
 
 namespace sabor::contacts {
+
+// The placeholders an invitation's subject and text may use.
+inline constexpr std::array<std::string_view, 10> invitation_placeholders{
+    "name", "organisation", "position", "town", "event_title", "event_date", "venue", "event_url", "link", "decline_link"};
 
 using events::field_errors;
 

@@ -11,6 +11,7 @@
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 #include "view/text.hpp"
+#include "view/placeholders.hpp"
 
 #include <boost/json.hpp>
 
@@ -24,28 +25,6 @@ std::int64_t default_offset_minutes(std::string_view kind) { return kind == "rem
 
 namespace {
 
-// Calls fn(name, begin, end, simple) for each "{{ name }}" (name trimmed; simple: not
-// "{{{...}}}"); returns false at a "{{" without its "}}".
-template <typename F>
-bool each_placeholder(std::string_view text, F fn) {
-    std::size_t pos = 0;
-    while ((pos = text.find("{{", pos)) != std::string_view::npos) {
-        auto close = text.find("}}", pos + 2);
-        if (close == std::string_view::npos) return false;
-        auto end = close + 2;
-        while (end < text.size() && text[end] == '}') ++end;  // "}}}" belongs to the tag
-        bool simple = end == close + 2 && text.substr(pos, 3) != "{{{";
-        auto name = util::trim(text.substr(pos + 2, close - pos - 2), " \t");
-        fn(name, pos, end, simple);
-        pos = end;
-    }
-    return true;
-}
-
-bool known_placeholder(std::string_view name) {
-    return std::find(scheduled_placeholders.begin(), scheduled_placeholders.end(), name) != scheduled_placeholders.end();
-}
-
 void check_text(const std::string& v, std::size_t max, bool multiline, const std::string& key, field_errors& errors) {
     if (!util::valid_utf8(v)) return void(errors[key] = {"error_invalid_utf8", {}});
     if (util::has_control_chars(v, multiline)) return void(errors[key] = {"error_control_chars", {}});
@@ -57,32 +36,23 @@ void check_text(const std::string& v, std::size_t max, bool multiline, const std
 }  // namespace
 
 std::optional<std::string> bad_placeholder(std::string_view text) {
-    std::optional<std::string> bad;
-    bool closed = each_placeholder(text, [&](const std::string& name, std::size_t, std::size_t, bool simple) {
-        if (!bad && (!simple || !known_placeholder(name))) bad = name;  // no sections, partials, triple braces
-    });
-    if (!bad && !closed) bad = "";
-    if (bad && bad->size() > 40) bad = bad->substr(0, 40);
-    if (bad && !util::valid_utf8(*bad)) bad = "?";
-    return bad;
+    return view::unknown_placeholder(text, scheduled_placeholders);
 }
 
-std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string, std::less<>>& values) {
-    std::string out;
-    std::size_t last = 0;
-    each_placeholder(text, [&](const std::string& name, std::size_t begin, std::size_t end, bool) {
-        out.append(text.substr(last, begin - last));
-        if (auto it = values.find(name); it != values.end()) out += it->second;
-        last = end;
-    });
-    out.append(text.substr(last));
-    return out;
+std::string fill_placeholders(std::string_view text, const view::placeholder_values& values) {
+    try {
+        return view::placeholder_text(text, scheduled_placeholders).fill(values);
+    } catch (const view::placeholder_error&) {
+        return std::string(text);  // checked when saved; shown as written rather than lost
+    }
 }
 
 bool uses_placeholder(std::string_view text, std::string_view name) {
-    bool used = false;
-    each_placeholder(text, [&](const std::string& n, std::size_t, std::size_t, bool) { used = used || n == name; });
-    return used;
+    try {
+        return view::placeholder_text(text, scheduled_placeholders).uses(name);
+    } catch (const view::placeholder_error&) {
+        return false;
+    }
 }
 
 void check_message(const scheduled_message& m, field_errors& errors) {

@@ -38,8 +38,8 @@ inline constexpr std::int64_t max_offset_minutes = 30 * 24 * 60;  // 30 days
 inline constexpr std::size_t max_subject = 200;
 inline constexpr std::size_t max_body = 10000;
 
-// The first placeholder in `text` that is not offered (its name as written), or "{{" for
-// one left open; nothing when all are known.
+// The first placeholder in `text` that is not offered, as written (view::placeholder_text);
+// nothing when all are known.
 std::optional<std::string> bad_placeholder(std::string_view text);
 // Replaces each {{placeholder}} by its value (plain text; HTML is escaped later).
 std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string, std::less<>>& values);

@@ -1,5 +1,6 @@
 #include "contacts/invitations.hpp"
-#include "contacts/placeholders.hpp"
+#include "contacts/invitations.hpp"
+#include "view/placeholders.hpp"
 #include "contacts/repository.hpp"
 #include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
@@ -37,19 +38,19 @@ std::int64_t add_contact(contacts::repository& repo, const std::string& email, c
 }  // namespace
 
 TEST_CASE("placeholders: the known names are filled in, anything else is refused", "[invitations]") {
-    contacts::placeholder_text t("Здравейте, {{name}} от {{ organisation }}! {{link}}");
+    view::placeholder_text t("Здравейте, {{name}} от {{ organisation }}! {{link}}", contacts::invitation_placeholders);
     CHECK(t.fill({{"name", "Иван"}, {"organisation", "Община Русе"}, {"link", "https://x/i/abc"}}) ==
           "Здравейте, Иван от Община Русе! https://x/i/abc");
     CHECK(t.fill({}) == "Здравейте,  от ! ");
-    CHECK_FALSE(contacts::unknown_placeholder("{{event_title}}, {{event_date}}, {{venue}}, {{decline_link}}"));
-    CHECK(contacts::unknown_placeholder("Здравейте, {{ime}}") == std::string("ime"));
-    CHECK(contacts::unknown_placeholder("{{#name}}x{{/name}}") == std::string("#name"));
-    CHECK(contacts::unknown_placeholder("{{{name}}}") == std::string("{name"));
-    CHECK(contacts::unknown_placeholder("{{name") == std::string("name"));
-    CHECK(contacts::unknown_placeholder("{{> partial}}") == std::string("> partial"));
-    CHECK_FALSE(contacts::unknown_placeholder("no placeholders { } }} here"));
+    CHECK_FALSE(view::unknown_placeholder("{{event_title}}, {{event_date}}, {{venue}}, {{decline_link}}", contacts::invitation_placeholders));
+    CHECK(view::unknown_placeholder("Здравейте, {{ime}}", contacts::invitation_placeholders) == std::string("ime"));
+    CHECK(view::unknown_placeholder("{{#name}}x{{/name}}", contacts::invitation_placeholders) == std::string("#name"));
+    CHECK(view::unknown_placeholder("{{{name}}}", contacts::invitation_placeholders) == std::string("{name"));
+    CHECK(view::unknown_placeholder("{{name", contacts::invitation_placeholders) == std::string("name"));
+    CHECK(view::unknown_placeholder("{{> partial}}", contacts::invitation_placeholders) == std::string("> partial"));
+    CHECK_FALSE(view::unknown_placeholder("no placeholders { } }} here", contacts::invitation_placeholders));
     // A value that looks like a placeholder is put in as text, never expanded again.
-    CHECK(contacts::placeholder_text("{{name}}").fill({{"name", "{{link}}"}}) == "{{link}}");
+    CHECK(view::placeholder_text("{{name}}", contacts::invitation_placeholders).fill({{"name", "{{link}}"}}) == "{{link}}");
 }
 
 TEST_CASE("unsubscribe tokens seal the address: forged or altered ones do not open", "[invitations]") {
