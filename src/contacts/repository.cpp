@@ -360,14 +360,6 @@ std::int64_t repository::insert_invitation(const invitation& i, const std::strin
     return db_.last_insert_id();
 }
 
-std::optional<invitation> repository::find_invitation(std::int64_t id) {
-    auto st = db_.prepare(std::string("SELECT ") + invitation_columns +
-                          " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.id = ?");
-    st.bind(1, id);
-    if (!st.step()) return std::nullopt;
-    return read_invitation(st);
-}
-
 std::optional<invitation> repository::find_invitation_by_token(const std::string& token_hash) {
     auto st = db_.prepare(std::string("SELECT ") + invitation_columns +
                           " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.token_hash = ?");
