@@ -365,7 +365,7 @@ void register_invitation_routes(application& a) {
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         auto now = now_seconds();
         field_errors errors;
         auto c = campaign_from_json(body, errors, now);
@@ -387,7 +387,7 @@ void register_invitation_routes(application& a) {
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         auto status = req.query_param("status").value_or("");
         if (!status.empty() && status != "queued" && status != "sent" && status != "failed" && status != "registered" && status != "declined")
             return app::json_error(400, "bad_query", a.texts.text(lang, "error_unknown_value"));
@@ -403,10 +403,9 @@ void register_invitation_routes(application& a) {
     a.router.get("/api/v1/events/{id}/invitation-campaigns", [&a](http::request& req) {
         auto auth = app::require_api_user(a, req);
         if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         repository repo(*conn);
         json::array items;
         for (const auto& c : repo.campaigns(e->id)) items.push_back(to_json(c, repo.counts(c.id)));
@@ -421,11 +420,11 @@ void register_invitation_routes(application& a) {
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         storage::transaction tx(*conn);
         repository repo(*conn);
         auto camp = repo.find_campaign(app::to_id(req.param("campaign")).value_or(0));
-        if (!camp || camp->event_id != e->id) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!camp || camp->event_id != e->id) return app::error_response(a, req, 404, "not_found");
         if (camp->status != "scheduled")
             return app::json_error(409, "campaign_not_scheduled", a.texts.text(lang, "error_campaign_not_scheduled"));
         repo.set_campaign_cancelled(camp->id);
@@ -451,11 +450,11 @@ void register_invitation_routes(application& a) {
         }
         auto conn = a.db.acquire();
         auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         storage::transaction tx(*conn);
         if (campaign_id) {
             auto camp = repository(*conn).find_campaign(campaign_id);
-            if (!camp || camp->event_id != e->id) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+            if (!camp || camp->event_id != e->id) return app::error_response(a, req, 404, "not_found");
         }
         auto ic = ctx_for(a, *conn);
         auto r = resend_unanswered(ic, *e, campaign_id, now_seconds());

@@ -501,7 +501,7 @@ void register_routes(application& a) {
         storage::transaction tx(*conn);
         repository repo(*conn);
         auto old = repo.find(app::to_id(req.param("id")).value_or(0));
-        if (!old) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!old) return app::error_response(a, req, 404, "not_found");
         field_errors errors;
         auto c = contact_from_json(body, *old, errors);
         validate(c, errors);

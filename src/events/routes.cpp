@@ -308,7 +308,7 @@ std::optional<event> api_event(application& a, http::request& req, repository& r
                 refusal = app::json_error(403, "forbidden", a.texts.text(lang, "error_forbidden"));
                 return std::nullopt;
             }
-            refusal = app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+            refusal = app::error_response(a, req, 404, "not_found");
             return std::nullopt;
         }
     }

@@ -55,13 +55,13 @@ api_access access_event(application& a, http::request& req, storage::database& d
     }
     auto e = event_id ? events::repository(db).find(*event_id) : std::nullopt;
     if (!e) {
-        r.refusal = app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        r.refusal = app::error_response(a, req, 404, "not_found");
         return r;
     }
     r.manager = who && manages(db, *who, *e);
     if (!r.manager && (write || e->status == "draft")) {
         if (write && e->status != "draft") r.refusal = app::json_error(403, "forbidden", a.texts.text(lang, "error_forbidden"));
-        else r.refusal = app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        else r.refusal = app::error_response(a, req, 404, "not_found");
         return r;
     }
     r.e = std::move(*e);

@@ -343,10 +343,9 @@ void register_admin_routes(application& a) {
     a.router.get("/api/v1/events/{id}/statistics", [&a](http::request& req) {
         auto auth = app::require_api_user(a, req);
         if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         repository repo(*conn);
         auto c = repo.counts(e->id);
         auto groups = [](const std::vector<repository::group_count>& gs) {
@@ -378,7 +377,7 @@ void register_admin_routes(application& a) {
             auto lang = app::pick_lang(a, req);
             auto conn = a.db.acquire();
             auto e = event_in_path(*conn, auth.user, req);
-            if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+            if (!e) return app::error_response(a, req, 404, "not_found");
             return export_response(a, *conn, *e, auth.user.id, lang, clean(req.query_param("status")), xlsx);
         });
     }

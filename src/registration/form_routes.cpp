@@ -125,10 +125,9 @@ void register_form_routes(application& a) {
     a.router.get("/api/v1/events/{id}/registration-form", [&a](http::request& req) {
         auto auth = app::require_api_user(a, req);
         if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         return app::json_response(200, to_json(parse_form_settings(e->registration_form)));
     });
 
@@ -136,11 +135,10 @@ void register_form_routes(application& a) {
         app::api_auth auth;
         boost::json::object body;
         if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
         auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         field_errors errors;
         auto s = settings_from_json(json::value(body), parse_form_settings(e->registration_form), errors);
         if (!errors.empty())

@@ -308,7 +308,7 @@ void register_routes(application& a) {
         auto id = app::to_id(req.param("id"));
         auto conn = a.db.acquire();
         auto e = id ? events::repository(*conn).find(*id) : std::nullopt;
-        if (!e || e->status == "draft") return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
         if (!a.registration_limiter.allow(req.remote_addr))
             return app::json_error(429, "too_many_registrations", a.texts.text(lang, "error_too_many_registrations"));
         field_errors errors;
@@ -336,7 +336,7 @@ void register_routes(application& a) {
         auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         auto status = req.query_param("status").value_or("");
         auto q = req.query_param("q").value_or("");
         if (!util::valid_utf8(q) || !util::valid_utf8(status))
@@ -361,7 +361,7 @@ void register_routes(application& a) {
         auto r = id ? repo.find(*id) : std::nullopt;
         auto e = r ? event_managed_by(*conn, auth.user, r->event_id) : std::nullopt;
         if (!r || !e)
-            return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+            return app::error_response(a, req, 404, "not_found");
         field_errors errors;
         std::optional<std::string> new_status;
         std::optional<bool> checked_in;

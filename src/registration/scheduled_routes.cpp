@@ -171,10 +171,9 @@ void register_scheduled_routes(application& a) {
     a.router.get("/api/v1/events/{id}/scheduled-messages", [&a](http::request& req) {
         auto auth = app::require_api_user(a, req);
         if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         return app::json_response(200, list_json(*e, messages_of(a, *conn, *e)));
     });
 
@@ -184,11 +183,10 @@ void register_scheduled_routes(application& a) {
         app::api_auth auth;
         boost::json::object body;
         if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto lang = app::pick_lang(a, req);
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
         auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::json_error(404, "not_found", a.texts.text(lang, "error_not_found"));
+        if (!e) return app::error_response(a, req, 404, "not_found");
         auto ms = messages_of(a, *conn, *e);
         field_errors errors;
         for (const auto& [key, value] : body) {

@@ -212,7 +212,9 @@ class ScheduledMessagesTest(unittest.TestCase):
         self.assertEqual(self.api("GET", path, token=other).status, 404)
         self.assertEqual(self.api("PUT", path, {"reminder": {"enabled": True}}, token=other).status, 404)
         self.assertEqual(self.s.request("GET", path).status, 401)
-        self.assertEqual(self.api("GET", "/api/v1/events/99999/scheduled-messages").status, 404)
+        missing = self.api("GET", "/api/v1/events/99999/scheduled-messages")
+        self.assertEqual(missing.status, 404)
+        self.assertEqual(missing.json()["error"], {"code": "not_found", "message": "Страницата не е намерена."})
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM scheduled_messages")[0][0], 0)
 
         r = self.put(ev, {"reminder": {"enabled": True, "offset_minutes": 90}})
