@@ -265,10 +265,9 @@ resend_result resend_unanswered(invite_context& c, const events::event& e, std::
         auto token = util::random_token(24);
         auto outbox_id = queue_message(c, box, e, it->second.first, it->second.second, inv.email, inv.name,
                                        who ? &*who : nullptr, token);
-        repo.set_invitation_message(inv.id, util::token_hash(token), outbox_id);
+        repo.set_invitation_message(inv.id, util::token_hash(token), outbox_id, view::format_iso_utc(now));
         ++r.resent;
     }
-    (void)now;
     return r;
 }
 

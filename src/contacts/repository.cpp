@@ -357,12 +357,23 @@ std::int64_t repository::insert_invitation(const invitation& i, const std::strin
     st.bind(1, i.campaign_id).bind(2, i.event_id).bind(3, i.contact_id).bind(4, i.email).bind(5, i.name);
     st.bind(6, token_hash).bind(7, i.outbox_id).bind(8, i.created_at);
     st.run();
-    return db_.last_insert_id();
+    auto id = db_.last_insert_id();
+    add_invitation_link(id, token_hash, i.created_at);
+    return id;
+}
+
+void repository::add_invitation_link(std::int64_t id, const std::string& token_hash, const std::string& now_iso) {
+    db_.prepare("INSERT INTO invitation_links (token_hash, invitation_id, created_at) VALUES (?, ?, ?)")
+        .bind(1, token_hash)
+        .bind(2, id)
+        .bind(3, now_iso)
+        .run();
 }
 
 std::optional<invitation> repository::find_invitation_by_token(const std::string& token_hash) {
     auto st = db_.prepare(std::string("SELECT ") + invitation_columns +
-                          " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.token_hash = ?");
+                          " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id "
+                          "WHERE i.id = (SELECT invitation_id FROM invitation_links WHERE token_hash = ?)");
     st.bind(1, token_hash);
     if (!st.step()) return std::nullopt;
     return read_invitation(st);
@@ -376,12 +387,10 @@ void repository::set_declined(std::int64_t id, const std::string& now_iso) {
     db_.prepare("UPDATE invitations SET declined_at = COALESCE(declined_at, ?) WHERE id = ?").bind(1, now_iso).bind(2, id).run();
 }
 
-void repository::set_invitation_message(std::int64_t id, const std::string& token_hash, std::int64_t outbox_id) {
-    db_.prepare("UPDATE invitations SET token_hash = ?, outbox_id = ? WHERE id = ?")
-        .bind(1, token_hash)
-        .bind(2, outbox_id)
-        .bind(3, id)
-        .run();
+void repository::set_invitation_message(std::int64_t id, const std::string& token_hash, std::int64_t outbox_id,
+                                        const std::string& now_iso) {
+    db_.prepare("UPDATE invitations SET outbox_id = ? WHERE id = ?").bind(1, outbox_id).bind(2, id).run();
+    add_invitation_link(id, token_hash, now_iso);
 }
 
 std::vector<invitation> repository::invitations(std::int64_t event_id, std::int64_t campaign_id, const std::string& status,

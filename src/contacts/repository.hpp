@@ -59,7 +59,10 @@ public:
     void set_invitation_registration(std::int64_t id, std::int64_t registration_id);
     void set_declined(std::int64_t id, const std::string& now_iso);
     // A resend: a new token (only its hash is kept) and the new message.
-    void set_invitation_message(std::int64_t id, const std::string& token_hash, std::int64_t outbox_id);
+    // A resend: the new message and one more link; the link in the first mail keeps working.
+    void set_invitation_message(std::int64_t id, const std::string& token_hash, std::int64_t outbox_id,
+                                const std::string& now_iso);
+    void add_invitation_link(std::int64_t id, const std::string& token_hash, const std::string& now_iso);
     // campaign_id 0: every campaign of the event; status "": all.
     std::vector<invitation> invitations(std::int64_t event_id, std::int64_t campaign_id, const std::string& status,
                                         std::int64_t limit, std::int64_t offset, std::int64_t* total);

@@ -197,6 +197,13 @@ bool repository::is_manager(std::int64_t event_id, std::int64_t user_id) {
     return st.step();
 }
 
+std::int64_t repository::confirmed_count(std::int64_t event_id) {
+    auto st = db_.prepare("SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status = 'confirmed'");
+    st.bind(1, event_id);
+    st.step();
+    return st.get_int(0);
+}
+
 std::int64_t repository::count_by_status(std::string_view status) {
     auto st = db_.prepare("SELECT COUNT(*) FROM events WHERE status = ?");
     st.bind(1, status);

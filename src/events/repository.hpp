@@ -29,6 +29,8 @@ public:
     bool is_manager(std::int64_t event_id, std::int64_t user_id);
     bool slug_taken(std::string_view slug);
     std::int64_t count_by_status(std::string_view status);
+    // Confirmed registrations: the seats taken (for the availability shown before registering).
+    std::int64_t confirmed_count(std::int64_t event_id);
 
 private:
     void load_organisations(event& e);

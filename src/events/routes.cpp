@@ -19,6 +19,12 @@
 #include <chrono>
 
 namespace sabor::events {
+boost::json::object api_event_json(app::application& a, repository& repo, const event& e) {
+    auto j = to_json(e, a.cfg.public_base());
+    j["availability"] = to_json(availability_of(e, e.id ? repo.confirmed_count(e.id) : 0, util::now_seconds()));
+    return j;
+}
+
 namespace {
 
 using app::application;
@@ -93,7 +99,10 @@ http::response event_page(application& a, http::request& req) {
         auto view = to_view(*e, a.texts, ctx.lang);
         auto now = now_seconds();
         view["by_invitation"] = e->status == "published" && e->registration_mode == "invitation" && e->ends_at >= now;
-        view["registration_open"] = accepting_registrations(*e, now);
+        auto av = availability_of(*e, repo.confirmed_count(e->id), now);
+        // Full without a waiting list: no "Register" button to a form that would refuse.
+        view["registration_open"] = accepting_registrations(*e, now) && av.state != "full";
+        view["availability"] = availability_view(av, *e, a.texts, ctx.lang);
         // The "Register" button comes and goes at these times with no commit to mark them.
         for (auto t : {e->registration_opens_at, e->registration_closes_at + 1, e->ends_at + 1})
             if (t > now && (!until || t < until)) until = t;
@@ -163,6 +172,10 @@ http::response admin_home(application& a, http::request& req) {
     if (auto n = req.query_param("notice"); n && (*n == "created" || *n == "saved" || *n == "published" ||
                                                  *n == "cancelled" || *n == "deleted"))
         data["notice"] = a.texts.text(ctx.lang, "notice_" + *n);
+    // After a cancellation: how many were told, so the organiser knows the mail went out.
+    if (auto told = req.query_param("told"); told && req.query_param("notice") == std::optional<std::string>("cancelled"))
+        if (auto n = app::to_id(*told).value_or(0); n > 0 || *told == "0")
+            data["notice"] = a.texts.text(ctx.lang, "notice_cancelled_told", {{"count", std::to_string(n)}});
     return app::render_page(a, ctx, "admin/events", std::move(data));
 }
 
@@ -232,20 +245,20 @@ http::response admin_action(application& a, http::request& req, std::string_view
         photos = programme::repository(*conn).photos(m.e.id);
         files = materials::event_files(*conn, m.e.id);
         repo.remove(m.e.id);
-    } else if (action == "publish") {
+    } else {
         if (m.e.status == "cancelled") return app::error_response(a, req, 409, "publish_cancelled");
         repo.set_status(m.e.id, "published");
-    } else {
-        repo.set_status(m.e.id, "cancelled");
     }
     tx.commit();
     for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
     materials::remove_stored(a.cfg.storage.data_dir, files);
-    std::string notice = action == "delete" ? "deleted" : action == "publish" ? "published" : "cancelled";
+    std::string notice = action == "delete" ? "deleted" : "published";
     return http::response::redirect("/admin?notice=" + notice);
 }
 
 // ---- JSON API ----
+
+json::object event_json(application& a, repository& repo, const event& e) { return api_event_json(a, repo, e); }
 
 http::response api_list(application& a, http::request& req) {
     list_filter f;
@@ -259,7 +272,7 @@ http::response api_list(application& a, http::request& req) {
     repository repo(*conn);
     std::int64_t total = 0;
     json::array items;
-    for (const auto& e : repo.list_public(f, &total)) items.push_back(to_json(e, a.cfg.public_base()));
+    for (const auto& e : repo.list_public(f, &total)) items.push_back(event_json(a, repo, e));
     return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
 }
 
@@ -277,9 +290,10 @@ http::response api_create(application& a, http::request& req) {
     if (!errors.empty()) return validation_failed(a, req, errors);
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
-    repository(*conn).insert(e, auth.user.id);
+    repository repo(*conn);
+    repo.insert(e, auth.user.id);
     tx.commit();
-    auto r = app::json_response(201, to_json(e, a.cfg.public_base()));
+    auto r = app::json_response(201, event_json(a, repo, e));
     r.set_header("Location", "/api/v1/events/" + std::to_string(e.id));
     return r;
 }
@@ -322,7 +336,7 @@ http::response api_get(application& a, http::request& req) {
     std::optional<accounts::user> who;
     auto e = api_event(a, req, repo, false, refusal, who);
     if (!e) return *refusal;
-    return app::json_response(200, to_json(*e, a.cfg.public_base()));
+    return app::json_response(200, event_json(a, repo, *e));
 }
 
 http::response api_patch(application& a, http::request& req) {
@@ -341,7 +355,7 @@ http::response api_patch(application& a, http::request& req) {
     storage::transaction tx(*conn);
     repo.update(*e);
     tx.commit();
-    return app::json_response(200, to_json(*repo.find(e->id), a.cfg.public_base()));
+    return app::json_response(200, event_json(a, repo, *repo.find(e->id)));
 }
 
 http::response api_status(application& a, http::request& req, std::string_view action) {
@@ -366,15 +380,11 @@ http::response api_status(application& a, http::request& req, std::string_view a
         r.status = 204;
         return r;
     }
-    if (action == "publish") {
-        if (e->status == "cancelled")
-            return app::json_error(409, "publish_cancelled", a.texts.text(lang, "error_publish_cancelled"));
-        repo.set_status(e->id, "published");
-    } else {
-        repo.set_status(e->id, "cancelled");
-    }
+    if (e->status == "cancelled")  // publish
+        return app::json_error(409, "publish_cancelled", a.texts.text(lang, "error_publish_cancelled"));
+    repo.set_status(e->id, "published");
     tx.commit();
-    return app::json_response(200, to_json(*repo.find(e->id), a.cfg.public_base()));
+    return app::json_response(200, event_json(a, repo, *repo.find(e->id)));
 }
 
 }  // namespace
@@ -415,7 +425,8 @@ void register_routes(application& a) {
         return edit_form(a, req, ctx, m.e, false, {}, nullptr, 200);
     });
     a.router.post("/admin/events/{id}", [&a](http::request& req) { return admin_save(a, req, false); }, form_limit);
-    for (std::string action : {"publish", "cancel", "delete"})
+    // Cancelling asks first and tells the registrants: registration/event_cancellation.
+    for (std::string action : {"publish", "delete"})
         a.router.post("/admin/events/{id}/" + action, [&a, action](http::request& req) { return admin_action(a, req, action); },
                       form_limit);
 
@@ -425,7 +436,6 @@ void register_routes(application& a) {
     a.router.add("PATCH", "/api/v1/events/{id}", [&a](http::request& req) { return api_patch(a, req); }, json_limit);
     a.router.add("DELETE", "/api/v1/events/{id}", [&a](http::request& req) { return api_status(a, req, "delete"); });
     a.router.post("/api/v1/events/{id}/publish", [&a](http::request& req) { return api_status(a, req, "publish"); }, 1024);
-    a.router.post("/api/v1/events/{id}/cancel", [&a](http::request& req) { return api_status(a, req, "cancel"); }, 1024);
 }
 
 }  // namespace sabor::events

@@ -1,5 +1,8 @@
 #pragma once
+#include "events/repository.hpp"
 #include "events/service.hpp"
+
+#include <boost/json/object.hpp>
 #include "http/message.hpp"
 
 namespace sabor::app {
@@ -13,4 +16,7 @@ void register_routes(app::application& a);
 // The JSON API's 422 answer: {"error": {"code": "validation", "message", "fields"}}, each
 // field's message in the caller's language.
 http::response validation_failed(app::application& a, const http::request& req, const field_errors& errors);
+
+// The event as the API shows it, with its availability now.
+boost::json::object api_event_json(app::application& a, repository& repo, const event& e);
 }  // namespace sabor::events

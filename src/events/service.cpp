@@ -257,6 +257,46 @@ bool accepting_registrations(const event& e, std::int64_t now) {
            (!e.registration_closes_at || now <= e.registration_closes_at);
 }
 
+availability availability_of(const event& e, std::int64_t confirmed, std::int64_t now) {
+    availability av{e.capacity, confirmed, "open"};
+    bool full = e.capacity > 0 && confirmed >= e.capacity;
+    if (e.status != "published" || e.ends_at < now || e.registration_mode == "closed" ||
+        (e.registration_closes_at && now > e.registration_closes_at))
+        av.state = "closed";
+    else if (e.registration_opens_at && now < e.registration_opens_at)
+        av.state = "not_open";
+    else if (full)
+        av.state = e.waitlist ? "waitlist" : "full";
+    return av;
+}
+
+boost::json::object to_json(const availability& av) {
+    return boost::json::object{
+        {"capacity", av.capacity > 0 ? boost::json::value(av.capacity) : boost::json::value(nullptr)},
+        {"confirmed", av.confirmed},
+        {"seats_left", av.capacity > 0 ? boost::json::value(av.seats_left()) : boost::json::value(nullptr)},
+        {"state", av.state},
+    };
+}
+
+boost::json::object availability_view(const availability& av, const event& e, const view::i18n& texts,
+                                      const std::string& lang) {
+    std::string text;
+    if (av.state == "closed") text = texts.text(lang, "availability_closed");
+    else if (av.state == "not_open")
+        text = texts.text(lang, "availability_not_open",
+                          {{"date", view::format_date_time(e.registration_opens_at, e.timezone, lang)}});
+    else if (av.state == "full") text = texts.text(lang, "availability_full");
+    else if (av.state == "waitlist") text = texts.text(lang, "availability_waitlist");
+    else if (av.capacity > 0)
+        text = av.seats_left() == 1 ? texts.text(lang, "availability_seats_left_one")
+                                    : texts.text(lang, "availability_seats_left", {{"count", std::to_string(av.seats_left())}});
+    boost::json::object v{{"state", av.state}, {"text", text}};
+    for (const char* s : {"open", "waitlist", "full", "not_open", "closed"}) v[std::string("is_") + s] = av.state == s;
+    if (av.state == "waitlist") v["hint"] = texts.text(lang, "availability_waitlist_hint");
+    return v;
+}
+
 boost::json::object to_json(const event& e, const std::string& public_base) {
     boost::json::array organisers(e.organisers.begin(), e.organisers.end());
     boost::json::array partners(e.partners.begin(), e.partners.end());
@@ -296,8 +336,9 @@ boost::json::object to_view(const event& e, const view::i18n& texts, const std::
     auto v = to_json(e, "");
     v["when"] = view::format_range(e.starts_at, e.ends_at, e.timezone, lang);
     v["date"] = view::format_date(e.starts_at, e.timezone, lang);
-    v["starts_input"] = view::format_input_local(e.starts_at, e.timezone);
-    v["ends_input"] = view::format_input_local(e.ends_at, e.timezone);
+    // A new event has no times yet (0): its form starts empty, not at 01.01.1970.
+    v["starts_input"] = e.starts_at ? view::format_input_local(e.starts_at, e.timezone) : "";
+    v["ends_input"] = e.ends_at ? view::format_input_local(e.ends_at, e.timezone) : "";
     v["opens_input"] = e.registration_opens_at ? view::format_input_local(e.registration_opens_at, e.timezone) : "";
     v["closes_input"] = e.registration_closes_at ? view::format_input_local(e.registration_closes_at, e.timezone) : "";
     v["description_html"] = view::render_description(e.description);

@@ -46,6 +46,24 @@ void apply(event& e, const event_patch& p, field_errors& errors);
 // Whether the public can register now: published, open or moderated, within the window.
 bool accepting_registrations(const event& e, std::int64_t now);
 
+// Seats as a visitor should see them before typing anything: "open", "waitlist" (full, new
+// registrations join the waiting list), "full" (no waiting list), "not_open" (the window
+// has not opened yet) or "closed" (not published, over, closed or past the deadline).
+// Invitation-only events report their seats like open ones; the page says who may register.
+struct availability {
+    std::int64_t capacity = 0;  // 0 = unlimited
+    std::int64_t confirmed = 0;
+    std::string state;
+    std::int64_t seats_left() const { return capacity > confirmed ? capacity - confirmed : 0; }
+};
+availability availability_of(const event& e, std::int64_t confirmed, std::int64_t now);
+// {"capacity": N|null, "confirmed": n, "seats_left": k|null, "state": "..."}
+boost::json::object to_json(const availability& av);
+
+// For pages: state, the sentence a visitor reads ("Остават 5 места") and is_<state> flags.
+boost::json::object availability_view(const availability& av, const event& e, const view::i18n& texts,
+                                      const std::string& lang);
+
 boost::json::object to_json(const event& e, const std::string& public_base);
 // What templates need: the JSON fields plus formatted dates and safe description HTML.
 boost::json::object to_view(const event& e, const view::i18n& texts, const std::string& lang);

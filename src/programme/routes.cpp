@@ -333,7 +333,7 @@ http::response programme_page(application& a, http::request& req, bool print) {
         bool later = links.decision == materials::access::not_yet && (links.visibility == "public" || links.registrant);
         data["materials_later"] = later;
         data["materials_elsewhere"] = !allowed && !later && (links.visibility == "registered" || links.visibility == "attendees");
-        data["has_speakers"] = !d.speakers.empty();
+        data["speakers_page"] = !d.speakers.empty();  // not has_speakers: each talk has its own
         // A page waiting for a release must not outlive it (no commit marks that moment);
         // a page with a registrant's key in its links is theirs alone.
         if (links.changes_at || !materials::key_of(req).empty()) keep = false;

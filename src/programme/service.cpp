@@ -624,9 +624,11 @@ json::array days_view(const events::event& e, const programme_data& d, const std
                             {"room", s->room},
                             {"description_html", view::render_description(s->description)}};
             if (const auto* chair = s->chair_id ? by_id(d.speakers, s->chair_id) : nullptr) {
-                sv["chair"] = speaker_view(*chair);
                 bool moderated = s->kind == "panel" || s->kind == "discussion";
-                sv["chair_label"] = texts.text(lang, moderated ? "prog_role_moderator" : "prog_chair");
+                // The label inside the chair's own object: templates read it within {{#chair}}.
+                auto cv = speaker_view(*chair);
+                cv["chair_label"] = texts.text(lang, moderated ? "prog_role_moderator" : "prog_chair");
+                sv["chair"] = std::move(cv);
             }
             json::array talks;
             for (const auto* t : talks_in(d, s->id)) {

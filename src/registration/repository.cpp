@@ -56,7 +56,9 @@ std::int64_t repository::insert(const registration& r, const std::string& token_
     st.bind(10, r.public_listing ? 1 : 0).bind(11, r.status).bind(12, r.locale).bind(13, token_hash).bind(14, search_key(r));
     st.bind(15, r.answers).bind(16, r.source);
     st.run();
-    return db_.last_insert_id();
+    auto id = db_.last_insert_id();
+    add_link(id, token_hash);
+    return id;
 }
 
 void repository::update_details(const registration& r) {
@@ -75,8 +77,12 @@ void repository::set_status(std::int64_t id, std::string_view status) {
         .run();
 }
 
-void repository::set_token(std::int64_t id, const std::string& token_hash) {
-    db_.prepare("UPDATE registrations SET token_hash = ? WHERE id = ?").bind(1, token_hash).bind(2, id).run();
+void repository::add_link(std::int64_t id, const std::string& token_hash) {
+    db_.prepare(std::string("INSERT INTO registration_links (token_hash, registration_id, created_at) VALUES (?, ?, ") +
+                now_sql + ")")
+        .bind(1, token_hash)
+        .bind(2, id)
+        .run();
 }
 
 void repository::set_checked_in(std::int64_t id, bool in) {
@@ -107,7 +113,8 @@ std::optional<registration> repository::find_by_email(std::int64_t event_id, con
 }
 
 std::optional<registration> repository::find_by_token(const std::string& token_hash) {
-    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM registrations WHERE token_hash = ?");
+    auto st = db_.prepare(std::string("SELECT ") + columns +
+                          " FROM registrations WHERE id = (SELECT registration_id FROM registration_links WHERE token_hash = ?)");
     st.bind(1, token_hash);
     return one(st);
 }
@@ -178,6 +185,16 @@ std::int64_t repository::waitlist_position(const registration& r) {
     st.bind(1, r.event_id).bind(2, r.created_at).bind(3, r.created_at).bind(4, r.id);
     st.step();
     return st.get_int(0);
+}
+
+std::vector<registration> repository::expecting(std::int64_t event_id) {
+    auto st = db_.prepare(std::string("SELECT ") + columns +
+                          " FROM registrations WHERE event_id = ? AND status IN ('pending', 'confirmed', 'waitlisted') "
+                          "AND email <> '' ORDER BY id");
+    st.bind(1, event_id);
+    std::vector<registration> out;
+    while (st.step()) out.push_back(read(st));
+    return out;
 }
 
 std::vector<registration> repository::list(std::int64_t event_id, const std::string& status, const std::string& query_lower,

@@ -16,7 +16,8 @@ public:
     std::int64_t insert(const registration& r, const std::string& token_hash);
     void update_details(const registration& r);
     void set_status(std::int64_t id, std::string_view status);
-    void set_token(std::int64_t id, const std::string& token_hash);
+    // One more personal link for the registration; the earlier ones keep working.
+    void add_link(std::int64_t id, const std::string& token_hash);
     void set_checked_in(std::int64_t id, bool in);
     void remove(std::int64_t id);
 
@@ -39,6 +40,9 @@ public:
     std::optional<registration> first_waitlisted(std::int64_t event_id);
     // 1-based position of a waitlisted registration.
     std::int64_t waitlist_position(const registration& r);
+
+    // Everyone still expecting to come (pending, confirmed, waitlisted) who has an address.
+    std::vector<registration> expecting(std::int64_t event_id);
 
     // Organisers' list: status filter, case-insensitive search (query lower-cased by the caller).
     std::vector<registration> list(std::int64_t event_id, const std::string& status, const std::string& query_lower,

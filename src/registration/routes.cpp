@@ -8,6 +8,7 @@
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/checkin.hpp"
+#include "registration/event_cancellation.hpp"
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
@@ -75,7 +76,8 @@ void add_form_view(json::object& data, const form_settings& s, const http::field
         }
         auto has = [&current](const std::string& x) { return std::find(current.begin(), current.end(), x) != current.end(); };
         json::array options;
-        for (const auto& o : q.options) options.push_back(json::object{{"value", o}, {"checked", has(o)}});
+        // The question's key in each option too: {{key}} inside {{#options}} must not reach outward.
+        for (const auto& o : q.options) options.push_back(json::object{{"key", q.key}, {"value", o}, {"checked", has(o)}});
         auto err = errors.find(q.key);
         json::object view{{"key", q.key},
                           {"label", q.label},
@@ -119,6 +121,12 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
                       {"has_errors", !errors.empty()},
                       {"types", type_options(a, ctx.lang, type)},
                       {"action", "/events/" + e.slug + "/register"}};
+    {
+        // The seats before the visitor types anything: a full event must not look open.
+        auto conn = a.db.acquire();
+        auto av = events::availability_of(e, events::repository(*conn).confirmed_count(e.id), now_seconds());
+        data["availability"] = events::availability_view(av, e, a.texts, ctx.lang);
+    }
     auto settings = parse_form_settings(e.registration_form);
     data["verify_email"] = settings.verify_email;
     add_form_view(data, settings, raw, nullptr, errors);
@@ -156,8 +164,11 @@ http::response manage_page(application& a, http::request& req, const std::string
     app::csrf_token(a, req, ctx);
     json::object reg = to_json(*r);
     reg["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r->status);
-    reg["is_active"] = r->status != "cancelled" && r->status != "rejected";
-    if (r->status == "waitlisted") reg["position"] = repo.waitlist_position(*r);
+    // Nothing to change or show at a door once the registration or the event is cancelled.
+    reg["is_active"] = r->status != "cancelled" && r->status != "rejected" && e->status != "cancelled";
+    // Not "position": the registration has a job title of that name, which a confirmed
+    // person's page once showed as a place on the waiting list.
+    if (r->status == "waitlisted") reg["waitlist_place"] = repo.waitlist_position(*r);
     if (r->status == "confirmed") reg["qr"] = qr_data_uri(checkin_url(a.cfg.public_base(), a.secret, r->id));
     json::object values{{"name", r->name},         {"organisation", r->organisation}, {"position", r->position},
                         {"town", r->town},         {"phone", r->phone}};
@@ -417,6 +428,7 @@ void register_routes(application& a) {
     }, 16 * 1024);
 
     register_verification_routes(a);
+    register_cancellation_routes(a);
     register_scheduled_routes(a);
 }
 

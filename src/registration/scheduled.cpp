@@ -165,7 +165,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
             contacts::make_bulk(o, public_base, secret);
             try {
                 composer.enqueue(box, o);
-                if (with_link) regs.set_token(r.registration_id, util::token_hash(token));
+                if (with_link) regs.add_link(r.registration_id, util::token_hash(token));
                 ++queued;
             } catch (const mail::build_error& err) {
                 // One unusable address must not hold back everyone else's message.

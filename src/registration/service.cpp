@@ -47,7 +47,7 @@ std::string seat_for(repository& repo, const events::event& e) {
 
 // Queues one message about a registration, in the caller's transaction.
 void queue_mail(context& c, const events::event& e, const registration& r, const std::string& kind,
-                const std::string& token, repository& repo) {
+                const std::string& token, repository& repo, const boost::json::object& extra = {}) {
     mail::outgoing o;
     o.kind = kind;
     o.locale = r.locale;
@@ -65,7 +65,7 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
         {"organiser_name", e.organisers.empty() ? std::string{} : e.organisers.front()},
         {"checkin_url", ""},
     };
-    if (r.status == "confirmed") {
+    if (r.status == "confirmed" && kind != "event_cancelled") {  // no door to show a code at
         auto url = checkin_url(c.public_base, c.secret, r.id);
         o.data["checkin_url"] = url;
         // The QR code itself, shown in the HTML part: the participant shows the mail at the door.
@@ -75,6 +75,7 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
     if (kind == "registration_waitlisted") o.data["position"] = std::to_string(repo.waitlist_position(r));
     if (kind == "registration_confirmed" || kind == "registration_promoted" || kind == "registration_approved")
         o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", event_ics(e, c.public_base)});
+    for (const auto& [k, v] : extra) o.data[k] = v;
     c.mail.enqueue(c.db, o);
 }
 
@@ -89,11 +90,11 @@ registration new_registration(const events::event& e, const input& in) {
     return r;
 }
 
-// A fresh personal link: the old one stops working. Used when a message needs the link and
-// only its hash is stored.
-std::string rotate_token(repository& repo, std::int64_t id) {
+// One more personal link for a message that needs it (only hashes are stored, so the
+// link cannot be mailed twice); the links in earlier mails keep working.
+std::string new_link(repository& repo, std::int64_t id) {
     auto token = util::random_token(24);
-    repo.set_token(id, util::token_hash(token));
+    repo.add_link(id, util::token_hash(token));
     return token;
 }
 
@@ -265,8 +266,8 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     if (auto existing = repo.find_by_email(e.id, in.email);
         existing && existing->status != "cancelled" && existing->status != "rejected") {
         if (invitation_id) contacts::link_registration(c.db, *invitation_id, existing->id);
-        // Tell them, and mail their personal link again (a new one: only its hash is kept).
-        auto token = rotate_token(repo, existing->id);
+        // Tell them, and mail their personal link again (one more: only hashes are kept).
+        auto token = new_link(repo, existing->id);
         queue_mail(c, e, *existing, "registration_link", token, repo);
         out.what = outcome::already_registered;
         out.reg = *existing;
@@ -324,7 +325,7 @@ int promote_waiting(context& c, const events::event& e) {
         if (!next) break;
         repo.set_status(next->id, "confirmed");
         next->status = "confirmed";
-        queue_mail(c, e, *next, "registration_promoted", rotate_token(repo, next->id), repo);
+        queue_mail(c, e, *next, "registration_promoted", new_link(repo, next->id), repo);
         ++promoted;
     }
     return promoted;
@@ -356,13 +357,24 @@ std::optional<std::string> set_status(context& c, const events::event& e, regist
     r.status = status;
     if (status == "confirmed")
         queue_mail(c, e, r, before == "waitlisted" ? "registration_promoted" : "registration_approved",
-                   rotate_token(repo, r.id), repo);
+                   new_link(repo, r.id), repo);
     else if (status == "rejected")
         queue_mail(c, e, r, "registration_rejected", "", repo);
     else if (status == "waitlisted")
-        queue_mail(c, e, r, "registration_waitlisted", rotate_token(repo, r.id), repo);
+        queue_mail(c, e, r, "registration_waitlisted", new_link(repo, r.id), repo);
     if (freed) promote_waiting(c, e);
     return std::nullopt;
+}
+
+int notify_event_cancelled(context& c, const events::event& e, const std::string& message) {
+    repository repo(c.db);
+    int told = 0;
+    for (auto& r : repo.expecting(e.id)) {
+        // A link in the mail, so the person can still see their registration.
+        queue_mail(c, e, r, "event_cancelled", new_link(repo, r.id), repo, boost::json::object{{"message", message}});
+        ++told;
+    }
+    return told;
 }
 
 boost::json::object to_json(const registration& r) {

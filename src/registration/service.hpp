@@ -83,6 +83,12 @@ int promote_waiting(context& c, const events::event& e);
 // personal link for the materials) is mailed. Call inside a transaction.
 registration add_walk_in(context& c, const events::event& e, const input& in);
 
+// Tells everyone still expecting to come (pending, confirmed, waitlisted, with an address)
+// that the event is cancelled, with the organiser's message (may be empty). A transactional
+// mail: it goes to unsubscribed addresses too. Registrations keep their status. Call inside
+// the transaction that cancels the event; returns how many were told.
+int notify_event_cancelled(context& c, const events::event& e, const std::string& message);
+
 std::string manage_url(const std::string& public_base, const std::string& token);
 // Venue, address and town joined with commas, for mails.
 std::string where_text(const events::event& e);

@@ -352,6 +352,26 @@ CREATE TABLE scheduled_messages (
     UNIQUE (event_id, kind)
 );
 )SQL"},
+    // Every personal link a person was ever sent keeps working: a promotion, a reminder, a
+    // repeat registration or a resend adds a link instead of replacing the one in the mails
+    // the person kept. registrations.token_hash and invitations.token_hash stay as the first
+    // link's hash; lookups go through these tables.
+    migration{14, R"SQL(
+CREATE TABLE registration_links (
+    token_hash      TEXT PRIMARY KEY,
+    registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    created_at      TEXT NOT NULL
+);
+CREATE INDEX registration_links_registration ON registration_links(registration_id);
+INSERT INTO registration_links (token_hash, registration_id, created_at) SELECT token_hash, id, created_at FROM registrations;
+CREATE TABLE invitation_links (
+    token_hash    TEXT PRIMARY KEY,
+    invitation_id INTEGER NOT NULL REFERENCES invitations(id) ON DELETE CASCADE,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX invitation_links_invitation ON invitation_links(invitation_id);
+INSERT INTO invitation_links (token_hash, invitation_id, created_at) SELECT token_hash, id, created_at FROM invitations;
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -2,6 +2,7 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -75,6 +76,69 @@ mus::data to_data(const boost::json::value& v) {
     return mus::data{false};
 }
 
+// Resolves names like kainjow's own context, and refuses the two ways a section can show a
+// value that is not its own: an optional key its object lacks, read from an outer context
+// (as when {{#position}} once showed a job title as a waiting-list place), and a page-wide
+// name shadowed by a key of the same name in a section's object. Only the page-wide names
+// below may be read through a section. Tests turn the check on (SABOR_TEST_STRICT_TEMPLATES).
+class checking_context : public mus::basic_context<std::string> {
+public:
+    checking_context(const mus::data* root, std::string_view page) : page_(page) { push(root); }
+    void push(const mus::data* d) override { items_.insert(items_.begin(), d); }
+    void pop() override { items_.erase(items_.begin()); }
+
+    const mus::data* get(const std::string& name) const override {
+        if (name == ".") return items_.front();
+        auto dot = name.find('.');
+        std::string first = name.substr(0, dot);
+        bool inside_object = false;  // an object section was passed on the way out
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            const auto* item = items_[i];
+            const mus::data* var = item->get(first);
+            if (var && dot != std::string::npos) {
+                std::size_t at = dot + 1;
+                while (var && at <= name.size()) {
+                    auto next = name.find('.', at);
+                    var = var->get(name.substr(at, next == std::string::npos ? std::string::npos : next - at));
+                    at = next == std::string::npos ? name.size() + 1 : next + 1;
+                }
+            }
+            if (var) {
+                bool wide = page_wide(first);
+                if (inside_object && !wide) fail(name, "reads a value of an outer context");
+                if (wide && i + 1 < items_.size() && items_.back()->get(first)) fail(name, "is shadowed by a section's own key");
+                return var;
+            }
+            if (item->is_object()) inside_object = true;
+        }
+        return nullptr;
+    }
+    const mus::data* get_partial(const std::string&) const override { return nullptr; }
+
+private:
+    [[noreturn]] void fail(const std::string& name, const char* what) const {
+        throw template_error("template " + std::string(page_) + ": {{" + name + "}} inside a section " + what);
+    }
+    // Data of the whole page that sections may read; no section's object may have these keys.
+    static bool page_wide(const std::string& n) {
+        static const std::set<std::string, std::less<>> names{
+            "t",    "lang",   "lang_bg", "lang_en", "csrf_token", "base",  "user",      "page_is",        "back",
+            "event", "values", "show",   "req",     "errors",     "types", "questions", "is_new",         "materials_base",
+            "programme", "materials", "q", "searched", "rows", "speakers_page"};
+        return names.count(n) > 0;
+    }
+    std::vector<const mus::data*> items_;
+    std::string_view page_;
+};
+
+bool strict_checks() {
+    static const bool on = [] {
+        const char* v = std::getenv("SABOR_TEST_STRICT_TEMPLATES");
+        return v && std::string_view(v) == "1";
+    }();
+    return on;
+}
+
 }  // namespace
 
 templates::templates(const std::filesystem::path& dir, std::function<bool(std::string_view)> plain) {
@@ -100,7 +164,10 @@ bool templates::has(std::string_view name) const { return pages_.find(name) != p
 std::string templates::render(std::string_view name, const boost::json::value& data) const {
     auto it = pages_.find(name);
     if (it == pages_.end()) throw template_error("no template named " + std::string(name));
-    return it->second->tmpl.render(to_data(data));
+    auto d = to_data(data);
+    if (!strict_checks()) return it->second->tmpl.render(d);
+    checking_context ctx(&d, it->first);
+    return it->second->tmpl.render(ctx);
 }
 
 }  // namespace sabor::view

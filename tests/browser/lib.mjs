@@ -46,7 +46,7 @@ export function startServer(dataDir) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(saborBin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
       cwd: sourceDir,
-      env: { ...process.env, SABOR_LIMITS_LOGINS_PER_MINUTE: '0' },
+      env: { ...process.env, SABOR_LIMITS_LOGINS_PER_MINUTE: '0', SABOR_TEST_STRICT_TEMPLATES: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output = { stdout: '', stderr: '' };

@@ -16,6 +16,8 @@ import urllib.parse
 
 BIN = os.environ.get("SABOR_BIN", os.path.join(os.path.dirname(__file__), "../../build-test/sabor"))
 ROOT = os.environ.get("SABOR_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
+# Templates render strictly under test: a section reading a value of an outer context is a 500.
+os.environ.setdefault("SABOR_TEST_STRICT_TEMPLATES", "1")
 
 
 def run_cli(data_dir, *args, stdin=None, env=None, check=True):
