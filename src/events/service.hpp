@@ -46,6 +46,9 @@ void apply(event& e, const event_patch& p, field_errors& errors);
 // Whether the public can register now: published, open or moderated, within the window.
 bool accepting_registrations(const event& e, std::int64_t now);
 
+// "tel:+35982123456" for a phone as written ("+359 82 123 456").
+std::string phone_uri(std::string_view phone);
+
 boost::json::object to_json(const event& e, const std::string& public_base);
 // What templates need: the JSON fields plus formatted dates and safe description HTML.
 boost::json::object to_view(const event& e, const view::i18n& texts, const std::string& lang);

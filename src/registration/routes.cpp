@@ -7,6 +7,7 @@
 #include "materials/service.hpp"
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
+#include "registration/card_routes.hpp"
 #include "registration/checkin.hpp"
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
@@ -417,6 +418,7 @@ void register_routes(application& a) {
     }, 16 * 1024);
 
     register_verification_routes(a);
+    register_card_routes(a);
     register_scheduled_routes(a);
 }
 
