@@ -163,7 +163,7 @@ http::response application::rejected(const http::request& req, int status) {
 std::string loggable_target(std::string_view target) {
     // Personal links are secrets: whoever reads the log must not be able to use them.
     std::string out(target.substr(0, target.find('?')));
-    for (std::string_view prefix : {"/r/", "/v/", "/i/", "/u/"})
+    for (std::string_view prefix : {"/r/", "/v/", "/i/", "/u/", "/card/"})
         if (out.starts_with(prefix)) {
             auto end = out.find('/', prefix.size());
             out.replace(prefix.size(), end == std::string::npos ? std::string::npos : end - prefix.size(), "***");

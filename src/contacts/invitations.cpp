@@ -3,6 +3,7 @@
 #include "contacts/repository.hpp"
 #include "contacts/service.hpp"
 #include "contacts/unsubscribe.hpp"
+#include "events/mail_contact.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
@@ -84,6 +85,7 @@ std::int64_t queue_message(invite_context& c, mail::outbox& box, const events::e
     o.data["name"] = name;
     o.data["link"] = link;
     o.data["decline_url"] = link + "/decline";
+    events::add_mail_contact(o, e);
     make_bulk(o, c.public_base, c.secret);
     return c.mail.enqueue(box, o);
 }

@@ -39,6 +39,9 @@ struct event {
     std::string funding_statement;
     std::vector<std::string> organisers;
     std::vector<std::string> partners;
+    // Whom participants write or call: every mail about the event carries Reply-To: contact_email.
+    std::string contact_email;
+    std::string contact_phone;
     std::int64_t created_by = 0;
     std::string created_at;
     std::string updated_at;

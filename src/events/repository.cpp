@@ -10,7 +10,7 @@ constexpr const char* columns =
     "id, slug, title, kind, status, starts_at, ends_at, timezone, venue, address, city, capacity, registration_mode, "
     "materials_visibility, description, funding_programme, funding_project_code, funding_project_title, "
     "funding_statement, COALESCE(created_by, 0), created_at, updated_at, public_participants, "
-    "waitlist, registration_opens_at, registration_closes_at, registration_form";
+    "waitlist, registration_opens_at, registration_closes_at, registration_form, contact_email, contact_phone";
 
 constexpr const char* now_sql = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
 
@@ -44,6 +44,8 @@ event read_event(storage::statement& st) {
     e.registration_opens_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
     e.registration_closes_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
     e.registration_form = st.get_text(i++);
+    e.contact_email = st.get_text(i++);
+    e.contact_phone = st.get_text(i++);
     return e;
 }
 
@@ -98,6 +100,7 @@ void repository::insert(event& e, std::int64_t manager) {
     st.run();
     e.id = db_.last_insert_id();
     save_organisations(e);
+    save_contact(e);
     if (manager)
         db_.prepare("INSERT INTO event_managers (event_id, user_id) VALUES (?, ?)").bind(1, e.id).bind(2, manager).run();
 }
@@ -116,6 +119,15 @@ void repository::update(const event& e) {
     st.bind(21, e.id);
     st.run();
     save_organisations(e);
+    save_contact(e);
+}
+
+void repository::save_contact(const event& e) {
+    db_.prepare("UPDATE events SET contact_email = ?, contact_phone = ? WHERE id = ?")
+        .bind(1, e.contact_email)
+        .bind(2, e.contact_phone)
+        .bind(3, e.id)
+        .run();
 }
 
 void repository::set_registration_form(std::int64_t id, const std::string& stored) {

@@ -35,6 +35,7 @@ public:
 private:
     void load_organisations(event& e);
     void save_organisations(const event& e);
+    void save_contact(const event& e);
     storage::database& db_;
 };
 

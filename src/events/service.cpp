@@ -1,5 +1,7 @@
 #include "events/service.hpp"
 
+#include "accounts/repository.hpp"
+#include "mail/message.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 #include "view/i18n.hpp"
@@ -25,6 +27,7 @@ constexpr text_rule text_rules[] = {
     {"description", 20000, true},    {"funding_programme", 300, false},
     {"funding_project_code", 100, false}, {"funding_project_title", 500, false},
     {"funding_statement", 2000, true},
+    {"contact_email", 254, false},   {"contact_phone", 40, false},
 };
 
 const text_rule* rule_for(std::string_view name) {
@@ -79,6 +82,16 @@ void take_names(std::optional<std::vector<std::string>>& out, std::string_view f
         return;
     }
     out = std::move(clean);
+}
+
+// Digits with the usual separators: "+359 82 123 456", "(082) 12-34-56".
+bool plausible_phone(std::string_view v) {
+    int digits = 0;
+    for (char c : v) {
+        if (c >= '0' && c <= '9') ++digits;
+        else if (c != ' ' && c != '+' && c != '(' && c != ')' && c != '-') return false;
+    }
+    return digits >= 3;
 }
 
 template <std::size_t N>
@@ -223,6 +236,8 @@ void apply(event& e, const event_patch& p, field_errors& errors) {
         else if (k == "funding_project_code") e.funding_project_code = v;
         else if (k == "funding_project_title") e.funding_project_title = v;
         else if (k == "funding_statement") e.funding_statement = v;
+        else if (k == "contact_email") e.contact_email = v;
+        else if (k == "contact_phone") e.contact_phone = v;
     }
     if (p.starts_at) e.starts_at = *p.starts_at;
     if (p.ends_at) e.ends_at = *p.ends_at;
@@ -248,6 +263,16 @@ void apply(event& e, const event_patch& p, field_errors& errors) {
     if (e.starts_at && e.ends_at && e.ends_at <= e.starts_at) fail("ends_at", "error_end_before_start");
     if (e.registration_opens_at && e.registration_closes_at && e.registration_closes_at <= e.registration_opens_at)
         fail("registration_closes_at", "error_end_before_start");
+    if (!e.contact_email.empty() && (!accounts::plausible_email(e.contact_email) || !mail::safe_address(e.contact_email)))
+        fail("contact_email", "error_bad_address");
+    if (!e.contact_phone.empty() && !plausible_phone(e.contact_phone)) fail("contact_phone", "error_bad_phone");
+}
+
+std::string phone_uri(std::string_view phone) {
+    std::string out = "tel:";
+    for (char c : phone)
+        if ((c >= '0' && c <= '9') || (c == '+' && out.size() == 4)) out += c;
+    return out;
 }
 
 bool accepting_registrations(const event& e, std::int64_t now) {
@@ -329,6 +354,8 @@ boost::json::object to_json(const event& e, const std::string& public_base) {
         {"funding_project_code", e.funding_project_code},
         {"funding_project_title", e.funding_project_title},
         {"funding_statement", e.funding_statement},
+        {"contact_email", e.contact_email},
+        {"contact_phone", e.contact_phone},
     };
 }
 
@@ -360,6 +387,8 @@ boost::json::object to_view(const event& e, const view::i18n& texts, const std::
     for (const auto& o : e.organisers) line += (line.empty() ? "" : "; ") + o;
     v["organisers_line"] = line;
     v["partners_text"] = partners_text;
+    v["contact_phone_uri"] = e.contact_phone.empty() ? std::string{} : phone_uri(e.contact_phone);
+    v["has_contact"] = !e.contact_email.empty() || !e.contact_phone.empty();
     return v;
 }
 

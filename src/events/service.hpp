@@ -64,6 +64,9 @@ boost::json::object to_json(const availability& av);
 boost::json::object availability_view(const availability& av, const event& e, const view::i18n& texts,
                                       const std::string& lang);
 
+// "tel:+35982123456" for a phone as written ("+359 82 123 456").
+std::string phone_uri(std::string_view phone);
+
 boost::json::object to_json(const event& e, const std::string& public_base);
 // What templates need: the JSON fields plus formatted dates and safe description HTML.
 boost::json::object to_view(const event& e, const view::i18n& texts, const std::string& lang);

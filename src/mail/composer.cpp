@@ -37,7 +37,7 @@ composer::composer(composer_options o) : opts_(std::move(o)), templates_(opts_.t
     if (!templates_.has("layout.html")) throw view::template_error("mail template layout.html is missing");
     std::set<std::string> kinds;
     for (const auto& entry : std::filesystem::directory_iterator(opts_.templates_dir))
-        if (entry.is_directory()) kinds.insert(entry.path().filename().string());
+        if (entry.is_directory() && entry.path().filename() != "partials") kinds.insert(entry.path().filename().string());
     for (const auto& k : kinds)
         for (const char* part : {"subject", "text", "html"})
             for (const char* lang : {"bg", "en"}) {

@@ -1,5 +1,6 @@
 #include "registration/checkin.hpp"
 
+#include "mail/composer.hpp"
 #include "util/crypto.hpp"
 
 #include <qrencode.h>
@@ -31,6 +32,17 @@ std::optional<std::int64_t> verify_checkin_code(const std::string& secret, const
 
 std::string checkin_url(const std::string& public_base, const std::string& secret, std::int64_t id) {
     return public_base + "/admin/checkin/" + checkin_code(secret, id);
+}
+
+std::string card_url(const std::string& public_base, const std::string& secret, std::int64_t id) {
+    return public_base + "/card/" + checkin_code(secret, id);
+}
+
+void add_checkin_card(mail::outgoing& o, const std::string& public_base, const std::string& secret, std::int64_t id) {
+    o.data["card_url"] = card_url(public_base, secret, id);
+    // The QR itself is drawn when the message is composed (qr_text), so the outbox keeps a URL, not an image.
+    o.attachments.push_back({"check-in.png", "image/png", "", "checkin-qr@sabor", checkin_url(public_base, secret, id)});
+    o.data["checkin_qr"] = "cid:checkin-qr@sabor";
 }
 
 std::string qr_svg(const std::string& text) {

@@ -7,6 +7,7 @@
 #include "materials/service.hpp"
 #include "registration/admin.hpp"
 #include "registration/audit.hpp"
+#include "registration/card_routes.hpp"
 #include "registration/checkin.hpp"
 #include "registration/event_cancellation.hpp"
 #include "registration/exports.hpp"
@@ -429,6 +430,7 @@ void register_routes(application& a) {
 
     register_verification_routes(a);
     register_cancellation_routes(a);
+    register_card_routes(a);
     register_scheduled_routes(a);
 }
 

@@ -1,10 +1,12 @@
 #include "registration/scheduled.hpp"
 
 #include "contacts/unsubscribe.hpp"
+#include "events/mail_contact.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
 #include "mail/message.hpp"
 #include "mail/outbox.hpp"
+#include "registration/checkin.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
 #include "util/crypto.hpp"
@@ -127,9 +129,12 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
         repository regs(db);
         bool with_link = uses_placeholder(m->subject, "manage_url") || uses_placeholder(m->body, "manage_url");
         // The same for every recipient (the date once per language): the loop holds the write lock.
-        std::map<std::string, std::string> dates;
+        std::map<std::string, std::string> dates, days;
         auto venue = where_text(*e);
         auto event_url = public_base + "/events/" + e->slug;
+        // The reminder brings what the confirmation brought: the check-in card and the calendar file.
+        bool reminder = m->kind == "reminder";
+        auto ics = reminder ? event_ics(*e, public_base) : std::string{};
         for (const auto& r : repo.confirmed_recipients(e->id)) {
             // Only the personal link's hash is kept: the message carries a new one, which
             // replaces the old one only once the message is queued.
@@ -141,11 +146,15 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
             auto date = dates.find(r.locale);
             if (date == dates.end())
                 date = dates.emplace(r.locale, view::format_range(e->starts_at, e->ends_at, e->timezone, r.locale)).first;
+            auto day = days.find(r.locale);
+            if (day == days.end())
+                day = days.emplace(r.locale, view::relative_day(e->starts_at, now, e->timezone, r.locale)).first;
             std::map<std::string, std::string, std::less<>> values{
                 {"name", r.name},
                 {"organisation", r.organisation},
                 {"event_title", e->title},
                 {"event_date", date->second},
+                {"event_day", day->second},
                 {"venue", venue},
                 {"event_url", event_url},
                 {"manage_url", manage}};
@@ -162,6 +171,11 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
                                   {"message_html", view::render_description(text)},
                                   {"event_title", e->title},
                                   {"event_url", values["event_url"]}};
+            events::add_mail_contact(o, *e);
+            if (reminder) {
+                add_checkin_card(o, public_base, secret, r.registration_id);
+                o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", ics});
+            }
             contacts::make_bulk(o, public_base, secret);
             try {
                 composer.enqueue(box, o);

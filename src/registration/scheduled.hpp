@@ -28,8 +28,9 @@ namespace sabor::registration {
 using events::field_errors;
 
 inline constexpr std::array<std::string_view, 2> scheduled_kinds{"reminder", "thanks"};
-inline constexpr std::array<std::string_view, 7> scheduled_placeholders{
-    "name", "organisation", "event_title", "event_date", "venue", "event_url", "manage_url"};
+// event_day: the event's day as seen when the message is sent ("днес", "утре", "на 24 декември").
+inline constexpr std::array<std::string_view, 8> scheduled_placeholders{
+    "name", "organisation", "event_title", "event_date", "event_day", "venue", "event_url", "manage_url"};
 
 // Defaults: the reminder the day before (24 h before the start), the thank-you 2 h after
 // the end; both off until the organiser switches them on.

@@ -2,6 +2,7 @@
 
 #include "accounts/repository.hpp"
 #include "contacts/invitations.hpp"
+#include "events/mail_contact.hpp"
 #include "mail/composer.hpp"
 #include "mail/message.hpp"
 #include "registration/checkin.hpp"
@@ -62,16 +63,10 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
         {"event_where", where_text(e)},
         {"event_url", event_url},
         {"manage_url", token.empty() ? std::string{} : manage_url(c.public_base, token)},
-        {"organiser_name", e.organisers.empty() ? std::string{} : e.organisers.front()},
-        {"checkin_url", ""},
     };
-    if (r.status == "confirmed" && kind != "event_cancelled") {  // no door to show a code at
-        auto url = checkin_url(c.public_base, c.secret, r.id);
-        o.data["checkin_url"] = url;
-        // The QR code itself, shown in the HTML part: the participant shows the mail at the door.
-        o.attachments.push_back({"check-in.png", "image/png", "", "checkin-qr@sabor", url});
-        o.data["checkin_qr"] = "cid:checkin-qr@sabor";
-    }
+    events::add_mail_contact(o, e);
+    // No door to show a code at once the event is cancelled.
+    if (r.status == "confirmed" && kind != "event_cancelled") add_checkin_card(o, c.public_base, c.secret, r.id);
     if (kind == "registration_waitlisted") o.data["position"] = std::to_string(repo.waitlist_position(r));
     if (kind == "registration_confirmed" || kind == "registration_promoted" || kind == "registration_approved")
         o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", event_ics(e, c.public_base)});

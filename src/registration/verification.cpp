@@ -1,5 +1,6 @@
 #include "registration/verification.hpp"
 
+#include "events/mail_contact.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
 #include "registration/requests.hpp"
@@ -90,8 +91,8 @@ request_result request_verification(context& c, const events::event& e, const in
         {"event_url", c.public_base + "/events/" + e.slug},
         {"verify_url", verify_url(c.public_base, out.token)},
         {"expires_when", view::format_date_time(out.expires_at, e.timezone, in.locale)},
-        {"organiser_name", e.organisers.empty() ? std::string{} : e.organisers.front()},
     };
+    events::add_mail_contact(o, e);
     c.mail.enqueue(c.db, o);
     tx.commit();
     return out;

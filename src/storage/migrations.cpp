@@ -372,6 +372,17 @@ CREATE TABLE invitation_links (
 CREATE INDEX invitation_links_invitation ON invitation_links(invitation_id);
 INSERT INTO invitation_links (token_hash, invitation_id, created_at) SELECT token_hash, id, created_at FROM invitations;
 )SQL"},
+    // Each event's contact (issue 11): shown on its page and in every mail about it, which
+    // carries Reply-To: contact_email. The reminder's default subject said "tomorrow"
+    // whatever the offset: a subject still as shipped follows the real day from now on.
+    migration{15, R"SQL(
+ALTER TABLE events ADD COLUMN contact_email TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN contact_phone TEXT NOT NULL DEFAULT '';
+UPDATE scheduled_messages SET subject = 'Напомняне: {{event_title}} е {{event_day}}'
+ WHERE kind = 'reminder' AND subject = 'Напомняне: {{event_title}} е утре';
+UPDATE scheduled_messages SET subject = 'Reminder: {{event_title}} is {{event_day}}'
+ WHERE kind = 'reminder' AND subject = 'Reminder: {{event_title}} is tomorrow';
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -352,6 +352,23 @@ std::string format_time_range(std::int64_t start, std::int64_t end, std::string_
     return clock_text(to_local(start, tz).civil) + k_en_dash + clock_text(to_local(end, tz).civil) + hours_suffix(lang);
 }
 
+std::string relative_day(std::int64_t day, std::int64_t now, std::string_view tz, std::string_view lang) {
+    const civil_time d = to_local(day, tz).civil;
+    const civil_time n = to_local(now, tz).civil;
+    auto midnight = [](civil_time c) {
+        c.hour = c.minute = c.second = 0;
+        return seconds_from_civil(c);
+    };
+    const std::int64_t days = (midnight(d) - midnight(n)) / 86400;
+    const bool en = is_english(lang);
+    if (days <= 0) return en ? "today" : "днес";
+    if (days == 1) return en ? "tomorrow" : "утре";
+    std::string out = en ? "on " : "на ";
+    out += std::to_string(d.day) + " " + (en ? k_months_en[d.month - 1] : k_months_bg[d.month - 1]);
+    if (d.year != n.year) out += " " + std::to_string(d.year) + (en ? "" : " г.");
+    return out;
+}
+
 std::string format_range(std::int64_t start, std::int64_t end, std::string_view tz,
                          std::string_view lang) {
     const civil_time a = to_local(start, tz).civil;

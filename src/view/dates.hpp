@@ -49,4 +49,9 @@ std::string format_time_range(std::int64_t start, std::int64_t end, std::string_
 std::string format_range(std::int64_t start, std::int64_t end, std::string_view tz,
                          std::string_view lang);
 
+// The event's day as seen at `now`, both in `tz`, for "... is {day}": bg "днес", "утре",
+// "на 24 декември" (with the year, "на 24 декември 2031 г.", when it is not now's year);
+// en "today", "tomorrow", "on 24 December". A day already begun or past is "today".
+std::string relative_day(std::int64_t day, std::int64_t now, std::string_view tz, std::string_view lang);
+
 }  // namespace sabor::view
