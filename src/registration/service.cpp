@@ -339,7 +339,8 @@ void cancel(context& c, const events::event& e, registration& r) {
     if (freed) promote_waiting(c, e);
 }
 
-std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status) {
+std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status,
+                                      bool beyond_capacity) {
     if (std::find(statuses.begin(), statuses.end(), status) == statuses.end() || status == "pending")
         return std::string("error_unknown_value");
     if (status == r.status) return std::nullopt;
@@ -348,7 +349,7 @@ std::optional<std::string> set_status(context& c, const events::event& e, regist
         cancel(c, e, r);
         return std::nullopt;
     }
-    if (status == "confirmed" && e.capacity > 0 && repo.count(e.id, "confirmed") >= e.capacity)
+    if (status == "confirmed" && !beyond_capacity && e.capacity > 0 && repo.count(e.id, "confirmed") >= e.capacity)
         return std::string("error_event_full");
     bool freed = r.status == "confirmed";
     auto before = r.status;
