@@ -358,7 +358,7 @@ class AttendeePagesTest(unittest.TestCase):
         item = item.group(0)
         self.assertIn("Цвета Цветанова", item)
         self.assertIn("В списъка на чакащите", item)
-        self.assertIn("№ 1", item)
+        self.assertIn("Номер 1 в списъка на чакащите.", item)
         self.assertIn("Няма свободни места (3 от 3 са заети)", item)
         self.assertIn('value="admit_over_capacity"', item)
         self.assertNotIn('value="admit"', item)
