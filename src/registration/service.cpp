@@ -6,6 +6,7 @@
 #include "mail/message.hpp"
 #include "registration/checkin.hpp"
 #include "registration/ics.hpp"
+#include "registration/notices.hpp"
 #include "registration/repository.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -287,6 +288,7 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
                        : r.status == "waitlisted" ? "registration_waitlisted"
                                                   : "registration_received";
     queue_mail(c, e, r, kind, token, repo);
+    if (r.status == "pending") notify_request(c, e, r);  // the event's managers, in this same transaction
     out.what = outcome::created;
     out.reg = std::move(r);
     out.token = std::move(token);
