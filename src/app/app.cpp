@@ -9,6 +9,7 @@
 #include "materials/routes.hpp"
 #include "programme/routes.hpp"
 #include "registration/admin.hpp"
+#include "registration/notices.hpp"
 #include "registration/routes.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
@@ -105,6 +106,7 @@ application::application(config c)
     registration::register_routes(*this);
     registration::register_admin_routes(*this);
     registration::register_form_routes(*this);
+    registration::register_notice_routes(*this);
     programme::register_routes(*this);
     materials::register_routes(*this);
     contacts::register_routes(*this);

@@ -11,6 +11,7 @@
 #include "mail/outbox.hpp"
 #include "mail/smtp.hpp"
 #include "mail/worker.hpp"
+#include "registration/notices.hpp"
 #include "registration/scheduled.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
@@ -177,7 +178,9 @@ int cmd_serve(const args& a) {
         contacts::invite_context ic{*conn, app.mail, app.cfg.public_base(), app.secret};
         auto invitations = contacts::run_due_campaigns(ic, util::now_seconds());
         if (invitations > 0) std::cerr << "scheduled invitations: " << invitations << " queued" << std::endl;
-        if (messages + invitations > 0) app.notify_mail();
+        auto digests = registration::send_request_digests(*conn, app.mail, app.cfg.public_base(), app.cfg.i18n.timezone,
+                                                          util::now_seconds());
+        if (messages + invitations + digests > 0) app.notify_mail();
     }, std::chrono::seconds(2));
     schedules.start();
 

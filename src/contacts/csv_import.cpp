@@ -296,7 +296,11 @@ std::vector<record> split_csv(std::string_view text, char delim, std::size_t fir
 
 // ---- Columns ------------------------------------------------------------------------------
 
-enum field : std::size_t { f_name, f_email, f_organisation, f_position, f_tags, f_type, f_town, f_phone, field_count };
+// f_name is the whole name; f_first, f_middle and f_last its parts, joined in Bulgarian order
+// (Име Презиме Фамилия) when a sheet has them in separate columns.
+enum field : std::size_t {
+    f_name, f_email, f_organisation, f_position, f_tags, f_type, f_town, f_phone, f_first, f_middle, f_last, field_count
+};
 
 // Header texts as lower_key() leaves them: lower case, '_' as space, single spaces.
 struct alias {
@@ -306,6 +310,11 @@ struct alias {
 constexpr alias aliases[] = {
     {"name", f_name}, {"full name", f_name}, {"име", f_name}, {"име и фамилия", f_name}, {"имена", f_name},
     {"пълно име", f_name}, {"трите имена", f_name},
+    {"first name", f_first}, {"given name", f_first}, {"forename", f_first}, {"собствено име", f_first},
+    {"лично име", f_first},
+    {"middle name", f_middle}, {"презиме", f_middle}, {"бащино име", f_middle},
+    {"last name", f_last}, {"surname", f_last}, {"family name", f_last}, {"фамилия", f_last},
+    {"фамилно име", f_last},
     {"email", f_email}, {"e-mail", f_email}, {"e mail", f_email}, {"email address", f_email},
     {"e-mail address", f_email}, {"mail", f_email}, {"имейл", f_email}, {"имейл адрес", f_email},
     {"и-мейл", f_email}, {"е-мейл", f_email}, {"електронна поща", f_email}, {"ел. поща", f_email},
@@ -333,6 +342,28 @@ struct column_map {
     std::vector<std::string> unknown;
 };
 
+// "Име" or "Name" next to a surname or middle-name column is the first name, not the whole name
+// ("Име;Фамилия" is the usual Bulgarian sheet); a column that says it holds the whole name
+// ("Име и фамилия", "Full name") stays whole.
+bool plain_name_header(std::string_view header) {
+    std::string key = lower_key(header);
+    while (!key.empty() && (key.back() == '*' || key.back() == ':' || key.back() == ' ')) key.pop_back();
+    return key == "име" || key == "name";
+}
+
+void split_name_columns(column_map& m, const std::vector<std::string>& headers) {
+    if (m.columns[f_middle].empty() && m.columns[f_last].empty()) return;
+    auto& whole = m.columns[f_name];
+    for (auto it = whole.begin(); it != whole.end();) {
+        if (plain_name_header(headers[*it])) {
+            m.columns[f_first].push_back(*it);
+            it = whole.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
 bool has_address(const record& r) {
     for (const auto& c : r.cells)
         if (c.find('@') != std::string::npos) return true;
@@ -349,8 +380,10 @@ std::size_t find_header(const std::vector<record>& records, column_map& map) {
         column_map m;
         bool any = false;
         std::set<std::string> seen_unknown;
+        std::vector<std::string> headers(records[r].cells.size());
         for (std::size_t c = 0; c < records[r].cells.size(); ++c) {
             const std::string text = collapse_spaces(records[r].cells[c]);
+            headers[c] = text;
             if (text.empty()) continue;  // Excel's trailing empty columns
             if (auto f = field_of(text)) {
                 m.columns[*f].push_back(c);
@@ -360,6 +393,7 @@ std::size_t find_header(const std::vector<record>& records, column_map& map) {
             }
         }
         if (any) {
+            split_name_columns(m, headers);
             map = std::move(m);
             return r;
         }
@@ -394,6 +428,28 @@ void unite_tags(std::vector<std::string>& into, const std::vector<std::string>& 
         if (seen.insert(util::to_lower_utf8(t)).second) into.push_back(t);
 }
 
+bool has_word(std::string_view text, std::string_view word) {
+    for (std::size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+        const bool starts = at == 0 || text[at - 1] == ' ';
+        const bool ends = at + word.size() == text.size() || text[at + word.size()] == ' ';
+        if (starts && ends) return true;
+    }
+    return false;
+}
+
+// Име Презиме Фамилия, the empty ones left out. A first-name cell that already holds several
+// words ("Иван Петров" above "Петров") is not given the same surname or middle name twice.
+std::string joined_name(const std::string& first, const std::string& middle, const std::string& last) {
+    const bool whole = first.find(' ') != std::string::npos;
+    std::string out = first;
+    for (const auto* part : {&middle, &last}) {
+        if (part->empty() || (whole && has_word(first, *part))) continue;
+        if (!out.empty()) out += ' ';
+        out += *part;
+    }
+    return out;
+}
+
 // One data row: a contact, or the reason it is skipped.
 std::optional<skipped_row> read_row(const record& r, const column_map& map, contact_row& out) {
     std::array<std::string_view, field_count> raw;
@@ -407,6 +463,7 @@ std::optional<skipped_row> read_row(const record& r, const column_map& map, cont
 
     std::array<std::string, field_count> v;
     for (std::size_t f = 0; f < field_count; ++f) v[f] = collapse_spaces(raw[f]);
+    if (v[f_name].empty()) v[f_name] = joined_name(v[f_first], v[f_middle], v[f_last]);
 
     for (std::size_t f = 0; f < field_count; ++f) {
         const std::size_t limit = f == f_email ? 254 : 200;
@@ -449,7 +506,8 @@ void import_records(const std::vector<record>& records, import_result& result) {
     result.unknown_columns = map.unknown;
 
     std::vector<std::string> missing;
-    if (map.columns[f_name].empty()) missing.emplace_back("name");
+    if (map.columns[f_name].empty() && map.columns[f_first].empty() && map.columns[f_last].empty())
+        missing.emplace_back("name");
     if (map.columns[f_email].empty()) missing.emplace_back("email");
     if (!missing.empty()) {
         std::string list;
@@ -458,6 +516,18 @@ void import_records(const std::vector<record>& records, import_result& result) {
         e.missing = std::move(missing);
         throw e;
     }
+
+    // Columns with data but no header are ignored too, and said so (by their number).
+    std::vector<bool> seen_column;
+    for (std::size_t i = header + 1; i < records.size(); ++i)
+        for (std::size_t c = 0; c < records[i].cells.size(); ++c) {
+            if (trim(records[i].cells[c]).empty()) continue;
+            if (c < records[header].cells.size() && !trim(records[header].cells[c]).empty()) continue;
+            if (c >= seen_column.size()) seen_column.resize(c + 1, false);
+            if (!seen_column[c]) result.unnamed_columns.push_back(c + 1);
+            seen_column[c] = true;
+        }
+    std::sort(result.unnamed_columns.begin(), result.unnamed_columns.end());
 
     const std::size_t data_rows = records.size() - header - 1;
     if (data_rows == 0) refuse("error_import_empty", "a header and no contacts");

@@ -33,6 +33,7 @@ struct import_result {
                                     // non-empty fields fill gaps, tags united)
     std::vector<skipped_row> skipped;
     std::vector<std::string> unknown_columns;  // header texts as written, not imported
+    std::vector<std::size_t> unnamed_columns;  // 1-based numbers of columns with data but no header (not imported)
     std::string encoding;                      // "utf-8", "utf-16le", "utf-16be", "windows-1251" or "xlsx"
     char delimiter = ',';                      // ',', ';', '\t' or what "sep=" names (',' for XLSX)
     std::size_t merged = 0;                    // rows merged into an earlier one with the same e-mail

@@ -78,6 +78,22 @@ parsed_file parse_file(application& a, const std::string& lang, std::string_view
     return out;
 }
 
+// A column's name as a spreadsheet shows it: 1 -> A, 27 -> AA.
+std::string column_letters(std::size_t n) {
+    std::string out;
+    for (; n > 0; n = (n - 1) / 26) out.insert(out.begin(), static_cast<char>('A' + (n - 1) % 26));
+    return out;
+}
+
+// Every column the import leaves out: its header as written, or its letter when it has none.
+json::array ignored_columns(application& a, const std::string& lang, const import_result& r) {
+    json::array out;
+    for (const auto& u : r.unknown_columns) out.push_back(json::string(u));
+    for (auto n : r.unnamed_columns)
+        out.push_back(json::string(a.texts.text(lang, "import_column_unnamed", {{"column", column_letters(n)}})));
+    return out;
+}
+
 json::array skipped_json(application& a, const std::string& lang, const import_result& r) {
     json::array out;
     for (const auto& s : r.skipped)
@@ -314,6 +330,8 @@ http::response import_upload(application& a, http::request& req) {
                                               {"skipped", parsed.result->skipped.size()},
                                               {"duplicates", parsed.result->merged},
                                               {"encoding", parsed.result->encoding}}},
+                      {"ignored_columns", ignored_columns(a, ctx.lang, *parsed.result)},
+                      {"has_ignored_columns", !parsed.result->unknown_columns.empty() || !parsed.result->unnamed_columns.empty()},
                       {"rows_limited", plan.size() > 500},
                       {"upload", id},
                       {"kind", xlsx ? "xlsx" : "csv"},
@@ -444,6 +462,7 @@ void register_routes(application& a) {
                                                     {"merged", parsed.result->merged},
                                                     {"skipped", parsed.result->skipped.size()},
                                                     {"errors", skipped_json(a, lang, *parsed.result)},
+                                                    {"ignored_columns", ignored_columns(a, lang, *parsed.result)},
                                                     {"encoding", parsed.result->encoding}});
     }, import_max_bytes);
 

@@ -5,6 +5,7 @@
 #include "events/service.hpp"
 #include "registration/audit.hpp"
 #include "registration/checkin.hpp"
+#include "registration/desk.hpp"
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
@@ -130,6 +131,7 @@ std::optional<std::string> apply_action(context& c, repository& repo, const even
     if (what == "approve") return set_status(c, e, r, "confirmed");
     if (what == "reject") return set_status(c, e, r, "rejected");
     if (what == "cancel") return set_status(c, e, r, "cancelled");
+    if (what == "admit" || what == "admit_over_capacity") return admit_at_desk(c, e, r, what == "admit_over_capacity");
     if (what == "check_in" || what == "undo_check_in") {
         if (r.status != "confirmed") return std::string("error_not_confirmed");
         repo.set_checked_in(r.id, what == "check_in");
@@ -145,6 +147,10 @@ std::string back_path(const http::fields& form, std::int64_t event_id) {
         back.find_first_of("\r\n") != std::string::npos)
         back = "/admin/events/" + std::to_string(event_id) + "/registrations";
     return back;
+}
+
+std::string with_query(std::string path, const std::string& param) {
+    return path + (path.find('?') == std::string::npos ? "?" : "&") + param;
 }
 
 // Several ticked rows of the list at once, in one transaction: what can be done is done,
@@ -195,13 +201,19 @@ http::response action(application& a, http::request& req) {
     if (m.refusal) return *m.refusal;
     auto what = app::form_value(form, "action");
     context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-    if (auto refused = apply_action(c, repo, m.e, *r, what))
+    const auto before = r->status;
+    if (auto refused = apply_action(c, repo, m.e, *r, what)) {
+        // The last seat went while the desk was looking: back to the desk, which now offers
+        // admission beyond the capacity and says so (nothing was changed).
+        if (*refused == "error_desk_no_seat") return http::response::redirect(with_query(back_path(form, m.e.id), "seat_gone=1"));
         return *refused == "error_unknown_value" ? app::error_response(a, req, 400, "bad_form")
                                                  : app::error_response(a, req, 409, refused->substr(6));
-    audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, "");
+    }
+    audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
     tx.commit();
     a.notify_mail();
-    return http::response::redirect(back_path(form, m.e.id));
+    auto back = back_path(form, m.e.id);
+    return http::response::redirect(what.rfind("admit", 0) == 0 ? with_query(back, "admitted=1") : back);
 }
 
 // A walk-in at the desk: confirmed and checked in at once, whatever the capacity (they are
@@ -274,6 +286,13 @@ http::response signin_sheet(application& a, http::request& req) {
     return app::render_page(a, ctx, "admin/signin_sheet", std::move(data));
 }
 
+// What the desk's last action left to say (the query keeps the desk's search).
+void desk_notices(application& a, http::request& req, app::web_ctx& ctx, json::object& data) {
+    if (req.query_param("added")) data["notice"] = a.texts.text(ctx.lang, "notice_walk_in_added");
+    if (req.query_param("admitted")) data["notice"] = a.texts.text(ctx.lang, "notice_desk_admitted");
+    if (req.query_param("seat_gone")) data["warning"] = a.texts.text(ctx.lang, "warning_desk_seat_gone");
+}
+
 // The page a QR code opens on the organiser's phone: who it is, and one button.
 http::response checkin_card(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
@@ -285,34 +304,31 @@ http::response checkin_card(application& a, http::request& req) {
     if (!r) return app::error_response(a, req, 404, "bad_link");
     auto m = load_managed(a, req, ctx, *conn, r->event_id);
     if (m.refusal) return *m.refusal;
-    auto j = to_json(*r);
-    j["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r->status);
-    j["checked_in"] = !r->checked_in_at.empty();
-    j["can_check_in"] = r->status == "confirmed";
+    auto j = desk_row(*conn, *r, seats_of(*conn, m.e), a.texts, ctx.lang);
     json::object data{{"title", a.texts.text(ctx.lang, "checkin_title")},
                       {"event", events::to_view(m.e, a.texts, ctx.lang)},
                       {"rows", json::array{std::move(j)}},
                       {"single", true},
                       {"back", req.path}};
+    desk_notices(a, req, ctx, data);
     return app::render_page(a, ctx, "admin/checkin", std::move(data));
 }
 
-// The door: confirmed participants found by name as the organiser types, checked in with one tap.
+// The door: everyone registered found by name, address or organisation as the organiser
+// types, with their status; confirmed ones checked in with one tap, the others admitted.
 http::response checkin_desk(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
     auto m = load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     auto q = clean(req.query_param("q"));
+    auto seats = seats_of(*conn, m.e);
     json::array rows;
     if (!q.empty()) {
-        auto list = all_for(*conn, m.e.id, "confirmed", q);
+        auto list = all_for(*conn, m.e.id, "", q);
         sort_bulgarian(list, false);
         for (const auto& r : list) {
-            auto j = to_json(r);
-            j["checked_in"] = !r.checked_in_at.empty();
-            j["can_check_in"] = true;
-            rows.push_back(std::move(j));
+            rows.push_back(desk_row(*conn, r, seats, a.texts, ctx.lang));
             if (rows.size() >= 50) break;
         }
     }
@@ -322,9 +338,10 @@ http::response checkin_desk(application& a, http::request& req) {
                       {"rows", std::move(rows)},
                       {"q", q},
                       {"searched", !q.empty()},
-                      {"counts", json::object{{"confirmed", c.confirmed}, {"checked_in", c.checked_in}}},
-                      {"back", req.target}};
-    if (req.query_param("added")) data["notice"] = a.texts.text(ctx.lang, "notice_walk_in_added");
+                      {"counts", json::object{{"confirmed", c.confirmed}, {"checked_in", c.checked_in},
+                                              {"capacity", m.e.capacity}, {"has_capacity", m.e.capacity > 0}}},
+                      {"back", desk_path(m.e.id, q)}};
+    desk_notices(a, req, ctx, data);
     return app::render_page(a, ctx, "admin/checkin", std::move(data));
 }
 

@@ -7,6 +7,7 @@
 #include "mail/message.hpp"
 #include "registration/checkin.hpp"
 #include "registration/ics.hpp"
+#include "registration/notices.hpp"
 #include "registration/repository.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -283,6 +284,7 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
                        : r.status == "waitlisted" ? "registration_waitlisted"
                                                   : "registration_received";
     queue_mail(c, e, r, kind, token, repo);
+    if (r.status == "pending") notify_request(c, e, r);  // the event's managers, in this same transaction
     out.what = outcome::created;
     out.reg = std::move(r);
     out.token = std::move(token);
@@ -335,7 +337,8 @@ void cancel(context& c, const events::event& e, registration& r) {
     if (freed) promote_waiting(c, e);
 }
 
-std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status) {
+std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status,
+                                      bool beyond_capacity) {
     if (std::find(statuses.begin(), statuses.end(), status) == statuses.end() || status == "pending")
         return std::string("error_unknown_value");
     if (status == r.status) return std::nullopt;
@@ -344,7 +347,7 @@ std::optional<std::string> set_status(context& c, const events::event& e, regist
         cancel(c, e, r);
         return std::nullopt;
     }
-    if (status == "confirmed" && e.capacity > 0 && repo.count(e.id, "confirmed") >= e.capacity)
+    if (status == "confirmed" && !beyond_capacity && e.capacity > 0 && repo.count(e.id, "confirmed") >= e.capacity)
         return std::string("error_event_full");
     bool freed = r.status == "confirmed";
     auto before = r.status;

@@ -74,8 +74,10 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
 // Cancels; a freed seat goes at once to the first on the waiting list. Call inside a transaction.
 void cancel(context& c, const events::event& e, registration& r);
 // An organiser's decision: confirmed, rejected, cancelled, waitlisted. Call inside a transaction.
-// Returns a message key when the change is refused (e.g. confirming beyond capacity).
-std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status);
+// Returns a message key when the change is refused (e.g. confirming beyond capacity, unless
+// `beyond_capacity`: the organiser admits someone at the door of a full room).
+std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status,
+                                      bool beyond_capacity = false);
 // Fills free seats from the waiting list (after a capacity increase). Call inside a transaction.
 int promote_waiting(context& c, const events::event& e);
 // A walk-in at the desk, confirmed and checked in beyond capacity; an address already

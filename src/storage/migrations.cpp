@@ -383,6 +383,24 @@ UPDATE scheduled_messages SET subject = 'Напомняне: {{event_title}} е 
 UPDATE scheduled_messages SET subject = 'Reminder: {{event_title}} is {{event_day}}'
  WHERE kind = 'reminder' AND subject = 'Reminder: {{event_title}} is tomorrow';
 )SQL"},
+    // How each organiser hears of requests awaiting approval on moderated events: a mail per
+    // request, or one digest a day. digest_items are the requests the next digest will list
+    // (written with the request, deleted with the digest's outbox row), digest_day the local
+    // date of the last digest, so a day has one digest, also across restarts.
+    migration{16, R"SQL(
+CREATE TABLE request_notice_settings (
+    user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    mode       TEXT NOT NULL DEFAULT 'each' CHECK (mode IN ('each', 'daily')),
+    locale     TEXT NOT NULL DEFAULT 'bg' CHECK (locale IN ('bg', 'en')),
+    digest_day TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE request_digest_items (
+    user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, registration_id)
+);
+)SQL"},
 };
 
 void ensure_table(database& db) {

@@ -1,6 +1,7 @@
 // Browser test: a participant registers from a phone-sized screen, opens their personal
 // page with its QR code; then an organiser, also on a phone, finds them at the door by
-// typing part of the name and checks them in with one tap.
+// typing part of the name and checks them in with one tap; someone from the waiting list is
+// found too, with their status, and admitted over capacity.
 //
 // Prints `browser: 1 passed, 0 failed` as the last line on success.
 
@@ -17,7 +18,7 @@ async function createEvent(request) {
   const created = await request.post('/api/v1/events', {
     headers: auth,
     data: {
-      title: 'Форум „Общини и НПО“ – Габрово', kind: 'forum', city: 'Габрово', capacity: 50,
+      title: 'Форум „Общини и НПО“ – Габрово', kind: 'forum', city: 'Габрово', capacity: 1,
       starts_at: '2031-06-10T10:00:00+03:00', ends_at: '2031-06-10T16:00:00+03:00', registration_mode: 'open',
     },
   });
@@ -78,8 +79,35 @@ async function journey(browser, baseUrl) {
   });
   const items = (await list.json()).items;
   check(items.length === 1 && items[0].checked_in_at, 'the check-in time was not kept');
-  check(errors.length === 0, `JavaScript errors: ${errors.join('; ')}`);
   log(`checked in at the door (${items[0].checked_in_at})`);
+
+  // --- Someone on the waiting list comes anyway: found, told plainly, admitted over capacity.
+  const late = await organiser.request.post(`/api/v1/events/${event.id}/registrations`, {
+    data: { name: 'Стоян Стоянов', email: 'stoyan@example.bg', organisation: 'Община Трявна', consent: true },
+  });
+  check((await late.json()).status === 'waitlisted', 'the second registrant is not on the waiting list');
+  await desk.locator('#q').fill('');
+  await desk.locator('#q').pressSequentially('стоян', { delay: 40 });
+  const waiting = desk.locator('.checkin-item[data-status="waitlisted"]', { hasText: 'Стоян Стоянов' });
+  await waiting.waitFor();
+  const said = await waiting.textContent();
+  check(said.includes('В списъка на чакащите') && said.includes('Няма свободни места (1 от 1'),
+    `the waitlisted person's card says "${said.replace(/\s+/g, ' ').trim()}"`);
+  const deskWidth = await desk.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  check(deskWidth[0] <= deskWidth[1], `desk: horizontal overflow ${deskWidth[0]} > ${deskWidth[1]}`);
+  await desk.screenshot({ path: join(screenshotDir, 'checkin-waitlisted-phone.png'), fullPage: true });
+  await Promise.all([desk.waitForNavigation(), waiting.locator('button[value="admit_over_capacity"]').tap()]);
+  await desk.locator('.checkin-item.is-in', { hasText: 'Стоян Стоянов' }).waitFor();
+  check((await desk.locator('.notice-success').textContent()).includes('допуснат'), 'no word that they were admitted');
+  const again = await organiser.request.get(`/api/v1/events/${event.id}/registrations`, {
+    headers: { Authorization: `Bearer ${apiToken}` },
+  });
+  const stoyan = (await again.json()).items.filter((r) => r.name === 'Стоян Стоянов');
+  check(stoyan.length === 1 && stoyan[0].status === 'confirmed' && stoyan[0].checked_in_at,
+    'the waitlisted person was not admitted once, confirmed and checked in');
+  await desk.screenshot({ path: join(screenshotDir, 'checkin-admitted-phone.png'), fullPage: true });
+  check(errors.length === 0, `JavaScript errors: ${errors.join('; ')}`);
+  log('a waitlisted person found at the door and admitted over capacity');
 }
 
 runMain({

@@ -157,6 +157,38 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(broken.status, 422)
         self.assertEqual(broken.json()["error"]["code"], "import_not_xlsx")
 
+    def test_surname_and_middle_name_joined_and_ignored_columns_listed(self):
+        # The usual Bulgarian sheet: the name in three columns, a note and an unnamed column besides.
+        data = ("Име;Презиме;Фамилия;Имейл;Бележки;\r\n"
+                "Петя;Иванова;Стоянова;petya@kardzhali.bg;кмет;стая 5\r\n"
+                "Георги;;Шишков;georgi@momchilgrad.bg;;\r\n").encode("cp1251")
+        b = Browser(self.s, lang="bg")
+        b.login("org@kardzhali.bg", "password-123")
+        page = b.get("/admin/contacts/import")
+        body, ctype = multipart({"csrf_token": Browser.csrf(page)}, {"file": ("общини.csv", "text/csv", data)})
+        preview = b._remember(self.s.request("POST", "/admin/contacts/import", body=body,
+                                             headers=b._headers({"Content-Type": ctype})))
+        self.assertEqual(preview.status, 200, preview.text)
+        self.assertIn("Петя Иванова Стоянова", preview.text)
+        self.assertIn("Георги Шишков", preview.text)
+        ignored = re.search(r'<ul class="ignored-columns">(.*?)</ul>', preview.text).group(1)
+        self.assertEqual(re.findall(r"<li>(.*?)</li>", ignored), ["Бележки", "колона F (без заглавие)"])
+        upload = re.search(r'name="upload" value="([^"]+)"', preview.text).group(1)
+        r = b.post("/admin/contacts/import/confirm", {"csrf_token": Browser.csrf(preview), "upload": upload, "kind": "csv"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.s.sql("SELECT name FROM contacts ORDER BY email"),
+                         [("Георги Шишков",), ("Петя Иванова Стоянова",)])
+
+        # English headers in a workbook through the API, the ignored columns in the answer.
+        book = xlsx([["First name", "Last name", "Email", "Notes"],
+                     ["Yordan", "Shterev", "yordan@ardino.bg", "x"]])
+        r = self.api("POST", "/api/v1/contacts/import", book,
+                     {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      "Accept-Language": "en"})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.json()["ignored_columns"], ["Notes"])
+        self.assertEqual(self.api("GET", "/api/v1/contacts?q=yordan").json()["items"][0]["name"], "Yordan Shterev")
+
     def test_a_file_refused_as_a_whole_changes_nothing(self):
         cases = [
             ("organisation,position\r\nОбщина,Кмет\r\n".encode(), "import_missing_columns"),

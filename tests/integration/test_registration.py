@@ -350,6 +350,79 @@ class AttendeePagesTest(unittest.TestCase):
                                     {"csrf_token": Browser.csrf(page), "name": "Чужд"}).status, 403)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations WHERE source = 'desk'")[0][0], 2)
 
+    def test_the_desk_finds_everyone_and_admits_the_waiting_list(self):
+        path = f"/admin/events/{self.ev['id']}/checkin"
+        q = "?q=%D1%86%D0%B2%D0%B5%D1%82%D0%B0"  # "цвета", waitlisted: capacity 3 is full
+        desk = self.b.get(path + q)
+        self.assertEqual(desk.status, 200)
+        item = re.search(r'<li class="checkin-item[^"]*" data-status="waitlisted">.*?</li>', desk.text, re.S)
+        self.assertIsNotNone(item, "the desk does not find the waitlisted person")
+        item = item.group(0)
+        self.assertIn("Цвета Цветанова", item)
+        self.assertIn("В списъка на чакащите", item)
+        self.assertIn("Номер 1 в списъка на чакащите.", item)
+        self.assertIn("Няма свободни места (3 от 3 са заети)", item)
+        self.assertIn('value="admit_over_capacity"', item)
+        self.assertNotIn('value="admit"', item)
+        self.assertNotIn('value="check_in"', item)
+        self.assertNotIn("walk-in\" open", desk.text)  # found: no duplicate walk-in offered first
+        cid = self.s.sql("SELECT id FROM registrations WHERE name = 'Цвета Цветанова'")[0][0]
+        token = Browser.csrf(desk)
+        # "Admit" with no seat left is refused, changes nothing and says so at the desk.
+        r = self.b.post(f"/admin/registrations/{cid}", {"csrf_token": token, "action": "admit", "back": path + q})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), path + q + "&seat_gone=1")
+        self.assertIn("местата свършиха", self.b.get(r.header("Location")).text)
+        self.assertEqual(self.s.sql("SELECT status, checked_in_at FROM registrations WHERE id = ?", cid), [("waitlisted", None)])
+        # The organiser's explicit choice: over capacity, confirmed and checked in at once, audited.
+        r = self.b.post(f"/admin/registrations/{cid}", {"csrf_token": token, "action": "admit_over_capacity", "back": path + q})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), path + q + "&admitted=1")
+        self.assertEqual(self.s.sql("SELECT status, checked_in_at IS NOT NULL FROM registrations WHERE id = ?", cid),
+                         [("confirmed", 1)])
+        self.assertEqual(self.s.sql("SELECT action, detail FROM audit_log WHERE subject_id = ?", cid),
+                         [("registration.admit_over_capacity", "was waitlisted")])
+        after = self.b.get(r.header("Location"))
+        self.assertIn("допуснат и отбелязан", after.text)
+        self.assertIn("is-in", after.text)
+        self.assertIn("4</strong> / 3", after.text)  # seats taken, plainly over
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations WHERE name LIKE 'Цвета%'")[0][0], 1)
+
+        # Cancelled and rejected people are found with their status; with a seat free they are admitted.
+        self.s.sql("UPDATE events SET capacity = 10 WHERE id = ?", self.ev["id"])
+        ya = self.s.sql("SELECT id FROM registrations WHERE name = 'Яна Янева'")[0][0]
+        self.b.post(f"/admin/registrations/{ya}", {"csrf_token": token, "action": "cancel", "back": path})
+        desk = self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0")  # "яна"
+        item = re.search(r'<li class="checkin-item[^"]*" data-status="cancelled">.*?</li>', desk.text, re.S).group(0)
+        self.assertIn("Регистрацията е отменена.", item)
+        self.assertIn("Има свободно място", item)
+        self.assertIn('value="admit"', item)
+        r = self.b.post(f"/admin/registrations/{ya}", {"csrf_token": token, "action": "admit", "back": path})
+        self.assertEqual(r.header("Location"), path + "?admitted=1")
+        self.assertEqual(self.s.sql("SELECT status, checked_in_at IS NOT NULL FROM registrations WHERE id = ?", ya),
+                         [("confirmed", 1)])
+        # Only organisers of the event, only with the form's token.
+        self.assertEqual(self.b.post(f"/admin/registrations/{ya}", {"action": "admit"}).status, 403)
+
+    def test_the_desk_admits_a_pending_request(self):
+        token = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
+        h = {"Authorization": "Bearer " + token}
+        ev = self.s.request("POST", "/api/v1/events", dict(EVENT, title="Кръгла маса", capacity=5,
+                                                             registration_mode="moderated"), headers=h).json()
+        self.s.request("POST", f"/api/v1/events/{ev['id']}/publish", headers=h)
+        r = self.s.request("POST", f"/api/v1/events/{ev['id']}/registrations",
+                           body={"name": "Петър Петров", "email": "petar@example.bg", "consent": True})
+        self.assertEqual(r.json()["status"], "pending")
+        path = f"/admin/events/{ev['id']}/checkin"
+        desk = self.b.get(path + "?q=petar")  # by address too
+        item = re.search(r'<li class="checkin-item[^"]*" data-status="pending">.*?</li>', desk.text, re.S).group(0)
+        self.assertIn("Заявката чака одобрение от организатор.", item)
+        r = self.b.post(f"/admin/registrations/{r.json()['id']}", {"csrf_token": Browser.csrf(desk), "action": "admit",
+                                                                    "back": path + "?q=petar"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.s.sql("SELECT status, checked_in_at IS NOT NULL FROM registrations WHERE email = 'petar@example.bg'"),
+                         [("confirmed", 1)])
+
     def test_bulk_actions_on_ticked_rows(self):
         path = f"/admin/events/{self.ev['id']}/registrations"
         page = self.b.get(path)

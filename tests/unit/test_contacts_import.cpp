@@ -747,3 +747,66 @@ TEST_CASE("mangled files are refused or read, never crash", "[contacts][hostile]
     CHECK(parse_xlsx(xlsx_with_sheet_data(sheet_data)).skipped.size() == 1);  // the _x000D_ in the name
     for (int i = 0; i < 150; ++i) CHECK(survives(parse_xlsx, xlsx_with_sheet_data(mangle(sheet_data))));
 }
+
+TEST_CASE("the name joined from its parts: Име Презиме Фамилия", "[contacts]") {
+    SECTION("the usual Bulgarian sheet: Име;Фамилия") {
+        const auto r = parse_csv("Име;Фамилия;Имейл\r\nИван;Петров;ivan@example.bg\r\nМария;;maria@example.bg\r\n");
+        REQUIRE(r.rows.size() == 2);
+        CHECK(r.rows[0].name == "Иван Петров");
+        CHECK(r.rows[1].name == "Мария");
+        CHECK(r.unknown_columns.empty());
+    }
+    SECTION("Презиме between, whatever the columns' order") {
+        const auto r = parse_csv("Фамилия;Имейл;Презиме;Име\r\nПетров;ivan@example.bg;Георгиев;Иван\r\n");
+        REQUIRE(r.rows.size() == 1);
+        CHECK(r.rows[0].name == "Иван Георгиев Петров");
+    }
+    SECTION("English headers") {
+        const auto r = parse_csv(
+            "First name,Middle name,Last name,Email\r\nIvan,G.,Petrov,ivan@example.bg\r\n");
+        REQUIRE(r.rows.size() == 1);
+        CHECK(r.rows[0].name == "Ivan G. Petrov");
+        const auto s = parse_csv("Name,Surname,E-mail\r\nMaria,Ivanova,maria@example.bg\r\n");
+        REQUIRE(s.rows.size() == 1);
+        CHECK(s.rows[0].name == "Maria Ivanova");
+    }
+    SECTION("a first-name cell that already holds the surname does not get it twice") {
+        const auto r = parse_csv("Име;Фамилия;Имейл\r\nИван Петров;Петров;ivan@example.bg\r\nИван;Иванов;i2@example.bg\r\n");
+        REQUIRE(r.rows.size() == 2);
+        CHECK(r.rows[0].name == "Иван Петров");
+        CHECK(r.rows[1].name == "Иван Иванов");
+    }
+    SECTION("a column for the whole name wins over the parts; alone, Име is the whole name") {
+        const auto r = parse_csv("Име и фамилия;Фамилия;Имейл\r\nИван Петров;Петров;ivan@example.bg\r\n;Стоянова;petya@example.bg\r\n");
+        REQUIRE(r.rows.size() == 2);
+        CHECK(r.rows[0].name == "Иван Петров");
+        CHECK(r.rows[1].name == "Стоянова");
+        const auto s = parse_csv("Име;Имейл\r\nИван Петров;ivan@example.bg\r\n");
+        CHECK(s.rows.at(0).name == "Иван Петров");
+    }
+    SECTION("a surname alone is a name column; a row with no part of a name is skipped") {
+        const auto r = parse_csv("Фамилия;Имейл\r\nПетров;ivan@example.bg\r\n;x@example.bg\r\n");
+        REQUIRE(r.rows.size() == 1);
+        CHECK(r.rows[0].name == "Петров");
+        REQUIRE(r.skipped.size() == 1);
+        CHECK(r.skipped[0].reason == "error_import_missing_name");
+    }
+    SECTION("XLSX the same way") {
+        const auto book = xlsx_with_sheet_data(
+            "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Име</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Презиме</t></is></c>"
+            "<c r=\"C1\" t=\"inlineStr\"><is><t>Фамилия</t></is></c><c r=\"D1\" t=\"inlineStr\"><is><t>Имейл</t></is></c></row>"
+            "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Петя</t></is></c><c r=\"B2\" t=\"inlineStr\"><is><t>Иванова</t></is></c>"
+            "<c r=\"C2\" t=\"inlineStr\"><is><t>Стоянова</t></is></c><c r=\"D2\" t=\"inlineStr\"><is><t>petya@example.bg</t></is></c></row>");
+        const auto r = parse_xlsx(book);
+        REQUIRE(r.rows.size() == 1);
+        CHECK(r.rows[0].name == "Петя Иванова Стоянова");
+    }
+}
+
+TEST_CASE("every ignored column is reported, with or without a header", "[contacts]") {
+    const auto r = parse_csv("Име;Фамилия;Имейл;Бележки;;\r\nИван;Петров;ivan@example.bg;VIP;;стая 5\r\nМария;;m@example.bg;;x;\r\n");
+    CHECK(r.unknown_columns == std::vector<std::string>{"Бележки"});
+    CHECK(r.unnamed_columns == std::vector<std::size_t>{5, 6});
+    const auto s = parse_csv("Име;Имейл;\r\nИван;ivan@example.bg;\r\n");  // Excel's trailing empty column: nothing to report
+    CHECK(s.unnamed_columns.empty());
+}
