@@ -315,7 +315,10 @@ http::response signin_sheet(application& a, http::request& req) {
     if (per_day || days.size() <= 1) {
         sig_columns.push_back(json::object{{"date", ""}});
     } else {
-        for (auto d : days) sig_columns.push_back(json::object{{"date", date(d)}});
+        for (auto d : days) {  // "06.10.2031": short enough for a column's heading
+            auto iso = view::format_input_local(d, m.e.timezone);
+            sig_columns.push_back(json::object{{"date", iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4)}});
+        }
     }
     if (per_day) {
         for (std::size_t i = 0; i < days.size(); ++i)

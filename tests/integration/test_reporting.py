@@ -177,9 +177,9 @@ class SigninSheetTest(ReportingBase):
 
     def test_one_signature_column_a_day(self):
         t = self.b.get(self.path + "?blank=2").text
-        self.assertEqual(self.sig_headers(t), ['Подпис<span class="sig-day">6 октомври 2031 г.</span>',
-                                               'Подпис<span class="sig-day">7 октомври 2031 г.</span>',
-                                               'Подпис<span class="sig-day">8 октомври 2031 г.</span>'])
+        self.assertEqual(self.sig_headers(t), ['Подпис<span class="sig-day">06.10.2031</span>',
+                                               'Подпис<span class="sig-day">07.10.2031</span>',
+                                               'Подпис<span class="sig-day">08.10.2031</span>'])
         rows = re.findall(r"<tr><td class=\"n\">\d+</td>.*?</tr>", t)
         self.assertEqual(len(rows), 2 + 2)
         self.assertTrue(all(r.count('<td class="sig"></td>') == 3 for r in rows))
@@ -220,7 +220,7 @@ class SigninSheetTest(ReportingBase):
         self.assertIn('lang="bg"', sheet[:80])
         self.assertIn("Присъствен списък", sheet)
         self.assertIn("Подпис", sheet)
-        self.assertIn("6 октомври 2031 г.", sheet)
+        self.assertIn("6 октомври 2031 г.", sheet)  # the event's dates, in Bulgarian
         self.assertIn("Изготвил:", sheet)
         self.assertNotIn("Signature", sheet)
         self.assertIn(">Show</button>", t)  # the controls stay in the organiser's language
