@@ -138,6 +138,8 @@ async function journey(browser, baseUrl) {
   // --- Without the contact column: still landscape (three days), nothing clipped. -----
   await page.goto(sheet);
   await nothingClipped(page, 297 - 24, 'columns');
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.screenshot({ path: join(screenshotDir, 'signin-desktop.png') });
 
   // --- A sheet a day: portrait A4, each day from a new page. ---------------------------
   await page.goto(`${sheet}?per_day=1`);
