@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   libmagic-dev libzip-dev libexpat1-dev libpng-dev libarchive-dev
 )
 TEST_PACKAGES=(
-  catch2 python3 python3-aiosmtpd chromium
+  catch2 python3 python3-aiosmtpd chromium poppler-utils
 )
 
 missing_packages() {

@@ -7,9 +7,11 @@
 #include "registration/checkin.hpp"
 #include "registration/desk.hpp"
 #include "registration/exports.hpp"
+#include "registration/reporting.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
 #include "util/utf8.hpp"
+#include "view/dates.hpp"
 
 namespace sabor::registration {
 
@@ -89,16 +91,28 @@ http::response list_page(application& a, http::request& req) {
         j["can_check_in"] = r.status == "confirmed";
         rows.push_back(std::move(j));
     }
-    repository repo(*conn);
-    auto c = repo.counts(m.e.id);
-    json::array by_type, by_town;
-    for (const auto& g : repo.by_organisation_type(m.e.id))
-        by_type.push_back(json::object{{"label", g.value.empty() ? a.texts.text(ctx.lang, "not_given")
-                                                                 : a.texts.text(ctx.lang, "orgtype_" + g.value)},
-                                       {"registered", g.registered}, {"checked_in", g.checked_in}});
-    for (const auto& g : repo.by_town(m.e.id))
-        by_town.push_back(json::object{{"label", g.value.empty() ? a.texts.text(ctx.lang, "not_given") : g.value},
-                                       {"registered", g.registered}, {"checked_in", g.checked_in}});
+    // The same figures as GET .../statistics, with labels for the page.
+    auto stats = statistics_json(*conn, m.e, a.texts, ctx.lang);
+    auto labelled = [&](const json::value& groups, bool types) {
+        json::array out;
+        for (const auto& g : groups.as_array()) {
+            auto row = g.as_object();
+            std::string value(row["value"].as_string());
+            row["label"] = value.empty() ? a.texts.text(ctx.lang, "not_given")
+                                         : types ? a.texts.text(ctx.lang, "orgtype_" + value) : value;
+            out.push_back(std::move(row));
+        }
+        return out;
+    };
+    json::array by_type = labelled(stats["by_organisation_type"], true);
+    json::array by_town = labelled(stats["by_town"], false);
+    json::array tallies;
+    for (const auto& q : stats["questions"].as_array()) {
+        auto t = q.as_object();
+        t["has_unanswered"] = t["unanswered"].as_int64() > 0;
+        tallies.push_back(std::move(t));
+    }
+    bool has_tallies = !tallies.empty();
     json::array statuses;
     for (auto s : {"confirmed", "waitlisted", "pending", "cancelled", "rejected"})
         statuses.push_back(json::object{{"value", s}, {"label", a.texts.text(ctx.lang, "regstatus_" + std::string(s))},
@@ -111,10 +125,13 @@ http::response list_page(application& a, http::request& req) {
                       {"statuses", std::move(statuses)},
                       {"sort_organisation", sort == "organisation"},
                       {"sort_date", sort == "date"},
-                      {"counts", json::object{{"confirmed", c.confirmed}, {"waitlisted", c.waitlisted}, {"pending", c.pending},
-                                              {"cancelled", c.cancelled}, {"checked_in", c.checked_in}}},
+                      {"counts", json::object{{"confirmed", stats["confirmed"]}, {"waitlisted", stats["waitlisted"]},
+                                              {"pending", stats["pending"]}, {"cancelled", stats["cancelled"]},
+                                              {"rejected", stats["rejected"]}, {"attended", stats["attended"]}}},
                       {"by_type", std::move(by_type)},
                       {"by_town", std::move(by_town)},
+                      {"tallies", std::move(tallies)},
+                      {"has_tallies", has_tallies},
                       {"back", req.target}};
     if (auto done = req.query_param("done")) {
         data["notice"] = a.texts.text(ctx.lang, "notice_bulk_done", {{"count", *done}});
@@ -242,15 +259,29 @@ http::response walk_in(application& a, http::request& req) {
     return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/checkin?added=" + std::to_string(r.id));
 }
 
-// The attendee list as CSV or XLSX: the same columns, Bulgarian order.
-http::response export_response(application& a, storage::database& db, const events::event& e, std::int64_t user_id,
-                               const std::string& lang, const std::string& status, bool xlsx) {
+// The CSV's separator: ?sep= (";", "," or "tab"), otherwise ';' for Bulgarian (Bulgarian
+// Excel splits on it, since ',' is its decimal mark) and ',' for English; 0 when ?sep= is bad.
+char csv_separator(const http::request& req, const std::string& lang) {
+    auto sep = req.query_param("sep");
+    if (!sep) return lang == "bg" ? ';' : ',';
+    if (*sep == ";" || *sep == ",") return (*sep)[0];
+    if (*sep == "tab" || *sep == "\t") return '\t';
+    return 0;
+}
+
+// The attendee list as CSV or XLSX: the same columns, Bulgarian order, the event's time zone.
+http::response export_response(application& a, http::request& req, storage::database& db, const events::event& e,
+                               std::int64_t user_id, const std::string& lang, bool xlsx) {
+    char sep = xlsx ? ',' : csv_separator(req, lang);
+    if (!sep) return app::error_response(a, req, 400, "bad_separator");
+    auto status = clean(req.query_param("status"));
     auto list = all_for(db, e.id, status, "");
     sort_bulgarian(list, false);
     audit(db, user_id, xlsx ? "registrations.export_xlsx" : "registrations.export_csv", e.id, 0, status);
     http::response r;
     auto questions = parse_form_settings(e.registration_form).questions;
-    r.body = xlsx ? to_xlsx(list, a.texts, lang, questions) : to_csv(list, a.texts, lang, questions);
+    r.body = xlsx ? to_xlsx(list, a.texts, lang, questions, e.timezone)
+                  : to_csv(list, a.texts, lang, questions, e.timezone, sep);
     r.set_header("Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                                       : "text/csv; charset=utf-8");
     r.set_header("Content-Disposition",
@@ -259,6 +290,10 @@ http::response export_response(application& a, storage::database& db, const even
     return r;
 }
 
+// The sign-in sheet (присъствен списък), printed in the event's language whatever the
+// organiser's browser speaks: one signature column per day of the event, or one sheet per
+// day (?per_day=1); ?contact=1 adds e-mail and phone; the funding block repeats on every
+// printed page (it sits in the table's repeated header) and each sheet ends with „Изготвил“.
 http::response signin_sheet(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
@@ -266,7 +301,14 @@ http::response signin_sheet(application& a, http::request& req) {
     if (m.refusal) return *m.refusal;
     bool all = req.query_param("all").value_or("") == "1";
     bool by_org = req.query_param("sort").value_or("") == "organisation";
+    bool contact = req.query_param("contact").value_or("") == "1";
     auto blank = app::query_int(req, "blank", 5, 0, 100);
+    auto print_lang = req.query_param("print_lang").value_or("");
+    auto lang = a.texts.supported(print_lang) ? print_lang : event_language(m.e, a.texts.default_locale());
+    auto days = event_days(m.e);
+    constexpr std::size_t max_day_columns = 6;  // more would leave no room to sign on A4
+    bool per_day = days.size() > 1 && (req.query_param("per_day").value_or("") == "1" || days.size() > max_day_columns);
+
     auto list = all_for(*conn, m.e.id, all ? "" : "confirmed", "");
     if (all)
         list.erase(std::remove_if(list.begin(), list.end(),
@@ -276,12 +318,52 @@ http::response signin_sheet(application& a, http::request& req) {
     json::array rows;
     int n = 0;
     for (const auto& r : list)
-        rows.push_back(json::object{{"n", ++n}, {"name", r.name}, {"organisation", r.organisation}, {"position", r.position}});
+        rows.push_back(json::object{{"n", ++n}, {"name", r.name}, {"organisation", r.organisation}, {"position", r.position},
+                                    {"email", r.email}, {"phone", r.phone}});
     for (std::int64_t i = 0; i < blank; ++i) rows.push_back(json::object{{"n", ++n}, {"blank", true}});
+
+    auto date = [&](std::int64_t noon) { return view::format_date(noon, m.e.timezone, lang); };
+    json::array sig_columns, sheets;
+    if (per_day || days.size() <= 1) {
+        sig_columns.push_back(json::object{{"date", ""}});
+    } else {
+        for (auto d : days) {  // "06.10.2031": short enough for a column's heading
+            auto iso = view::format_input_local(d, m.e.timezone);
+            sig_columns.push_back(json::object{{"date", iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4)}});
+        }
+    }
+    if (per_day) {
+        for (std::size_t i = 0; i < days.size(); ++i)
+            sheets.push_back(json::object{
+                {"first", i == 0},
+                {"day_label", a.texts.text(lang, "sheet_day_of", {{"n", std::to_string(i + 1)},
+                                                                  {"count", std::to_string(days.size())},
+                                                                  {"date", date(days[i])}})},
+                {"rows", rows}});
+    } else {
+        sheets.push_back(json::object{{"first", true}, {"day_label", ""}, {"rows", std::move(rows)}});
+    }
+    // Portrait A4 holds the four name columns and two more; beyond that, landscape.
+    bool wide = sig_columns.size() + (contact ? 1 : 0) > 2;
+    auto col_count = static_cast<std::int64_t>(4 + (contact ? 1 : 0) + sig_columns.size());
+
     audit(*conn, m.user.id, "registrations.signin_sheet", m.e.id, 0, all ? "all" : "confirmed");
     json::object data{{"title", a.texts.text(ctx.lang, "signin_title") + ": " + m.e.title},
-                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
-                      {"rows", std::move(rows)},
+                      {"event", events::to_view(m.e, a.texts, lang)},
+                      {"p", a.texts.catalog(lang)},
+                      {"sheet_lang", lang},
+                      {"sheets", std::move(sheets)},
+                      {"sig_columns", std::move(sig_columns)},
+                      {"contact", contact},
+                      {"wide", wide},
+                      {"col_count", col_count},
+                      {"multi_day", days.size() > 1},
+                      {"per_day", per_day},
+                      {"all", all},
+                      {"sort_organisation", by_org},
+                      {"blank", blank},
+                      {"print_bg", lang == "bg"},
+                      {"print_en", lang == "en"},
                       {"printable", true}};
     return app::render_page(a, ctx, "admin/signin_sheet", std::move(data));
 }
@@ -363,20 +445,7 @@ void register_admin_routes(application& a) {
         auto conn = a.db.acquire();
         auto e = event_in_path(*conn, auth.user, req);
         if (!e) return app::error_response(a, req, 404, "not_found");
-        repository repo(*conn);
-        auto c = repo.counts(e->id);
-        auto groups = [](const std::vector<repository::group_count>& gs) {
-            json::array out;
-            for (const auto& g : gs)
-                out.push_back(json::object{{"value", g.value}, {"registered", g.registered}, {"checked_in", g.checked_in}});
-            return out;
-        };
-        return app::json_response(200, json::object{
-            {"confirmed", c.confirmed}, {"waitlisted", c.waitlisted}, {"pending", c.pending},
-            {"cancelled", c.cancelled}, {"rejected", c.rejected}, {"checked_in", c.checked_in},
-            {"registered", c.confirmed + c.waitlisted + c.pending},
-            {"by_organisation_type", groups(repo.by_organisation_type(e->id))},
-            {"by_town", groups(repo.by_town(e->id))}});
+        return app::json_response(200, statistics_json(*conn, *e, a.texts, app::pick_lang(a, req)));
     });
 
     for (bool xlsx : {false, true}) {
@@ -386,7 +455,7 @@ void register_admin_routes(application& a) {
             auto conn = a.db.acquire();
             auto m = load_managed(a, req, ctx, *conn);
             if (m.refusal) return *m.refusal;
-            return export_response(a, *conn, m.e, m.user.id, ctx.lang, clean(req.query_param("status")), xlsx);
+            return export_response(a, req, *conn, m.e, m.user.id, ctx.lang, xlsx);
         });
         a.router.get("/api/v1/events/{id}/registrations." + ext, [&a, xlsx](http::request& req) {
             auto auth = app::require_api_user(a, req);
@@ -395,7 +464,7 @@ void register_admin_routes(application& a) {
             auto conn = a.db.acquire();
             auto e = event_in_path(*conn, auth.user, req);
             if (!e) return app::error_response(a, req, 404, "not_found");
-            return export_response(a, *conn, *e, auth.user.id, lang, clean(req.query_param("status")), xlsx);
+            return export_response(a, req, *conn, *e, auth.user.id, lang, xlsx);
         });
     }
 }

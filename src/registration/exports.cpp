@@ -1,5 +1,6 @@
 #include "registration/exports.hpp"
 
+#include "registration/reporting.hpp"
 #include "view/i18n.hpp"
 
 #include <unicode/coll.h>
@@ -37,12 +38,20 @@ void sort_bulgarian(std::vector<registration>& list, bool by_organisation) {
     });
 }
 
-std::string csv_cell(std::string_view value) {
+bool runs_as_formula(std::string_view v) {
+    if (v.empty()) return false;
+    char c = v[0];
+    if (c == '=' || c == '@' || c == '\t' || c == '\r') return true;
+    if (c != '+' && c != '-') return false;
+    // A sign followed only by digits, spaces and a phone number's ( ) . / - is a number or a
+    // telephone ("+359 888 123 456"): no function, no reference, nothing a spreadsheet runs.
+    return v.substr(1).find_first_not_of("0123456789 ()./-") != std::string_view::npos;
+}
+
+std::string csv_cell(std::string_view value, char sep) {
     std::string v(value);
-    // A leading = + - @ (or tab / CR) would make a spreadsheet treat the cell as a formula.
-    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
-        v.insert(0, "'");
-    bool quote = v.find_first_of(",\"\r\n;") != std::string::npos;
+    if (runs_as_formula(v)) v.insert(0, "'");
+    bool quote = v.find_first_of("\"\r\n,;\t") != std::string::npos || v.find(sep) != std::string::npos;
     if (!quote) return v;
     std::string out = "\"";
     for (char c : v) {
@@ -60,7 +69,8 @@ const char* const export_columns[] = {"label_number", "label_full_name", "label_
 
 // Header and rows, the same for both formats.
 std::vector<std::vector<std::string>> export_table(const std::vector<registration>& list, const view::i18n& texts,
-                                                   const std::string& lang, const std::vector<question>& questions) {
+                                                   const std::string& lang, const std::vector<question>& questions,
+                                                   const std::string& tz) {
     std::vector<std::vector<std::string>> table;
     std::vector<std::string> header;
     for (const char* c : export_columns) header.push_back(texts.text(lang, c));
@@ -70,7 +80,8 @@ std::vector<std::vector<std::string>> export_table(const std::vector<registratio
     for (const auto& r : list) {
         std::string type = r.organisation_type.empty() ? "" : texts.text(lang, "orgtype_" + r.organisation_type);
         std::vector<std::string> row{std::to_string(++n), r.name,     r.email, r.organisation, r.position, type, r.town,
-                                     r.phone, texts.text(lang, "regstatus_" + r.status), r.created_at, r.checked_in_at};
+                                     r.phone, texts.text(lang, "regstatus_" + r.status),
+                                     local_stamp(r.created_at, tz), local_stamp(r.checked_in_at, tz)};
         if (!questions.empty()) {
             boost::json::error_code ec;
             auto parsed = boost::json::parse(r.answers, ec);
@@ -85,8 +96,8 @@ std::vector<std::vector<std::string>> export_table(const std::vector<registratio
 }  // namespace
 
 std::string to_xlsx(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang,
-                    const std::vector<question>& questions) {
-    auto table = export_table(list, texts, lang, questions);
+                    const std::vector<question>& questions, const std::string& tz) {
+    auto table = export_table(list, texts, lang, questions, tz);
     // libxlsxwriter writes files: a private temporary one, read back and removed.
     auto dir = std::filesystem::temp_directory_path();
     auto path = dir / ("sabor-export-" + std::to_string(::getpid()) + "-" +
@@ -122,13 +133,13 @@ std::string to_xlsx(const std::vector<registration>& list, const view::i18n& tex
 }
 
 std::string to_csv(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang,
-                   const std::vector<question>& questions) {
+                   const std::vector<question>& questions, const std::string& tz, char sep) {
     std::string out = "\xEF\xBB\xBF";  // BOM
-    for (const auto& cells : export_table(list, texts, lang, questions)) {
+    for (const auto& cells : export_table(list, texts, lang, questions, tz)) {
         bool first = true;
         for (const auto& c : cells) {
-            if (!first) out += ',';
-            out += csv_cell(c);
+            if (!first) out += sep;
+            out += csv_cell(c, sep);
             first = false;
         }
         out += "\r\n";

@@ -15,17 +15,22 @@ namespace sabor::registration {
 // Sorts by name (or by organisation, then name) in Bulgarian alphabetical order (ICU collation).
 void sort_bulgarian(std::vector<registration>& list, bool by_organisation);
 
-// UTF-8 CSV with a byte-order mark (so Excel shows Cyrillic), headers in `lang`, and cells
-// that begin with = + - @ (or a tab/CR) neutralised so no spreadsheet runs them as formulas.
+// UTF-8 CSV with a byte-order mark (so Excel shows Cyrillic), headers in `lang`, cells
+// separated by `sep` (Bulgarian Excel expects ';', English ','), times as wall-clock time in
+// `tz` (the event's zone), and cells a spreadsheet would run as a formula neutralised.
 // The event's own questions follow the standard columns, one column each.
 std::string to_csv(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang,
-                   const std::vector<question>& questions = {});
+                   const std::vector<question>& questions = {}, const std::string& tz = "Europe/Sofia", char sep = ',');
 
-std::string csv_cell(std::string_view value);
+// True when a spreadsheet would take the cell for a formula: it begins with = or @ (or a
+// tab / CR), or with + or - followed by more than a number or telephone number.
+bool runs_as_formula(std::string_view value);
+// One CSV cell: neutralised with a leading ' when runs_as_formula, quoted when needed.
+std::string csv_cell(std::string_view value, char sep = ',');
 
 // The same columns as a real Excel workbook (libxlsxwriter); cells are written as text,
 // so nothing in them is ever taken for a formula. Throws std::runtime_error on failure.
 std::string to_xlsx(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang,
-                    const std::vector<question>& questions = {});
+                    const std::vector<question>& questions = {}, const std::string& tz = "Europe/Sofia");
 
 }  // namespace sabor::registration

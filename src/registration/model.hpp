@@ -33,6 +33,7 @@ struct registration {
 
 struct status_counts {
     std::int64_t confirmed = 0, waitlisted = 0, pending = 0, cancelled = 0, rejected = 0, checked_in = 0;
+    std::int64_t attended = 0;  // confirmed and checked in (checked_in also counts those cancelled since)
 };
 
 }  // namespace sabor::registration

@@ -140,8 +140,10 @@ status_counts repository::counts(std::int64_t event_id) {
         auto s = st.get_text(0);
         auto n = st.get_int(1);
         c.checked_in += st.get_int(2);
-        if (s == "confirmed") c.confirmed = n;
-        else if (s == "waitlisted") c.waitlisted = n;
+        if (s == "confirmed") {
+            c.confirmed = n;
+            c.attended = st.get_int(2);
+        } else if (s == "waitlisted") c.waitlisted = n;
         else if (s == "pending") c.pending = n;
         else if (s == "cancelled") c.cancelled = n;
         else if (s == "rejected") c.rejected = n;
@@ -153,22 +155,25 @@ namespace {
 std::vector<repository::group_count> grouped(storage::statement st, std::int64_t event_id) {
     st.bind(1, event_id);
     std::vector<repository::group_count> out;
-    while (st.step()) out.push_back({st.get_text(0), st.get_int(1), st.get_int(2)});
+    while (st.step()) out.push_back({st.get_text(0), st.get_int(1), st.get_int(2), st.get_int(3)});
     return out;
 }
 }  // namespace
 
 // Two fixed statements rather than a column name put together at run time.
 std::vector<repository::group_count> repository::by_organisation_type(std::int64_t event_id) {
-    return grouped(db_.prepare("SELECT organisation_type, COUNT(*), COUNT(checked_in_at) FROM registrations WHERE event_id = ? "
-                               "AND status IN ('confirmed', 'waitlisted', 'pending') GROUP BY organisation_type "
-                               "ORDER BY COUNT(*) DESC, organisation_type"),
+    return grouped(db_.prepare("SELECT organisation_type, SUM(status = 'confirmed'), "
+                               "SUM(status = 'confirmed' AND checked_in_at IS NOT NULL), SUM(status = 'waitlisted') "
+                               "FROM registrations WHERE event_id = ? AND status IN ('confirmed', 'waitlisted') "
+                               "GROUP BY organisation_type ORDER BY 2 DESC, 4 DESC, organisation_type"),
                    event_id);
 }
 
 std::vector<repository::group_count> repository::by_town(std::int64_t event_id) {
-    return grouped(db_.prepare("SELECT town, COUNT(*), COUNT(checked_in_at) FROM registrations WHERE event_id = ? "
-                               "AND status IN ('confirmed', 'waitlisted', 'pending') GROUP BY town ORDER BY COUNT(*) DESC, town"),
+    return grouped(db_.prepare("SELECT town, SUM(status = 'confirmed'), "
+                               "SUM(status = 'confirmed' AND checked_in_at IS NOT NULL), SUM(status = 'waitlisted') "
+                               "FROM registrations WHERE event_id = ? AND status IN ('confirmed', 'waitlisted') "
+                               "GROUP BY town ORDER BY 2 DESC, 4 DESC, town"),
                    event_id);
 }
 

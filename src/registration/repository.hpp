@@ -28,11 +28,11 @@ public:
     std::int64_t count(std::int64_t event_id, std::string_view status);
     std::int64_t count_active();  // all events: confirmed, waitlisted, pending
     status_counts counts(std::int64_t event_id);
-    // Active registrations (confirmed, waitlisted, pending) and check-ins per organisation
-    // type or per town, most first: {value, registered, checked in}.
+    // Per organisation type or per town, most confirmed first: confirmed ("registered"),
+    // waitlisted and attended (confirmed and checked in). Pending and cancelled are left out.
     struct group_count {
         std::string value;
-        std::int64_t registered = 0, checked_in = 0;
+        std::int64_t registered = 0, checked_in = 0, waitlisted = 0;
     };
     std::vector<group_count> by_organisation_type(std::int64_t event_id);
     std::vector<group_count> by_town(std::int64_t event_id);

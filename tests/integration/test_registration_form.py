@@ -94,7 +94,7 @@ class FormSettingsTest(unittest.TestCase):
         self.assertEqual(reg["answers"], {"q1": True, "q2": "Води", "q3": ["Финансиране", "Партньорства"], "q4": 2.5,
                                           "q5": "2031-08-31", "q6": "Ред 1\nРед 2"})
         csv_text = self.api("GET", f"/api/v1/events/{self.ev['id']}/registrations.csv").text.lstrip("\ufeff")
-        rows = list(csv.reader(io.StringIO(csv_text)))
+        rows = list(csv.reader(io.StringIO(csv_text), delimiter=";"))  # ';' for Bulgarian
         header = rows[0]
         self.assertIn("Ще присъствате ли на обяда?", header)
         row = dict(zip(header, rows[1]))
