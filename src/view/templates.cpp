@@ -124,7 +124,7 @@ private:
         static const std::set<std::string, std::less<>> names{
             "t",    "lang",   "lang_bg", "lang_en", "csrf_token", "base",  "user",      "page_is",        "back",
             "event", "values", "show",   "req",     "errors",     "types", "questions", "is_new",         "materials_base",
-            "programme", "materials", "q", "searched", "rows", "speakers_page"};
+            "programme", "materials", "q", "searched", "rows", "speakers_page", "p", "contact", "sig_columns", "day_label", "col_count"};
         return names.count(n) > 0;
     }
     std::vector<const mus::data*> items_;
