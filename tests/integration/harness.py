@@ -241,3 +241,38 @@ class Browser:
         r = self.post("/login", {"email": email, "password": password, "csrf_token": self.csrf(page), "next": "/admin"})
         assert r.status == 303, f"login failed: {r.status}"
         return r
+
+
+class EventMailTestCase(unittest.TestCase):
+    """A fresh server for each test, sending to a real SMTP sink (`self.sink`), with one
+    organiser (`organiser_email`, password-123) whose API token is `self.token`, and the
+    published event `event_fields` as `self.event`."""
+    organiser_email = "org@example.bg"
+    mail_from = "Събор <events@example.bg>"
+    event_fields = None
+
+    def setUp(self):
+        from smtp_sink import Sink
+        self.sink = Sink()
+        self.s = Server(env={"SABOR_MAIL_SMTP_URL": self.sink.url, "SABOR_MAIL_RETRY_FIRST_SECONDS": "1",
+                             "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0", "SABOR_MAIL_FROM": self.mail_from})
+        self.s.cli("user", "add", "--email", self.organiser_email, "--name", "Организатор", stdin="password-123\n")
+        self.token = self.s.cli("token", "create", "--email", self.organiser_email).stdout.strip()
+        self.event = self.create_event(self.event_fields)
+
+    def tearDown(self):
+        self.s.close()
+        self.sink.stop()
+
+    def api(self, method, path, body=None, auth=True):
+        h = {"Authorization": "Bearer " + self.token} if auth else {}
+        return self.s.request(method, path, body=body, headers=h)
+
+    def create_event(self, fields, publish=True):
+        ev = self.api("POST", "/api/v1/events", fields).json()
+        if publish:
+            self.api("POST", f"/api/v1/events/{ev['id']}/publish")
+        return ev
+
+    def register(self, body, event=None):
+        return self.s.request("POST", f"/api/v1/events/{(event or self.event)['id']}/registrations", body=body)

@@ -5,7 +5,7 @@ import re
 import time
 import unittest
 
-from harness import Server, Browser
+from harness import Browser, EventMailTestCase
 from smtp_sink import Sink
 
 EVENT = {
@@ -28,32 +28,10 @@ def person(i, **kw):
     return p
 
 
-class FirstUseTest(unittest.TestCase):
-    def setUp(self):
-        self.sink = Sink()
-        self.s = Server(env={"SABOR_MAIL_SMTP_URL": self.sink.url, "SABOR_MAIL_RETRY_FIRST_SECONDS": "1",
-                             "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0",
-                             "SABOR_MAIL_FROM": "Събор <events@gabrovo.bg>"})
-        self.s.cli("user", "add", "--email", "org@gabrovo.bg", "--name", "Организатор", stdin="password-123\n")
-        self.token = self.s.cli("token", "create", "--email", "org@gabrovo.bg").stdout.strip()
-        self.event = self.create_event(EVENT)
-
-    def tearDown(self):
-        self.s.close()
-        self.sink.stop()
-
-    def api(self, method, path, body=None, auth=True):
-        h = {"Authorization": "Bearer " + self.token} if auth else {}
-        return self.s.request(method, path, body=body, headers=h)
-
-    def create_event(self, fields, publish=True):
-        ev = self.api("POST", "/api/v1/events", fields).json()
-        if publish:
-            self.api("POST", f"/api/v1/events/{ev['id']}/publish")
-        return ev
-
-    def register(self, body, event=None):
-        return self.s.request("POST", f"/api/v1/events/{(event or self.event)['id']}/registrations", body=body)
+class FirstUseTest(EventMailTestCase):
+    organiser_email = "org@gabrovo.bg"
+    mail_from = "Събор <events@gabrovo.bg>"
+    event_fields = EVENT
 
     def organiser(self):
         b = Browser(self.s, lang="bg")

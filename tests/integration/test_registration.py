@@ -5,7 +5,7 @@ import re
 import time
 import unittest
 
-from harness import Server, Browser
+from harness import Server, Browser, EventMailTestCase
 from smtp_sink import Sink
 
 EVENT = {
@@ -28,31 +28,10 @@ def person(i, **kw):
     return p
 
 
-class RegistrationTest(unittest.TestCase):
-    def setUp(self):
-        self.sink = Sink()
-        self.s = Server(env={"SABOR_MAIL_SMTP_URL": self.sink.url, "SABOR_MAIL_RETRY_FIRST_SECONDS": "1",
-                             "SABOR_LIMITS_REGISTRATIONS_PER_MINUTE": "0", "SABOR_MAIL_FROM": "Събор <events@ruse.bg>"})
-        self.s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Организатор", stdin="password-123\n")
-        self.token = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
-        self.event = self.create_event(EVENT)
-
-    def tearDown(self):
-        self.s.close()
-        self.sink.stop()
-
-    def api(self, method, path, body=None, auth=True):
-        h = {"Authorization": "Bearer " + self.token} if auth else {}
-        return self.s.request(method, path, body=body, headers=h)
-
-    def create_event(self, fields, publish=True):
-        ev = self.api("POST", "/api/v1/events", fields).json()
-        if publish:
-            self.api("POST", f"/api/v1/events/{ev['id']}/publish")
-        return ev
-
-    def register(self, body, event=None):
-        return self.s.request("POST", f"/api/v1/events/{(event or self.event)['id']}/registrations", body=body)
+class RegistrationTest(EventMailTestCase):
+    organiser_email = "org@ruse.bg"
+    mail_from = "Събор <events@ruse.bg>"
+    event_fields = EVENT
 
     def statuses(self):
         return dict(self.s.sql("SELECT email, status FROM registrations"))
