@@ -192,6 +192,18 @@ std::int64_t repository::waitlist_position(const registration& r) {
     return st.get_int(0);
 }
 
+std::vector<repository::history_entry> repository::history(const registration& r) {
+    auto st = db_.prepare(
+        "SELECT a.created_at, 'audit', a.action, a.detail, COALESCE(u.name, '') FROM audit_log a "
+        "LEFT JOIN users u ON u.id = a.user_id WHERE a.event_id = ?1 AND a.subject_id = ?2 AND a.action LIKE 'registration.%' "
+        "UNION ALL SELECT created_at, 'mail', kind, status, '' FROM mail_outbox "
+        "WHERE event_id = ?1 AND to_address = ?3 AND ?3 <> '' ORDER BY 1");
+    st.bind(1, r.event_id).bind(2, r.id).bind(3, r.email);
+    std::vector<history_entry> out;
+    while (st.step()) out.push_back({st.get_text(0), st.get_text(1), st.get_text(2), st.get_text(3), st.get_text(4)});
+    return out;
+}
+
 std::vector<registration> repository::expecting(std::int64_t event_id) {
     auto st = db_.prepare(std::string("SELECT ") + columns +
                           " FROM registrations WHERE event_id = ? AND status IN ('pending', 'confirmed', 'waitlisted') "

@@ -41,6 +41,14 @@ public:
     // 1-based position of a waitlisted registration.
     std::int64_t waitlist_position(const registration& r);
 
+    // What happened to one registration, oldest first: the organisers' actions (audit log)
+    // and the mails sent to its address about its event. `what` is the audit action or the
+    // mail kind; `detail` the audit detail or the mail's status; `who` the organiser's name.
+    struct history_entry {
+        std::string at, source, what, detail, who;
+    };
+    std::vector<history_entry> history(const registration& r);
+
     // Everyone still expecting to come (pending, confirmed, waitlisted) who has an address.
     std::vector<registration> expecting(std::int64_t event_id);
 

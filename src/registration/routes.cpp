@@ -10,6 +10,7 @@
 #include "registration/card_routes.hpp"
 #include "registration/checkin.hpp"
 #include "registration/event_cancellation.hpp"
+#include "registration/record.hpp"
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
@@ -41,14 +42,14 @@ json::object with_api_url(application& a, const registration& r, const std::stri
     return j;
 }
 
-json::array type_options(application& a, const std::string& lang, const std::string& selected) {
+}  // namespace
+
+boost::json::array type_options(app::application& a, const std::string& lang, const std::string& selected) {
     json::array out;
     for (auto t : organisation_types)
         out.push_back(json::object{{"value", t}, {"label", a.texts.text(lang, "orgtype_" + std::string(t))}, {"selected", t == selected}});
     return out;
 }
-
-}  // namespace
 
 // What the form partial needs: which fields show and are required, and each question with
 // its current value (from the submitted form, or from a registration's stored answers).
@@ -430,6 +431,7 @@ void register_routes(application& a) {
 
     register_verification_routes(a);
     register_cancellation_routes(a);
+    register_record_routes(a);
     register_card_routes(a);
     register_scheduled_routes(a);
 }

@@ -21,6 +21,8 @@ void register_routes(app::application& a);
 // `stored` answers) and errors, and the privacy text.
 void add_form_view(boost::json::object& data, const form_settings& s, const http::fields* raw,
                    const boost::json::object* stored, const std::map<std::string, std::string>& errors);
+// The types of organisation for the form's select, `selected` marked.
+boost::json::array type_options(app::application& a, const std::string& lang, const std::string& selected);
 // The registration form of `e` filled in with `prefill` (an invitation's details and its
 // token as "invitation"); `extra` adds to the page's data (the decline button).
 http::response prefilled_form_page(app::application& a, http::request& req, app::web_ctx& ctx, const events::event& e,

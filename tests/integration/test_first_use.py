@@ -241,5 +241,59 @@ class FirstUseTest(EventMailTestCase):
         self.assertTrue(all("availability" in e for e in listed))
 
 
+    # ---- 10. one registration on its own page ----
+
+    def test_organiser_opens_one_registration_sees_answers_and_history_and_corrects_the_name(self):
+        eid = self.event["id"]
+        r = self.api("PUT", f"/api/v1/events/{eid}/registration-form", {
+            "questions": [{"label": "Обяд", "type": "yesno"},
+                          {"label": "Хранене", "type": "choice", "options": ["Обичайно", "Вегетарианско"]}]})
+        self.assertEqual(r.status, 200, r.text)
+        keys = [q["key"] for q in r.json()["questions"]]
+        reg = self.register(person(1, name="Иван Петорв", answers={keys[0]: True, keys[1]: "Вегетарианско"})).json()
+        self.sink.wait_for(1)
+        self.api("PATCH", f"/api/v1/registrations/{reg['id']}", {"checked_in": True})
+        b = self.organiser()
+        listing = b.get(f"/admin/events/{eid}/registrations")
+        self.assertIn(f'href="/admin/registrations/{reg["id"]}"', listing.text)
+        page = b.get(f"/admin/registrations/{reg['id']}")
+        self.assertEqual(page.status, 200)
+        self.assertEqual(page.header("Cache-Control"), "no-store")
+        for text in ("Иван Петорв", "p1@example.bg", "Обяд", "Да", "Вегетарианско", "Писмо: потвърждение",
+                     "Промяна през API"):
+            self.assertIn(text, page.text, text)
+        self.assertNotIn("1970", page.text)
+        # A correction that does not validate comes back in the page, nothing changed.
+        r = b.post(f"/admin/registrations/{reg['id']}/edit", {"csrf_token": b.csrf(page), "name": ""})
+        self.assertEqual(r.status, 422)
+        self.assertIn("field-error", r.text)
+        self.assertEqual(self.s.sql("SELECT name FROM registrations WHERE id = ?", reg["id"])[0][0], "Иван Петорв")
+        r = b.post(f"/admin/registrations/{reg['id']}/edit", {"csrf_token": b.csrf(page), "name": "Иван\x01"})
+        self.assertEqual(r.status, 422)
+        r = b.post(f"/admin/registrations/{reg['id']}/edit",
+                   {"csrf_token": b.csrf(page), "name": "Иван Петров", "organisation": "Община Габрово",
+                    "position": "Главен експерт", keys[0]: "no", keys[1]: "Обичайно"})
+        self.assertEqual(r.status, 303)
+        page = b.get(r.header("Location"))
+        self.assertIn("Данните са запазени", page.text)
+        self.assertIn("Данните са поправени", page.text)
+        self.assertEqual(self.s.sql("SELECT name FROM registrations WHERE id = ?", reg["id"])[0][0], "Иван Петров")
+        got = self.api("GET", f"/api/v1/events/{eid}/registrations").json()["items"][0]
+        self.assertEqual(got["answers"], {keys[0]: False, keys[1]: "Обичайно"})
+        # The same through the API.
+        r = self.api("PATCH", f"/api/v1/registrations/{reg['id']}", {"name": "Иван Г. Петров", "town": "Габрово"})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.json()["name"], "Иван Г. Петров")
+        # Without CSRF, signed out, or someone else's: nothing.
+        self.assertEqual(b.post(f"/admin/registrations/{reg['id']}/edit", {"name": "X"}).status, 403)
+        self.assertEqual(self.s.request("GET", f"/admin/registrations/{reg['id']}").status, 303)
+        self.s.cli("user", "add", "--email", "other@example.bg", "--name", "Друг", stdin="password-123\n")
+        other = Browser(self.s, lang="bg")
+        other.login("other@example.bg", "password-123")
+        self.assertIn(other.get(f"/admin/registrations/{reg['id']}").status, (403, 404))
+        self.assertEqual(b.get("/admin/registrations/999999").status, 404)
+        self.assertEqual(self.s.sql("SELECT name FROM registrations WHERE id = ?", reg["id"])[0][0], "Иван Г. Петров")
+
+
 if __name__ == "__main__":
     unittest.main()
