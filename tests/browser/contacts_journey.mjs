@@ -7,7 +7,7 @@
 
 import { existsSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { STEP_TIMEOUT_MS, screenshotDir, sourceDir, check, log, runSabor, runMain } from './lib.mjs';
+import { STEP_TIMEOUT_MS, screenshotDir, sourceDir, check, log, runSabor, runMain, addOrganiser } from './lib.mjs';
 
 const ORGANISER = { email: 'invite@kardzhali.bg', password: 'invite-pass-123', name: 'Мария Колева' };
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'bg-BG' };
@@ -113,8 +113,7 @@ async function journey(browser, baseUrl) {
 runMain({
   setup: (dir) => {
     dataDir = dir;
-    runSabor(['user', 'add', '--email', ORGANISER.email, '--name', ORGANISER.name, '--data-dir', dir], `${ORGANISER.password}\n`);
-    apiToken = runSabor(['token', 'create', '--email', ORGANISER.email, '--data-dir', dir]).trim();
+    apiToken = addOrganiser(dir, ORGANISER);
   },
   journey,
 });

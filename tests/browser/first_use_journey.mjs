@@ -9,7 +9,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { STEP_TIMEOUT_MS, screenshotDir, check, log, runSabor, runMain } from './lib.mjs';
+import { STEP_TIMEOUT_MS, screenshotDir, check, log, runSabor, runMain, addOrganiser } from './lib.mjs';
 import { mailIn, htmlOf } from './mail_reader.mjs';
 
 const ORGANISER = { email: 'cancel@example.bg', password: 'cancel-pass-123', name: 'Ива Петрова' };
@@ -113,8 +113,7 @@ async function journey(browser, baseUrl) {
 runMain({
   setup: (dir) => {
     dataDir = dir;
-    runSabor(['user', 'add', '--email', ORGANISER.email, '--name', ORGANISER.name, '--data-dir', dir], `${ORGANISER.password}\n`);
-    apiToken = runSabor(['token', 'create', '--email', ORGANISER.email, '--data-dir', dir]).trim();
+    apiToken = addOrganiser(dir, ORGANISER);
   },
   journey,
 });

@@ -164,3 +164,9 @@ export function runMain(options) {
     process.exit(1);
   });
 }
+
+// An organiser account {email, name, password} in the data folder; returns its API token.
+export function addOrganiser(dataDir, organiser) {
+  runSabor(['user', 'add', '--email', organiser.email, '--name', organiser.name, '--data-dir', dataDir], `${organiser.password}\n`);
+  return runSabor(['token', 'create', '--email', organiser.email, '--data-dir', dataDir]).trim();
+}

@@ -8,7 +8,7 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STEP_TIMEOUT_MS, screenshotDir, check, log, runSabor, runMain } from './lib.mjs';
+import { STEP_TIMEOUT_MS, screenshotDir, check, log, runSabor, runMain, addOrganiser } from './lib.mjs';
 import { mailIn, htmlOf } from './mail_reader.mjs';
 
 const ORGANISER = { email: 'mail@example.bg', password: 'mail-pass-123', name: 'Мира Стоянова' };
@@ -112,8 +112,7 @@ async function journey(browser, baseUrl) {
 runMain({
   setup: (dir) => {
     dataDir = dir;
-    runSabor(['user', 'add', '--email', ORGANISER.email, '--name', ORGANISER.name, '--data-dir', dir], `${ORGANISER.password}\n`);
-    apiToken = runSabor(['token', 'create', '--email', ORGANISER.email, '--data-dir', dir]).trim();
+    apiToken = addOrganiser(dir, ORGANISER);
   },
   journey,
 });
