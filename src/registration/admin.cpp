@@ -68,6 +68,8 @@ std::string clean(const std::optional<std::string>& v) {
     return v && util::valid_utf8(*v) && v->size() <= 200 ? *v : std::string{};
 }
 
+void action_notices(application& a, const http::request& req, const std::string& lang, json::object& data);
+
 http::response list_page(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
@@ -133,6 +135,7 @@ http::response list_page(application& a, http::request& req) {
                       {"tallies", std::move(tallies)},
                       {"has_tallies", has_tallies},
                       {"back", req.target}};
+    action_notices(a, req, ctx.lang, data);
     if (auto done = req.query_param("done")) {
         data["notice"] = a.texts.text(ctx.lang, "notice_bulk_done", {{"count", *done}});
         if (auto refused = req.query_param("refused"); refused && *refused != "0")
@@ -168,6 +171,19 @@ std::string back_path(const http::fields& form, std::int64_t event_id) {
 
 std::string with_query(std::string path, const std::string& param) {
     return path + (path.find('?') == std::string::npos ? "?" : "&") + param;
+}
+
+// After one row's action the page says what was done (did=) or why nothing was (refused=),
+// in the organiser's language; only these values are ever shown.
+bool is_one_of(std::string_view v, std::initializer_list<std::string_view> allowed) {
+    return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+}
+
+void action_notices(application& a, const http::request& req, const std::string& lang, json::object& data) {
+    if (auto did = req.query_param("did"); did && is_one_of(*did, {"approve", "reject", "cancel", "check_in", "undo_check_in"}))
+        data["notice"] = a.texts.text(lang, "notice_did_" + *did);
+    if (auto why = req.query_param("refused"); why && is_one_of(*why, {"event_full", "not_confirmed"}))
+        data["warning"] = a.texts.text(lang, "error_" + *why);
 }
 
 // Several ticked rows of the list at once, in one transaction: what can be done is done,
@@ -223,14 +239,15 @@ http::response action(application& a, http::request& req) {
         // The last seat went while the desk was looking: back to the desk, which now offers
         // admission beyond the capacity and says so (nothing was changed).
         if (*refused == "error_desk_no_seat") return http::response::redirect(with_query(back_path(form, m.e.id), "seat_gone=1"));
-        return *refused == "error_unknown_value" ? app::error_response(a, req, 400, "bad_form")
-                                                 : app::error_response(a, req, 409, refused->substr(6));
+        if (*refused == "error_unknown_value") return app::error_response(a, req, 400, "bad_form");
+        // Back to the page the organiser came from, with the reason: no dead end.
+        return http::response::redirect(with_query(back_path(form, m.e.id), "refused=" + refused->substr(6)));
     }
     audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
     tx.commit();
     a.notify_mail();
     auto back = back_path(form, m.e.id);
-    return http::response::redirect(what.rfind("admit", 0) == 0 ? with_query(back, "admitted=1") : back);
+    return http::response::redirect(with_query(back, what.rfind("admit", 0) == 0 ? "admitted=1" : "did=" + what));
 }
 
 // A walk-in at the desk: confirmed and checked in at once, whatever the capacity (they are
@@ -373,6 +390,7 @@ void desk_notices(application& a, http::request& req, app::web_ctx& ctx, json::o
     if (req.query_param("added")) data["notice"] = a.texts.text(ctx.lang, "notice_walk_in_added");
     if (req.query_param("admitted")) data["notice"] = a.texts.text(ctx.lang, "notice_desk_admitted");
     if (req.query_param("seat_gone")) data["warning"] = a.texts.text(ctx.lang, "warning_desk_seat_gone");
+    action_notices(a, req, ctx.lang, data);
 }
 
 // The page a QR code opens on the organiser's phone: who it is, and one button.

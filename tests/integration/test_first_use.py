@@ -295,5 +295,29 @@ class FirstUseTest(EventMailTestCase):
         self.assertEqual(self.s.sql("SELECT name FROM registrations WHERE id = ?", reg["id"])[0][0], "Иван Г. Петров")
 
 
+    # ---- 11. a refused action answers inside the page; every action says what it did ----
+
+    def test_list_actions_say_what_they_did_or_why_not_inside_the_page(self):
+        self.register(person(1))
+        self.register(person(2))
+        waiting = self.register(person(3)).json()
+        first = self.s.sql("SELECT id FROM registrations WHERE email = 'p1@example.bg'")[0][0]
+        b = self.organiser()
+        back = f"/admin/events/{self.event['id']}/registrations?status=waitlisted"
+        page = b.get(back)
+        r = b.post(f"/admin/registrations/{waiting['id']}",
+                   {"csrf_token": b.csrf(page), "action": "approve", "back": back})
+        self.assertEqual(r.status, 303)  # full: back to the list with the reason, not an error page
+        shown = b.get(r.header("Location"))
+        self.assertEqual(shown.status, 200)
+        self.assertIn("Няма свободни места.", shown.text)
+        self.assertIn("status=waitlisted", r.header("Location"))
+        self.assertEqual(self.s.sql("SELECT status FROM registrations WHERE id = ?", waiting["id"])[0][0], "waitlisted")
+        r = b.post(f"/admin/registrations/{first}", {"csrf_token": b.csrf(page), "action": "cancel", "back": back})
+        self.assertIn("Регистрацията е отменена", b.get(r.header("Location")).text)
+        # A value from the address is shown only when it is one of sabor's own.
+        self.assertNotIn("<script>", b.get(back + "&refused=<script>&did=<b>").text)
+
+
 if __name__ == "__main__":
     unittest.main()
