@@ -155,7 +155,9 @@ std::optional<events::event> event_by_slug(storage::database& db, std::string_vi
     return events::repository(db).find_by_slug(slug);
 }
 
-http::response manage_page(application& a, http::request& req, const std::string& token, const std::string& notice) {
+// `ask_cancel`: the participant pressed „Отказвам се“ once; the page asks before cancelling.
+http::response manage_page(application& a, http::request& req, const std::string& token, const std::string& notice,
+                           bool ask_cancel = false) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
     repository repo(*conn);
@@ -184,6 +186,7 @@ http::response manage_page(application& a, http::request& req, const std::string
     auto stored = json::parse(r->answers.empty() ? "{}" : r->answers);
     add_form_view(data, parse_form_settings(e->registration_form), nullptr, stored.is_object() ? &stored.as_object() : nullptr, {});
     if (!notice.empty()) data["notice"] = a.texts.text(ctx.lang, notice);
+    data["registration"].as_object()["ask_cancel"] = ask_cancel;  // read inside {{#registration}}
     materials::add_personal_view(a, *conn, *e, *r, ctx.lang, data);
     auto res = app::render_page(a, ctx, "registration/manage", std::move(data));
     res.set_header("Cache-Control", "no-store");
@@ -277,6 +280,8 @@ void register_routes(application& a) {
         std::string notice;
         if (app::form_value(form, "action") == "cancel") {
             if (r->status == "cancelled" || r->status == "rejected") return app::error_response(a, req, 409, "already_cancelled");
+            // Asked first: cancelling gives the seat away and cannot be taken back.
+            if (app::form_value(form, "confirm") != "1") return manage_page(a, req, token, "", true);
             context c{*conn, a.mail, a.cfg.public_base(), a.secret};
             cancel(c, *e, *r);
             notice = "notice_registration_cancelled";

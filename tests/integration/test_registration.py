@@ -71,7 +71,13 @@ class RegistrationTest(EventMailTestCase):
         self.assertEqual(page.status, 200)
         self.assertIn("Потвърдена", page.text)
         self.assertEqual(page.header("Cache-Control"), "no-store")
+        # „Отказвам се“ asks first and changes nothing (issue 11).
         r = b.post(path, {"csrf_token": Browser.csrf(page), "action": "cancel"})
+        self.assertEqual(r.status, 200)
+        self.assertIn("Наистина ли се отказвате", r.text)
+        self.assertIn('name="confirm" value="1"', r.text)
+        self.assertEqual(self.statuses()["p1@example.bg"], "confirmed")
+        r = b.post(path, {"csrf_token": Browser.csrf(page), "action": "cancel", "confirm": "1"})
         self.assertEqual(r.status, 200)
         self.assertEqual(self.statuses(), {"p1@example.bg": "cancelled", "p2@example.bg": "confirmed",
                                            "p3@example.bg": "confirmed"})
