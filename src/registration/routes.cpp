@@ -156,8 +156,10 @@ std::optional<events::event> event_by_slug(storage::database& db, std::string_vi
 }
 
 // `ask_cancel`: the participant pressed „Отказвам се“ once; the page asks before cancelling.
+// `raw` and `errors`: a refused save, shown again as typed with each field's reason.
 http::response manage_page(application& a, http::request& req, const std::string& token, const std::string& notice,
-                           bool ask_cancel = false) {
+                           bool ask_cancel = false, const http::fields* raw = nullptr,
+                           const std::map<std::string, std::string>& errors = {}, int status = 200) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
     repository repo(*conn);
@@ -176,19 +178,27 @@ http::response manage_page(application& a, http::request& req, const std::string
     if (r->status == "confirmed") reg["qr"] = qr_data_uri(checkin_url(a.cfg.public_base(), a.secret, r->id));
     json::object values{{"name", r->name},         {"organisation", r->organisation}, {"position", r->position},
                         {"town", r->town},         {"phone", r->phone}};
+    if (raw)
+        for (const auto& [k, v] : *raw)
+            if (util::valid_utf8(k) && util::valid_utf8(v) && k != "csrf_token") values[k] = v;
+    json::object errs;
+    for (const auto& [k, v] : errors) errs[k] = v;
     json::object data{{"title", a.texts.text(ctx.lang, "manage_title")},
                       {"event", events::to_view(*e, a.texts, ctx.lang)},
                       {"registration", std::move(reg)},
                       {"values", std::move(values)},
-                      {"errors", json::object{}},
-                      {"types", type_options(a, ctx.lang, r->organisation_type)},
+                      {"errors", std::move(errs)},
+                      {"types", type_options(a, ctx.lang, raw ? app::form_value(*raw, "organisation_type") : r->organisation_type)},
                       {"base", "/r/" + token}};
     auto stored = json::parse(r->answers.empty() ? "{}" : r->answers);
-    add_form_view(data, parse_form_settings(e->registration_form), nullptr, stored.is_object() ? &stored.as_object() : nullptr, {});
+    add_form_view(data, parse_form_settings(e->registration_form), raw,
+                  raw || !stored.is_object() ? nullptr : &stored.as_object(), errors);
     if (!notice.empty()) data["notice"] = a.texts.text(ctx.lang, notice);
-    data["registration"].as_object()["ask_cancel"] = ask_cancel;  // read inside {{#registration}}
+    auto& shown = data["registration"].as_object();  // both read inside {{#registration}}
+    shown["ask_cancel"] = ask_cancel;
+    shown["has_errors"] = !errors.empty();
     materials::add_personal_view(a, *conn, *e, *r, ctx.lang, data);
-    auto res = app::render_page(a, ctx, "registration/manage", std::move(data));
+    auto res = app::render_page(a, ctx, "registration/manage", std::move(data), status);
     res.set_header("Cache-Control", "no-store");
     res.set_header("Referrer-Policy", "no-referrer");  // the token is in the address
     return res;
@@ -292,8 +302,9 @@ void register_routes(application& a) {
             in.consent = true;
             in.walk_in = r->email.empty();
             validate(in, errors, parse_form_settings(e->registration_form));
-            if (!errors.empty()) return app::error_response(a, req, 422, "validation",
-                                                            events::localise(errors, a.texts, ctx.lang).begin()->second);
+            // Back in the page as typed, each field with its reason: no dead end.
+            if (!errors.empty())
+                return manage_page(a, req, token, "", false, &form, events::localise(errors, a.texts, ctx.lang), 422);
             apply_details(*r, in);
             repo.update_details(*r);
             notice = "notice_registration_saved";

@@ -319,5 +319,17 @@ class FirstUseTest(EventMailTestCase):
         self.assertNotIn("<script>", b.get(back + "&refused=<script>&did=<b>").text)
 
 
+    def test_a_refused_save_on_the_personal_page_comes_back_in_the_page(self):
+        path = self.register(person(1)).json()["manage_url"].replace("http://127.0.0.1:8080", "")
+        b = Browser(self.s, lang="bg")
+        page = b.get(path)
+        r = b.post(path, {"csrf_token": b.csrf(page), "action": "save", "name": "", "organisation": "Нова организация"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("field-error", r.text)
+        self.assertIn('value="Нова организация"', r.text)  # what was typed stays
+        self.assertIn('name="csrf_token"', r.text)  # and the form is there to try again
+        self.assertEqual(self.s.sql("SELECT name, organisation FROM registrations")[0], ("Участник 1", "Община Габрово"))
+
+
 if __name__ == "__main__":
     unittest.main()
