@@ -258,7 +258,6 @@ http::response admin_action(application& a, http::request& req, std::string_view
 
 // ---- JSON API ----
 
-json::object event_json(application& a, repository& repo, const event& e) { return api_event_json(a, repo, e); }
 
 http::response api_list(application& a, http::request& req) {
     list_filter f;
@@ -272,7 +271,7 @@ http::response api_list(application& a, http::request& req) {
     repository repo(*conn);
     std::int64_t total = 0;
     json::array items;
-    for (const auto& e : repo.list_public(f, &total)) items.push_back(event_json(a, repo, e));
+    for (const auto& e : repo.list_public(f, &total)) items.push_back(api_event_json(a, repo, e));
     return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
 }
 
@@ -293,7 +292,7 @@ http::response api_create(application& a, http::request& req) {
     repository repo(*conn);
     repo.insert(e, auth.user.id);
     tx.commit();
-    auto r = app::json_response(201, event_json(a, repo, e));
+    auto r = app::json_response(201, api_event_json(a, repo, e));
     r.set_header("Location", "/api/v1/events/" + std::to_string(e.id));
     return r;
 }
@@ -336,7 +335,7 @@ http::response api_get(application& a, http::request& req) {
     std::optional<accounts::user> who;
     auto e = api_event(a, req, repo, false, refusal, who);
     if (!e) return *refusal;
-    return app::json_response(200, event_json(a, repo, *e));
+    return app::json_response(200, api_event_json(a, repo, *e));
 }
 
 http::response api_patch(application& a, http::request& req) {
@@ -355,7 +354,7 @@ http::response api_patch(application& a, http::request& req) {
     storage::transaction tx(*conn);
     repo.update(*e);
     tx.commit();
-    return app::json_response(200, event_json(a, repo, *repo.find(e->id)));
+    return app::json_response(200, api_event_json(a, repo, *repo.find(e->id)));
 }
 
 http::response api_status(application& a, http::request& req, std::string_view action) {
@@ -384,7 +383,7 @@ http::response api_status(application& a, http::request& req, std::string_view a
         return app::json_error(409, "publish_cancelled", a.texts.text(lang, "error_publish_cancelled"));
     repo.set_status(e->id, "published");
     tx.commit();
-    return app::json_response(200, event_json(a, repo, *repo.find(e->id)));
+    return app::json_response(200, api_event_json(a, repo, *repo.find(e->id)));
 }
 
 }  // namespace

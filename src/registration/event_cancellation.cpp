@@ -51,7 +51,8 @@ http::response confirm_page(application& a, http::request& req, app::web_ctx& ct
 // Cancels and tells everyone, in one transaction the caller opened and commits.
 int cancel_event(application& a, storage::database& db, const events::event& e, const std::string& message) {
     events::repository(db).set_status(e.id, "cancelled");
-    auto cancelled = *events::repository(db).find(e.id);
+    auto cancelled = e;
+    cancelled.status = "cancelled";  // the mails' calendar data says so
     context c{db, a.mail, a.cfg.public_base(), a.secret};
     return notify_event_cancelled(c, cancelled, message);
 }

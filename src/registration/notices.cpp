@@ -36,6 +36,31 @@ std::pair<std::string, int> local_day_hour(std::int64_t now, const std::string& 
     return {local.substr(0, 10), std::stoi(local.substr(11, 2))};
 }
 
+// The digest's requests grouped by event (ids come ordered by event), each group with its
+// approve link.
+json::array requests_by_event(storage::database& db, const std::vector<std::int64_t>& ids, const std::string& locale,
+                              const std::string& public_base) {
+    repository regs(db);
+    events::repository events(db);
+    json::array by_event;
+    std::int64_t current = 0;
+    for (auto id : ids) {
+        auto r = regs.find(id);
+        if (!r) continue;
+        if (r->event_id != current) {
+            auto e = events.find(r->event_id);
+            if (!e) continue;
+            current = e->id;
+            by_event.push_back(json::object{{"event_title", e->title},
+                                            {"event_when", view::format_range(e->starts_at, e->ends_at, e->timezone, locale)},
+                                            {"approve_url", approve_url(public_base, e->id)},
+                                            {"requests", json::array{}}});
+        }
+        by_event.back().as_object()["requests"].as_array().push_back(request_json(*r));
+    }
+    return by_event;
+}
+
 }  // namespace
 
 void notify_request(context& c, const events::event& e, const registration& r) {
@@ -73,39 +98,22 @@ int send_request_digests(storage::database& db, const mail::composer& mail, cons
         if (s.mode != notice_daily || s.digest_day >= day) continue;  // another round was first
         auto ids = notices.digest_items(due.user_id);
         notices.clear_digest_items(due.user_id);
-        if (!ids.empty()) {
-            repository regs(db);
-            events::repository events(db);
-            json::array by_event;
-            std::int64_t current = 0;
-            for (auto id : ids) {
-                auto r = regs.find(id);
-                if (!r) continue;
-                if (r->event_id != current) {
-                    auto e = events.find(r->event_id);
-                    if (!e) continue;
-                    current = e->id;
-                    by_event.push_back(json::object{
-                        {"event_title", e->title},
-                        {"event_when", view::format_range(e->starts_at, e->ends_at, e->timezone, s.locale)},
-                        {"approve_url", approve_url(public_base, e->id)},
-                        {"requests", json::array{}}});
-                }
-                by_event.back().as_object()["requests"].as_array().push_back(request_json(*r));
-            }
-            mail::outgoing o;
-            o.kind = "registration_requests_digest";
-            o.locale = s.locale;
-            o.to_address = due.email;
-            o.to_name = due.name;
-            o.data = json::object{{"manager_name", due.name},
-                                  {"count", std::to_string(ids.size())},
-                                  {"events", std::move(by_event)},
-                                  {"settings_url", settings_url(public_base)}};
-            mail.enqueue(db, o);
-            notices.set_digest_day(due.user_id, day);
-            ++queued;
+        if (ids.empty()) {  // nothing new: no mail, and the day stays open for later requests
+            tx.commit();
+            continue;
         }
+        mail::outgoing o;
+        o.kind = "registration_requests_digest";
+        o.locale = s.locale;
+        o.to_address = due.email;
+        o.to_name = due.name;
+        o.data = json::object{{"manager_name", due.name},
+                              {"count", std::to_string(ids.size())},
+                              {"events", requests_by_event(db, ids, s.locale, public_base)},
+                              {"settings_url", settings_url(public_base)}};
+        mail.enqueue(db, o);
+        notices.set_digest_day(due.user_id, day);
+        ++queued;
         tx.commit();
     }
     return queued;

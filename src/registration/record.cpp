@@ -18,14 +18,10 @@ using app::application;
 
 namespace {
 
-// Stored times come as "2031-05-20T07:15:02.123Z" or without the fraction; shown in the
-// event's zone. What cannot be read is shown as stored, never as 1970.
+// A stored time in the event's zone; what cannot be read is shown as stored, never as 1970.
 std::string when_text(const std::string& iso, const events::event& e, const std::string& lang) {
-    std::string plain = iso;
-    if (auto dot = plain.find('.'); dot != std::string::npos && !plain.empty() && plain.back() == 'Z')
-        plain = plain.substr(0, dot) + "Z";
-    auto t = view::parse_iso8601(plain);
-    return t && *t > 0 ? view::format_date_time(*t, e.timezone, lang) : iso;
+    auto t = view::parse_stored_utc(iso);
+    return t ? view::format_date_time(*t, e.timezone, lang) : iso;
 }
 
 // A known key's text, or `fallback` (never a raw message key on the page).

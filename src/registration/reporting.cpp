@@ -13,8 +13,7 @@ namespace sabor::registration {
 namespace json = boost::json;
 
 std::string local_stamp(const std::string& utc, const std::string& tz) {
-    if (utc.size() < 19) return utc;
-    auto t = view::parse_iso8601(utc.substr(0, 19) + "Z");  // the stored fraction of a second is dropped
+    auto t = view::parse_stored_utc(utc);
     if (!t) return utc;
     auto s = view::format_input_local(*t, tz);
     std::replace(s.begin(), s.end(), 'T', ' ');

@@ -312,6 +312,11 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
     return seconds_from_civil(*c) - *offset;
 }
 
+std::optional<std::int64_t> parse_stored_utc(std::string_view s) {
+    if (s.size() < 20 || s.back() != 'Z') return std::nullopt;
+    return parse_iso8601(std::string(s.substr(0, 19)) + "Z");
+}
+
 std::optional<std::int64_t> parse_local(std::string_view s, std::string_view tz) {
     std::size_t pos = 0;
     const std::optional<civil_time> c = read_wall_clock(s, pos, true);

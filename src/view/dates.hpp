@@ -16,6 +16,9 @@ bool valid_timezone(std::string_view tz);
 // "YYYY-MM-DDTHH:MM[:SS]" followed by "Z" or "+HH:MM"/"-HH:MM".
 // Years 1970-9999; nullopt on anything else.
 std::optional<std::int64_t> parse_iso8601(std::string_view s);
+// A time sabor stored itself ("2031-05-20T07:15:02.123Z", strftime's %f; the fraction is
+// dropped) or nothing when it is not one.
+std::optional<std::int64_t> parse_stored_utc(std::string_view s);
 
 // "YYYY-MM-DDTHH:MM[:SS]" (or with a space instead of 'T') as wall-clock
 // time in `tz`. Nonexistent times (spring-forward gap) are shifted forward;
