@@ -128,9 +128,12 @@ http::response error_response(application& a, const http::request& req, int stat
 }
 
 void apply_security_headers(application&, http::response& r) {
-    r.set_header("Content-Security-Policy",
-                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-                 "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+    // A page may bring its own policy (the mail preview: a mail's inline styles in a
+    // sandboxed frame); every other answer gets this one.
+    if (r.header("Content-Security-Policy").empty())
+        r.set_header("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+                     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
     r.set_header("X-Content-Type-Options", "nosniff");
     r.set_header("X-Frame-Options", "DENY");
     r.set_header("Referrer-Policy", "strict-origin-when-cross-origin");

@@ -4,12 +4,14 @@
 // sending, outside any transaction.
 #pragma once
 #include "mail/message.hpp"
+#include "mail/texts.hpp"
 #include "storage/database.hpp"
 #include "view/templates.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,8 +56,21 @@ public:
     std::string compose(const stored_message& m) const;
     const std::string& from_address() const { return from_address_; }
 
+    // An editable kind's own subject and opening text in a language (see mail/texts.hpp).
+    const mail_text& default_text(std::string_view kind, std::string_view lang) const;
+    struct rendered {
+        std::string subject, text, html;
+    };
+    // The message as it would be sent with these data, with `custom` instead of the
+    // default subject and opening text when given (the organisers' preview).
+    rendered render(const std::string& kind, const std::string& lang, boost::json::object data,
+                    const std::optional<mail_text>& custom) const;
+
 private:
     std::string render_subject(const std::string& kind, const std::string& lang, boost::json::object& data) const;
+    std::string subject_for(const std::string& kind, const std::string& lang, boost::json::object& data,
+                            const std::optional<mail_text>& custom) const;
+    std::map<std::string, mail_text, std::less<>> defaults_;  // "kind/lang"
     composer_options opts_;
     view::templates templates_;
     std::string from_name_, from_address_;

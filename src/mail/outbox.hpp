@@ -59,6 +59,7 @@ struct outbox_counts {
 class outbox {
 public:
     explicit outbox(storage::database& db) : db_(db) {}
+    storage::database& db() { return db_; }
 
     // Call inside the transaction of the change that causes the message. The statement is
     // prepared once per outbox object, so queueing a campaign reuses it.

@@ -14,6 +14,7 @@
 #include "registration/exports.hpp"
 #include "registration/repository.hpp"
 #include "registration/service.hpp"
+#include "registration/mail_text_routes.hpp"
 #include "registration/scheduled_routes.hpp"
 #include "registration/verification_routes.hpp"
 #include "util/crypto.hpp"
@@ -450,6 +451,7 @@ void register_routes(application& a) {
     register_record_routes(a);
     register_card_routes(a);
     register_scheduled_routes(a);
+    register_mail_text_routes(a);
 }
 
 }  // namespace sabor::registration

@@ -25,17 +25,15 @@ namespace json = boost::json;
 
 std::int64_t default_offset_minutes(std::string_view kind) { return kind == "reminder" ? 24 * 60 : 2 * 60; }
 
-namespace {
-
-void check_text(const std::string& v, std::size_t max, bool multiline, const std::string& key, field_errors& errors) {
+void check_placeholder_text(const std::string& v, std::size_t max, bool multiline, view::placeholder_names allowed,
+                            const std::string& key, field_errors& errors) {
     if (!util::valid_utf8(v)) return void(errors[key] = {"error_invalid_utf8", {}});
     if (util::has_control_chars(v, multiline)) return void(errors[key] = {"error_control_chars", {}});
     if (util::trim(v, " \t\r\n").empty()) return void(errors[key] = {"error_required", {}});
     if (util::utf8_length(v) > max) return void(errors[key] = {"error_too_long", {{"max", std::to_string(max)}}});
-    if (auto bad = bad_placeholder(v)) errors[key] = {"error_unknown_placeholder", {{"placeholder", *bad}}};
+    if (auto bad = view::unknown_placeholder(v, allowed))
+        errors[key] = {"error_unknown_placeholder", {{"placeholder", *bad}}};
 }
-
-}  // namespace
 
 std::optional<std::string> bad_placeholder(std::string_view text) {
     return view::unknown_placeholder(text, scheduled_placeholders);
@@ -58,8 +56,8 @@ bool uses_placeholder(std::string_view text, std::string_view name) {
 }
 
 void check_message(const scheduled_message& m, field_errors& errors) {
-    check_text(m.subject, max_subject, false, m.kind + "_subject", errors);
-    check_text(m.body, max_body, true, m.kind + "_body", errors);
+    check_placeholder_text(m.subject, max_subject, false, scheduled_placeholders, m.kind + "_subject", errors);
+    check_placeholder_text(m.body, max_body, true, scheduled_placeholders, m.kind + "_body", errors);
     if (m.offset_minutes < 0 || m.offset_minutes > max_offset_minutes)
         errors[m.kind + "_offset"] = {"error_offset_range", {{"max", std::to_string(max_offset_minutes / 60)}}};
 }

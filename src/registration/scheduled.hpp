@@ -7,6 +7,7 @@
 #pragma once
 #include "events/service.hpp"
 #include "registration/scheduled_repository.hpp"
+#include "view/placeholders.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -38,6 +39,11 @@ std::int64_t default_offset_minutes(std::string_view kind);
 inline constexpr std::int64_t max_offset_minutes = 30 * 24 * 60;  // 30 days
 inline constexpr std::size_t max_subject = 200;
 inline constexpr std::size_t max_body = 10000;
+
+// An organiser's text with placeholders: valid UTF-8, no control characters (line breaks
+// only when `multiline`), not blank, at most `max` characters, only `allowed` names.
+void check_placeholder_text(const std::string& v, std::size_t max, bool multiline, view::placeholder_names allowed,
+                            const std::string& key, field_errors& errors);
 
 // The first placeholder in `text` that is not offered, as written (view::placeholder_text);
 // nothing when all are known.

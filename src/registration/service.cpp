@@ -56,15 +56,7 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
     o.event_id = e.id;
     o.to_address = r.email;
     o.to_name = r.name;
-    std::string event_url = c.public_base + "/events/" + e.slug;
-    o.data = boost::json::object{
-        {"name", r.name},
-        {"event_title", e.title},
-        {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, r.locale)},
-        {"event_where", where_text(e)},
-        {"event_url", event_url},
-        {"manage_url", token.empty() ? std::string{} : manage_url(c.public_base, token)},
-    };
+    o.data = mail_data(c.public_base, e, r.name, r.locale, token.empty() ? std::string{} : manage_url(c.public_base, token));
     events::add_mail_contact(o, e);
     // No door to show a code at once the event is cancelled.
     if (r.status == "confirmed" && kind != "event_cancelled") add_checkin_card(o, c.public_base, c.secret, r.id);
@@ -112,6 +104,18 @@ std::string where_text(const events::event& e) {
         out += *part;
     }
     return out;
+}
+
+boost::json::object mail_data(const std::string& public_base, const events::event& e, const std::string& name,
+                              const std::string& locale, const std::string& manage_link) {
+    return boost::json::object{
+        {"name", name},
+        {"event_title", e.title},
+        {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, locale)},
+        {"event_where", where_text(e)},
+        {"event_url", public_base + "/events/" + e.slug},
+        {"manage_url", manage_link},
+    };
 }
 
 std::string manage_url(const std::string& public_base, const std::string& token) { return public_base + "/r/" + token; }

@@ -92,6 +92,10 @@ registration add_walk_in(context& c, const events::event& e, const input& in);
 int notify_event_cancelled(context& c, const events::event& e, const std::string& message);
 
 std::string manage_url(const std::string& public_base, const std::string& token);
+// What every registration mail's templates read: name, event_title, event_when,
+// event_where, event_url, manage_url ("" for none).
+boost::json::object mail_data(const std::string& public_base, const events::event& e, const std::string& name,
+                              const std::string& locale, const std::string& manage_link);
 // Venue, address and town joined with commas, for mails.
 std::string where_text(const events::event& e);
 // The event as an iCalendar file: attached to confirmations, downloadable from the personal page.

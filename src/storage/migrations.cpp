@@ -401,6 +401,20 @@ CREATE TABLE request_digest_items (
     PRIMARY KEY (user_id, registration_id)
 );
 )SQL"},
+    // An organiser's own subject and text of a registration mail, per event, kind and
+    // language; no row means the default text of mail-templates/KIND/.
+    migration{17, R"SQL(
+CREATE TABLE event_mail_texts (
+    event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    lang       TEXT NOT NULL CHECK (lang IN ('bg', 'en')),
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    PRIMARY KEY (event_id, kind, lang)
+);
+)SQL"},
 };
 
 void ensure_table(database& db) {

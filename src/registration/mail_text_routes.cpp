@@ -1,0 +1,307 @@
+#include "registration/mail_text_routes.hpp"
+
+#include "app/app.hpp"
+#include "app/web.hpp"
+#include "events/routes.hpp"
+#include "registration/admin.hpp"
+#include "registration/audit.hpp"
+#include "registration/mail_texts.hpp"
+#include "mail/texts_repository.hpp"
+#include "util/utf8.hpp"
+#include "view/dates.hpp"
+
+#include <boost/json.hpp>
+
+namespace sabor::registration {
+namespace {
+
+using app::application;
+namespace json = boost::json;
+
+std::string base_path(const events::event& e) { return "/admin/events/" + std::to_string(e.id) + "/mail-texts"; }
+
+std::string lang_of(std::string_view v) { return v == "en" ? "en" : "bg"; }
+
+// The sample registrant of a preview: the organiser, so the greeting reads naturally.
+std::string sample_name(application& a, const accounts::user& u, const std::string& lang) {
+    return u.name.empty() ? a.texts.text(lang, "mail_texts_sample_name") : u.name;
+}
+
+json::object preview_json(application& a, const events::event& e, const mail::editable_kind& k, const std::string& lang,
+                          const std::string& name, const mail::mail_text& t) {
+    auto r = a.mail.render(std::string(k.kind), lang, preview_data(a.cfg.public_base(), e, k, lang, name), t);
+    return json::object{{"subject", r.subject}, {"text", r.text}, {"html", r.html}};
+}
+
+http::response list_page(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                         const events::event& e, const std::string& notice) {
+    auto texts = mail_texts_of(a.mail, db, e.id);
+    json::array rows;
+    for (const auto& k : mail::editable_kinds()) {
+        json::array langs;
+        for (std::string lang : {"bg", "en"}) {
+            const auto* t = find_text(texts, k.kind, lang);
+            auto when = t->customised ? view::parse_stored_utc(t->updated_at) : std::nullopt;
+            langs.push_back(json::object{
+                {"lang_label", a.texts.text(ctx.lang, "mail_texts_lang_" + lang)},
+                {"state", t->customised ? a.texts.text(ctx.lang, "mail_texts_state_own") +
+                                              (when ? " (" + view::format_date_time(*when, e.timezone, ctx.lang) + ")" : "")
+                                        : a.texts.text(ctx.lang, "mail_texts_state_default")},
+                {"customised", t->customised},
+                {"subject", t->text.subject},
+                {"edit_url", base_path(e) + "/" + std::string(k.kind) + "?lang=" + lang}});
+        }
+        rows.push_back(json::object{{"label", a.texts.text(ctx.lang, "mail_texts_kind_" + std::string(k.kind))},
+                                    {"when_sent", a.texts.text(ctx.lang, "mail_texts_when_" + std::string(k.kind))},
+                                    {"langs", std::move(langs)}});
+    }
+    json::object data{{"title", a.texts.text(ctx.lang, "mail_texts_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, ctx.lang)},
+                      {"rows", std::move(rows)},
+                      {"notice", notice.empty() ? std::string{} : a.texts.text(ctx.lang, notice)}};
+    return app::render_page(a, ctx, "admin/mail_texts", std::move(data));
+}
+
+struct edit_state {
+    mail::mail_text text;          // as shown in the form
+    std::map<std::string, std::string> errors;
+    std::string notice;            // a catalog key
+    bool ask_reset = false;
+};
+
+http::response edit_page(application& a, http::request& req, app::web_ctx& ctx, const managed_event& m,
+                         const mail::editable_kind& k, const std::string& lang, const event_mail_text& stored,
+                         const edit_state& s, int status) {
+    app::csrf_token(a, req, ctx);
+    const auto& d = a.mail.default_text(k.kind, lang);
+    json::array names;
+    for (auto p : k.placeholders)
+        names.push_back(json::object{{"tag", "{{" + std::string(p) + "}}"},
+                                     {"meaning", a.texts.text(ctx.lang, "mail_texts_ph_" + std::string(p))}});
+    auto err = [&](const char* f) {
+        auto it = s.errors.find(f);
+        return it == s.errors.end() ? std::string{} : it->second;
+    };
+    std::string other = lang == "bg" ? "en" : "bg";
+    json::object mail_form{
+        {"kind", k.kind},
+        {"mail_lang", lang},
+        {"action", base_path(m.e) + "/" + std::string(k.kind)},
+        {"other_lang_url", base_path(m.e) + "/" + std::string(k.kind) + "?lang=" + other},
+        {"other_lang_label", a.texts.text(ctx.lang, "mail_texts_edit_in_" + other)},
+        {"lang_label", a.texts.text(ctx.lang, "mail_texts_lang_" + lang)},
+        {"subject", s.text.subject},
+        {"text", s.text.body},
+        {"error_subject", err("subject")},
+        {"error_text", err("text")},
+        {"has_errors", !s.errors.empty()},
+        {"customised", stored.customised},
+        {"ask_reset", s.ask_reset},
+        {"default_subject", d.subject},
+        {"default_text", d.body},
+        {"placeholders", std::move(names)}};
+    json::object data{{"title", a.texts.text(ctx.lang, "mail_texts_kind_" + std::string(k.kind)) + " · " + m.e.title},
+                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+                      {"kind_label", a.texts.text(ctx.lang, "mail_texts_kind_" + std::string(k.kind))},
+                      {"when_sent", a.texts.text(ctx.lang, "mail_texts_when_" + std::string(k.kind))},
+                      {"list_url", base_path(m.e)},
+                      {"mail_form", std::move(mail_form)},
+                      {"notice", s.notice.empty() ? std::string{} : a.texts.text(ctx.lang, s.notice)}};
+    // The preview shows what the form holds, so long as it can be sent that way.
+    if (s.errors.empty())
+        data["preview"] = preview_json(a, m.e, k, lang, sample_name(a, m.user, lang), s.text);
+    auto res = app::render_page(a, ctx, "admin/mail_text", std::move(data), status);
+    // The preview frame shows the mail with its own inline styles; sandboxed, so no script
+    // runs and it reaches nothing.
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+                   "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+    return res;
+}
+
+// The kind in the path and the language in the query or form; refusals answer 404.
+const mail::editable_kind* kind_in_path(const http::request& req) { return mail::find_editable(req.param("kind")); }
+
+// A text to save, or nullopt for back to the default.
+using change = std::pair<const event_mail_text*, std::optional<mail::mail_text>>;
+
+// One item of PUT: {"kind", "lang", "subject"?, "text"?, "default"?: true}; the read-only
+// fields of GET may come back as read. Errors under `prefix`.
+void apply_item(const std::vector<event_mail_text>& texts, const json::value& v, const std::string& prefix,
+                events::field_errors& errors, std::vector<change>& changes) {
+    if (!v.is_object()) return void(errors[prefix.empty() ? "body" : prefix.substr(0, prefix.size() - 1)] = {"error_must_be_object", {}});
+    const auto& o = v.get_object();
+    auto str = [&](const char* key) -> const json::string* {
+        auto* x = o.if_contains(key);
+        return x && x->is_string() ? &x->get_string() : nullptr;
+    };
+    for (const auto& [key, value] : o)
+        if (key != "kind" && key != "lang" && key != "subject" && key != "text" && key != "default" &&
+            key != "customised" && key != "updated_at" && key != "default_subject" && key != "default_text" &&
+            key != "placeholders")
+            errors[util::valid_utf8(key) ? prefix + std::string(key) : prefix + "?"] = {"error_unknown_field", {}};
+    auto* kind = str("kind");
+    auto* lang = str("lang");
+    const mail::editable_kind* k = kind ? mail::find_editable(std::string_view(*kind)) : nullptr;
+    if (!k) return void(errors[prefix + "kind"] = {"error_mail_text_kind", {}});
+    if (!lang || (*lang != "bg" && *lang != "en")) return void(errors[prefix + "lang"] = {"error_mail_text_lang", {}});
+    const auto* current = find_text(texts, k->kind, std::string_view(*lang));
+    if (auto* d = o.if_contains("default")) {
+        if (!d->is_bool()) return void(errors[prefix + "default"] = {"error_must_be_bool", {}});
+        if (d->get_bool()) return void(changes.emplace_back(current, std::nullopt));
+    }
+    mail::mail_text t = current->text;
+    for (const char* f : {"subject", "text"})
+        if (auto* x = o.if_contains(f)) {
+            if (!x->is_string()) return void(errors[prefix + f] = {"error_must_be_text", {}});
+            (std::string_view(f) == "subject" ? t.subject : t.body) = std::string(x->get_string());
+        }
+    check_mail_text(*k, t, prefix, errors);
+    changes.emplace_back(current, std::move(t));
+}
+
+}  // namespace
+
+void register_mail_text_routes(application& a) {
+    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+
+    a.router.get("/admin/events/{id}/mail-texts", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto m = load_managed(a, req, ctx, *conn);
+        if (m.refusal) return *m.refusal;
+        return list_page(a, req, ctx, *conn, m.e, "");
+    });
+
+    a.router.get("/admin/events/{id}/mail-texts/{kind}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        auto conn = a.db.acquire();
+        auto m = load_managed(a, req, ctx, *conn);
+        if (m.refusal) return *m.refusal;
+        auto* k = kind_in_path(req);
+        if (!k) return app::error_response(a, req, 404, "not_found");
+        auto lang = lang_of(req.query_param("lang").value_or(ctx.lang));
+        auto texts = mail_texts_of(a.mail, *conn, m.e.id);
+        const auto* stored = find_text(texts, k->kind, lang);
+        edit_state s{stored->text, {}, "", false};
+        if (req.query_param("saved")) s.notice = "mail_texts_notice_saved";
+        if (req.query_param("reset")) s.notice = "mail_texts_notice_reset";
+        return edit_page(a, req, ctx, m, *k, lang, *stored, s, 200);
+    });
+
+    // action=preview shows the typed text filled in; action=save keeps it (a text equal to
+    // the default is the default again).
+    a.router.post("/admin/events/{id}/mail-texts/{kind}", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto m = load_managed(a, req, ctx, *conn);
+        if (m.refusal) return *m.refusal;
+        auto* k = kind_in_path(req);
+        if (!k) return app::error_response(a, req, 404, "not_found");
+        auto lang = lang_of(app::form_value(form, "lang"));
+        auto texts = mail_texts_of(a.mail, *conn, m.e.id);
+        const auto* stored = find_text(texts, k->kind, lang);
+        edit_state s{{app::form_value(form, "subject"), app::form_value(form, "text")}, {}, "", false};
+        events::field_errors errors;
+        check_mail_text(*k, s.text, "", errors);
+        s.errors = events::localise(errors, a.texts, ctx.lang);
+        if (!errors.empty()) return edit_page(a, req, ctx, m, *k, lang, *stored, s, 422);
+        if (app::form_value(form, "action") != "save") {
+            s.notice = "mail_texts_notice_preview";
+            return edit_page(a, req, ctx, m, *k, lang, *stored, s, 200);
+        }
+        store_mail_text(*conn, a.mail, m.e.id, *k, lang, s.text, m.user.id);
+        audit(*conn, m.user.id, "event.mail_text", m.e.id, m.e.id, std::string(k->kind) + " " + lang);
+        tx.commit();
+        return http::response::redirect(base_path(m.e) + "/" + std::string(k->kind) + "?lang=" + lang + "&saved=1");
+    }, form_limit);
+
+    // Back to the default: asks first (the event's own text is gone afterwards).
+    a.router.post("/admin/events/{id}/mail-texts/{kind}/reset", [&a](http::request& req) {
+        auto ctx = app::page_context(a, req);
+        http::fields form;
+        if (auto refusal = app::read_form(a, req, form)) return *refusal;
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto m = load_managed(a, req, ctx, *conn);
+        if (m.refusal) return *m.refusal;
+        auto* k = kind_in_path(req);
+        if (!k) return app::error_response(a, req, 404, "not_found");
+        auto lang = lang_of(app::form_value(form, "lang"));
+        if (app::form_value(form, "confirm") != "1") {
+            auto texts = mail_texts_of(a.mail, *conn, m.e.id);
+            const auto* stored = find_text(texts, k->kind, lang);
+            edit_state s{stored->text, {}, "", true};
+            return edit_page(a, req, ctx, m, *k, lang, *stored, s, 200);
+        }
+        if (mail::texts_repository(*conn).remove(m.e.id, k->kind, lang))
+            audit(*conn, m.user.id, "event.mail_text_reset", m.e.id, m.e.id, std::string(k->kind) + " " + lang);
+        tx.commit();
+        return http::response::redirect(base_path(m.e) + "/" + std::string(k->kind) + "?lang=" + lang + "&reset=1");
+    }, form_limit);
+
+    a.router.get("/api/v1/events/{id}/mail-texts", [&a](http::request& req) {
+        auto auth = app::require_api_user(a, req);
+        if (auth.refusal) return *auth.refusal;
+        auto conn = a.db.acquire();
+        auto e = event_in_path(*conn, auth.user, req);
+        if (!e) return app::error_response(a, req, 404, "not_found");
+        return app::json_response(200, list_json(mail_texts_of(a.mail, *conn, e->id), a.mail));
+    });
+
+    // {"items": [{"kind", "lang", "subject", "text"} or {"kind", "lang", "default": true}]}:
+    // all or nothing; a field left out keeps its text.
+    a.router.add("PUT", "/api/v1/events/{id}/mail-texts", [&a](http::request& req) {
+        app::api_auth auth;
+        json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
+        auto conn = a.db.acquire();
+        storage::transaction tx(*conn);
+        auto e = event_in_path(*conn, auth.user, req);
+        if (!e) return app::error_response(a, req, 404, "not_found");
+        auto texts = mail_texts_of(a.mail, *conn, e->id);
+        events::field_errors errors;
+        std::vector<change> changes;
+        for (const auto& [key, value] : body)
+            if (key != "items") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
+        auto* items = body.if_contains("items");
+        if (!items || !items->is_array()) errors["items"] = {"error_must_be_list", {}};
+        else
+            for (std::size_t i = 0; i < items->get_array().size(); ++i)
+                apply_item(texts, items->get_array()[i], "items[" + std::to_string(i) + "].", errors, changes);
+        if (!errors.empty()) return events::validation_failed(a, req, errors);
+        mail::texts_repository repo(*conn);
+        for (const auto& [t, text] : changes) {
+            if (text) store_mail_text(*conn, a.mail, e->id, *t->kind, t->lang, *text, auth.user.id);
+            else repo.remove(e->id, t->kind->kind, t->lang);
+        }
+        audit(*conn, auth.user.id, "event.mail_text", e->id, e->id, req.body.substr(0, 500));
+        tx.commit();
+        return app::json_response(200, list_json(mail_texts_of(a.mail, *conn, e->id), a.mail));
+    }, 256 * 1024);
+
+    // {"kind", "lang", "subject"?, "text"?}: the mail as it would go out, for a made-up
+    // registrant; nothing is saved.
+    a.router.post("/api/v1/events/{id}/mail-texts/preview", [&a](http::request& req) {
+        app::api_auth auth;
+        json::object body;
+        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
+        auto conn = a.db.acquire();
+        auto e = event_in_path(*conn, auth.user, req);
+        if (!e) return app::error_response(a, req, 404, "not_found");
+        auto texts = mail_texts_of(a.mail, *conn, e->id);
+        events::field_errors errors;
+        std::vector<change> changes;
+        apply_item(texts, body, "", errors, changes);
+        if (!errors.empty()) return events::validation_failed(a, req, errors);
+        const auto& [t, text] = changes.front();
+        auto lang = t->lang;
+        return app::json_response(200, preview_json(a, *e, *t->kind, lang, sample_name(a, auth.user, lang),
+                                                    text ? *text : a.mail.default_text(t->kind->kind, lang)));
+    }, 64 * 1024);
+}
+
+}  // namespace sabor::registration
