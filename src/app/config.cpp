@@ -137,8 +137,10 @@ config load_config(const std::optional<std::string>& path) {
             auto* sub = node.as_table();
             if (!sub) throw config_error(file + ": [" + std::string(section.str()) + "] must be a section");
             for (const auto& [key, value] : *sub) {
+                // Named copies: clang 14 (the fuzz build) cannot capture structured bindings.
+                std::string_view section_name = section.str(), key_name = key.str();
                 auto it = std::find_if(all.begin(), all.end(), [&](const binding& b) {
-                    return section.str() == b.section && key.str() == b.key;
+                    return section_name == b.section && key_name == b.key;
                 });
                 if (it == all.end())
                     throw config_error(file + ": unknown setting [" + std::string(section.str()) + "] " +

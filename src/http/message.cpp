@@ -34,7 +34,12 @@ std::string_view trim(std::string_view s) {
 
 // Decodes query-style pairs; '+' is a space in forms and query strings alike.
 bool decode_pairs(std::string_view s, fields& out) {
-    auto r = boost::urls::parse_query(s);
+    // Boost.URL 1.81's parse_query reads the last value up to a NUL, not to the end of the
+    // view (found by tests/fuzz/fuzz_form): give it a NUL-terminated copy, and refuse a raw
+    // NUL, which no valid query holds.
+    if (s.find('\0') != std::string_view::npos) return false;
+    const std::string copy(s);
+    auto r = boost::urls::parse_query(copy);
     if (!r) return false;
     for (auto p : *r) {
         if (p.key.empty() && !p.has_value) continue;
@@ -167,6 +172,8 @@ bool parse_target(std::string_view target, std::string& path, fields& query) {
     auto r = boost::urls::parse_origin_form(target);
     if (!r) return false;
     path = r->path();  // decoded
+    // A decoded NUL would cut the path short wherever it meets a C string (a file name).
+    if (path.find('\0') != std::string::npos) return false;
     query.clear();
     if (r->has_query() && !decode_pairs(r->encoded_query(), query)) return false;
     return true;

@@ -307,9 +307,11 @@ json::object answers_from_json(const form_settings& s, const json::value* answer
             return out;
         }
         given = &answers->get_object();
-        for (const auto& [k, _] : *given)
+        for (const auto& entry : *given) {
+            std::string_view k = entry.key();
             if (std::none_of(s.questions.begin(), s.questions.end(), [&](const question& q) { return q.key == k; }))
                 errors[util::valid_utf8(k) ? std::string(k) : std::string("?")] = {"error_unknown_field", {}};
+        }
     }
     for (const auto& q : s.questions) check_answer(q, given ? given->if_contains(q.key) : nullptr, out, errors);
     return out;

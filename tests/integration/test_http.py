@@ -63,7 +63,9 @@ class HttpTest(ServerTestCase):
     def test_malformed_requests_get_400_and_the_server_lives_on(self):
         for junk in [b"GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"GET /\x00 HTTP/1.1\r\nHost: x\r\n\r\n",
                      b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", b"GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n",
-                     b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"]:
+                     b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+                     # A NUL decoded into the path (found by tests/fuzz/fuzz_form).
+                     b"GET /static/css/sabor.css%00.txt HTTP/1.1\r\nHost: x\r\n\r\n"]:
             out = raw(self.s.port, junk)
             self.assertTrue(out.startswith(b"HTTP/1.1 400"), (junk, out[:80]))
         huge_header = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n"
