@@ -32,6 +32,10 @@ http::response back_to_overview(const events::event& e, std::string_view notice)
     return http::response::redirect(base_path(e) + "?notice=" + std::string(notice));
 }
 
+// The item a form or button names is gone (deleted in another tab, or never of this event):
+// back to the programme, which says so; nothing is changed.
+http::response gone(const events::event& e) { return back_to_overview(e, "gone"); }
+
 json::array options(std::span<const std::string_view> list, const std::string& selected, const view::i18n& texts,
                     const std::string& lang, const std::string& prefix) {
     json::array out;
@@ -235,7 +239,7 @@ http::response speaker_save(application& a, http::request& req, bool is_new) {
     s.event_id = m.e.id;
     if (!is_new) {
         auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return find_speaker(repo, id); });
-        if (!found) return app::error_response(a, req, 404, "not_found");
+        if (!found) return gone(m.e);
         s = *found;
     }
     field_errors errors;
@@ -303,7 +307,7 @@ http::response save_item(application& a, http::request& req, bool is_new, std::s
     item.event_id = m.e.id;
     if (!is_new) {
         auto found = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
-        if (!found) return app::error_response(a, req, 404, "not_found");
+        if (!found) return gone(m.e);
         item = *found;
     }
     if (std::optional<http::response> again = write(ctx, m.e, d, form, item, repo)) return *again;
@@ -400,7 +404,7 @@ http::response talk_move(application& a, http::request& req) {
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return find_talk(repo, id); });
-    if (!t) return app::error_response(a, req, 404, "not_found");
+    if (!t) return gone(m.e);
     auto in_session = repo.talks_of_session(t->session_id);
     std::int64_t index = 0;
     for (std::size_t i = 0; i < in_session.size(); ++i)
@@ -497,7 +501,7 @@ http::response remove_item(application& a, http::request& req, std::string_view 
         title = t->title;
     }
     // Gone already (another organiser, another tab): back to the programme, which says so.
-    if (!found) return http::response::redirect(base_path(m.e) + "?notice=gone");
+    if (!found) return gone(m.e);
     // More than the item itself would go: ask first, saying what.
     if (!app::confirmed(form)) {
         if (auto points = what_goes_with(a, ctx.lang, *conn, d, what, id); !points.empty()) {
@@ -565,13 +569,29 @@ void register_admin_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
     const std::string base = "/admin/events/{id}/programme";
     a.router.get(base, [&a](http::request& req) { return overview(a, req); });
+    // A photo far over its limit, told by the Content-Length before it is read: back to the
+    // speaker's form with the reason (what was typed cannot be shown again: it was not read).
+    a.too_large_pages.push_back([](const http::request& req) -> std::optional<http::response> {
+        constexpr std::string_view prefix = "/admin/events/", middle = "/programme/speakers/";
+        std::string_view p = req.path;
+        auto at = p.find(middle);
+        if (req.method != "POST" || !p.starts_with(prefix) || at == std::string_view::npos) return std::nullopt;
+        auto id = app::to_id(p.substr(prefix.size(), at - prefix.size()));
+        auto item = p.substr(at + middle.size());
+        if (!id || (item != "new" && !app::to_id(item))) return std::nullopt;
+        return http::response::redirect(std::string(p) + "?refused=photo_too_large");
+    });
     using ctx_t = app::web_ctx;
     using event_t = events::event;
     item_routes<speaker>(
         a, base, "speakers", "sid", max_photo_bytes + form_limit,
         find_speaker,
         [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data&, const speaker& s) {
-            return speaker_form(a, req, ctx, e, s, {}, nullptr, 200);
+            // Back from a photo refused by its size before it was read (see too_large_pages).
+            field_errors errors;
+            if (req.query_param("refused") == std::optional<std::string>("photo_too_large"))
+                errors["photo"] = {"prog_error_photo_too_large", {{"max", "2"}}};
+            return speaker_form(a, req, ctx, e, s, errors, nullptr, 200);
         },
         speaker_save);
     item_routes<session>(

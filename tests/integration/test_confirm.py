@@ -176,6 +176,20 @@ class ConfirmTest(EventMailTestCase):
         self.assertEqual(r.status, 303)
         self.assertIn("Докладът е изтрит.", b.get(r.header("Location")).text)
 
+    def test_a_talk_gone_in_another_tab_answers_inside_the_programme(self):
+        p = self.programme(self.event)
+        b = self.organiser()
+        base = f"/admin/events/{self.event['id']}/programme"
+        form = b.get(base + f"/talks/{p['talk2']}")
+        token = b.csrf(form)
+        self.api("DELETE", f"/api/v1/talks/{p['talk2']}")
+        for r in (b.post(base + f"/talks/{p['talk2']}", {"csrf_token": token, "session_id": str(p["session"]), "title": "Ново"}),
+                  b.post(base + f"/talks/{p['talk2']}/move", {"csrf_token": token, "direction": "up"})):
+            self.assertEqual((r.status, r.header("Location")), (303, base + "?notice=gone"))
+            shown = b.get(r.header("Location"))
+            self.assertIn("Това вече го няма в програмата", shown.text)
+        self.assertEqual(self.count("talks", "title = 'Ново'"), 0)
+
 
 if __name__ == "__main__":
     unittest.main()

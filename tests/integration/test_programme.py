@@ -453,11 +453,16 @@ class ProgrammeAdminTest(ProgrammeBase):
         self.assertEqual(self.s.sql("SELECT name, photo FROM speakers WHERE id = ?", sid)[0], ("Мария Петрова", stored))
         self.assertEqual(self.photos(), [stored])
 
-        # Too large: refused (from the Content-Length), nothing stored.
+        # Too large: refused (from the Content-Length), nothing stored; back to the form, which
+        # says why (issue 11: no bare error page).
         big = png + b"\0" * (2 * 1024 * 1024 + 100 * 1024)
         r = self.post_multipart(b, base + f"/speakers/{sid}", [("csrf_token", token), ("name", "Мария")],
                                 [("photo", "big.png", "image/png", big)])
-        self.assertEqual(r.status, 413)
+        self.assertEqual((r.status, r.header("Location")), (303, base + f"/speakers/{sid}?refused=photo_too_large"))
+        again = b.get(r.header("Location"))
+        self.assertEqual(again.status, 200)
+        self.assertIn("Снимката е твърде голяма", again.text)
+        self.assertIn('value="Мария Петрова"', again.text)
         # Just over 2 MB of photo inside the route's limit: refused inline.
         over = png + b"\0" * (2 * 1024 * 1024 + 10 - len(png))
         r = self.post_multipart(b, base + f"/speakers/{sid}", [("csrf_token", token), ("name", "Мария")],
