@@ -190,6 +190,38 @@ class ConfirmTest(EventMailTestCase):
             self.assertIn("Това вече го няма в програмата", shown.text)
         self.assertEqual(self.count("talks", "title = 'Ново'"), 0)
 
+    # ---- every action says what it did; a refusal answers inside the page ----
+
+    def test_contact_and_invitation_actions_say_what_they_did(self):
+        c = self.api("POST", "/api/v1/contacts", {"name": "Петя Стоянова", "email": "petya@lovech.bg",
+                                                  "tags": ["кметове"]}).json()
+        b = self.organiser()
+        page = b.get(f"/admin/contacts/{c['id']}")
+        r = b.post(f"/admin/contacts/{c['id']}", {"csrf_token": b.csrf(page), "name": "Петя Стоянова-Иванова",
+                                                   "email": "petya@lovech.bg", "tags": "кметове"})
+        self.assertEqual(r.status, 303)
+        self.assertIn("Контактът е запазен.", b.get(r.header("Location")).text)
+        # Only numbers from the address are shown, never its text.
+        self.assertNotIn("HACKED", b.get("/admin/contacts?done=HACKED").text)
+        self.assertNotIn("HACKED", b.get("/admin/contacts?created=HACKED&updated=1").text)
+        inv = f"/admin/events/{self.event['id']}/invitations"
+        self.assertNotIn("HACKED", b.get(inv + "?invited=HACKED&skipped=0").text)
+        # A scheduled invitation called off from the page: said; a second press: the reason, in the page.
+        send_at = "2031-01-01T09:00:00+00:00"
+        camp = self.api("POST", f"/api/v1/events/{self.event['id']}/invitations",
+                        {"tag": "кметове", "subject": "Покана", "body": "Здравейте, {{name}}!", "send_at": send_at}).json()
+        token = b.csrf(b.get(inv))
+        r = b.post(inv + "/cancel", {"csrf_token": token, "campaign_id": camp["id"]})
+        self.assertEqual((r.status, r.header("Location")), (303, inv + "?campaign_cancelled=1"))
+        self.assertIn("Насрочената покана е отменена", b.get(r.header("Location")).text)
+        r = b.post(inv + "/cancel", {"csrf_token": token, "campaign_id": camp["id"]})
+        self.assertEqual(r.status, 303)
+        shown = b.get(r.header("Location"))
+        self.assertEqual(shown.status, 200)
+        self.assertIn("Поканата вече е изпратена или отменена.", shown.text)
+        r = b.post(f"/admin/contacts/{c['id']}", {"csrf_token": token, "action": "delete"})
+        self.assertIn("Контактът е изтрит.", b.get(r.header("Location")).text)
+
 
 if __name__ == "__main__":
     unittest.main()
