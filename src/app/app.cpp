@@ -155,7 +155,11 @@ void application::finish_streamed(http::request& req, http::response& res) {
 }
 
 http::response application::rejected(const http::request& req, int status) {
-    auto res = error_response(*this, req, status, status == 413 ? "too_large" : "bad_request");
+    std::optional<http::response> page;
+    if (status == 413)
+        for (const auto& f : too_large_pages)
+            if ((page = f(req))) break;
+    auto res = page ? std::move(*page) : error_response(*this, req, status, status == 413 ? "too_large" : "bad_request");
     apply_security_headers(*this, res);
     metrics.observe("rejected", status, 0);
     if (cfg.server.access_log) access_log(req, status, res.body.size(), 0);

@@ -68,6 +68,10 @@ public:
     page_cache cache;
     std::string secret;
     mail::composer mail;
+    // Pages that answer a body over the route's limit themselves (an organiser's upload form:
+    // back to the page with the reason, not a bare error page); each gives nullopt for a
+    // request that is not its own.
+    std::vector<std::function<std::optional<http::response>(const http::request&)>> too_large_pages;
     // Set by `serve` to wake the mail worker after a commit that queued mail.
     std::function<void()> on_mail_queued;
     void notify_mail() {

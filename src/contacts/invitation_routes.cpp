@@ -173,14 +173,18 @@ http::response admin_get(application& a, http::request& req) {
     auto m = registration::load_managed(a, req, ctx, *conn);
     if (m.refusal) return *m.refusal;
     json::object extra;
-    if (auto n = req.query_param("invited"))
-        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_queued",
-                                       {{"count", *n}, {"skipped", req.query_param("skipped").value_or("0")}});
-    if (auto n = req.query_param("scheduled")) extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_scheduled");
-    if (auto n = req.query_param("resent"))
-        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_resent", {{"count", *n}});
-    for (auto& [k, v] : extra)
-        if (v.is_string() && !util::valid_utf8(v.get_string())) v = "";
+    // Only numbers and sabor's own keys from the address are shown, never its text.
+    auto number = [&](const char* name) {
+        auto v = req.query_param(name).value_or("");
+        return std::to_string(app::to_id(v).value_or(0));
+    };
+    if (req.query_param("invited"))
+        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_queued", {{"count", number("invited")}, {"skipped", number("skipped")}});
+    if (req.query_param("scheduled")) extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_scheduled");
+    if (req.query_param("resent")) extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_resent", {{"count", number("resent")}});
+    if (req.query_param("campaign_cancelled")) extra["notice"] = a.texts.text(ctx.lang, "notice_campaign_cancelled");
+    if (req.query_param("refused") == std::optional<std::string>("campaign_not_scheduled"))
+        extra["warning"] = a.texts.text(ctx.lang, "error_campaign_not_scheduled");
     return admin_page(a, req, ctx, *conn, m.e, nullptr, std::move(extra), 200);
 }
 
@@ -343,11 +347,13 @@ void register_invitation_routes(application& a) {
         repository repo(*conn);
         auto camp = repo.find_campaign(app::to_id(app::form_value(form, "campaign_id")).value_or(0));
         if (!camp || camp->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        if (camp->status != "scheduled") return app::error_response(a, req, 409, "campaign_not_scheduled");
+        auto page = "/admin/events/" + std::to_string(m.e.id) + "/invitations";
+        // Sent or cancelled meanwhile: back to the page with the reason.
+        if (camp->status != "scheduled") return http::response::redirect(page + "?refused=campaign_not_scheduled");
         repo.set_campaign_cancelled(camp->id);
         registration::audit(*conn, m.user.id, "invitations.cancel", m.e.id, camp->id, "");
         tx.commit();
-        return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations");
+        return http::response::redirect(page + "?campaign_cancelled=1");
     }, form_limit);
 
     a.router.get("/i/{token}", [&a](http::request& req) { return invitation_page(a, req); });

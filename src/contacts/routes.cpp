@@ -168,11 +168,16 @@ http::response list_page(application& a, http::request& req) {
                       {"back", req.target}};
     if (offset > 0) data["prev_url"] = page_url(std::max<std::int64_t>(0, offset - page));
     if (offset + page < total) data["next_url"] = page_url(offset + page);
+    auto number = [&](const std::optional<std::string>& v) { return std::to_string(app::to_id(v.value_or("")).value_or(0)); };
     if (auto n = req.query_param("created")) {
         data["notice"] = a.texts.text(ctx.lang, "notice_contacts_imported",
-                                      {{"created", clean(n)}, {"updated", clean(req.query_param("updated"))}});
+                                      {{"created", number(n)}, {"updated", number(req.query_param("updated"))}});
     } else if (auto d = req.query_param("done")) {
-        data["notice"] = a.texts.text(ctx.lang, "notice_contacts_done", {{"count", clean(d)}});
+        data["notice"] = a.texts.text(ctx.lang, "notice_contacts_done", {{"count", std::to_string(app::to_id(*d).value_or(0))}});
+    } else if (req.query_param("deleted")) {
+        data["notice"] = a.texts.text(ctx.lang, "notice_contact_deleted");
+    } else if (req.query_param("saved")) {
+        data["notice"] = a.texts.text(ctx.lang, "notice_contact_saved");
     }
     return app::render_page(a, ctx, "contacts/list", std::move(data));
 }
@@ -422,7 +427,7 @@ void register_routes(application& a) {
             repo.remove(old->id);
             registration::audit(*conn, ctx.user->id, "contacts.delete", 0, old->id, "");
             tx.commit();
-            return http::response::redirect("/admin/contacts?done=1");
+            return http::response::redirect("/admin/contacts?deleted=1");
         }
         field_errors errors;
         auto c = contact_from_form(form, errors);
@@ -433,7 +438,7 @@ void register_routes(application& a) {
         repo.update(c, view::format_iso_utc(now_seconds()));
         repo.set_tags(c.id, c.tags);
         tx.commit();
-        return http::response::redirect("/admin/contacts?done=1");
+        return http::response::redirect("/admin/contacts?saved=1");
     }, form_limit);
 
     // ---- API ----

@@ -2,6 +2,7 @@
 #include "events/routes.hpp"
 
 #include "app/cached_page.hpp"
+#include "app/confirm.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
@@ -156,6 +157,9 @@ http::response edit_form(application& a, http::request& req, web_ctx& ctx, const
     data["is_new"] = is_new;
     data["title"] = is_new ? a.texts.text(ctx.lang, "admin_new_event") : e.title;
     data["action"] = is_new ? std::string("/admin/events/new") : "/admin/events/" + std::to_string(e.id);
+    // A refused publish or delete comes back here with its reason (only sabor's own keys).
+    if (auto why = req.query_param("refused"); why && (*why == "delete_published" || *why == "publish_cancelled"))
+        data["warning"] = a.texts.text(ctx.lang, "error_" + *why);
     return app::render_page(a, ctx, "admin/event_form", std::move(data), status);
 }
 
@@ -229,6 +233,33 @@ http::response admin_save(application& a, http::request& req, bool is_new) {
     return http::response::redirect("/admin?notice=" + std::string(is_new ? "created" : "saved"));
 }
 
+// The question before a draft is deleted: its title, and what goes with it.
+http::response confirm_delete(application& a, http::request& req, web_ctx& ctx, storage::database& db, const event& e) {
+    programme::repository prog(db);
+    auto count = [&](const char* key, std::int64_t n) {
+        return a.texts.text(ctx.lang, key, {{"count", std::to_string(n)}});
+    };
+    app::confirmation c;
+    c.title = a.texts.text(ctx.lang, "confirm_delete_event_title");
+    c.subject = e.title;
+    c.points.push_back(a.texts.text(ctx.lang, "confirm_delete_event_what"));
+    auto sessions = prog.count_sessions(e.id), talks = prog.count_talks(e.id), speakers = prog.count_speakers(e.id);
+    if (sessions + talks + speakers > 0)
+        c.points.push_back(a.texts.text(ctx.lang, "confirm_delete_event_programme",
+                                        {{"sessions", std::to_string(sessions)},
+                                         {"talks", std::to_string(talks)},
+                                         {"speakers", std::to_string(speakers)}}));
+    if (auto n = materials::repository(db).count(e.id)) c.points.push_back(count("confirm_delete_event_materials", n));
+    c.points.push_back(a.texts.text(ctx.lang, "confirm_cannot_undo"));
+    c.action = "/admin/events/" + std::to_string(e.id) + "/delete";
+    c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_event_yes");
+    c.back_url = "/admin/events/" + std::to_string(e.id);
+    c.back_label = a.texts.text(ctx.lang, "confirm_keep");
+    c.event = to_view(e, a.texts, ctx.lang);
+    c.page_is = json::object{{"admin_event_form", true}};
+    return app::confirm_page(a, req, ctx, c);
+}
+
 http::response admin_action(application& a, http::request& req, std::string_view action) {
     auto ctx = app::page_context(a, req);
     if (!ctx.user) return to_login(req);
@@ -238,15 +269,20 @@ http::response admin_action(application& a, http::request& req, std::string_view
     repository repo(*conn);
     auto m = load_managed(a, req, ctx, repo);
     if (m.refusal) return *m.refusal;
+    auto edit_page = "/admin/events/" + std::to_string(m.e.id);
+    // Refused: back to the event's page with the reason, not a bare error page.
+    if (action == "delete" && m.e.status != "draft") return http::response::redirect(edit_page + "?refused=delete_published");
+    if (action == "publish" && m.e.status == "cancelled")
+        return http::response::redirect(edit_page + "?refused=publish_cancelled");
+    // Deleting asks first, saying what goes with the draft; only the second press deletes.
+    if (action == "delete" && !app::confirmed(form)) return confirm_delete(a, req, ctx, *conn, m.e);
     storage::transaction tx(*conn);
     std::vector<std::string> photos, files;  // speakers' photos and materials, removed once the rows are gone
     if (action == "delete") {
-        if (m.e.status != "draft") return app::error_response(a, req, 409, "delete_published");
         photos = programme::repository(*conn).photos(m.e.id);
         files = materials::event_files(*conn, m.e.id);
         repo.remove(m.e.id);
     } else {
-        if (m.e.status == "cancelled") return app::error_response(a, req, 409, "publish_cancelled");
         repo.set_status(m.e.id, "published");
     }
     tx.commit();

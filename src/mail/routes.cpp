@@ -81,7 +81,8 @@ http::response admin_page(application& a, http::request& req) {
                                                                : a.texts.text(ctx.lang, "mail_delivery_smtp")}};
     if (auto n = req.query_param("notice"); n && (*n == "test_queued" || *n == "resent"))
         data["notice"] = a.texts.text(ctx.lang, "notice_" + *n);
-    if (auto e = req.query_param("error"); e && *e == "bad_address") data["error"] = a.texts.text(ctx.lang, "error_bad_address");
+    if (auto e = req.query_param("error"); e && (*e == "bad_address" || *e == "cannot_resend"))
+        data["error"] = a.texts.text(ctx.lang, "error_" + *e);
     return app::render_page(a, ctx, "admin/mail", std::move(data));
 }
 
@@ -125,7 +126,8 @@ void register_routes(application& a) {
         if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto id = app::to_id(req.param("id"));
         auto conn = a.db.acquire();
-        if (!id || !outbox(*conn).resend(*id, now_seconds())) return app::error_response(a, req, 409, "cannot_resend");
+        // Refused (still waiting, or gone): back to the list with the reason, not a bare error page.
+        if (!id || !outbox(*conn).resend(*id, now_seconds())) return http::response::redirect("/admin/mail?error=cannot_resend");
         a.notify_mail();
         return http::response::redirect("/admin/mail?notice=resent");
     }, form_limit);

@@ -32,8 +32,23 @@ json::array talk_options(const std::vector<talk_ref>& talks, const std::optional
     return out;
 }
 
+// Why an upload from the page was refused, in the organiser's words: nothing was stored.
+std::string upload_refusal_text(application& a, const std::string& lang, const std::string& code) {
+    auto reason = code == "file_too_large"
+                      ? a.texts.text(lang, "upload_refused_too_large", {{"max", std::to_string(a.cfg.uploads.max_bytes / (1024 * 1024))}})
+                  : code == "no_file" ? a.texts.text(lang, "upload_refused_no_file")
+                                      : a.texts.text(lang, "error_" + code);
+    return a.texts.text(lang, "upload_refused") + " " + reason;
+}
+
+// What the organiser typed into the upload form, shown again after a refusal.
+struct typed_upload {
+    std::string title;
+    std::optional<std::int64_t> talk_id;
+};
+
 http::response admin_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                          const std::string& error, int status) {
+                          const std::string& error, int status, const typed_upload* typed = nullptr) {
     app::csrf_token(a, req, ctx);
     auto conn = a.db.acquire();
     repository repo(*conn);
@@ -62,7 +77,8 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
                       {"rows", std::move(rows)},
                       {"empty", empty},
                       // ?talk= from the programme's page: the upload goes to that talk.
-                      {"talks", talk_options(talks, app::to_id(req.query_param("talk").value_or("")))},
+                      {"talks", talk_options(talks, typed ? typed->talk_id : app::to_id(req.query_param("talk").value_or("")))},
+                      {"upload_title", typed ? typed->title : std::string{}},
                       {"has_talks", !talks.empty()},
                       {"visibilities", std::move(visibilities)},
                       {"release_none", s.release_at.empty()},
@@ -79,7 +95,11 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
             if (*n == known) data["notice"] = a.texts.text(ctx.lang, "materials_notice_" + *n);
     if (auto q = req.query_param("queued"); q && util::valid_utf8(*q) && q->size() < 12)
         data["notice"] = a.texts.text(ctx.lang, "materials_notice_announced") + " " + *q;
-    if (!error.empty()) data["error"] = error;
+    // A refused upload comes back here with its reason: only sabor's own keys from the address.
+    if (auto why = req.query_param("refused"); why && *why == "file_too_large")
+        data["upload_error"] = upload_refusal_text(a, ctx.lang, *why);
+    // An upload's refusal stands by the upload form; any other above the page.
+    if (!error.empty()) data[typed ? "upload_error" : "error"] = error;
     return app::render_page(a, ctx, "materials/admin", std::move(data), status);
 }
 
@@ -88,6 +108,18 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
 registration::managed_event load(application& a, http::request& req, app::web_ctx& ctx) {
     auto conn = a.db.acquire();
     return registration::load_managed(a, req, ctx, *conn);
+}
+
+// A refusal while or after the body was read: the page again, with the reason and what was
+// typed (a forged form gets the bare 403).
+http::response page_refusal(application& a, http::request& head, int status, const std::string& code,
+                            const upload_result& so_far) {
+    if (code == "csrf") return app::error_response(a, head, status, code);
+    auto ctx = app::page_context(a, head);
+    auto m = load(a, head, ctx);
+    if (m.refusal) return *m.refusal;
+    typed_upload typed{so_far.title, app::to_id(util::trim(so_far.talk_id))};
+    return admin_page(a, head, ctx, m.e, upload_refusal_text(a, ctx.lang, code), status, &typed);
 }
 
 http::sink_result open_page_upload(application& a, http::request& head) {
@@ -100,6 +132,9 @@ http::sink_result open_page_upload(application& a, http::request& head) {
     if (auto* refusal = std::get_if<http::response>(&boundary)) return std::move(*refusal);
     auto opts = default_upload_options(a.cfg);
     opts.csrf_token = util::hmac_hex(a.secret, *cookie);
+    opts.refusal_page = [&a](http::request& h, int status, const std::string& code, const upload_result& so_far) {
+        return page_refusal(a, h, status, code, so_far);
+    };
     return std::make_unique<upload_sink>(a, head, std::get<std::string>(boundary), opts);
 }
 
@@ -111,14 +146,17 @@ http::response page_upload(application& a, http::request& req) {
     if (!sink) return app::error_response(a, req, 500, "internal");
     const auto& r = sink->result();
     auto title = util::trim(r.title);
-    if (auto err = title_error(title)) return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, *err), 422);
+    typed_upload typed{r.title, app::to_id(util::trim(r.talk_id))};
+    if (auto err = title_error(title))
+        return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "upload_refused") + " " + a.texts.text(ctx.lang, *err), 422, &typed);
     auto conn = a.db.acquire();
     std::optional<std::int64_t> talk_id;
     if (!util::trim(r.talk_id).empty()) {
         auto t = app::to_id(util::trim(r.talk_id));
         auto talk = t ? repository(*conn).find_talk(*t) : std::nullopt;
         if (!talk || talk->event_id != m.e.id)
-            return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "error_unknown_talk"), 422);
+            return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "upload_refused") + " " + a.texts.text(ctx.lang, "error_unknown_talk"),
+                              422, &typed);
         talk_id = talk->id;
     }
     auto s = store_upload(a, *conn, *sink, m.e.id, talk_id, title, m.user.id);
@@ -200,6 +238,17 @@ http::response page_material(application& a, http::request& req, bool remove) {
 
 void register_admin_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    // A file over the limit, told by its Content-Length before any of it is read: back to the
+    // page with the reason (a redirect: nothing of the body can be shown again).
+    a.too_large_pages.push_back([](const http::request& req) -> std::optional<http::response> {
+        constexpr std::string_view prefix = "/admin/events/", suffix = "/materials";
+        std::string_view p = req.path;
+        if (req.method != "POST" || !p.starts_with(prefix) || !p.ends_with(suffix) || p.size() <= prefix.size() + suffix.size())
+            return std::nullopt;
+        auto id = app::to_id(p.substr(prefix.size(), p.size() - prefix.size() - suffix.size()));
+        if (!id) return std::nullopt;
+        return http::response::redirect(page_path(*id) + "?refused=file_too_large");
+    });
     a.router.get("/admin/events/{id}/materials", [&a](http::request& req) {
         auto ctx = app::page_context(a, req);
         auto m = load(a, req, ctx);

@@ -195,7 +195,10 @@ void upload_sink::abort() noexcept {
     remove_temp();
 }
 
-http::response upload_sink::refusal() { return app::error_response(app_, head_, refusal_status_, refusal_code_); }
+http::response upload_sink::refusal() {
+    if (opts_.refusal_page) return opts_.refusal_page(head_, refusal_status_, refusal_code_, result_);
+    return app::error_response(app_, head_, refusal_status_, refusal_code_);
+}
 
 void upload_sink::close_file() noexcept {
     if (fd_ >= 0) ::close(fd_);

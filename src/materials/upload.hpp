@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,12 +21,18 @@
 
 namespace sabor::materials {
 
+struct upload_result;
+
 struct upload_options {
     std::filesystem::path temp_dir;
     std::uint64_t max_bytes = 0;            // of the file itself ([uploads] max_bytes)
     std::vector<std::string> allowed;       // [uploads] allowed_types: "pdf", "pptx", "jpeg", ...
     std::optional<std::string> csrf_token;  // the organiser's page: the token the form must
                                             // carry, in a field before the file
+    // The organiser's page: a refusal answers with the page and its reason instead of a
+    // bare error (status, code such as "file_type", the text fields read so far).
+    std::function<http::response(http::request& head, int status, const std::string& code, const upload_result&)>
+        refusal_page;
 };
 
 struct upload_result {

@@ -1,9 +1,11 @@
 // Organisers' pages for the programme: the overview (days, sessions, talks, speakers, the
 // overlap warnings), forms for speakers (with a photo), sessions and talks, deleting, and
 // moving talks up and down.
+#include "app/confirm.hpp"
 #include "app/web.hpp"
 #include "events/service.hpp"
 #include "materials/multipart.hpp"
+#include "materials/repository.hpp"
 #include "materials/service.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
@@ -29,6 +31,10 @@ std::string base_path(const events::event& e) { return "/admin/events/" + std::t
 http::response back_to_overview(const events::event& e, std::string_view notice) {
     return http::response::redirect(base_path(e) + "?notice=" + std::string(notice));
 }
+
+// The item a form or button names is gone (deleted in another tab, or never of this event):
+// back to the programme, which says so; nothing is changed.
+http::response gone(const events::event& e) { return back_to_overview(e, "gone"); }
 
 json::array options(std::span<const std::string_view> list, const std::string& selected, const view::i18n& texts,
                     const std::string& lang, const std::string& prefix) {
@@ -144,8 +150,14 @@ http::response overview(application& a, http::request& req) {
                       {"no_speakers", d.speakers.empty()},
                       {"has_warnings", !ws.empty()},
                       {"warnings", std::move(ws)}};
-    static const std::set<std::string> notices{"saved", "deleted", "moved"};
+    static const std::set<std::string> notices{"saved", "deleted", "moved", "deleted_talk", "deleted_speaker"};
     if (auto n = req.query_param("notice"); n && notices.count(*n)) data["notice"] = a.texts.text(ctx.lang, "prog_notice_" + *n);
+    // Only a number from the address, never its text.
+    if (req.query_param("notice") == std::optional<std::string>("deleted_session"))
+        data["notice"] = a.texts.text(ctx.lang, "prog_notice_deleted_session",
+                                      {{"count", std::to_string(app::to_id(req.query_param("talks").value_or("")).value_or(0))}});
+    if (req.query_param("notice") == std::optional<std::string>("gone"))
+        data["warning"] = a.texts.text(ctx.lang, "prog_notice_gone");
     return app::render_page(a, ctx, "programme/admin", std::move(data));
 }
 
@@ -227,7 +239,7 @@ http::response speaker_save(application& a, http::request& req, bool is_new) {
     s.event_id = m.e.id;
     if (!is_new) {
         auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return find_speaker(repo, id); });
-        if (!found) return app::error_response(a, req, 404, "not_found");
+        if (!found) return gone(m.e);
         s = *found;
     }
     field_errors errors;
@@ -295,7 +307,7 @@ http::response save_item(application& a, http::request& req, bool is_new, std::s
     item.event_id = m.e.id;
     if (!is_new) {
         auto found = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
-        if (!found) return app::error_response(a, req, 404, "not_found");
+        if (!found) return gone(m.e);
         item = *found;
     }
     if (std::optional<http::response> again = write(ctx, m.e, d, form, item, repo)) return *again;
@@ -392,7 +404,7 @@ http::response talk_move(application& a, http::request& req) {
     repository repo(*conn);
     storage::transaction tx(*conn);
     auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return find_talk(repo, id); });
-    if (!t) return app::error_response(a, req, 404, "not_found");
+    if (!t) return gone(m.e);
     auto in_session = repo.talks_of_session(t->session_id);
     std::int64_t index = 0;
     for (std::size_t i = 0; i < in_session.size(); ++i)
@@ -406,6 +418,58 @@ http::response talk_move(application& a, http::request& req) {
 
 // ---- deleting ----
 
+// Titles joined for a sentence, at most a few (the rest as a count would only repeat it).
+std::string titles_of(const std::vector<std::string>& titles) {
+    std::string out;
+    for (std::size_t i = 0; i < titles.size() && i < 5; ++i) out += (i ? "; " : "") + ("„" + titles[i] + "“");
+    if (titles.size() > 5) out += "; …";
+    return out;
+}
+
+// How many of the event's materials are attached to these talks (they stay, for the whole event).
+std::size_t materials_of(storage::database& db, std::int64_t event_id, const std::set<std::int64_t>& talk_ids) {
+    std::size_t n = 0;
+    for (const auto& m : materials::repository(db).list(event_id))
+        if (m.talk_id && talk_ids.count(*m.talk_id)) ++n;
+    return n;
+}
+
+// What deleting a session or a speaker takes with it, said before it is done; empty when
+// the item goes alone (a session without talks, a speaker on no talk and chairing nothing),
+// which is deleted at once. A talk always goes alone: its speakers stay, its materials stay
+// with the event.
+std::vector<std::string> what_goes_with(application& a, const std::string& lang, storage::database& db,
+                                        const programme_data& d, std::string_view what, std::int64_t id) {
+    std::vector<std::string> out;
+    auto n = [](std::size_t v) { return std::to_string(v); };
+    if (what == "sessions") {
+        std::vector<std::string> titles;
+        std::set<std::int64_t> ids;
+        for (const auto& t : d.talks)
+            if (t.session_id == id) titles.push_back(t.title), ids.insert(t.id);
+        if (titles.empty()) return out;
+        out.push_back(a.texts.text(lang, "confirm_session_talks", {{"count", n(titles.size())}, {"titles", titles_of(titles)}}));
+        out.push_back(a.texts.text(lang, "confirm_session_speakers_stay"));
+        if (auto m = materials_of(db, d.sessions.empty() ? 0 : d.sessions.front().event_id, ids))
+            out.push_back(a.texts.text(lang, "confirm_materials_stay", {{"count", n(m)}}));
+    } else if (what == "speakers") {
+        std::vector<std::string> talks, chaired;
+        for (const auto& t : d.talks)
+            for (const auto& ts : t.speakers)
+                if (ts.speaker_id == id) talks.push_back(t.title);
+        for (const auto& s : d.sessions)
+            if (s.chair_id == id) chaired.push_back(s.title);
+        if (talks.empty() && chaired.empty()) return out;
+        if (!talks.empty())
+            out.push_back(a.texts.text(lang, "confirm_speaker_talks", {{"count", n(talks.size())}, {"titles", titles_of(talks)}}));
+        if (!chaired.empty())
+            out.push_back(a.texts.text(lang, "confirm_speaker_chairs", {{"count", n(chaired.size())}, {"titles", titles_of(chaired)}}));
+        out.push_back(a.texts.text(lang, "confirm_speaker_photo"));
+    }
+    if (!out.empty()) out.push_back(a.texts.text(lang, "confirm_cannot_undo"));
+    return out;
+}
+
 http::response remove_item(application& a, http::request& req, std::string_view what) {
     auto ctx = app::page_context(a, req);
     auto conn = a.db.acquire();
@@ -414,29 +478,61 @@ http::response remove_item(application& a, http::request& req, std::string_view 
     if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
     repository repo(*conn);
     std::string_view param = what == "talks" ? "tid" : "sid";
-    std::string photo;
+    std::string photo, title;
     bool found = false;
+    std::size_t with = 0;  // talks that went with a session
     storage::transaction tx(*conn);
+    auto d = repo.load(m.e.id);
+    auto id = app::to_id(req.param(param)).value_or(0);
     if (what == "speakers") {
         if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_speaker(repo, id); })) {
             found = true;
             photo = s->photo;
-            repo.remove_speaker(s->id);
+            title = display_name(*s);
         }
     } else if (what == "sessions") {
         if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_session(repo, id); })) {
             found = true;
-            repo.remove_session(s->id);
+            title = s->title;
+            for (const auto& t : d.talks) with += t.session_id == s->id;
         }
     } else if (auto t = of_event(req, param, m.e, [&](std::int64_t id) { return find_talk(repo, id); })) {
         found = true;
-        repo.remove_talk(t->id);
+        title = t->title;
+    }
+    // Gone already (another organiser, another tab): back to the programme, which says so.
+    if (!found) return gone(m.e);
+    // More than the item itself would go: ask first, saying what.
+    if (!app::confirmed(form)) {
+        if (auto points = what_goes_with(a, ctx.lang, *conn, d, what, id); !points.empty()) {
+            app::confirmation c;
+            auto kind = std::string(what.substr(0, what.size() - 1));  // session, speaker
+            c.title = a.texts.text(ctx.lang, "confirm_delete_" + kind + "_title");
+            c.subject = title;
+            c.points = std::move(points);
+            c.action = base_path(m.e) + "/" + std::string(what) + "/" + std::to_string(id) + "/delete";
+            c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_" + kind + "_yes");
+            c.back_url = base_path(m.e);
+            c.back_label = a.texts.text(ctx.lang, "confirm_keep");
+            c.event = events::to_view(m.e, a.texts, ctx.lang);
+            c.page_is = json::object{{"programme_admin", true}};
+            return app::confirm_page(a, req, ctx, c);
+        }
+    }
+    if (what == "speakers") {
+        repo.remove_speaker(id);
+    } else if (what == "sessions") {
+        repo.remove_session(id);
+    } else {
+        auto t = find_talk(repo, id);
+        repo.remove_talk(id);
         renumber(repo, t->session_id);
     }
-    if (!found) return app::error_response(a, req, 404, "not_found");
     tx.commit();
     remove_photo(a.cfg.storage.data_dir, photo);
-    return back_to_overview(m.e, "deleted");
+    // Says what went: a session with how many talks.
+    if (what == "sessions") return http::response::redirect(base_path(m.e) + "?notice=deleted_session&talks=" + std::to_string(with));
+    return back_to_overview(m.e, what == "speakers" ? "deleted_speaker" : "deleted_talk");
 }
 
 // The pages of one kind of item (speakers, sessions, talks) under `base`/`kind`: the empty
@@ -473,13 +569,29 @@ void register_admin_routes(application& a) {
     auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
     const std::string base = "/admin/events/{id}/programme";
     a.router.get(base, [&a](http::request& req) { return overview(a, req); });
+    // A photo far over its limit, told by the Content-Length before it is read: back to the
+    // speaker's form with the reason (what was typed cannot be shown again: it was not read).
+    a.too_large_pages.push_back([](const http::request& req) -> std::optional<http::response> {
+        constexpr std::string_view prefix = "/admin/events/", middle = "/programme/speakers/";
+        std::string_view p = req.path;
+        auto at = p.find(middle);
+        if (req.method != "POST" || !p.starts_with(prefix) || at == std::string_view::npos) return std::nullopt;
+        auto id = app::to_id(p.substr(prefix.size(), at - prefix.size()));
+        auto item = p.substr(at + middle.size());
+        if (!id || (item != "new" && !app::to_id(item))) return std::nullopt;
+        return http::response::redirect(std::string(p) + "?refused=photo_too_large");
+    });
     using ctx_t = app::web_ctx;
     using event_t = events::event;
     item_routes<speaker>(
         a, base, "speakers", "sid", max_photo_bytes + form_limit,
         find_speaker,
         [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data&, const speaker& s) {
-            return speaker_form(a, req, ctx, e, s, {}, nullptr, 200);
+            // Back from a photo refused by its size before it was read (see too_large_pages).
+            field_errors errors;
+            if (req.query_param("refused") == std::optional<std::string>("photo_too_large"))
+                errors["photo"] = {"prog_error_photo_too_large", {{"max", "2"}}};
+            return speaker_form(a, req, ctx, e, s, errors, nullptr, 200);
         },
         speaker_save);
     item_routes<session>(

@@ -1,5 +1,6 @@
 #include "registration/admin.hpp"
 
+#include "app/confirm.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
@@ -182,8 +183,70 @@ bool is_one_of(std::string_view v, std::initializer_list<std::string_view> allow
 void action_notices(application& a, const http::request& req, const std::string& lang, json::object& data) {
     if (auto did = req.query_param("did"); did && is_one_of(*did, {"approve", "reject", "cancel", "check_in", "undo_check_in"}))
         data["notice"] = a.texts.text(lang, "notice_did_" + *did);
-    if (auto why = req.query_param("refused"); why && is_one_of(*why, {"event_full", "not_confirmed"}))
+    if (auto why = req.query_param("refused"); why && is_one_of(*why, {"event_full", "not_confirmed", "none_ticked"}))
         data["warning"] = a.texts.text(lang, "error_" + *why);
+}
+
+// What cancelling `r` does, said before it is done: who is told, where the seat goes.
+std::vector<std::string> cancel_consequences(application& a, const std::string& lang, repository& repo,
+                                             const events::event& e, const registration& r) {
+    std::vector<std::string> out;
+    out.push_back(r.email.empty() ? a.texts.text(lang, "confirm_cancel_reg_no_mail")
+                                  : a.texts.text(lang, "confirm_cancel_reg_mail", {{"email", r.email}}));
+    if (r.status == "confirmed") {
+        // The service gives a freed seat to the first on the waiting list at once.
+        auto next = repo.first_waitlisted(e.id);
+        out.push_back(next ? a.texts.text(lang, "confirm_cancel_reg_seat_to", {{"name", next->name}})
+                           : a.texts.text(lang, "confirm_cancel_reg_seat_free"));
+    } else if (r.status == "waitlisted") {
+        out.push_back(a.texts.text(lang, "confirm_cancel_reg_leaves_waitlist"));
+    } else if (r.status == "pending") {
+        out.push_back(a.texts.text(lang, "confirm_cancel_reg_request_drops"));
+    }
+    out.push_back(a.texts.text(lang, "confirm_cancel_reg_final"));
+    return out;
+}
+
+// The question before one row's „Отмени“: nothing changes until the second press.
+http::response confirm_cancel(application& a, http::request& req, app::web_ctx& ctx, repository& repo,
+                              const events::event& e, const registration& r, const http::fields& form) {
+    app::confirmation c;
+    c.title = a.texts.text(ctx.lang, "confirm_cancel_reg_title");
+    c.subject = r.email.empty() ? r.name : r.name + " (" + r.email + ")";
+    c.points = cancel_consequences(a, ctx.lang, repo, e, r);
+    c.action = "/admin/registrations/" + std::to_string(r.id);
+    auto back = back_path(form, e.id);
+    c.hidden = {{"action", "cancel"}, {"back", back}};
+    c.confirm_label = a.texts.text(ctx.lang, "confirm_cancel_reg_yes");
+    c.back_url = back;
+    c.back_label = a.texts.text(ctx.lang, "confirm_keep");
+    c.event = events::to_view(e, a.texts, ctx.lang);
+    c.page_is = json::object{{"admin_registrations", true}};
+    return app::confirm_page(a, req, ctx, c);
+}
+
+// The question before several ticked rows are cancelled: how many, and who.
+http::response confirm_bulk_cancel(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
+                                   const std::vector<registration>& rows, const http::fields& form) {
+    constexpr std::size_t named = 10;  // more names would hide the button on a phone
+    app::confirmation c;
+    c.title = a.texts.text(ctx.lang, "confirm_bulk_cancel_title");
+    std::string names;
+    for (std::size_t i = 0; i < rows.size() && i < named; ++i) names += (i ? ", " : "") + rows[i].name;
+    if (rows.size() > named) names += ", …";
+    c.subject = a.texts.text(ctx.lang, "confirm_bulk_cancel_subject", {{"count", std::to_string(rows.size())}}) + " " + names;
+    c.points = {a.texts.text(ctx.lang, "confirm_bulk_cancel_mail"), a.texts.text(ctx.lang, "confirm_bulk_cancel_seats"),
+                a.texts.text(ctx.lang, "confirm_cancel_reg_final")};
+    c.action = "/admin/events/" + std::to_string(e.id) + "/registrations/bulk";
+    auto back = back_path(form, e.id);
+    c.hidden = {{"bulk_action", "cancel"}, {"back", back}};
+    for (const auto& r : rows) c.hidden.emplace_back("ids", std::to_string(r.id));
+    c.confirm_label = a.texts.text(ctx.lang, "confirm_bulk_cancel_yes", {{"count", std::to_string(rows.size())}});
+    c.back_url = back;
+    c.back_label = a.texts.text(ctx.lang, "confirm_keep");
+    c.event = events::to_view(e, a.texts, ctx.lang);
+    c.page_is = json::object{{"admin_registrations", true}};
+    return app::confirm_page(a, req, ctx, c);
 }
 
 // Several ticked rows of the list at once, in one transaction: what can be done is done,
@@ -201,11 +264,19 @@ http::response bulk_action(application& a, http::request& req) {
         return app::error_response(a, req, 400, "bad_form");
     repository repo(*conn);
     context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-    int done = 0, refused = 0;
+    std::vector<registration> ticked;
     for (const auto& [k, v] : form) {
         if (k != "ids") continue;
         auto r = repo.find(app::to_id(v).value_or(0));
         if (!r || r->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");  // rolls back
+        ticked.push_back(std::move(*r));
+    }
+    // Nothing ticked: back to the list, which says so, rather than "done: 0".
+    if (ticked.empty()) return http::response::redirect(with_query(back_path(form, m.e.id), "refused=none_ticked"));
+    if (what == "cancel" && !app::confirmed(form)) return confirm_bulk_cancel(a, req, ctx, m.e, ticked, form);
+    int done = 0, refused = 0;
+    for (auto& reg : ticked) {
+        auto* r = &reg;
         if (apply_action(c, repo, m.e, *r, what)) {
             ++refused;
             continue;
@@ -233,6 +304,9 @@ http::response action(application& a, http::request& req) {
     auto m = load_managed(a, req, ctx, *conn, r->event_id);
     if (m.refusal) return *m.refusal;
     auto what = app::form_value(form, "action");
+    // Cancelling a registration asks first (the person is told, the seat goes on).
+    if (what == "cancel" && r->status != "cancelled" && r->status != "rejected" && !app::confirmed(form))
+        return confirm_cancel(a, req, ctx, repo, m.e, *r, form);
     context c{*conn, a.mail, a.cfg.public_base(), a.secret};
     const auto before = r->status;
     if (auto refused = apply_action(c, repo, m.e, *r, what)) {

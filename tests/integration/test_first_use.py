@@ -313,7 +313,8 @@ class FirstUseTest(EventMailTestCase):
         self.assertIn("Няма свободни места.", shown.text)
         self.assertIn("status=waitlisted", r.header("Location"))
         self.assertEqual(self.s.sql("SELECT status FROM registrations WHERE id = ?", waiting["id"])[0][0], "waitlisted")
-        r = b.post(f"/admin/registrations/{first}", {"csrf_token": b.csrf(page), "action": "cancel", "back": back})
+        r = b.post(f"/admin/registrations/{first}", {"csrf_token": b.csrf(page), "action": "cancel", "back": back,
+                                                     "confirm": "1"})
         self.assertIn("Регистрацията е отменена", b.get(r.header("Location")).text)
         # A value from the address is shown only when it is one of sabor's own.
         self.assertNotIn("<script>", b.get(back + "&refused=<script>&did=<b>").text)

@@ -181,6 +181,10 @@ class RateAndPagesTest(unittest.TestCase):
             self.assertIn("Пробно съобщение от Събор", page.text)
             r = b.post(f"/admin/mail/{mail_id}/resend", {"csrf_token": Browser.csrf(page)})
             self.assertEqual(r.status, 303)
+            # One that cannot be sent again: back to the list with the reason, not a bare error page.
+            r = b.post("/admin/mail/999999/resend", {"csrf_token": Browser.csrf(page)})
+            self.assertEqual((r.status, r.header("Location")), (303, "/admin/mail?error=cannot_resend"))
+            self.assertIn("не може да бъде изпратено отново", b.get(r.header("Location")).text)
             self.assertEqual(b.post("/admin/mail/test", {"to": "x@example.bg"}).status, 403)  # no CSRF token
             r = b.post("/admin/mail/test", {"to": "bad\r\nBcc: x@y", "csrf_token": Browser.csrf(page)})
             self.assertIn("error=bad_address", r.header("Location"))

@@ -631,6 +631,42 @@ class AdminPageTest(MaterialsTestBase):
         self.assertEqual(self.rows(), before[1])
         self.assertNotIn(stored, self.store_files())
 
+    def test_refused_uploads_answer_inside_the_page_with_what_was_typed(self):
+        """Issue 11: a refused upload is the page again, the reason by the form, the title and
+        talk as typed, nothing stored; never a bare error page."""
+        ev = self.create_event()
+        talk = self.create_talk(ev["id"], "Водата")
+        b = self.browser()
+        path = f"/admin/events/{ev['id']}/materials"
+        token = Browser.csrf(b.get(path))
+        before = (self.store_files(), self.rows())
+
+        def refused(r, status, reason):
+            self.assertEqual(r.status, status, r.text[:300])
+            self.assertIn('id="upload-form"', r.text)  # the page, with its form
+            self.assertIn("Файлът не е качен. " + reason, re.search(r'id="upload-error">([^<]*)<', r.text).group(1))
+            self.assertIn(f'href="/admin/events/{ev["id"]}"', r.text)  # the event's menu: a way back
+
+        r = self.post_multipart(b, path, [("csrf_token", token, None, None), ("title", "Слайдове „Вода“", None, None),
+                                          ("talk_id", str(talk), None, None), ("file", b"hello\n" * 99, "x.pdf", None)])
+        refused(r, 415, "Този вид файл не е позволен")
+        self.assertIn('value="Слайдове „Вода“"', r.text.replace("&bdquo;", "„").replace("&ldquo;", "“"))
+        self.assertRegex(r.text, rf'<option value="{talk}" selected>')
+        r = self.post_multipart(b, path, [("csrf_token", token, None, None), ("title", "Без файл", None, None)])
+        refused(r, 400, "Не е избран файл")
+        r = self.post_multipart(b, path, [("csrf_token", token, None, None), ("file", b"", "empty.pdf", None)])
+        refused(r, 400, "Файлът е празен.")
+        # Over the limit inside the route's room for the framing: stopped mid-body, the page says why.
+        r = self.post_multipart(b, path, [("csrf_token", token, None, None), ("file", make_pdf() + b"\0" * MAX_BYTES, "big.pdf", None)])
+        refused(r, 413, "Той е по-голям от позволените 3 MB.")
+        # Far over: refused from the Content-Length before the body is read; back to the page with the reason.
+        r = self.post_multipart(b, path, [("csrf_token", token, None, None), ("file", b"\0" * (MAX_BYTES + 200 * 1024), "huge.pdf", None)])
+        self.assertEqual((r.status, r.header("Location")), (303, path + "?refused=file_too_large"))
+        refused(b.get(r.header("Location")), 200, "Той е по-голям от позволените 3 MB.")
+        self.assertNotIn("<script>", b.get(path + "?refused=<script>").text)
+        self.wait_tmp_empty()
+        self.assertEqual((self.store_files(), self.rows()), before)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -248,7 +248,8 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertNotIn("Борис", self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0").text)
         # Cancel a confirmed one: the waiting one (Цвета, fourth) is promoted.
         rid = self.s.sql("SELECT id FROM registrations WHERE name = 'Яна Янева'")[0][0]
-        r = self.b.post(f"/admin/registrations/{rid}", {"csrf_token": Browser.csrf(page), "action": "cancel", "back": path})
+        r = self.b.post(f"/admin/registrations/{rid}", {"csrf_token": Browser.csrf(page), "action": "cancel", "back": path,
+                                                        "confirm": "1"})
         self.assertEqual(r.status, 303)
         self.assertEqual(r.header("Location"), path + "?did=cancel")  # the list says what was done
         st = dict(self.s.sql("SELECT name, status FROM registrations"))
@@ -376,7 +377,7 @@ class AttendeePagesTest(unittest.TestCase):
         # Cancelled and rejected people are found with their status; with a seat free they are admitted.
         self.s.sql("UPDATE events SET capacity = 10 WHERE id = ?", self.ev["id"])
         ya = self.s.sql("SELECT id FROM registrations WHERE name = 'Яна Янева'")[0][0]
-        self.b.post(f"/admin/registrations/{ya}", {"csrf_token": token, "action": "cancel", "back": path})
+        self.b.post(f"/admin/registrations/{ya}", {"csrf_token": token, "action": "cancel", "back": path, "confirm": "1"})
         desk = self.b.get(path + "?q=%D1%8F%D0%BD%D0%B0")  # "яна"
         item = re.search(r'<li class="checkin-item[^"]*" data-status="cancelled">.*?</li>', desk.text, re.S).group(0)
         self.assertIn("Регистрацията е отменена.", item)
@@ -423,7 +424,7 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertIn("Готово: 2.", listed.text)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations WHERE checked_in_at IS NOT NULL")[0][0], 2)
         # Cancel two: the waiting one is promoted; each action is in the audit log.
-        r = self.b.post(path + "/bulk", [("csrf_token", token), ("bulk_action", "cancel"), ("back", path),
+        r = self.b.post(path + "/bulk", [("csrf_token", token), ("bulk_action", "cancel"), ("back", path), ("confirm", "1"),
                                          ("ids", ids["Яна Янева"]), ("ids", ids["Борис Борисов"])])
         self.assertEqual(r.status, 303)
         self.assertEqual(self.s.sql("SELECT status FROM registrations WHERE id = ?", ids["Цвета Цветанова"])[0][0], "confirmed")

@@ -107,7 +107,7 @@ class ReviewTest(unittest.TestCase):
         b.login("org@ruse.bg", "password-123")
         page = b.get(f"/admin/events/{ev['id']}")
         self.assertEqual(page.status, 200)
-        r = b.post(f"/admin/events/{ev['id']}/delete", {"csrf_token": Browser.csrf(page)})
+        r = b.post(f"/admin/events/{ev['id']}/delete", {"csrf_token": Browser.csrf(page), "confirm": "1"})
         self.assertEqual(r.status, 303, r.text)
         self.assertEqual(self.store_files(), before)
 
