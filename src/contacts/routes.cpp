@@ -1,5 +1,6 @@
 #include "contacts/routes.hpp"
 
+#include "app/confirm.hpp"
 #include "app/web.hpp"
 #include "contacts/csv_import.hpp"
 #include "contacts/invitation_routes.hpp"
@@ -211,6 +212,25 @@ http::response bulk(application& a, http::request& req) {
     if (what != "tag" && what != "untag" && what != "delete") return app::error_response(a, req, 400, "bad_form");
     if (what != "delete")
         if (auto bad = check_tag(tag)) return app::error_response(a, req, 422, "validation", a.texts.text(ctx.lang, *bad, {{"max", "100"}}));
+    if (what == "delete" && !app::confirmed(form)) {
+        app::confirmation c;
+        c.hidden = {{"bulk_action", "delete"}};
+        std::size_t n = 0;
+        for (const auto& [k, v] : form)
+            if (k == "ids") {
+                c.hidden.emplace_back("ids", v);
+                ++n;
+            }
+        if (n == 0) return http::response::redirect("/admin/contacts?done=0");
+        c.title = a.texts.text(ctx.lang, "confirm_delete_contacts_title");
+        c.subject = a.texts.text(ctx.lang, "confirm_bulk_cancel_subject", {{"count", std::to_string(n)}});
+        c.points = {a.texts.text(ctx.lang, "confirm_delete_contact_what"), a.texts.text(ctx.lang, "confirm_cannot_undo")};
+        c.action = "/admin/contacts/bulk";
+        c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_contacts_yes", {{"count", std::to_string(n)}});
+        c.back_url = "/admin/contacts";
+        c.back_label = a.texts.text(ctx.lang, "confirm_keep");
+        return app::confirm_page(a, req, ctx, c);
+    }
     auto conn = a.db.acquire();
     storage::transaction tx(*conn);
     repository repo(*conn);
@@ -423,6 +443,18 @@ void register_routes(application& a) {
         repository repo(*conn);
         auto old = repo.find(app::to_id(req.param("id")).value_or(0));
         if (!old) return app::error_response(a, req, 404, "not_found");
+        if (app::form_value(form, "action") == "delete" && !app::confirmed(form)) {
+            app::confirmation c;
+            c.title = a.texts.text(ctx.lang, "confirm_delete_contact_title");
+            c.subject = old->name + " <" + old->email + ">";
+            c.points = {a.texts.text(ctx.lang, "confirm_delete_contact_what"), a.texts.text(ctx.lang, "confirm_cannot_undo")};
+            c.action = "/admin/contacts/" + std::to_string(old->id);
+            c.hidden = {{"action", "delete"}};
+            c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_contact_yes");
+            c.back_url = "/admin/contacts/" + std::to_string(old->id);
+            c.back_label = a.texts.text(ctx.lang, "confirm_keep");
+            return app::confirm_page(a, req, ctx, c);
+        }
         if (app::form_value(form, "action") == "delete") {
             repo.remove(old->id);
             registration::audit(*conn, ctx.user->id, "contacts.delete", 0, old->id, "");

@@ -2,6 +2,7 @@
 // delete), the upload form, who may download and from when, and the announcement.
 #include "materials/routes.hpp"
 
+#include "app/confirm.hpp"
 #include "app/web.hpp"
 #include "events/service.hpp"
 #include "materials/repository.hpp"
@@ -214,6 +215,20 @@ http::response page_material(application& a, http::request& req, bool remove) {
     auto mat = id ? repo.find(*id) : std::nullopt;
     auto e = mat ? registration::event_managed_by(*conn, *ctx.user, mat->event_id) : std::nullopt;
     if (!mat || !e) return app::error_response(a, req, 404, "not_found");
+    if (remove && !app::confirmed(form)) {
+        // Asks first: the file goes, and every link to it (mails, the programme) stops working.
+        app::confirmation c;
+        c.title = a.texts.text(ctx.lang, "confirm_delete_material_title");
+        c.subject = mat->title.empty() ? mat->filename : mat->title + " (" + mat->filename + ")";
+        c.points = {a.texts.text(ctx.lang, "confirm_delete_material_what"), a.texts.text(ctx.lang, "confirm_cannot_undo")};
+        c.action = "/admin/materials/" + std::to_string(mat->id) + "/delete";
+        c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_material_yes");
+        c.back_url = page_path(e->id);
+        c.back_label = a.texts.text(ctx.lang, "confirm_keep");
+        c.event = events::to_view(*e, a.texts, ctx.lang);
+        c.page_is = json::object{{"materials_admin", true}};
+        return app::confirm_page(a, req, ctx, c);
+    }
     if (remove) {
         delete_material(a, *conn, *mat);
         return http::response::redirect(page_path(e->id) + "?notice=deleted");

@@ -219,8 +219,30 @@ class ConfirmTest(EventMailTestCase):
         shown = b.get(r.header("Location"))
         self.assertEqual(shown.status, 200)
         self.assertIn("Поканата вече е изпратена или отменена.", shown.text)
+        # Deleting a contact asks first; the first press changes nothing.
         r = b.post(f"/admin/contacts/{c['id']}", {"csrf_token": token, "action": "delete"})
+        self.assertEqual(r.status, 200)
+        self.assertIn("Да се изтрие ли контактът?", r.text)
+        self.assertIn("petya@lovech.bg", r.text)
+        self.assertEqual(self.api("GET", f"/api/v1/contacts/{c['id']}").status, 200)
+        r = b.post(f"/admin/contacts/{c['id']}", {"csrf_token": token, "action": "delete", "confirm": "1"})
         self.assertIn("Контактът е изтрит.", b.get(r.header("Location")).text)
+        self.assertEqual(self.api("GET", f"/api/v1/contacts/{c['id']}").status, 404)
+
+    def test_deleting_ticked_contacts_asks_first(self):
+        ids = [self.api("POST", "/api/v1/contacts", {"name": f"Човек {i}", "email": f"c{i}@lovech.bg"}).json()["id"]
+               for i in range(3)]
+        b = self.organiser()
+        token = b.csrf(b.get("/admin/contacts"))
+        fields = [("csrf_token", token), ("bulk_action", "delete")] + [("ids", str(i)) for i in ids[:2]]
+        r = b.post("/admin/contacts/bulk", fields)
+        self.assertEqual(r.status, 200)
+        self.assertIn("Да се изтрият ли отметнатите контакти?", r.text)
+        self.assertIn("Да, изтрий контактите (2)", r.text)
+        self.assertEqual(self.api("GET", "/api/v1/contacts").json()["total"], 3)
+        r = b.post("/admin/contacts/bulk", fields + [("confirm", "1")])
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.api("GET", "/api/v1/contacts").json()["total"], 1)
 
 
 if __name__ == "__main__":

@@ -626,7 +626,12 @@ class AdminPageTest(MaterialsTestBase):
         self.assertEqual(len(self.sink.wait_for(2)), 2)
         self.assertEqual(b.post(f"{path}/announce", {"audience": "registered"}).status, 403)
         stored = self.s.sql("SELECT stored_name FROM materials WHERE id = ?", mid)[0][0]
+        # Deleting asks first (issue 11): the first press changes nothing.
         r = b.post(f"/admin/materials/{mid}/delete", {"csrf_token": token})
+        self.assertEqual(r.status, 200)
+        self.assertIn("Да се изтрие ли материалът?", r.text)
+        self.assertIn(stored, self.store_files())
+        r = b.post(f"/admin/materials/{mid}/delete", {"csrf_token": token, "confirm": "1"})
         self.assertEqual(r.status, 303)
         self.assertEqual(self.rows(), before[1])
         self.assertNotIn(stored, self.store_files())
