@@ -119,8 +119,21 @@ http::response edit_page(application& a, http::request& req, app::web_ctx& ctx, 
     return res;
 }
 
-// The kind in the path and the language in the query or form; refusals answer 404.
-const mail::editable_kind* kind_in_path(const http::request& req) { return mail::find_editable(req.param("kind")); }
+// The event in the path for an organiser who manages it, and the mail kind in the path
+// (an unknown kind answers 404).
+struct mail_page_target {
+    managed_event m;
+    const mail::editable_kind* kind = nullptr;
+};
+
+std::optional<http::response> load_target(application& a, http::request& req, app::web_ctx& ctx,
+                                          storage::database& db, mail_page_target& t) {
+    t.m = load_managed(a, req, ctx, db);
+    if (t.m.refusal) return t.m.refusal;
+    t.kind = mail::find_editable(req.param("kind"));
+    if (!t.kind) return app::error_response(a, req, 404, "not_found");
+    return std::nullopt;
+}
 
 // A text to save, or nullopt for back to the default.
 using change = std::pair<const event_mail_text*, std::optional<mail::mail_text>>;
@@ -176,10 +189,10 @@ void register_mail_text_routes(application& a) {
     a.router.get("/admin/events/{id}/mail-texts/{kind}", [&a](http::request& req) {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        auto* k = kind_in_path(req);
-        if (!k) return app::error_response(a, req, 404, "not_found");
+        mail_page_target t;
+        if (auto refusal = load_target(a, req, ctx, *conn, t)) return *refusal;
+        const auto& m = t.m;
+        const auto* k = t.kind;
         auto lang = lang_of(req.query_param("lang").value_or(ctx.lang));
         auto texts = mail_texts_of(a.mail, *conn, m.e.id);
         const auto* stored = find_text(texts, k->kind, lang);
@@ -197,10 +210,10 @@ void register_mail_text_routes(application& a) {
         if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        auto* k = kind_in_path(req);
-        if (!k) return app::error_response(a, req, 404, "not_found");
+        mail_page_target t;
+        if (auto refusal = load_target(a, req, ctx, *conn, t)) return *refusal;
+        const auto& m = t.m;
+        const auto* k = t.kind;
         auto lang = lang_of(app::form_value(form, "lang"));
         auto texts = mail_texts_of(a.mail, *conn, m.e.id);
         const auto* stored = find_text(texts, k->kind, lang);
@@ -226,10 +239,10 @@ void register_mail_text_routes(application& a) {
         if (auto refusal = app::read_form(a, req, form)) return *refusal;
         auto conn = a.db.acquire();
         storage::transaction tx(*conn);
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        auto* k = kind_in_path(req);
-        if (!k) return app::error_response(a, req, 404, "not_found");
+        mail_page_target t;
+        if (auto refusal = load_target(a, req, ctx, *conn, t)) return *refusal;
+        const auto& m = t.m;
+        const auto* k = t.kind;
         auto lang = lang_of(app::form_value(form, "lang"));
         if (app::form_value(form, "confirm") != "1") {
             auto texts = mail_texts_of(a.mail, *conn, m.e.id);
