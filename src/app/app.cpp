@@ -155,7 +155,7 @@ void application::finish_streamed(http::request& req, http::response& res) {
 }
 
 http::response application::rejected(const http::request& req, int status) {
-    auto res = error_response(*this, req, status, status == 413 ? "too_large" : "bad_request");
+    auto res = error_response(*this, req, status, status == 413 ? "too_large" : status == 503 ? "busy" : "bad_request");
     apply_security_headers(*this, res);
     metrics.observe("rejected", status, 0);
     if (cfg.server.access_log) access_log(req, status, res.body.size(), 0);

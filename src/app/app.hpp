@@ -47,6 +47,7 @@ public:
     std::size_t body_limit(std::string_view method, std::string_view path) const {
         return router.body_limit(method, path);
     }
+    bool on_workers(std::string_view method, std::string_view path) const { return router.on_workers(method, path); }
     // The answer to a request the server refused before routing (400, 413), logged.
     http::response rejected(const http::request& req, int status);
     // For a route that streams its body: its sink, or an answer sent before the body is read;
