@@ -1,5 +1,5 @@
-"""Issue 12, items 1, 3 and 13: connection limits, password hashing off the I/O threads,
-and request smuggling through Transfer-Encoding."""
+"""Issue 12, items 1, 2, 3 and 13: connection limits, the page cache's bounds, password
+hashing off the I/O threads, and request smuggling through Transfer-Encoding."""
 import http.client
 import re
 import resource
@@ -102,6 +102,63 @@ class HeaderTimeoutTest(unittest.TestCase):
         c.request("GET", "/healthz")  # the same connection, still open
         self.assertEqual(c.getresponse().read(), b"ok")
         c.close()
+
+
+class PageCacheTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server(demo=True)
+        cls.slug = cls.s.sql("SELECT slug FROM events WHERE status = 'published' ORDER BY id LIMIT 1")[0][0]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def test_unknown_query_parameters_share_one_entry(self):
+        self.assertEqual(self.s.request("GET", "/events/" + self.slug).status, 200)
+        entries = metric(self.s, "sabor_page_cache_entries")
+        size = metric(self.s, "sabor_page_cache_bytes")
+        hits = metric(self.s, "sabor_page_cache_hits_total")
+        for i in range(40):
+            r = self.s.request("GET", f"/events/{self.slug}?utm_source=x{i}&fbclid={i}")
+            self.assertEqual(r.status, 200)
+        self.assertEqual(metric(self.s, "sabor_page_cache_entries"), entries)
+        self.assertEqual(metric(self.s, "sabor_page_cache_bytes"), size)
+        self.assertEqual(metric(self.s, "sabor_page_cache_hits_total"), hits + 40)
+
+    def test_parameters_the_page_reads_still_make_their_own_page(self):
+        everyone = self.s.request("GET", "/?utm_source=a").text
+        nowhere = self.s.request("GET", "/?city=" + urllib.parse.quote("Никъде")).text
+        again = self.s.request("GET", "/?utm_source=b").text
+        self.assertIn('class="empty"', nowhere)
+        self.assertNotIn('class="empty"', everyone)
+        self.assertEqual(again, everyone)
+
+    def test_an_invalid_session_cookie_is_served_from_the_cache(self):
+        anonymous = self.s.request("GET", "/events/" + self.slug)
+        hits = metric(self.s, "sabor_page_cache_hits_total")
+        r = self.s.request("GET", "/events/" + self.slug, headers={"Cookie": "sabor_session=forged-or-expired"})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, anonymous.body)
+        self.assertEqual(metric(self.s, "sabor_page_cache_hits_total"), hits + 1)
+
+
+class SmallPageCacheTest(unittest.TestCase):
+    def test_the_cache_stays_within_page_cache_mb(self):
+        s = Server(env={"SABOR_SERVER_PAGE_CACHE_MB": "1"})
+        try:
+            # Long values (a city nobody has) make each entry a few KiB: 300 of them exceed 1 MiB.
+            for i in range(300):
+                self.assertEqual(s.request("GET", f"/?city=c{i}" + "x" * 1000).status, 200)
+            self.assertLessEqual(metric(s, "sabor_page_cache_bytes"), 1024 * 1024)
+            self.assertLess(metric(s, "sabor_page_cache_entries"), 300)
+            self.assertGreater(metric(s, "sabor_page_cache_evictions_total"), 0)
+            # The most recent pages are still there.
+            hits = metric(s, "sabor_page_cache_hits_total")
+            s.request("GET", "/?city=c299" + "x" * 1000)
+            self.assertEqual(metric(s, "sabor_page_cache_hits_total"), hits + 1)
+        finally:
+            s.close()
 
 
 class LoginFloodTest(unittest.TestCase):
