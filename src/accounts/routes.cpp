@@ -64,7 +64,9 @@ void register_routes(app::application& a) {
             r.add_header("Set-Cookie", http::make_cookie("sabor_session", token, {.secure = a.cfg.secure_cookies()}));
             return r;
         },
-        static_cast<std::size_t>(a.cfg.server.form_max_bytes));
+        // argon2 takes tens of milliseconds of a core: never on an I/O thread, where a flood
+        // of logins would stall every other request.
+        static_cast<std::size_t>(a.cfg.server.form_max_bytes), http::runs::on_workers);
 
     a.router.post(
         "/logout",

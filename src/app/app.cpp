@@ -22,18 +22,32 @@
 
 namespace sabor::app {
 
-page_cache::page_cache(const std::string& db_path)
-    : conn_(db_path, false), version_stmt_(conn_.prepare("PRAGMA data_version")) {}
+page_cache::page_cache(const std::string& db_path, std::size_t max_bytes)
+    : conn_(db_path, false), version_stmt_(conn_.prepare("PRAGMA data_version")), max_bytes_(max_bytes) {}
 
 std::int64_t page_cache::check_locked() {
     version_stmt_.step();
     auto v = version_stmt_.get_int(0);
     version_stmt_.reset();  // hold no statement open between checks
     if (v != version_) {
-        entries_.clear();
+        lru_.clear();
+        index_.clear();
+        stats_.entries = stats_.bytes = 0;
         version_ = v;
     }
     return v;
+}
+
+void page_cache::erase_locked(std::list<entry>::iterator it) {
+    stats_.bytes -= it->bytes;
+    --stats_.entries;
+    index_.erase(it->key);
+    lru_.erase(it);
+}
+
+page_cache::figures page_cache::stats() {
+    std::lock_guard lock(mu_);
+    return stats_;
 }
 
 std::int64_t page_cache::version() {
@@ -44,20 +58,37 @@ std::int64_t page_cache::version() {
 std::optional<http::response> page_cache::get(const std::string& key) {
     std::lock_guard lock(mu_);
     check_locked();
-    auto it = entries_.find(key);
-    if (it == entries_.end()) return std::nullopt;
-    if (it->second.second && util::now_seconds() >= it->second.second) {
-        entries_.erase(it);
+    auto it = index_.find(key);
+    if (it == index_.end()) {
+        ++stats_.misses;
         return std::nullopt;
     }
-    return it->second.first;
+    if (it->second->until && util::now_seconds() >= it->second->until) {
+        erase_locked(it->second);
+        ++stats_.misses;
+        return std::nullopt;
+    }
+    lru_.splice(lru_.begin(), lru_, it->second);
+    ++stats_.hits;
+    return it->second->page;
 }
 
 void page_cache::put(const std::string& key, const http::response& r, std::int64_t version_at_start, std::int64_t until) {
     std::lock_guard lock(mu_);
     if (check_locked() != version_at_start) return;
-    if (entries_.size() > 2000) entries_.clear();  // bounded: pages are few, keys are not
-    entries_[key] = {r, until};
+    // What the entry holds, roughly: the page, its headers, the key twice (list and index).
+    std::size_t bytes = r.body.size() + 2 * key.size() + sizeof(entry) + 64;
+    for (const auto& [k, v] : r.headers) bytes += k.size() + v.size() + 64;
+    if (auto old = index_.find(key); old != index_.end()) erase_locked(old->second);
+    if (bytes > max_bytes_) return;  // also: page_cache_mb = 0 keeps nothing
+    while (stats_.bytes + bytes > max_bytes_ && !lru_.empty()) {
+        erase_locked(std::prev(lru_.end()));
+        ++stats_.evictions;
+    }
+    lru_.push_front({key, r, until, bytes});
+    index_[key] = lru_.begin();
+    stats_.bytes += bytes;
+    ++stats_.entries;
 }
 
 void prepare_database(const config& c) {
@@ -89,7 +120,7 @@ application::application(config c)
       statics(std::filesystem::path(cfg.server.web_dir) / "static"),
       login_limiter(cfg.limits.logins_per_minute),
       registration_limiter(cfg.limits.registrations_per_minute),
-      cache(cfg.database_path()),
+      cache(cfg.database_path(), static_cast<std::size_t>(cfg.server.page_cache_mb) * 1024 * 1024),
       secret(load_secret(db)),
       mail({cfg.mail.templates_dir, cfg.mail.from, cfg.public_base(), texts.text(cfg.i18n.default_locale, "site_name")}) {
     if (!view::valid_timezone(cfg.i18n.timezone)) throw config_error("[i18n] timezone is not a known time zone: " + cfg.i18n.timezone);
@@ -99,6 +130,16 @@ application::application(config c)
         r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         return r;
     });
+    metrics.add_gauge("sabor_page_cache_entries", "Pages in the page cache.",
+                      [this] { return static_cast<double>(cache.stats().entries); });
+    metrics.add_gauge("sabor_page_cache_bytes", "Bytes held by the page cache.",
+                      [this] { return static_cast<double>(cache.stats().bytes); });
+    metrics.add_counter("sabor_page_cache_hits_total", "Pages answered from the page cache.",
+                        [this] { return static_cast<double>(cache.stats().hits); });
+    metrics.add_counter("sabor_page_cache_misses_total", "Cacheable pages rendered because they were not cached.",
+                        [this] { return static_cast<double>(cache.stats().misses); });
+    metrics.add_counter("sabor_page_cache_evictions_total", "Pages dropped to keep the cache within page_cache_mb.",
+                        [this] { return static_cast<double>(cache.stats().evictions); });
     router.get("/static/{*path}", [this](http::request& req) { return statics.serve(req, req.param("path")); });
     accounts::register_routes(*this);
     events::register_routes(*this);
@@ -159,7 +200,8 @@ http::response application::rejected(const http::request& req, int status) {
     if (status == 413)
         for (const auto& f : too_large_pages)
             if ((page = f(req))) break;
-    auto res = page ? std::move(*page) : error_response(*this, req, status, status == 413 ? "too_large" : "bad_request");
+    auto res = page ? std::move(*page)
+                    : error_response(*this, req, status, status == 413 ? "too_large" : status == 503 ? "busy" : "bad_request");
     apply_security_headers(*this, res);
     metrics.observe("rejected", status, 0);
     if (cfg.server.access_log) access_log(req, status, res.body.size(), 0);

@@ -12,6 +12,7 @@
 #include "view/templates.hpp"
 
 #include <functional>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -21,22 +22,39 @@ namespace sabor::app {
 // Rendered public pages for anonymous visitors. Valid while the database is unchanged:
 // PRAGMA data_version on a connection of its own moves with every commit made by any
 // other connection, ours or another process's (the CLI), so nothing needs invalidating by hand.
+// Bounded in bytes: when full, the least recently used pages go first.
 class page_cache {
 public:
-    explicit page_cache(const std::string& db_path);
+    page_cache(const std::string& db_path, std::size_t max_bytes);
     std::int64_t version();
     std::optional<http::response> get(const std::string& key);
     // Stores only if nothing was committed since `version_at_start` (the render saw current data);
     // `until` (seconds, 0: none): the page changes then by time alone, and is rendered again.
     void put(const std::string& key, const http::response& r, std::int64_t version_at_start, std::int64_t until = 0);
 
+    struct figures {
+        std::size_t entries = 0, bytes = 0;
+        unsigned long long hits = 0, misses = 0, evictions = 0;
+    };
+    figures stats();
+
 private:
+    struct entry {
+        std::string key;
+        http::response page;
+        std::int64_t until;
+        std::size_t bytes;
+    };
     std::int64_t check_locked();
+    void erase_locked(std::list<entry>::iterator it);
     std::mutex mu_;
     storage::database conn_;
     storage::statement version_stmt_;  // prepared once: this check runs on every cached hit
     std::int64_t version_ = -1;
-    std::unordered_map<std::string, std::pair<http::response, std::int64_t>> entries_;  // page, until
+    std::size_t max_bytes_;
+    std::list<entry> lru_;  // most recently used first
+    std::unordered_map<std::string, std::list<entry>::iterator> index_;
+    figures stats_;
 };
 
 class application {
@@ -47,6 +65,7 @@ public:
     std::size_t body_limit(std::string_view method, std::string_view path) const {
         return router.body_limit(method, path);
     }
+    bool on_workers(std::string_view method, std::string_view path) const { return router.on_workers(method, path); }
     // The answer to a request the server refused before routing (400, 413), logged.
     http::response rejected(const http::request& req, int status);
     // For a route that streams its body: its sink, or an answer sent before the body is read;

@@ -27,6 +27,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sabor::app {
@@ -145,12 +146,18 @@ int cmd_serve(const args& a) {
     opts.host = c.listen_host();
     opts.port = c.listen_port();
     opts.threads = static_cast<int>(c.server.threads);
+    opts.max_connections = static_cast<std::size_t>(c.server.max_connections);
+    opts.header_timeout = std::chrono::seconds(c.server.header_timeout_seconds);
+    // Password hashing takes a core while it runs: half of them at most, the rest stay for I/O.
+    opts.worker_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
+    opts.worker_queue = 32;
     http::server_hooks hooks;
     hooks.handle = [&app](http::request& r) { return app.handle(r); };
     hooks.body_limit = [&app](std::string_view m, std::string_view p) { return app.body_limit(m, p); };
     hooks.on_rejected = [&app](const http::request& r, int status) { return app.rejected(r, status); };
     hooks.open_sink = [&app](http::request& r) { return app.open_sink(r); };
     hooks.finish_response = [&app](http::request& r, http::response& res) { app.finish_streamed(r, res); };
+    hooks.on_workers = [&app](std::string_view m, std::string_view p) { return app.on_workers(m, p); };
     hooks.on_listening = [&opts](std::uint16_t port) {
         std::printf("sabor %s listening on http://%s:%u\n", SABOR_VERSION, opts.host.c_str(), port);
         std::fflush(stdout);

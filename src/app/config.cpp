@@ -23,6 +23,9 @@ std::vector<binding> bindings(config& c) {
         {"server", "listen", &c.server.listen},
         {"server", "public_url", &c.server.public_url},
         {"server", "threads", &c.server.threads},
+        {"server", "max_connections", &c.server.max_connections},
+        {"server", "header_timeout_seconds", &c.server.header_timeout_seconds},
+        {"server", "page_cache_mb", &c.server.page_cache_mb},
         {"server", "form_max_bytes", &c.server.form_max_bytes},
         {"server", "json_max_bytes", &c.server.json_max_bytes},
         {"server", "access_log", &c.server.access_log},
@@ -158,6 +161,9 @@ config load_config(const std::optional<std::string>& path) {
 
 void validate(const config& c) {
     if (c.server.threads < 1 || c.server.threads > 256) throw config_error("[server] threads must be between 1 and 256");
+    if (c.server.max_connections < 1) throw config_error("[server] max_connections must be at least 1");
+    if (c.server.header_timeout_seconds < 1) throw config_error("[server] header_timeout_seconds must be at least 1");
+    if (c.server.page_cache_mb < 0) throw config_error("[server] page_cache_mb must be 0 (no cache) or more");
     if (c.server.form_max_bytes < 1024) throw config_error("[server] form_max_bytes must be at least 1024");
     if (c.server.json_max_bytes < 1024) throw config_error("[server] json_max_bytes must be at least 1024");
     if (c.uploads.max_bytes < 1024) throw config_error("[uploads] max_bytes must be at least 1024");

@@ -17,6 +17,9 @@ struct config {
         std::string listen = "127.0.0.1:8080";
         std::string public_url = "http://127.0.0.1:8080";
         std::int64_t threads = 2;
+        std::int64_t max_connections = 1000;     // lowered at start to what the descriptor limit allows
+        std::int64_t header_timeout_seconds = 10;  // a new connection's first request header
+        std::int64_t page_cache_mb = 64;         // rendered public pages kept for anonymous visitors; 0: none
         std::int64_t form_max_bytes = 64 * 1024;
         std::int64_t json_max_bytes = 256 * 1024;
         bool access_log = true;

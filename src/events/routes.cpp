@@ -61,7 +61,7 @@ json::array options(std::span<const std::string_view> values, std::string_view s
 // ---- public pages ----
 
 http::response list_page(application& a, http::request& req, bool past) {
-    return app::cached_page(a, req, [&](bool&) {
+    return app::cached_page(a, req, {"city", "kind"}, [&](bool&) {
         auto ctx = app::page_context(a, req);
         list_filter f;
         f.past = past;
@@ -113,7 +113,7 @@ http::response event_page(application& a, http::request& req) {
         if (ctx.user && can_manage(repo, *ctx.user, *e)) data["can_manage"] = true;
         return app::render_page(a, ctx, "events/show", std::move(data));
     };
-    return app::cached_page(a, req, render);
+    return app::cached_page(a, req, {}, render);
 }
 
 // ---- organisers' pages ----

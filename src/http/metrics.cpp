@@ -40,6 +40,11 @@ void metrics::add_gauge(std::string name, std::string help, std::function<double
     gauges_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
+void metrics::add_counter(std::string name, std::string help, std::function<double()> read) {
+    std::lock_guard lock(mu_);
+    gauges_.push_back({std::move(name), std::move(help), std::move(read), "counter"});
+}
+
 std::string metrics::render() const {
     std::vector<gauge> gauges;
     std::string out;
@@ -63,7 +68,7 @@ std::string metrics::render() const {
     }
     // Gauges may query the database: read them outside the lock.
     for (const auto& g : gauges) {
-        out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+        out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " " + g.type + "\n";
         out += g.name + " " + num(g.read()) + "\n";
     }
     return out;

@@ -15,6 +15,8 @@ class metrics {
 public:
     void observe(const std::string& route, int status, double seconds);
     void add_gauge(std::string name, std::string help, std::function<double()> read);
+    // A value that only grows, read when rendered (kept by its owner).
+    void add_counter(std::string name, std::string help, std::function<double()> read);
     std::string render() const;
 
     static constexpr std::array<double, 10> buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
@@ -23,6 +25,7 @@ private:
     struct gauge {
         std::string name, help;
         std::function<double()> read;
+        const char* type = "gauge";
     };
     mutable std::mutex mu_;
     // route -> status -> count; looked up without building a key string per request

@@ -52,13 +52,14 @@ bool match_segments(const route& r, const std::vector<std::string_view>& parts,
 
 }  // namespace
 
-void router::add(std::string method, std::string pattern, handler fn, std::size_t body_limit) {
+void router::add(std::string method, std::string pattern, handler fn, std::size_t body_limit, runs where) {
     route r;
     r.method = std::move(method);
     for (auto s : split_path(pattern)) r.segments.emplace_back(s);
     r.pattern = std::move(pattern);
     r.fn = std::move(fn);
     r.body_limit = body_limit;
+    r.where = where;
     routes_.push_back(std::move(r));
 }
 
@@ -97,6 +98,13 @@ std::size_t router::body_limit(std::string_view method, std::string_view path) c
     for (const auto& r : routes_)
         if (r.method == method && match_segments(r, parts, nullptr)) return r.body_limit;
     return 0;
+}
+
+bool router::on_workers(std::string_view method, std::string_view path) const {
+    auto parts = split_path(path);
+    for (const auto& r : routes_)
+        if (r.method == method && match_segments(r, parts, nullptr)) return r.where == runs::on_workers;
+    return false;
 }
 
 std::optional<sink_result> router::open_sink(request& req) const {

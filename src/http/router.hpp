@@ -15,6 +15,10 @@ namespace sabor::http {
 
 using handler = std::function<response(request&)>;
 
+// Where a route's handler runs: on the I/O thread that read the request, or, for one that is
+// slow by design (password hashing), on the server's small worker pool.
+enum class runs { on_io_thread, on_workers };
+
 struct route {
     std::string method;
     std::string pattern;
@@ -22,6 +26,7 @@ struct route {
     handler fn;
     std::size_t body_limit = 0;
     sink_factory make_sink;  // set for streaming routes
+    runs where = runs::on_io_thread;
 };
 
 struct match_result {
@@ -32,10 +37,11 @@ struct match_result {
 
 class router {
 public:
-    void add(std::string method, std::string pattern, handler fn, std::size_t body_limit = 0);
+    void add(std::string method, std::string pattern, handler fn, std::size_t body_limit = 0,
+             runs where = runs::on_io_thread);
     void get(std::string pattern, handler fn) { add("GET", std::move(pattern), std::move(fn)); }
-    void post(std::string pattern, handler fn, std::size_t body_limit) {
-        add("POST", std::move(pattern), std::move(fn), body_limit);
+    void post(std::string pattern, handler fn, std::size_t body_limit, runs where = runs::on_io_thread) {
+        add("POST", std::move(pattern), std::move(fn), body_limit, where);
     }
     // A route whose body is streamed into the sink `make_sink` opens; `fn` runs once the
     // sink finished, with req.sink set. body_limit must be > 0.
@@ -46,6 +52,8 @@ public:
     match_result match(request& req) const;
     // The body limit for a method and path, known before the body is read (0 = no body).
     std::size_t body_limit(std::string_view method, std::string_view path) const;
+    // True when the route's handler runs on the worker pool (http::server_hooks::on_workers).
+    bool on_workers(std::string_view method, std::string_view path) const;
     // For a streaming route: fills req.params and calls its factory. nullopt for any other
     // request (ordinary route, 404, 405), which then goes the ordinary way.
     std::optional<sink_result> open_sink(request& req) const;

@@ -19,6 +19,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -26,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 
 namespace sabor::http {
@@ -38,12 +42,69 @@ namespace {
 
 class session;
 
+// A few threads for handlers that must not hold an I/O thread (password hashing), with a
+// bounded queue: when it is full the request is refused at once instead of waiting.
+class worker_pool {
+public:
+    worker_pool(int threads, std::size_t max_queue) : max_queue_(max_queue) {
+        for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { loop(); });
+    }
+    ~worker_pool() { stop(); }
+
+    bool try_submit(std::function<void()> job) {
+        {
+            std::lock_guard lock(mu_);
+            if (stopped_ || queue_.size() >= max_queue_) return false;
+            queue_.push_back(std::move(job));
+        }
+        cv_.notify_one();
+        return true;
+    }
+
+    // Jobs still waiting are dropped (their connections close); running ones finish.
+    void stop() {
+        {
+            std::lock_guard lock(mu_);
+            if (stopped_) return;
+            stopped_ = true;
+            queue_.clear();
+        }
+        cv_.notify_all();
+        for (auto& t : threads_) t.join();
+    }
+
+private:
+    void loop() {
+        for (;;) {
+            std::function<void()> job;
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
+                if (stopped_) return;
+                job = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            job();
+        }
+    }
+
+    std::size_t max_queue_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> queue_;
+    bool stopped_ = false;
+    std::vector<std::thread> threads_;
+};
+
 struct shared_state {
     server_options opts;
     server_hooks hooks;
     std::atomic<bool> stopping{false};
     std::mutex mu;
     std::set<session*> sessions;
+    std::size_t evicting = 0;      // sessions told to close to make room, not yet gone (under mu)
+    std::size_t max_connections = 0;  // opts.max_connections, lowered to fit the descriptor limit
+    std::unique_ptr<worker_pool> workers;
 };
 
 bool is_disconnect(const beast::error_code& ec) {
@@ -66,6 +127,29 @@ public:
         abort_sink();  // the loop stopped with an upload in flight
         std::lock_guard lock(state_->mu);
         state_->sessions.erase(this);
+        if (evicted_) --state_->evicting;
+    }
+
+    // How good a choice for closing to make room (under state->mu): waiting for a request
+    // only; one that never sent a header before one that did, then the longest waiting.
+    // nullopt: busy or already chosen.
+    std::optional<std::pair<bool, std::int64_t>> eviction_rank() const {
+        auto since = idle_since_.load();
+        if (evicted_ || since == 0) return std::nullopt;
+        return std::pair{served_.load(), since};
+    }
+
+    // Under state->mu: close this idle connection soon, on its own thread.
+    void evict() {
+        evicted_ = true;
+        ++state_->evicting;
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->idle_since_ != 0) return self->close();
+            // A request came meanwhile: it stays, and counts again.
+            std::lock_guard lock(self->state_->mu);
+            self->evicted_ = false;
+            --self->state_->evicting;
+        });
     }
 
     void start() {
@@ -94,13 +178,18 @@ private:
         header_parser_->header_limit(static_cast<std::uint32_t>(state_->opts.header_limit));
         // The route's limit is applied once the header is known; the parser must not judge first.
         header_parser_->body_limit(boost::none);
-        stream_.expires_after(state_->opts.idle_timeout);
+        idle_since_ = std::max<std::int64_t>(1, std::chrono::steady_clock::now().time_since_epoch().count());
+        // A connection that has not sent one request yet gets little time: it holds a
+        // descriptor and proves nothing.
+        stream_.expires_after(served_ ? state_->opts.idle_timeout : state_->opts.header_timeout);
         bhttp::async_read_header(stream_, buffer_, *header_parser_,
                                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
         body_unread_ = false;
+        idle_since_ = 0;
+        served_ = true;
         if (ec && is_disconnect(ec)) return close();
         busy_ = true;
         if (ec == bhttp::error::body_limit) return reject(413, "Payload Too Large\n");
@@ -118,6 +207,12 @@ private:
         }
         version_ = h.version();
         keep_alive_ = h.keep_alive();
+        // A transfer coding other than chunked last leaves the body's length unknown: read as
+        // no body, it would run as the next request (RFC 9112 6.3). Refuse and close.
+        if (h.count(bhttp::field::transfer_encoding) > 0 && !header_parser_->chunked()) {
+            body_unread_ = true;
+            return reject(400, "Bad Request\n");
+        }
 
         // The body limit is known from the route before any body byte is read.
         std::size_t limit = state_->hooks.body_limit(req_.method, req_.path);
@@ -262,15 +357,46 @@ private:
     }
 
     void run_handler() {
-        response res;
+        if (state_->workers && state_->hooks.on_workers && state_->hooks.on_workers(req_.method, req_.path)) {
+            // Nothing else touches this session until the answer is posted back: it is busy,
+            // so neither stop nor eviction acts on it, and no read is pending.
+            bool queued = state_->workers->try_submit([self = shared_from_this()] {
+                auto res = std::make_shared<response>(self->call_handle());
+                net::post(self->stream_.get_executor(), [self, res] { self->handled(std::move(*res)); });
+            });
+            if (!queued) return too_busy();
+            return;
+        }
+        handled(call_handle());
+    }
+
+    response call_handle() {
         try {
-            res = state_->hooks.handle(req_);
+            return state_->hooks.handle(req_);
         } catch (...) {
             // The application catches its own errors; this is the last line of defence.
-            res = response::text(500, "Internal Server Error\n");
+            return response::text(500, "Internal Server Error\n");
         }
+    }
+
+    void handled(response&& res) {
         req_.sink.reset();  // what the handler did not take is deleted now, not at the next request
         write(std::move(res), keep_alive_ && !state_->stopping);
+    }
+
+    // The worker queue is full: say when to come back rather than queue without end.
+    void too_busy() {
+        req_.sink.reset();
+        response r = response::text(503, "Service Unavailable\n");
+        if (state_->hooks.on_rejected) {
+            try {
+                r = state_->hooks.on_rejected(req_, 503);
+            } catch (...) {
+                // Keep the plain answer.
+            }
+        }
+        r.set_header("Retry-After", "1");
+        write(std::move(r), keep_alive_ && !state_->stopping);
     }
 
     // An answer for a streaming route given outside `handle`.
@@ -501,7 +627,36 @@ private:
     bool file_keep_alive_ = false;
     bool file_mode_ = false;  // TCP_NODELAY and non-blocking set for sendfile
     std::atomic<bool> busy_{false};
+    std::atomic<std::int64_t> idle_since_{0};  // steady clock ticks while waiting for a request; 0 otherwise
+    std::atomic<bool> served_{false};          // a request header came on this connection
+    bool evicted_ = false;                     // under state->mu
 };
+
+// Descriptors kept free beyond the connections: database, files being sent, uploads, mail.
+constexpr std::size_t descriptor_reserve = 64;
+
+// Raises the soft descriptor limit to the hard one and returns how many connections fit:
+// each may hold two descriptors (its socket and a file it sends or receives).
+std::size_t connections_that_fit(std::size_t wanted) {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return wanted;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlimit raised = rl;
+        raised.rlim_cur = rl.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY) return wanted;
+    auto limit = static_cast<std::size_t>(rl.rlim_cur);
+    std::size_t fit = limit > 2 * descriptor_reserve ? (limit - descriptor_reserve) / 2 : 16;
+    if (fit < wanted)
+        std::cerr << "max_connections lowered to " << fit << ": the descriptor limit is " << limit << std::endl;
+    return std::min(wanted, fit);
+}
+
+bool out_of_descriptors(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors || ec == beast::error_code(ENFILE, beast::system_category()) ||
+           ec == net::error::no_buffer_space || ec == net::error::no_memory;
+}
 
 }  // namespace
 
@@ -516,6 +671,7 @@ struct server::impl {
     std::unique_ptr<tcp::acceptor> acceptor;
     std::unique_ptr<net::signal_set> signals;
     std::unique_ptr<net::steady_timer> drain_timer;
+    std::unique_ptr<net::steady_timer> accept_timer;
     std::chrono::steady_clock::time_point drain_deadline;
 
     net::io_context& main() { return *contexts.front(); }
@@ -525,9 +681,49 @@ struct server::impl {
         next = (next + 1) % contexts.size();
         acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
             if (state->stopping || !acceptor->is_open()) return;
-            if (!ec) std::make_shared<session>(std::move(socket), state)->start();
+            if (out_of_descriptors(ec)) {
+                // The pending connection stays queued and would fail again at once: make room,
+                // and try again a little later instead of spinning.
+                make_room();
+                accept_timer->expires_after(std::chrono::milliseconds(50));
+                accept_timer->async_wait([this](beast::error_code) {
+                    if (!state->stopping && acceptor->is_open()) accept();
+                });
+                return;
+            }
+            if (!ec) {
+                if (make_room()) {
+                    std::make_shared<session>(std::move(socket), state)->start();
+                } else {
+                    beast::error_code ignored;  // every connection is busy with a request: refuse this one
+                    socket.close(ignored);
+                }
+            }
             accept();
         });
+    }
+
+    // Before a new connection: when the open ones reach the cap, the idle connection that is
+    // the best choice is closed (see session::eviction_rank). False when none is idle.
+    bool make_room() {
+        std::vector<std::shared_ptr<session>> chosen;  // released outside the lock
+        std::lock_guard lock(state->mu);
+        if (state->sessions.size() - state->evicting < state->max_connections) return true;
+        session* best = nullptr;
+        std::pair<bool, std::int64_t> best_rank{};
+        for (session* s : state->sessions) {
+            auto rank = s->eviction_rank();
+            if (rank && (!best || *rank < best_rank)) {
+                best = s;
+                best_rank = *rank;
+            }
+        }
+        if (!best) return false;
+        auto sp = best->weak_from_this().lock();
+        if (!sp) return false;
+        best->evict();
+        chosen.push_back(std::move(sp));
+        return true;
     }
 
     std::mutex run_mu;
@@ -539,6 +735,7 @@ struct server::impl {
         state->stopping = true;
         beast::error_code ec;
         acceptor->close(ec);
+        accept_timer->cancel();
         // Take references under the lock, act and drop them outside it: the last reference
         // to a session that finished meanwhile runs ~session, which takes the same lock.
         std::vector<std::shared_ptr<session>> live;
@@ -589,6 +786,10 @@ void server::run() {
     s.acceptor = std::make_unique<tcp::acceptor>(s.main());
     s.signals = std::make_unique<net::signal_set>(s.main(), SIGINT, SIGTERM);
     s.drain_timer = std::make_unique<net::steady_timer>(s.main());
+    s.accept_timer = std::make_unique<net::steady_timer>(s.main());
+    s.state->max_connections = connections_that_fit(std::max<std::size_t>(1, s.state->opts.max_connections));
+    if (s.state->hooks.on_workers)
+        s.state->workers = std::make_unique<worker_pool>(s.state->opts.worker_threads, s.state->opts.worker_queue);
     beast::error_code ec;
     auto address = net::ip::make_address(s.state->opts.host, ec);
     if (ec) throw std::runtime_error("invalid listen address: " + s.state->opts.host);
@@ -616,6 +817,7 @@ void server::run() {
     for (int i = 1; i < n; ++i) pool.emplace_back([&s, i] { s.contexts[static_cast<std::size_t>(i)]->run(); });
     s.main().run();
     for (auto& t : pool) t.join();
+    if (s.state->workers) s.state->workers->stop();
     std::lock_guard lock(s.run_mu);
     s.running = false;
 }

@@ -25,6 +25,14 @@ struct server_options {
                                              // body, each piece of it (a big upload takes long)
     std::chrono::seconds write_timeout{30};
     std::chrono::seconds idle_timeout{60};   // keep-alive between requests
+    std::chrono::seconds header_timeout{10}; // a new connection's first request header
+    // Open connections at most (also lowered to what the descriptor limit allows with a
+    // reserve): when full, the longest-idle connection is closed to make room.
+    std::size_t max_connections = 1000;
+    // Handlers of routes marked to run on workers (hooks.on_workers): threads, and how many
+    // requests may wait for one before the next is answered 503 with Retry-After.
+    int worker_threads = 2;
+    std::size_t worker_queue = 16;
     std::chrono::seconds drain_timeout{10};  // on stop, the longest we wait for requests in flight
 };
 
@@ -44,6 +52,9 @@ struct server_hooks {
     // Applied to answers for streaming routes that do not come from `handle` (the factory's
     // early answer, a sink's refusal, 500 when a sink threw): headers, metrics, logging.
     std::function<void(request&, response&)> finish_response;
+    // True for a request whose handler is slow by design (password hashing): `handle` then
+    // runs on the worker pool, never on an I/O thread; nullptr: everything on the I/O threads.
+    std::function<bool(std::string_view method, std::string_view path)> on_workers;
 };
 
 class server {

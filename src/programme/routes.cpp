@@ -314,7 +314,7 @@ json::object page_data(application& a, app::web_ctx& ctx, const events::event& e
 }
 
 http::response programme_page(application& a, http::request& req, bool print) {
-    return app::cached_page(a, req, [&](bool& keep) -> http::response {
+    return app::cached_page(a, req, {"key"}, [&](bool& keep) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);
@@ -342,7 +342,7 @@ http::response programme_page(application& a, http::request& req, bool print) {
 }
 
 http::response speakers_page(application& a, http::request& req) {
-    return app::cached_page(a, req, [&](bool&) -> http::response {
+    return app::cached_page(a, req, {}, [&](bool&) -> http::response {
         auto ctx = app::page_context(a, req);
         auto conn = a.db.acquire();
         auto pe = find_public(a, req, ctx, *conn);

@@ -31,8 +31,9 @@ def run_cli(data_dir, *args, stdin=None, env=None, check=True):
 
 
 class Server:
-    def __init__(self, env=None, demo=False):
+    def __init__(self, env=None, demo=False, preexec=None):
         self.data_dir = tempfile.mkdtemp(prefix="sabor-it-")
+        self.preexec = preexec  # run in the child before sabor starts (resource limits)
         self.env = dict(os.environ)
         self.env.update(env or {})
         run_cli(self.data_dir, "migrate")
@@ -51,7 +52,8 @@ class Server:
 
     def _start(self):
         self.proc = subprocess.Popen([BIN, "serve", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=self.env)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=self.env,
+                                     preexec_fn=self.preexec)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
         if not m:
