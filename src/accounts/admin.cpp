@@ -6,6 +6,7 @@
 #include "app/web.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
+#include "view/dates.hpp"
 
 #include <algorithm>
 
@@ -22,7 +23,11 @@ std::optional<http::response> refuse_non_admin(application& a, http::request& re
     return std::nullopt;
 }
 
-std::string shown(const std::string& when, const std::string& otherwise) { return when.empty() ? otherwise : when; }
+// A stored UTC time in the site's time zone and the visitor's language, or `otherwise`.
+std::string shown(application& a, const app::web_ctx& ctx, const std::string& when, const std::string& otherwise) {
+    auto t = view::parse_stored_utc(when);
+    return t ? view::format_date_time(*t, a.cfg.i18n.timezone, ctx.lang) : otherwise;
+}
 
 http::response users_page(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
@@ -51,9 +56,9 @@ http::response user_page(application& a, http::request& req, app::web_ctx& ctx, 
     for (const auto& t : repo.api_tokens(u.id))
         tokens.push_back(json::object{{"id", t.id},
                                       {"user_id", t.user_id},
-                                      {"created_at", t.created_at},
-                                      {"expires_at", shown(t.expires_at, never)},
-                                      {"last_used_at", shown(t.last_used_at, a.texts.text(ctx.lang, "users_not_known"))}});
+                                      {"created_at", shown(a, ctx, t.created_at, "")},
+                                      {"expires_at", shown(a, ctx, t.expires_at, never)},
+                                      {"last_used_at", shown(a, ctx, t.last_used_at, a.texts.text(ctx.lang, "users_not_known"))}});
     bool no_tokens = tokens.empty();
     json::object data{{"title", u.name},
                       {"account", json::object{{"id", u.id},
