@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sabor::accounts {
 
@@ -24,8 +26,20 @@ public:
     std::optional<user> user_for_session(const std::string& token);
     void delete_session(const std::string& token);
 
-    std::string create_api_token(std::int64_t user_id);
+    // A token valid for `days` days (0: until revoked).
+    std::string create_api_token(std::int64_t user_id, int days = 0);
+    // The token's account while the token is unexpired and the account enabled.
     std::optional<user> user_for_api_token(const std::string& token);
+    std::vector<api_token_info> api_tokens(std::int64_t user_id);
+    std::optional<api_token_info> find_api_token(std::int64_t id);
+    bool revoke_api_token(std::int64_t id);
+
+    std::vector<user_row> list_users();
+    // Disabling drops the account's sessions and tokens; what it returns is how many of each.
+    std::pair<int, int> disable_user(std::int64_t user_id);
+    void enable_user(std::int64_t user_id);
+    // A new password hash; every session of the account ends. Returns how many did.
+    int set_password(std::int64_t user_id, const std::string& password_hash);
 
     // A random secret for HMACs (CSRF), made once and shared by every process on this database.
     std::string secret();

@@ -13,6 +13,7 @@
 #include "registration/routes.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
+#include "util/crypto.hpp"
 #include "view/dates.hpp"
 
 #include <chrono>
@@ -120,12 +121,18 @@ application::application(config c)
       statics(std::filesystem::path(cfg.server.web_dir) / "static"),
       login_limiter(cfg.limits.logins_per_minute),
       registration_limiter(cfg.limits.registrations_per_minute),
+      proxies(cfg.server.trusted_proxies),
       cache(cfg.database_path(), static_cast<std::size_t>(cfg.server.page_cache_mb) * 1024 * 1024),
       secret(load_secret(db)),
       mail({cfg.mail.templates_dir, cfg.mail.from, cfg.public_base(), texts.text(cfg.i18n.default_locale, "site_name")}) {
     if (!view::valid_timezone(cfg.i18n.timezone)) throw config_error("[i18n] timezone is not a known time zone: " + cfg.i18n.timezone);
     router.get("/healthz", [](http::request&) { return http::response::text(200, "ok"); });
-    router.get("/metrics", [this](http::request&) {
+    router.get("/metrics", [this](http::request& req) {
+        if (!metrics_allowed(req)) {
+            auto r = error_response(*this, req, 403, "metrics_forbidden");
+            r.set_header("WWW-Authenticate", "Bearer");
+            return r;
+        }
         auto r = http::response::text(200, metrics.render());
         r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         return r;
@@ -153,8 +160,27 @@ application::application(config c)
     contacts::register_routes(*this);
 }
 
+void application::resolve_client(http::request& req) const {
+    if (!req.peer_addr.empty()) return;
+    req.peer_addr = req.remote_addr;
+    req.remote_addr = proxies.client_of(req.peer_addr, req);
+}
+
+bool application::metrics_allowed(const http::request& req) const {
+    auto auth = req.header("authorization");
+    if (!cfg.server.metrics_token.empty() && auth.rfind("Bearer ", 0) == 0 &&
+        util::constant_time_equal(std::string(auth.substr(7)), cfg.server.metrics_token))
+        return true;
+    // Behind a proxy on this machine every visitor arrives from loopback: a request that
+    // names whom it was forwarded for counts as that client, and from an untrusted peer
+    // (no trusted_proxies set) as nobody local.
+    if (proxies.contains(req.peer_addr)) return is_loopback(req.remote_addr) || proxies.contains(req.remote_addr);
+    return is_loopback(req.peer_addr) && !forwarded(req);
+}
+
 http::response application::handle(http::request& req) {
     auto started = std::chrono::steady_clock::now();
+    resolve_client(req);
     http::response res;
     std::string route_label = "unmatched";
     try {
@@ -180,6 +206,7 @@ http::response application::handle(http::request& req) {
 }
 
 std::optional<http::sink_result> application::open_sink(http::request& req) {
+    resolve_client(req);
     try {
         return router.open_sink(req);
     } catch (const std::exception& e) {
@@ -189,6 +216,7 @@ std::optional<http::sink_result> application::open_sink(http::request& req) {
 }
 
 void application::finish_streamed(http::request& req, http::response& res) {
+    resolve_client(req);
     apply_security_headers(*this, res);
     auto m = router.match(req);
     metrics.observe(m.found ? m.found->pattern : "unmatched", res.status, 0);
@@ -204,7 +232,14 @@ http::response application::rejected(const http::request& req, int status) {
                     : error_response(*this, req, status, status == 413 ? "too_large" : status == 503 ? "busy" : "bad_request");
     apply_security_headers(*this, res);
     metrics.observe("rejected", status, 0);
-    if (cfg.server.access_log) access_log(req, status, res.body.size(), 0);
+    if (cfg.server.access_log) {
+        http::request head;  // the log names the client, as for every other request
+        head.method = req.method;
+        head.target = req.target;
+        head.headers = req.headers;
+        head.remote_addr = proxies.client_of(req.remote_addr, req);
+        access_log(head, status, res.body.size(), 0);
+    }
     return res;
 }
 

@@ -1,6 +1,7 @@
 // The application object: shared state every handler sees, built once at start-up.
 #pragma once
 #include "accounts/security.hpp"
+#include "app/client_address.hpp"
 #include "app/config.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
@@ -84,6 +85,8 @@ public:
     http::router router;
     accounts::rate_limiter login_limiter;
     accounts::rate_limiter registration_limiter;
+    accounts::login_guard account_guard;  // failed logins per account, from any address
+    trusted_proxies proxies;              // [server] trusted_proxies
     page_cache cache;
     std::string secret;
     mail::composer mail;
@@ -98,6 +101,9 @@ public:
     }
 
 private:
+    // Sets req.remote_addr to the client's address (see client_address.hpp), once.
+    void resolve_client(http::request& req) const;
+    bool metrics_allowed(const http::request& req) const;
     void access_log(const http::request& req, int status, std::size_t bytes, double seconds);
     std::mutex log_mu_;
 };

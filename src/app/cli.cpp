@@ -4,6 +4,7 @@
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "app/periodic.hpp"
+#include "app/web.hpp"
 #include "contacts/invitations.hpp"
 #include "events/demo.hpp"
 #include "http/server.hpp"
@@ -47,7 +48,13 @@ const char* general_help =
     "  migrate                             create or upgrade the database schema\n"
     "  user add --email E --name N [--role admin|organiser]\n"
     "                                      create an account; the password is read from stdin\n"
-    "  token create --email E              print a new API token for that account\n"
+    "  user list                           every account: id, e-mail, role, state, name\n"
+    "  user disable --email E              no more sign-in; drops its sessions and API tokens\n"
+    "  user enable --email E               allow sign-in again\n"
+    "  user password --email E             set a new password (read from stdin); drops its sessions\n"
+    "  token create --email E [--days N]   print a new API token for that account (valid N days)\n"
+    "  token list --email E                the account's tokens: id, created, expires, last used\n"
+    "  token revoke ID                     the token stops working at once\n"
     "  demo                                load the demo events once\n"
     "  backup FILE                         write a consistent copy of the database\n"
     "  mail test --to E [--count N]        queue N test messages (one transaction)\n"
@@ -64,9 +71,20 @@ const std::map<std::string, std::string> command_help{
               "The database is created or upgraded first.\n"},
     {"migrate", "Usage: sabor migrate [--config FILE] [--data-dir DIR]\nCreates or upgrades the database schema.\n"},
     {"user", "Usage: sabor user add --email E --name N [--role admin|organiser] [--config FILE] [--data-dir DIR]\n"
-             "Creates an account. The password (at least 8 characters) is read from stdin, one line.\n"},
-    {"token", "Usage: sabor token create --email E [--config FILE] [--data-dir DIR]\n"
-              "Prints a new API token for the account, one line. Only its hash is stored.\n"},
+             "       sabor user list\n"
+             "       sabor user disable --email E | user enable --email E\n"
+             "       sabor user password --email E\n"
+             "add creates an account; the password (at least 8 characters) is read from stdin, one line.\n"
+             "list prints every account, one a line: id, e-mail, role, active or disabled, name (tab-separated).\n"
+             "disable stops sign-in and drops the account's sessions and API tokens; enable allows sign-in again.\n"
+             "password reads a new password from stdin (as add) and ends every session of the account.\n"},
+    {"token", "Usage: sabor token create --email E [--days N] [--config FILE] [--data-dir DIR]\n"
+              "       sabor token list --email E\n"
+              "       sabor token revoke ID\n"
+              "create prints a new API token for the account, one line; only its hash is stored. With --days N\n"
+              "it stops working after N days (1 to 3650), without it when revoked.\n"
+              "list prints the account's tokens, one a line: id, created, expires (never), last used (to the hour;\n"
+              "never), tab-separated. revoke deletes the token with that id: it stops working at once.\n"},
     {"demo", "Usage: sabor demo [--config FILE] [--data-dir DIR]\n"
              "Loads the demo organiser and events once; a second run changes nothing.\n"
              "The new account's e-mail and password are printed and kept in DATA_DIR/demo-credentials.txt.\n"},
@@ -86,7 +104,7 @@ struct args {
 
 args parse_args(int argc, char** argv) {
     static const std::vector<std::string> with_value{"--config", "--data-dir", "--listen", "--email", "--name", "--role",
-                                                    "--to", "--count"};
+                                                    "--to", "--count", "--days"};
     args a;
     for (int i = 1; i < argc; ++i) {
         std::string s = argv[i];
@@ -207,8 +225,24 @@ int cmd_migrate(const args& a) {
     return 0;
 }
 
-int cmd_user(const args& a) {
-    if (a.positional.size() < 2 || a.positional[1] != "add") throw usage_error("usage: sabor user add --email E --name N");
+// A password from stdin, one line, at least 8 characters.
+std::string read_password() {
+    std::string password;
+    if (!std::getline(std::cin, password)) throw usage_error("no password on stdin");
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (!util::valid_utf8(password)) throw usage_error("the password must be valid UTF-8 text");
+    if (util::utf8_length(password) < 8) throw usage_error("the password must have at least 8 characters");
+    return password;
+}
+
+accounts::user need_user(accounts::repository& repo, const args& a) {
+    auto email = need(a, "--email");
+    auto user = repo.find_by_email(email);
+    if (!user) throw std::runtime_error("no account with the e-mail " + accounts::normalise_email(email));
+    return *user;
+}
+
+int cmd_user_add(const args& a) {
     auto c = load(a);
     auto email = accounts::normalise_email(need(a, "--email"));
     auto name = need(a, "--name");
@@ -217,10 +251,7 @@ int cmd_user(const args& a) {
     if (!util::valid_utf8(name) || util::has_control_chars(name, false) || util::utf8_length(name) > 200)
         throw usage_error("the name must be valid UTF-8 text of at most 200 characters");
     if (role != "admin" && role != "organiser") throw usage_error("--role must be admin or organiser");
-    std::string password;
-    if (!std::getline(std::cin, password)) throw usage_error("no password on stdin");
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (util::utf8_length(password) < 8) throw usage_error("the password must have at least 8 characters");
+    auto password = read_password();
     auto db = open_db(c);
     accounts::repository repo(*db);
     try {
@@ -232,15 +263,77 @@ int cmd_user(const args& a) {
     return 0;
 }
 
-int cmd_token(const args& a) {
-    if (a.positional.size() < 2 || a.positional[1] != "create") throw usage_error("usage: sabor token create --email E");
+int cmd_user(const args& a) {
+    const std::string usage = "usage: sabor user add|list|disable|enable|password (see sabor user --help)";
+    if (a.positional.size() < 2) throw usage_error(usage);
+    const auto& what = a.positional[1];
+    if (what == "add") return cmd_user_add(a);
+    if (what != "list" && what != "disable" && what != "enable" && what != "password") throw usage_error(usage);
     auto c = load(a);
-    auto email = need(a, "--email");
+    if (what == "list") {
+        auto db = open_db(c);
+        for (const auto& r : accounts::repository(*db).list_users())
+            std::printf("%lld\t%s\t%s\t%s\t%s\n", static_cast<long long>(r.u.id), r.u.email.c_str(), r.u.role.c_str(),
+                        r.u.disabled ? "disabled" : "active", r.u.name.c_str());
+        return 0;
+    }
+    need(a, "--email");
+    std::string password = what == "password" ? read_password() : std::string{};
+    auto db = open_db(c);
+    storage::transaction tx(*db);
+    accounts::repository repo(*db);
+    auto user = need_user(repo, a);
+    if (what == "disable") {
+        auto [sessions, tokens] = repo.disable_user(user.id);
+        tx.commit();
+        std::printf("disabled %s (%d session(s) and %d API token(s) dropped)\n", user.email.c_str(), sessions, tokens);
+    } else if (what == "enable") {
+        repo.enable_user(user.id);
+        tx.commit();
+        std::printf("enabled %s\n", user.email.c_str());
+    } else {
+        int sessions = repo.set_password(user.id, util::hash_password(password));
+        tx.commit();
+        std::printf("new password for %s (%d session(s) ended)\n", user.email.c_str(), sessions);
+    }
+    return 0;
+}
+
+int cmd_token(const args& a) {
+    const std::string usage = "usage: sabor token create --email E [--days N] | token list --email E | token revoke ID";
+    if (a.positional.size() < 2) throw usage_error(usage);
+    const auto& what = a.positional[1];
+    if (what == "revoke") {
+        if (a.positional.size() != 3) throw usage_error("usage: sabor token revoke ID");
+        auto id = to_id(a.positional[2]);
+        if (!id) throw usage_error("the token id must be a positive number, not \"" + a.positional[2] + "\"");
+        auto c = load(a);
+        auto db = open_db(c);
+        if (!accounts::repository(*db).revoke_api_token(*id)) throw std::runtime_error("no API token with the id " + a.positional[2]);
+        std::printf("revoked API token %lld\n", static_cast<long long>(*id));
+        return 0;
+    }
+    if ((what != "create" && what != "list") || a.positional.size() != 2) throw usage_error(usage);
+    int days = 0;
+    if (auto it = a.flags.find("--days"); it != a.flags.end()) {
+        if (what != "create") throw usage_error("--days belongs to token create");
+        auto n = to_id(it->second);
+        if (!n || *n > 3650) throw usage_error("--days must be a number from 1 to 3650");
+        days = static_cast<int>(*n);
+    }
+    auto c = load(a);
     auto db = open_db(c);
     accounts::repository repo(*db);
-    auto user = repo.find_by_email(email);
-    if (!user) throw std::runtime_error("no account with the e-mail " + accounts::normalise_email(email));
-    std::printf("%s\n", repo.create_api_token(user->id).c_str());
+    auto user = need_user(repo, a);
+    if (what == "list") {
+        for (const auto& t : repo.api_tokens(user.id))
+            std::printf("%lld\t%s\t%s\t%s\n", static_cast<long long>(t.id), t.created_at.c_str(),
+                        t.expires_at.empty() ? "never" : t.expires_at.c_str(),
+                        t.last_used_at.empty() ? "never" : t.last_used_at.c_str());
+        return 0;
+    }
+    if (user.disabled) throw std::runtime_error("the account " + user.email + " is disabled");
+    std::printf("%s\n", repo.create_api_token(user.id, days).c_str());
     return 0;
 }
 
@@ -337,7 +430,7 @@ int run_cli(int argc, char** argv) {
         }
         const auto& cmd = a.positional[0];
         // How many words each command takes ("user add", "backup FILE"): more is a mistake.
-        static const std::map<std::string, std::size_t> words{{"serve", 1}, {"migrate", 1}, {"user", 2}, {"token", 2},
+        static const std::map<std::string, std::size_t> words{{"serve", 1}, {"migrate", 1}, {"user", 2}, {"token", 3},
                                                              {"demo", 1}, {"backup", 2}, {"mail", 2}};
         if (auto w = words.find(cmd); w != words.end() && a.positional.size() > w->second)
             throw usage_error("unexpected argument \"" + a.positional[w->second] + "\" (see sabor " + cmd + " --help)");

@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "app/client_address.hpp"
+
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -30,6 +32,8 @@ std::vector<binding> bindings(config& c) {
         {"server", "json_max_bytes", &c.server.json_max_bytes},
         {"server", "access_log", &c.server.access_log},
         {"server", "web_dir", &c.server.web_dir},
+        {"server", "trusted_proxies", &c.server.trusted_proxies},
+        {"server", "metrics_token", &c.server.metrics_token},
         {"storage", "data_dir", &c.storage.data_dir},
         {"storage", "database", &c.storage.database},
         {"storage", "synchronous", &c.storage.synchronous},
@@ -178,6 +182,11 @@ void validate(const config& c) {
     if (c.i18n.default_locale != "bg" && c.i18n.default_locale != "en")
         throw config_error("[i18n] default_locale must be \"bg\" or \"en\"");
     (void)c.listen_port();  // throws when malformed
+    try {
+        trusted_proxies check(c.server.trusted_proxies);
+    } catch (const std::invalid_argument& e) {
+        throw config_error(std::string("[server] trusted_proxies: ") + e.what());
+    }
     if (c.server.public_url.rfind("http://", 0) != 0 && c.server.public_url.rfind("https://", 0) != 0)
         throw config_error("[server] public_url must start with http:// or https://");
 }

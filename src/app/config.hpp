@@ -24,6 +24,9 @@ struct config {
         std::int64_t json_max_bytes = 256 * 1024;
         bool access_log = true;
         std::string web_dir = "web";
+        // Reverse proxies whose X-Forwarded-For / Forwarded name the client (addresses or CIDRs).
+        std::vector<std::string> trusted_proxies;
+        std::string metrics_token;  // also lets a scraper elsewhere read /metrics (Bearer)
     } server;
     struct {
         std::string data_dir = "var";

@@ -201,7 +201,9 @@ managed load_managed(application& a, http::request& req, web_ctx& ctx, repositor
         return m;
     }
     if (!can_manage(repo, *ctx.user, *e)) {
-        m.refusal = app::error_response(a, req, 403, "forbidden");
+        // Someone else's draft does not exist, as in the API.
+        bool draft = e->status == "draft";
+        m.refusal = app::error_response(a, req, draft ? 404 : 403, draft ? "not_found" : "forbidden");
         return m;
     }
     m.e = std::move(*e);

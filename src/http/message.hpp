@@ -24,7 +24,8 @@ struct request {
     fields query;              // decoded query parameters, in order
     fields headers;            // names lower-cased
     std::string body;
-    std::string remote_addr;
+    std::string remote_addr;  // the client: the peer, or whom a trusted proxy forwarded for
+    std::string peer_addr;    // the socket's other end, once remote_addr was resolved
     std::map<std::string, std::string, std::less<>> params;  // path parameters from the router
     // For a streaming route: the sink that took the body (see body_sink.hpp); the handler
     // takes its result out of it. Shared, so a request stays copyable.

@@ -26,10 +26,12 @@ struct managed_event {
 // API answers 404 and does not tell whether someone else's event exists.
 std::optional<events::event> event_managed_by(storage::database& db, const accounts::user& u,
                                               std::optional<std::int64_t> event_id);
-// The event in the path, for a signed-in organiser who manages it (or an admin).
+// A registration's event (`event_id`), for a signed-in organiser who manages it (or an admin);
+// anyone else gets 404, so a registration's existence is not told.
 managed_event load_managed(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
                            std::int64_t event_id);
-// The same for the event whose id is the path's {id}.
+// The event whose id is the path's {id}: someone else's draft is 404 (as in the API), someone
+// else's published event 403.
 managed_event load_managed(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db);
 // For the JSON API: the event whose id is the path's {id}, as event_managed_by.
 std::optional<events::event> event_in_path(storage::database& db, const accounts::user& u, const http::request& req);

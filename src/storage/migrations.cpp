@@ -415,6 +415,14 @@ CREATE TABLE event_mail_texts (
     PRIMARY KEY (event_id, kind, lang)
 );
 )SQL"},
+    // Accounts can be disabled (no sign-in, no session, no token works); API tokens may expire
+    // and remember when they were last used (to the hour: see repository::user_for_api_token).
+    migration{18, R"SQL(
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+)SQL"},
 };
 
 void ensure_table(database& db) {
