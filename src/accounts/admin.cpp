@@ -158,7 +158,7 @@ void register_admin_routes(application& a) {
         tx.commit();
         // Setting one's own password ends one's own session too: sign in again.
         return http::response::redirect("/admin/users/" + std::to_string(t.u.id) + "?done=password");
-    }, form_limit);
+    }, form_limit, http::runs::on_workers);  // argon2: never on an I/O thread
 
     a.router.post("/admin/users/{id}/tokens", [&a](http::request& req) {
         auto conn = a.db.acquire();
