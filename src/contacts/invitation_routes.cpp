@@ -178,7 +178,11 @@ http::response admin_get(application& a, http::request& req) {
                                        {{"count", *n}, {"skipped", req.query_param("skipped").value_or("0")}});
     if (auto n = req.query_param("scheduled")) extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_scheduled");
     if (auto n = req.query_param("resent"))
-        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_resent", {{"count", *n}});
+        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_resent", {{"count", *n}}) +
+                          (req.query_param("recent").value_or("0") == "0"
+                               ? std::string()
+                               : " " + a.texts.text(ctx.lang, "notice_resend_skipped_recent",
+                                                    {{"count", std::string(*req.query_param("recent"))}}));
     for (auto& [k, v] : extra)
         if (v.is_string() && !util::valid_utf8(v.get_string())) v = "";
     return admin_page(a, req, ctx, *conn, m.e, nullptr, std::move(extra), 200);
@@ -245,7 +249,8 @@ http::response admin_resend(application& a, http::request& req) {
     registration::audit(*conn, m.user.id, "invitations.resend", m.e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
     a.notify_mail();
-    return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" + std::to_string(r.resent));
+    return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" +
+                                    std::to_string(r.resent) + "&recent=" + std::to_string(r.skipped_recent));
 }
 
 // ---- the invitee's pages ----
@@ -461,7 +466,9 @@ void register_invitation_routes(application& a) {
         registration::audit(*conn, auth.user.id, "invitations.resend", e->id, campaign_id, std::to_string(r.resent));
         tx.commit();
         a.notify_mail();
-        return app::json_response(200, json::object{{"resent", r.resent}, {"skipped", r.skipped_unsubscribed}});
+        return app::json_response(200, json::object{{"resent", r.resent},
+                                                    {"skipped", r.skipped_unsubscribed},
+                                                    {"skipped_recent", r.skipped_recent}});
     }, 4096);
 }
 

@@ -79,6 +79,9 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
             if (*n == known) data["notice"] = a.texts.text(ctx.lang, "materials_notice_" + *n);
     if (auto q = req.query_param("queued"); q && util::valid_utf8(*q) && q->size() < 12)
         data["notice"] = a.texts.text(ctx.lang, "materials_notice_announced") + " " + *q;
+    if (auto r = req.query_param("recent"); data.contains("notice") && r && *r != "0" && app::to_id(*r))
+        data["notice"] = std::string(data["notice"].as_string()) + " " +
+                         a.texts.text(ctx.lang, "notice_resend_skipped_recent", {{"count", std::string(*r)}});
     if (!error.empty()) data["error"] = error;
     return app::render_page(a, ctx, "materials/admin", std::move(data), status);
 }
@@ -161,7 +164,8 @@ http::response page_announce(application& a, http::request& req) {
     auto r = announce(a, *conn, m.e, attendees);
     tx.commit();
     a.notify_mail();
-    return http::response::redirect(page_path(m.e.id) + "?queued=" + std::to_string(r.queued));
+    return http::response::redirect(page_path(m.e.id) + "?queued=" + std::to_string(r.queued) +
+                                    "&recent=" + std::to_string(r.skipped_recent));
 }
 
 // A material named in the path, for an organiser of its event: edit or delete.
