@@ -9,17 +9,23 @@
 #include "materials/routes.hpp"
 #include "programme/routes.hpp"
 #include "registration/admin.hpp"
+#include "registration/audit_routes.hpp"
 #include "registration/notices.hpp"
 #include "registration/routes.hpp"
+#include "storage/file_watch.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "view/dates.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+
+#include <unistd.h>
 
 namespace sabor::app {
 
@@ -96,6 +102,11 @@ void prepare_database(const config& c) {
     std::error_code ec;
     std::filesystem::create_directories(c.storage.data_dir, ec);
     if (ec) throw std::runtime_error("cannot create the data folder " + c.storage.data_dir + ": " + ec.message());
+    // SQLite would open a read-only file quietly and fail at the first write with a message
+    // naming neither the file nor the cause: say both at start.
+    for (const auto& path : {c.storage.data_dir, c.database_path()})
+        if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
+            throw std::runtime_error("cannot write to " + path + ": " + std::strerror(errno));
     storage::database db(c.database_path(), true);
     storage::migrate(db);
 }
@@ -126,7 +137,10 @@ application::application(config c)
       secret(load_secret(db)),
       mail({cfg.mail.templates_dir, cfg.mail.from, cfg.public_base(), texts.text(cfg.i18n.default_locale, "site_name")}) {
     if (!view::valid_timezone(cfg.i18n.timezone)) throw config_error("[i18n] timezone is not a known time zone: " + cfg.i18n.timezone);
-    router.get("/healthz", [](http::request&) { return http::response::text(200, "ok"); });
+    router.get("/healthz", [](http::request&) {
+        if (storage::database_file_lost()) return http::response::text(503, "database file lost");
+        return http::response::text(200, "ok");
+    });
     router.get("/metrics", [this](http::request& req) {
         if (!metrics_allowed(req)) {
             auto r = error_response(*this, req, 403, "metrics_forbidden");
@@ -158,7 +172,29 @@ application::application(config c)
     programme::register_routes(*this);
     materials::register_routes(*this);
     contacts::register_routes(*this);
+    registration::register_audit_routes(*this);
 }
+
+namespace {
+
+// Once the database file is gone, a write would be acknowledged and lost with it.
+bool refuses_writes(const http::request& req) {
+    return req.method != "GET" && req.method != "HEAD" && storage::database_file_lost();
+}
+
+// Answers that carry someone's personal data or an organiser's view: no browser or proxy keeps them.
+bool personal(std::string_view path) {
+    for (std::string_view prefix : {"/admin", "/api/", "/r/", "/card/", "/i/", "/v/", "/u/", "/account", "/login"})
+        if (path.starts_with(prefix)) return true;
+    return false;
+}
+
+void secure(application& a, const http::request& req, http::response& res) {
+    apply_security_headers(a, res);
+    if (res.header("Cache-Control").empty() && personal(req.path)) res.set_header("Cache-Control", "no-store");
+}
+
+}  // namespace
 
 void application::resolve_client(http::request& req) const {
     if (!req.peer_addr.empty()) return;
@@ -185,7 +221,10 @@ http::response application::handle(http::request& req) {
     std::string route_label = "unmatched";
     try {
         auto m = router.match(req);
-        if (m.found) {
+        if (m.found && refuses_writes(req)) {
+            route_label = m.found->pattern;
+            res = error_response(*this, req, 503, "database_lost");
+        } else if (m.found) {
             route_label = m.found->pattern;
             res = m.found->fn(req);
         } else if (m.method_mismatch) {
@@ -198,7 +237,7 @@ http::response application::handle(http::request& req) {
         std::cerr << "error: " << req.method << " " << req.target << ": " << e.what() << std::endl;
         res = error_response(*this, req, 500, "internal");
     }
-    apply_security_headers(*this, res);
+    secure(*this, req, res);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.observe(route_label, res.status, seconds);
     if (cfg.server.access_log) access_log(req, res.status, res.content_length(), seconds);
@@ -207,6 +246,7 @@ http::response application::handle(http::request& req) {
 
 std::optional<http::sink_result> application::open_sink(http::request& req) {
     resolve_client(req);
+    if (refuses_writes(req)) return http::sink_result(error_response(*this, req, 503, "database_lost"));
     try {
         return router.open_sink(req);
     } catch (const std::exception& e) {
@@ -217,7 +257,7 @@ std::optional<http::sink_result> application::open_sink(http::request& req) {
 
 void application::finish_streamed(http::request& req, http::response& res) {
     resolve_client(req);
-    apply_security_headers(*this, res);
+    secure(*this, req, res);
     auto m = router.match(req);
     metrics.observe(m.found ? m.found->pattern : "unmatched", res.status, 0);
     if (cfg.server.access_log) access_log(req, res.status, res.content_length(), 0);
@@ -230,7 +270,7 @@ http::response application::rejected(const http::request& req, int status) {
             if ((page = f(req))) break;
     auto res = page ? std::move(*page)
                     : error_response(*this, req, status, status == 413 ? "too_large" : status == 503 ? "busy" : "bad_request");
-    apply_security_headers(*this, res);
+    secure(*this, req, res);
     metrics.observe("rejected", status, 0);
     if (cfg.server.access_log) {
         http::request head;  // the log names the client, as for every other request

@@ -14,6 +14,7 @@
 #include "mail/worker.hpp"
 #include "registration/notices.hpp"
 #include "registration/scheduled.hpp"
+#include "storage/file_watch.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
@@ -21,6 +22,7 @@
 #include "view/i18n.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -154,9 +156,27 @@ std::unique_ptr<storage::database> open_db(const config& c) {
     return db;
 }
 
+// A data folder with materials or mail but no database lost its database: `serve` must not
+// start an empty one next to them (`migrate` still may, when that is what is wanted).
+void refuse_lost_database(const config& c) {
+    if (std::filesystem::exists(c.database_path())) return;
+    for (const char* sub : {"materials", "mail"}) {
+        auto dir = std::filesystem::path(c.storage.data_dir) / sub;
+        std::error_code ec;
+        if (std::filesystem::is_directory(dir, ec) && !std::filesystem::is_empty(dir, ec))
+            throw std::runtime_error("no database at " + c.database_path() + " although " + dir.string() +
+                                     " holds files: restore the database from a backup, or run sabor migrate to "
+                                     "start an empty one");
+    }
+}
+
 int cmd_serve(const args& a) {
+    // A file-size limit (ulimit -f) must fail the one write with EFBIG, not kill the server.
+    std::signal(SIGXFSZ, SIG_IGN);
     auto c = load(a);
+    refuse_lost_database(c);
     prepare_database(c);
+    storage::file_watch watch(c.database_path());
     application app(c);
     app.db.checkpoint_in_background();
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // access log lines appear as they happen

@@ -1,14 +1,18 @@
 #include "app/config.hpp"
 
 #include "app/client_address.hpp"
+#include "materials/file_type.hpp"
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <variant>
+
+#include <unistd.h>  // environ
 
 namespace sabor::app {
 namespace {
@@ -125,6 +129,20 @@ std::string env_name(const binding& b) {
     return n;
 }
 
+// A misspelt SABOR_ variable must stop the start as a misspelt file key does. The names
+// the test and bench scripts use for themselves are not settings.
+void refuse_unknown_env(const std::vector<binding>& all) {
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view entry(*e);
+        auto name = entry.substr(0, entry.find('='));
+        if (!name.starts_with("SABOR_") || name == "SABOR_BIN" || name == "SABOR_SOURCE_DIR" ||
+            name.starts_with("SABOR_TEST_") || name.starts_with("SABOR_BENCH_"))
+            continue;
+        if (std::none_of(all.begin(), all.end(), [&](const binding& b) { return env_name(b) == name; }))
+            throw config_error("unknown setting in the environment: " + std::string(name));
+    }
+}
+
 }  // namespace
 
 config load_config(const std::optional<std::string>& path) {
@@ -160,6 +178,7 @@ config load_config(const std::optional<std::string>& path) {
         auto name = env_name(b);
         if (const char* v = std::getenv(name.c_str())) set_from_env(b, name, v);
     }
+    refuse_unknown_env(all);
     return c;
 }
 
@@ -174,6 +193,13 @@ void validate(const config& c) {
     if (c.storage.synchronous != "normal" && c.storage.synchronous != "full")
         throw config_error("[storage] synchronous must be \"normal\" or \"full\"");
     if (c.mail.rate < 0) throw config_error("[mail] rate must be 0 (no limit) or more");
+    if (c.limits.logins_per_minute < 0) throw config_error("[limits] logins_per_minute must be 0 (no limit) or more");
+    if (c.limits.registrations_per_minute < 0)
+        throw config_error("[limits] registrations_per_minute must be 0 (no limit) or more");
+    for (const auto& t : c.uploads.allowed_types)
+        if (!materials::known_type_name(t))
+            throw config_error("[uploads] allowed_types names an unknown type \"" + t +
+                               "\" (known: pdf, ppt, pptx, odp, doc, docx, xls, xlsx, zip, png, jpeg)");
     if (c.mail.timeout_seconds < 1) throw config_error("[mail] timeout_seconds must be at least 1");
     if (c.mail.retry_first_seconds < 1) throw config_error("[mail] retry_first_seconds must be at least 1");
     if (c.mail.retry_max_hours < 1) throw config_error("[mail] retry_max_hours must be at least 1");
@@ -189,6 +215,10 @@ void validate(const config& c) {
     }
     if (c.server.public_url.rfind("http://", 0) != 0 && c.server.public_url.rfind("https://", 0) != 0)
         throw config_error("[server] public_url must start with http:// or https://");
+    // It goes into mail headers and Location: a line break there would add headers.
+    if (std::any_of(c.server.public_url.begin(), c.server.public_url.end(),
+                    [](unsigned char ch) { return ch <= 0x20 || ch == 0x7f; }))
+        throw config_error("[server] public_url must not contain spaces, line breaks or other control characters");
 }
 
 std::string config::database_path() const {

@@ -136,7 +136,8 @@ void apply_security_headers(application&, http::response& r) {
                      "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
     r.set_header("X-Content-Type-Options", "nosniff");
     r.set_header("X-Frame-Options", "DENY");
-    r.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+    // The personal pages say no-referrer themselves (their token is in the address).
+    if (r.header("Referrer-Policy").empty()) r.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
 }
 
 std::optional<std::int64_t> to_id(std::string_view s) {

@@ -181,7 +181,11 @@ http::response admin_get(application& a, http::request& req) {
     if (req.query_param("invited"))
         extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_queued", {{"count", number("invited")}, {"skipped", number("skipped")}});
     if (req.query_param("scheduled")) extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_scheduled");
-    if (req.query_param("resent")) extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_resent", {{"count", number("resent")}});
+    if (req.query_param("resent"))
+        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_resent", {{"count", number("resent")}}) +
+                          (number("recent") == "0"
+                               ? std::string()
+                               : " " + a.texts.text(ctx.lang, "notice_resend_skipped_recent", {{"count", number("recent")}}));
     if (req.query_param("campaign_cancelled")) extra["notice"] = a.texts.text(ctx.lang, "notice_campaign_cancelled");
     if (req.query_param("refused") == std::optional<std::string>("campaign_not_scheduled"))
         extra["warning"] = a.texts.text(ctx.lang, "error_campaign_not_scheduled");
@@ -249,7 +253,8 @@ http::response admin_resend(application& a, http::request& req) {
     registration::audit(*conn, m.user.id, "invitations.resend", m.e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
     a.notify_mail();
-    return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" + std::to_string(r.resent));
+    return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" +
+                                    std::to_string(r.resent) + "&recent=" + std::to_string(r.skipped_recent));
 }
 
 // ---- the invitee's pages ----
@@ -467,7 +472,9 @@ void register_invitation_routes(application& a) {
         registration::audit(*conn, auth.user.id, "invitations.resend", e->id, campaign_id, std::to_string(r.resent));
         tx.commit();
         a.notify_mail();
-        return app::json_response(200, json::object{{"resent", r.resent}, {"skipped", r.skipped_unsubscribed}});
+        return app::json_response(200, json::object{{"resent", r.resent},
+                                                    {"skipped", r.skipped_unsubscribed},
+                                                    {"skipped_recent", r.skipped_recent}});
     }, 4096);
 }
 

@@ -256,6 +256,11 @@ resend_result resend_unanswered(invite_context& c, const events::event& e, std::
             ++r.skipped_unsubscribed;
             continue;
         }
+        // Pressing "resend" again and again must not flood anyone (issue 12).
+        if (repo.invitation_sent_since(inv.id, view::format_iso_utc(now - 3600))) {
+            ++r.skipped_recent;
+            continue;
+        }
         auto it = frames.find(inv.campaign_id);
         if (it == frames.end()) {
             auto camp = repo.find_campaign(inv.campaign_id);

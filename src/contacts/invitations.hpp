@@ -50,9 +50,11 @@ int run_due_campaigns(invite_context& c, std::int64_t now);
 
 struct resend_result {
     std::int64_t resent = 0, skipped_unsubscribed = 0;
+    std::int64_t skipped_recent = 0;  // sent within the last hour: not again so soon
 };
-// A new message (with a new link; the old one stops working) to each invitation of the
-// campaign (0: of the event) that is neither registered nor declined. Call inside a transaction.
+// A new message (with a new link; the earlier ones keep working) to each invitation of the
+// campaign (0: of the event) that is neither registered nor declined, and was not sent within
+// the hour before `now`. Call inside a transaction.
 resend_result resend_unanswered(invite_context& c, const events::event& e, std::int64_t campaign_id, std::int64_t now);
 
 // Subject and text as one recipient would get them (links shown as examples).

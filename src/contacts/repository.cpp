@@ -411,6 +411,14 @@ std::vector<invitation> repository::invitations(std::int64_t event_id, std::int6
     return out;
 }
 
+bool repository::invitation_sent_since(std::int64_t id, const std::string& since_iso) {
+    auto st = db_.prepare("SELECT 1 FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.id = ? "
+                          "AND COALESCE(m.status, '') <> 'failed' "
+                          "AND (SELECT MAX(created_at) FROM invitation_links WHERE invitation_id = i.id) >= ?");
+    st.bind(1, id).bind(2, since_iso);
+    return st.step();
+}
+
 std::vector<invitation> repository::unanswered(std::int64_t event_id, std::int64_t campaign_id) {
     auto st = db_.prepare(std::string("SELECT ") + invitation_columns +
                           " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.event_id = ?1 "

@@ -66,6 +66,9 @@ public:
     // campaign_id 0: every campaign of the event; status "": all.
     std::vector<invitation> invitations(std::int64_t event_id, std::int64_t campaign_id, const std::string& status,
                                         std::int64_t limit, std::int64_t offset, std::int64_t* total);
+    // Whether the invitation's last message went out at or after `since_iso` (a failed one does
+    // not count): resends skip it, so one person gets at most one invitation an hour.
+    bool invitation_sent_since(std::int64_t id, const std::string& since_iso);
     // Neither registered nor declined.
     std::vector<invitation> unanswered(std::int64_t event_id, std::int64_t campaign_id);
 

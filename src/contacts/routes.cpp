@@ -26,6 +26,24 @@
 namespace sabor::contacts {
 namespace {
 
+// Which fields an edit changed, by name ("name, phone, tags"): the log says what changed
+// without keeping a second copy of the personal data.
+std::string changed_fields(const contact& before, const contact& after, bool tags_given) {
+    std::string out;
+    auto note = [&](bool changed, const char* field) {
+        if (changed) out += (out.empty() ? "" : ", ") + std::string(field);
+    };
+    note(before.email != after.email, "email");
+    note(before.name != after.name, "name");
+    note(before.organisation != after.organisation, "organisation");
+    note(before.position != after.position, "position");
+    note(before.organisation_type != after.organisation_type, "organisation_type");
+    note(before.town != after.town, "town");
+    note(before.phone != after.phone, "phone");
+    note(tags_given && before.tags != after.tags, "tags");
+    return out;
+}
+
 using app::application;
 namespace json = boost::json;
 using util::now_seconds;
@@ -242,9 +260,10 @@ http::response bulk(application& a, http::request& req) {
         if (what == "tag") repo.add_tag(*id, tag);
         else if (what == "untag") repo.remove_tag(*id, tag);
         else repo.remove(*id);
+        // One entry per person: the log must say whose data changed.
+        registration::audit(*conn, ctx.user->id, "contacts." + what, 0, *id, what == "delete" ? std::string("bulk") : tag);
         ++done;
     }
-    registration::audit(*conn, ctx.user->id, "contacts." + what, 0, 0, std::to_string(done) + " " + tag);
     tx.commit();
     return http::response::redirect("/admin/contacts?done=" + std::to_string(done));
 }
@@ -469,6 +488,7 @@ void register_routes(application& a) {
         if (!errors.empty()) return edit_page(a, req, ctx, c, events::localise(errors, a.texts, ctx.lang), 422);
         repo.update(c, view::format_iso_utc(now_seconds()));
         repo.set_tags(c.id, c.tags);
+        registration::audit(*conn, ctx.user->id, "contacts.edit", 0, c.id, changed_fields(*old, c, true));
         tx.commit();
         return http::response::redirect("/admin/contacts?saved=1");
     }, form_limit);
@@ -533,6 +553,7 @@ void register_routes(application& a) {
         repository repo(*conn);
         if (repo.find_by_email(c.email)) return app::json_error(409, "contact_exists", a.texts.text(lang, "error_contact_exists"));
         c.id = repo.insert(c, view::format_iso_utc(now_seconds()));
+        registration::audit(*conn, auth.user.id, "contacts.create", 0, c.id, "");
         tx.commit();
         auto res = app::json_response(201, to_json(*repo.find(c.id)));
         res.set_header("Location", "/api/v1/contacts/" + std::to_string(c.id));
@@ -566,6 +587,7 @@ void register_routes(application& a) {
             return app::json_error(409, "contact_exists", a.texts.text(lang, "error_contact_exists"));
         repo.update(c, view::format_iso_utc(now_seconds()));
         if (body.contains("tags")) repo.set_tags(c.id, c.tags);
+        registration::audit(*conn, auth.user.id, "contacts.edit", 0, c.id, changed_fields(*old, c, body.contains("tags")));
         tx.commit();
         return app::json_response(200, to_json(*repo.find(c.id)));
     }, 64 * 1024);

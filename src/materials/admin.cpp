@@ -99,6 +99,9 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
     // A refused upload comes back here with its reason: only sabor's own keys from the address.
     if (auto why = req.query_param("refused"); why && *why == "file_too_large")
         data["upload_error"] = upload_refusal_text(a, ctx.lang, *why);
+    if (auto r = req.query_param("recent"); data.contains("notice") && r && app::to_id(*r))
+        data["notice"] = std::string(data["notice"].as_string()) + " " +
+                         a.texts.text(ctx.lang, "notice_resend_skipped_recent", {{"count", std::to_string(*app::to_id(*r))}});
     // An upload's refusal stands by the upload form; any other above the page.
     if (!error.empty()) data[typed ? "upload_error" : "error"] = error;
     return app::render_page(a, ctx, "materials/admin", std::move(data), status);
@@ -200,7 +203,8 @@ http::response page_announce(application& a, http::request& req) {
     auto r = announce(a, *conn, m.e, attendees);
     tx.commit();
     a.notify_mail();
-    return http::response::redirect(page_path(m.e.id) + "?queued=" + std::to_string(r.queued));
+    return http::response::redirect(page_path(m.e.id) + "?queued=" + std::to_string(r.queued) +
+                                    "&recent=" + std::to_string(r.skipped_recent));
 }
 
 // A material named in the path, for an organiser of its event: edit or delete.

@@ -3,6 +3,7 @@
 #include <magic.h>
 
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <fstream>
 #include <functional>
@@ -59,6 +60,19 @@ constexpr std::array<known_kind, 11> k_kinds{{
     {"image/png", "png", "PNG", true},
     {"image/jpeg", "jpg", "JPEG", true},
 }};
+
+}  // namespace
+
+bool known_type_name(std::string_view name) {
+    for (const auto& k : k_kinds) {
+        std::string label(k.label);
+        for (auto& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (name == label || name == k.extension) return true;
+    }
+    return false;
+}
+
+namespace {
 
 std::optional<file_kind> kind_for(std::string_view mime, file_use use) {
     for (const auto& k : k_kinds) {

@@ -24,5 +24,8 @@ enum class file_use {
 // when libmagic cannot load its database or the file cannot be read.
 std::optional<file_kind> detect_file(const std::filesystem::path& p, file_use use = file_use::material);
 std::optional<file_kind> detect_buffer(std::string_view bytes, file_use use = file_use::material);
+// Whether `name` names a kind sabor knows ("pdf", "jpeg", "jpg": a lower-case label or extension),
+// so that [uploads] allowed_types can be checked at start.
+bool known_type_name(std::string_view name);
 
 }  // namespace sabor::materials

@@ -138,6 +138,13 @@ std::vector<talk_ref> repository::talks(std::int64_t event_id) {
     return out;
 }
 
+bool repository::announced_within_hour(std::int64_t event_id, const std::string& email) {
+    auto st = db_.prepare("SELECT 1 FROM mail_outbox WHERE kind = 'materials_online' AND event_id = ? AND to_address = ? "
+                          "AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour') LIMIT 1");
+    st.bind(1, event_id).bind(2, email);
+    return st.step();
+}
+
 std::vector<recipient> repository::recipients(std::int64_t event_id, bool checked_in_only, std::int64_t& suppressed) {
     auto st = db_.prepare(
         "SELECT r.id, r.name, r.email, r.locale, "

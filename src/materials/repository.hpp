@@ -35,6 +35,9 @@ public:
     // Confirmed registrations with an address (only the checked-in ones when asked), minus
     // the addresses in mail_suppressions; `suppressed` counts those left out.
     std::vector<recipient> recipients(std::int64_t event_id, bool checked_in_only, std::int64_t& suppressed);
+    // Whether "the presentations are online" went to this address about this event within the
+    // last hour (the outbox's clock): an announcement repeated at once skips them.
+    bool announced_within_hour(std::int64_t event_id, const std::string& email);
 
 private:
     storage::database& db_;

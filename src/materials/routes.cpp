@@ -229,7 +229,10 @@ http::response api_announce(application& a, http::request& req) {
     auto r = announce(a, *conn, *e, audience == "attendees");
     tx.commit();
     a.notify_mail();
-    return app::json_response(202, json::object{{"queued", r.queued}, {"suppressed", r.suppressed}, {"audience", audience}});
+    return app::json_response(202, json::object{{"queued", r.queued},
+                                                {"suppressed", r.suppressed},
+                                                {"skipped_recent", r.skipped_recent},
+                                                {"audience", audience}});
 }
 
 // ---- downloads ----

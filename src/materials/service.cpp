@@ -210,6 +210,10 @@ announce_result announce(app::application& a, storage::database& db, const event
     mail::outbox box(db);
     std::string base = a.cfg.public_base();
     for (const auto& p : people) {
+        if (repo.announced_within_hour(e.id, p.email)) {
+            ++res.skipped_recent;
+            continue;
+        }
         mail::outgoing o;
         o.kind = "materials_online";
         o.locale = p.locale == "en" ? "en" : "bg";

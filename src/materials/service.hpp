@@ -53,9 +53,11 @@ release_setting release_from(const std::string& visibility, const std::string& r
 boost::json::object release_json(const release_setting& s, const events::event& e);
 
 // Queues "the presentations are online" to each confirmed registrant (only the checked-in
-// ones with `attendees_only`) in the caller's transaction, skipping suppressed addresses.
+// ones with `attendees_only`) in the caller's transaction, skipping suppressed addresses and
+// those it went to within the last hour.
 struct announce_result {
     std::int64_t queued = 0, suppressed = 0;
+    std::int64_t skipped_recent = 0;  // told within the last hour: not again so soon
 };
 announce_result announce(app::application& a, storage::database& db, const events::event& e, bool attendees_only);
 

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
+#include <iostream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -98,7 +100,7 @@ bool upload_sink::on_begin(const part_info& p) {
         if (opts_.csrf_token && !csrf_checked_) return refuse(403, "csrf");
         result_.temp = new_temp_path(opts_.temp_dir);
         fd_ = ::open(result_.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd_ < 0) throw std::runtime_error("cannot create " + result_.temp.string());
+        if (fd_ < 0) return io_failed("cannot create", errno);
         have_file_ = true;
         crypto_hash_sha256_init(&sha_);
         given_name_ = p.filename;
@@ -124,7 +126,7 @@ bool upload_sink::on_data(std::string_view d) {
         while (!d.empty()) {
             auto n = ::write(fd_, d.data(), d.size());
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw std::runtime_error("cannot write " + result_.temp.string());
+            if (n <= 0) return io_failed("cannot write", n < 0 ? errno : ENOSPC);
             d.remove_prefix(static_cast<std::size_t>(n));
         }
         return true;
@@ -144,7 +146,7 @@ bool upload_sink::on_end() {
     if (t == target::file) {
         // On disk before its row can be committed: a power cut must not leave a row whose
         // file is cut short.
-        if (::fsync(fd_) != 0) throw std::runtime_error("cannot sync " + result_.temp.string());
+        if (::fsync(fd_) != 0) return io_failed("cannot sync", errno);
         close_file();
         return true;
     }
@@ -158,13 +160,36 @@ bool upload_sink::on_end() {
     return true;
 }
 
+// The disk is full (or a quota or file-size limit is reached): 507 and the cause in the log;
+// any other failure of the file: 500, also logged. The temporary file goes with the refusal.
+bool upload_sink::io_failed(const char* what, int err) {
+    bool no_space = err == ENOSPC || err == EDQUOT || err == EFBIG;
+    std::cerr << "error: " << head_.method << " " << head_.path << ": " << what << " " << result_.temp.string() << ": "
+              << std::strerror(err) << std::endl;
+    return refuse(no_space ? 507 : 500, no_space ? "no_space" : "internal");
+}
+
 bool upload_sink::write(std::string_view piece) {
-    if (parser_.feed(piece)) return true;
+    try {
+        if (parser_.feed(piece)) return true;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << head_.method << " " << head_.path << ": " << e.what() << std::endl;
+        return refuse(500, "internal");
+    }
     if (parser_.error() != multipart_error::rejected_by_callback) refuse(400, "bad_multipart");
     return false;
 }
 
 bool upload_sink::finish() {
+    try {
+        return finish_body();
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << head_.method << " " << head_.path << ": " << e.what() << std::endl;
+        return refuse(500, "internal");
+    }
+}
+
+bool upload_sink::finish_body() {
     if (!parser_.finish()) {
         if (parser_.error() != multipart_error::rejected_by_callback)
             refuse(400, parser_.error() == multipart_error::truncated ? "truncated_upload" : "bad_multipart");

@@ -79,6 +79,8 @@ private:
     bool on_data(std::string_view data);
     bool on_end();
     bool refuse(int status, std::string code);
+    bool io_failed(const char* what, int err);
+    bool finish_body();
     void close_file() noexcept;
     void remove_temp() noexcept;
 

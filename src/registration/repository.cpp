@@ -85,6 +85,13 @@ void repository::add_link(std::int64_t id, const std::string& token_hash) {
         .run();
 }
 
+bool repository::link_mailed_within_hour(std::int64_t event_id, const std::string& email) {
+    auto st = db_.prepare("SELECT 1 FROM mail_outbox WHERE kind = 'registration_link' AND event_id = ? AND to_address = ? "
+                          "AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour') LIMIT 1");
+    st.bind(1, event_id).bind(2, email);
+    return st.step();
+}
+
 void repository::set_checked_in(std::int64_t id, bool in) {
     if (in)
         db_.prepare(std::string("UPDATE registrations SET checked_in_at = COALESCE(checked_in_at, ") + now_sql +

@@ -18,6 +18,9 @@ public:
     void set_status(std::int64_t id, std::string_view status);
     // One more personal link for the registration; the earlier ones keep working.
     void add_link(std::int64_t id, const std::string& token_hash);
+    // Whether the "your link again" mail went to this address about this event within the
+    // last hour (the outbox's own clock): it is sent at most once an hour.
+    bool link_mailed_within_hour(std::int64_t event_id, const std::string& email);
     void set_checked_in(std::int64_t id, bool in);
     void remove(std::int64_t id);
 

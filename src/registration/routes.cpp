@@ -138,7 +138,9 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
 }
 
 http::response result_page(application& a, app::web_ctx& ctx, const events::event& e, const outcome& o, int status) {
-    std::string key = o.what == outcome::already_registered ? "register_already"
+    // A known address gets what a new one gets ("check your mail"): the page must not tell a
+    // stranger who is registered.
+    std::string key = o.what == outcome::already_registered ? "register_received"
                       : o.reg.status == "confirmed"        ? "register_done_confirmed"
                       : o.reg.status == "waitlisted"       ? "register_done_waitlisted"
                                                            : "register_done_pending";
@@ -249,7 +251,7 @@ void register_routes(application& a) {
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused) return app::error_response(a, req, o.http_status, o.refusal_key.substr(6));
         a.notify_mail();
-        return result_page(a, ctx, *e, o, o.what == outcome::created ? 201 : 200);
+        return result_page(a, ctx, *e, o, 201);
     }, form_limit);
 
     // The public list: confirmed participants who agreed to be shown, when the organiser turned it on.
@@ -295,6 +297,7 @@ void register_routes(application& a) {
             if (app::form_value(form, "confirm") != "1") return manage_page(a, req, token, "", true);
             context c{*conn, a.mail, a.cfg.public_base(), a.secret};
             cancel(c, *e, *r);
+            audit(*conn, 0, "registration.self_cancel", e->id, r->id, "");  // 0: the participant, no account
             notice = "notice_registration_cancelled";
         } else {
             field_errors errors;
@@ -308,6 +311,7 @@ void register_routes(application& a) {
                 return manage_page(a, req, token, "", false, &form, events::localise(errors, a.texts, ctx.lang), 422);
             apply_details(*r, in);
             repo.update_details(*r);
+            audit(*conn, 0, "registration.self_edit", e->id, r->id, "");
             notice = "notice_registration_saved";
         }
         tx.commit();
@@ -353,8 +357,14 @@ void register_routes(application& a) {
         if (o.what == outcome::refused)
             return app::json_error(o.http_status, o.refusal_key.substr(6), a.texts.text(lang, o.refusal_key));
         a.notify_mail();
-        if (o.what == outcome::already_registered)
-            return app::json_error(409, "already_registered", a.texts.text(lang, "error_already_registered"));
+        if (o.what == outcome::already_registered) {
+            // Only the event's organisers may learn that the address is registered; anyone else
+            // gets the answer a new registration gets, without a status or link of someone else's.
+            auto caller = req.header("authorization").empty() ? std::nullopt : app::request_user(a, req);
+            if (caller && event_managed_by(*conn, *caller, e->id))
+                return app::json_error(409, "already_registered", a.texts.text(lang, "error_already_registered"));
+            return app::json_response(201, json::object{{"status", "received"}});
+        }
         auto res = app::json_response(201, with_api_url(a, o.reg, o.token));
         res.set_header("Location", "/api/v1/registrations/" + std::to_string(o.reg.id));
         return res;

@@ -266,9 +266,12 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     if (auto existing = repo.find_by_email(e.id, in.email);
         existing && existing->status != "cancelled" && existing->status != "rejected") {
         if (invitation_id) contacts::link_registration(c.db, *invitation_id, existing->id);
-        // Tell them, and mail their personal link again (one more: only hashes are kept).
-        auto token = new_link(repo, existing->id);
-        queue_mail(c, e, *existing, "registration_link", token, repo);
+        // Mail their personal link again (one more: only hashes are kept; the earlier links
+        // keep working), at most once an hour: anyone may ask this for any address.
+        if (!repo.link_mailed_within_hour(e.id, existing->email)) {
+            auto token = new_link(repo, existing->id);
+            queue_mail(c, e, *existing, "registration_link", token, repo);
+        }
         out.what = outcome::already_registered;
         out.reg = *existing;
         out.http_status = 409;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace sabor::storage {
@@ -43,6 +44,7 @@ database::database(const std::string& path, bool create) : path_(path) {
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = "cannot open database " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+        if (int os = db_ ? sqlite3_system_errno(db_) : 0) msg += std::string(" (") + std::strerror(os) + ")";
         sqlite3_close(db_);
         db_ = nullptr;
         throw error(msg);

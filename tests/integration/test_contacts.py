@@ -468,9 +468,10 @@ class InvitationTest(unittest.TestCase):
         self.sink.wait_for(5)
         time.sleep(0.5)
         self.assertEqual(sum(1 for (_, rc, _) in self.sink.handler.messages if rc == ["yulia@kirkovo.bg"]), 1)
-        # Resending skips them too.
+        # Resending skips them too (an hour later: within the hour nobody gets a second one, issue 12).
+        self.s.sql("UPDATE invitation_links SET created_at = '2000-01-01T00:00:00Z'")
         r = self.api("POST", f"/api/v1/events/{self.event['id']}/invitations/resend", {})
-        self.assertEqual(r.json(), {"resent": 2, "skipped": 1})
+        self.assertEqual(r.json(), {"resent": 2, "skipped": 1, "skipped_recent": 0})
 
     def test_resend_to_those_who_have_not_answered_and_a_failure_reason(self):
         self.sink.handler.script = ["550 5.1.1 <x>: Recipient address rejected: no such user"]

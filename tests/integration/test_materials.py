@@ -544,7 +544,11 @@ class AnnouncementTest(MaterialsTestBase):
         dl = re.search(r'href="(/materials/\d+/[^"]+)"', page.text).group(1).replace("&amp;", "&")
         self.assertEqual(self.get(dl).body, self.get(urllib.parse.urlsplit(m["url"]).path,
                                                      {"Authorization": "Bearer " + self.token}).body)
-        # Only those who attended.
+        # At once again: nobody is told twice within the hour (issue 12).
+        r = self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {"audience": "registered"})
+        self.assertEqual((r.json()["queued"], r.json()["skipped_recent"]), (0, 2))
+        # Only those who attended, an hour later.
+        self.s.sql("UPDATE mail_outbox SET created_at = '2000-01-01T00:00:00Z' WHERE kind = 'materials_online'")
         self.clear_mail()
         r = self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {"audience": "attendees"})
         self.assertEqual(r.json()["queued"], 1)

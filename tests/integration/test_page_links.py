@@ -31,7 +31,7 @@ class PageLinksTest(unittest.TestCase):
 
     def test_tab_strip_marks_the_page_showing(self):
         base = f"/admin/events/{self.event_id}"
-        pages = [base, base + "/registrations", base + "/form", base + "/invitations", base + "/messages",
+        pages = [base, base + "/registrations", base + "/form", base + "/invitations", base + "/messages", base + "/mail-texts",
                  base + "/programme", base + "/materials"]
         for lang, label in (("bg", "Страници на събитието"), ("en", "Pages of the event")):
             b = self.organiser(lang)
