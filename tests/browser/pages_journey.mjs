@@ -58,11 +58,12 @@ async function journey(browser, baseUrl) {
     // --- The event's organisers' pages, one tab after the other. ----------------------------
     await page.goto(`/admin/events/${event}`);
     const tabs = [`/admin/events/${event}/registrations`, `/admin/events/${event}/form`,
-      `/admin/events/${event}/invitations`, `/admin/events/${event}/messages`, `/admin/events/${event}/programme`,
+      `/admin/events/${event}/invitations`, `/admin/events/${event}/messages`, `/admin/events/${event}/mail-texts`,
+      `/admin/events/${event}/programme`,
       `/admin/events/${event}/materials`, `/admin/events/${event}`];
     for (const href of tabs) {
       const nav = page.locator('nav.event-admin-nav');
-      check(await nav.locator('a').count() === 7, `${lang} ${page.url()}: the tab strip does not have its 7 pages`);
+      check(await nav.locator('a').count() === tabs.length, `${lang} ${page.url()}: the tab strip does not have its ${tabs.length} pages`);
       await Promise.all([page.waitForURL((u) => u.pathname === href), nav.locator(`a[href="${href}"]`).click()]);
       const current = await page.locator('nav.event-admin-nav a[aria-current="page"]').getAttribute('href');
       check(current === href, `${lang}: on ${href} the tab marked current is ${current}`);
