@@ -92,6 +92,19 @@ http::response api_list(application& a, http::request& req) {
     return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
 }
 
+// What was done, in words where the catalogs have them (registration actions share the
+// labels of a registration's own page); the stored code otherwise.
+std::string action_label(application& a, const std::string& lang, const std::string& action) {
+    std::string key = "audit_action_" + action;
+    std::replace(key.begin(), key.end(), '.', '_');
+    if (auto t = a.texts.text(lang, key); t != key) return t;
+    if (action.rfind("registration.", 0) == 0) {
+        std::string own = "record_action_" + action.substr(13);
+        if (auto t = a.texts.text(lang, own); t != own) return t;
+    }
+    return action;
+}
+
 http::response page(application& a, http::request& req) {
     auto ctx = app::page_context(a, req);
     if (!ctx.user) return http::response::redirect("/login?next=/admin/audit");
@@ -110,7 +123,8 @@ http::response page(application& a, http::request& req) {
                 {"at", local_time(e.at, a.cfg.i18n.timezone)},
                 {"who", e.user_id ? (e.user_name.empty() ? e.user_email : e.user_name)
                                   : a.texts.text(ctx.lang, "audit_no_account")},
-                {"action", e.action},
+                {"action", action_label(a, ctx.lang, e.action)},
+                {"code", e.action},
                 {"event_id", e.event_id ? std::to_string(e.event_id) : std::string()},
                 {"subject_id", e.subject_id ? std::to_string(e.subject_id) : std::string()},
                 {"detail", e.detail}});
