@@ -33,8 +33,7 @@ json::object preview_json(application& a, const events::event& e, const mail::ed
     return json::object{{"subject", r.subject}, {"text", r.text}, {"html", r.html}};
 }
 
-http::response list_page(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
-                         const events::event& e, const std::string& notice) {
+http::response list_page(application& a, app::web_ctx& ctx, storage::database& db, const events::event& e) {
     auto texts = mail_texts_of(a.mail, db, e.id);
     json::array rows;
     for (const auto& k : mail::editable_kinds()) {
@@ -57,8 +56,7 @@ http::response list_page(application& a, http::request& req, app::web_ctx& ctx, 
     }
     json::object data{{"title", a.texts.text(ctx.lang, "mail_texts_title") + ": " + e.title},
                       {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"rows", std::move(rows)},
-                      {"notice", notice.empty() ? std::string{} : a.texts.text(ctx.lang, notice)}};
+                      {"rows", std::move(rows)}};
     return app::render_page(a, ctx, "admin/mail_texts", std::move(data));
 }
 
@@ -183,7 +181,7 @@ void register_mail_text_routes(application& a) {
         auto conn = a.db.acquire();
         auto m = load_managed(a, req, ctx, *conn);
         if (m.refusal) return *m.refusal;
-        return list_page(a, req, ctx, *conn, m.e, "");
+        return list_page(a, ctx, *conn, m.e);
     });
 
     a.router.get("/admin/events/{id}/mail-texts/{kind}", [&a](http::request& req) {
