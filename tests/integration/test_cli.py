@@ -91,6 +91,16 @@ class CliTest(unittest.TestCase):
         p = subprocess.run([BIN, "serve", "--config", cfg, "--data-dir", d], capture_output=True, text=True, cwd=ROOT, timeout=30)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("[server] threads must be an integer", p.stderr)
+        # Floats, also out of an integer's range: the same sentence. (toml++ converted those
+        # with undefined behaviour, which only clang's UBSan in tests/fuzz/fuzz_config sees.)
+        for value in ("2.5e22", "3.0", "-1e300"):
+            with open(cfg, "w") as f:
+                f.write(f"[server]\nthreads = {value}\n")
+            p = subprocess.run([BIN, "serve", "--config", cfg, "--data-dir", d], capture_output=True, text=True,
+                               cwd=ROOT, timeout=30)
+            self.assertNotEqual(p.returncode, 0, value)
+            self.assertIn("[server] threads must be an integer", p.stderr, value)
+            self.assertNotIn("runtime error", p.stderr, value)
 
 
     def test_broken_template_stops_the_start_with_its_name(self):
