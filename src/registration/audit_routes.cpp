@@ -97,10 +97,10 @@ http::response api_list(application& a, http::request& req) {
 std::string action_label(application& a, const std::string& lang, const std::string& action) {
     std::string key = "audit_action_" + action;
     std::replace(key.begin(), key.end(), '.', '_');
-    if (auto t = a.texts.text(lang, key); t != key) return t;
+    if (a.texts.has(lang, key)) return a.texts.text(lang, key);
     if (action.rfind("registration.", 0) == 0) {
         std::string own = "record_action_" + action.substr(13);
-        if (auto t = a.texts.text(lang, own); t != own) return t;
+        if (a.texts.has(lang, own)) return a.texts.text(lang, own);
     }
     return action;
 }

@@ -26,8 +26,7 @@ std::string when_text(const std::string& iso, const events::event& e, const std:
 
 // A known key's text, or `fallback` (never a raw message key on the page).
 std::string label_or(application& a, const std::string& lang, const std::string& key, const std::string& fallback) {
-    auto t = a.texts.text(lang, key);
-    return t == key ? fallback : t;
+    return a.texts.has(lang, key) ? a.texts.text(lang, key) : fallback;
 }
 
 http::response page(application& a, http::request& req, app::web_ctx& ctx, storage::database& db, const registration& r,

@@ -1,4 +1,5 @@
 #include "view/i18n.hpp"
+#include "view/templates.hpp"
 
 #include <toml++/toml.h>
 
@@ -65,7 +66,10 @@ std::string i18n::text(std::string_view lang, std::string_view key,
                        const std::vector<std::pair<std::string, std::string>>& args) const {
     const auto& cat = catalog(lang);
     auto it = cat.find(key);
-    if (it == cat.end()) return std::string(key);
+    if (it == cat.end()) {
+        if (strict_checks()) throw i18n_error("no message \"" + std::string(key) + "\" in the catalogs");
+        return std::string(key);
+    }
     std::string s(it->value().get_string());
     for (const auto& [name, value] : args) {
         std::string ph = "{" + name + "}";

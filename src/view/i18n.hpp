@@ -28,7 +28,10 @@ public:
     bool supported(std::string_view lang) const { return catalogs_.count(std::string(lang)) > 0; }
     // The whole catalog, for templates ({{t.key}}).
     const boost::json::object& catalog(std::string_view lang) const;
-    // One message with {name} placeholders filled in; the key itself when unknown.
+    bool has(std::string_view lang, std::string_view key) const { return catalog(lang).contains(key); }
+    // One message with {name} placeholders filled in; the key itself when unknown (under test,
+    // view::strict_checks(), an unknown key throws i18n_error: a caller that may ask for a key
+    // that does not exist checks has() first).
     std::string text(std::string_view lang, std::string_view key,
                      const std::vector<std::pair<std::string, std::string>>& args = {}) const;
 

@@ -131,13 +131,6 @@ private:
     std::string_view page_;
 };
 
-bool strict_checks() {
-    static const bool on = [] {
-        const char* v = std::getenv("SABOR_TEST_STRICT_TEMPLATES");
-        return v && std::string_view(v) == "1";
-    }();
-    return on;
-}
 
 }  // namespace
 
@@ -168,6 +161,14 @@ std::string templates::render(std::string_view name, const boost::json::value& d
     if (!strict_checks()) return it->second->tmpl.render(d);
     checking_context ctx(&d, it->first);
     return it->second->tmpl.render(ctx);
+}
+
+bool strict_checks() {
+    static const bool on = [] {
+        const char* v = std::getenv("SABOR_TEST_STRICT_TEMPLATES");
+        return v && std::string_view(v) == "1";
+    }();
+    return on;
 }
 
 }  // namespace sabor::view

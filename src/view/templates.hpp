@@ -12,6 +12,11 @@
 
 namespace sabor::view {
 
+// Under test (SABOR_TEST_STRICT_TEMPLATES=1): a template section reading a value from an
+// outer context, or a message key missing from the catalogs, is an error instead of a
+// silent fallback.
+bool strict_checks();
+
 struct template_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

@@ -46,6 +46,16 @@ TEST_CASE("messages fill placeholders and Accept-Language picks a supported loca
     CHECK(texts.from_accept_language("") == "bg");
 }
 
+TEST_CASE("a message key missing from the catalogs is an error under test") {
+    i18n texts(web / "i18n", "bg");
+    CHECK(texts.has("bg", "nav_past"));
+    CHECK_FALSE(texts.has("bg", "no_such_key_anywhere"));
+    // ctest runs the unit tests with SABOR_TEST_STRICT_TEMPLATES=1: a typo in a key used
+    // from C++ fails the test that reaches it, instead of showing the key to a user.
+    REQUIRE(sabor::view::strict_checks());
+    CHECK_THROWS_AS(texts.text("bg", "no_such_key_anywhere"), i18n_error);
+}
+
 TEST_CASE("templates escape what users typed and include partials") {
     templates pages(web / "templates");
     CHECK(pages.has("layout"));
