@@ -4,11 +4,10 @@
 #include "app/cached_page.hpp"
 #include "app/confirm.hpp"
 #include "app/web.hpp"
+#include "events/deletion.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
 #include "materials/repository.hpp"
-#include "materials/store.hpp"
-#include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
 #include "util/utf8.hpp"
@@ -279,17 +278,14 @@ http::response admin_action(application& a, http::request& req, std::string_view
     // Deleting asks first, saying what goes with the draft; only the second press deletes.
     if (action == "delete" && !app::confirmed(form)) return confirm_delete(a, req, ctx, *conn, m.e);
     storage::transaction tx(*conn);
-    std::vector<std::string> photos, files;  // speakers' photos and materials, removed once the rows are gone
     if (action == "delete") {
-        photos = programme::repository(*conn).photos(m.e.id);
-        files = materials::event_files(*conn, m.e.id);
-        repo.remove(m.e.id);
+        draft_deletion deletion(*conn, m.e.id);
+        tx.commit();
+        deletion.remove_files(a.cfg.storage.data_dir);
     } else {
         repo.set_status(m.e.id, "published");
+        tx.commit();
     }
-    tx.commit();
-    for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
-    materials::remove_stored(a.cfg.storage.data_dir, files);
     std::string notice = action == "delete" ? "deleted" : "published";
     return http::response::redirect("/admin?notice=" + notice);
 }
@@ -407,12 +403,9 @@ http::response api_status(application& a, http::request& req, std::string_view a
     if (action == "delete") {
         if (e->status != "draft")
             return app::json_error(409, "delete_published", a.texts.text(lang, "error_delete_published"));
-        auto photos = programme::repository(*conn).photos(e->id);
-        auto files = materials::event_files(*conn, e->id);
-        repo.remove(e->id);
+        draft_deletion deletion(*conn, e->id);
         tx.commit();
-        for (const auto& p : photos) programme::remove_photo(a.cfg.storage.data_dir, p);
-        materials::remove_stored(a.cfg.storage.data_dir, files);
+        deletion.remove_files(a.cfg.storage.data_dir);
         http::response r;
         r.status = 204;
         return r;
