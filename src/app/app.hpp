@@ -94,11 +94,6 @@ public:
     // back to the page with the reason, not a bare error page); each gives nullopt for a
     // request that is not its own.
     std::vector<std::function<std::optional<http::response>(const http::request&)>> too_large_pages;
-    // Set by `serve` to wake the mail worker after a commit that queued mail.
-    std::function<void()> on_mail_queued;
-    void notify_mail() {
-        if (on_mail_queued) on_mail_queued();
-    }
 
 private:
     // Sets req.remote_addr to the client's address (see client_address.hpp), once.

@@ -209,10 +209,11 @@ int cmd_serve(const args& a) {
     mo.retry_first_seconds = static_cast<long>(c.mail.retry_first_seconds);
     mo.retry_max_hours = static_cast<long>(c.mail.retry_max_hours);
     mail::worker mailer(mo);
-    app.on_mail_queued = [&mailer] { mailer.wake(); };
+    // Every commit that queued mail wakes the worker (mail::outbox registers it on the transaction).
+    mail::outbox::set_waker([&mailer] { mailer.wake(); });
     mailer.start();
     // Reminders, thank-yous and invitation campaigns: what fell due is queued (plain
-    // functions over the database and a time), then the mail worker is woken.
+    // functions over the database and a time); committing it wakes the mail worker.
     app::periodic schedules("scheduled mail", [&app] {
         auto conn = app.db.acquire();
         auto started = std::chrono::steady_clock::now();
@@ -223,15 +224,16 @@ int cmd_serve(const args& a) {
         contacts::invite_context ic{*conn, app.mail, app.cfg.public_base(), app.secret};
         auto invitations = contacts::run_due_campaigns(ic, util::now_seconds());
         if (invitations > 0) std::cerr << "scheduled invitations: " << invitations << " queued" << std::endl;
-        auto digests = registration::send_request_digests(*conn, app.mail, app.cfg.public_base(), app.cfg.i18n.timezone,
-                                                          util::now_seconds());
-        if (messages + invitations + digests > 0) app.notify_mail();
+        // Their commits woke the mail worker.
+        registration::send_request_digests(*conn, app.mail, app.cfg.public_base(), app.cfg.i18n.timezone,
+                                           util::now_seconds());
     }, std::chrono::seconds(2));
     schedules.start();
 
     http::server srv(opts, hooks);
     srv.run();
     schedules.stop();
+    mail::outbox::set_waker(nullptr);  // nothing left to queue mail; the worker goes next
     mailer.stop();
     std::printf("sabor stopped\n");
     return 0;

@@ -69,7 +69,6 @@ created create_campaign(application& a, storage::database& db, const events::eve
     registration::audit(db, user_id, "invitations.campaign", e.id, c.id,
                         c.status == "queued" ? "invited " + std::to_string(out.queued.invited) : "scheduled " + c.send_at);
     tx.commit();
-    a.notify_mail();
     out.camp = std::move(c);
     return out;
 }
@@ -252,7 +251,6 @@ http::response admin_resend(application& a, http::request& req) {
     auto r = resend_unanswered(ic, m.e, campaign_id, now_seconds());
     registration::audit(*conn, m.user.id, "invitations.resend", m.e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
-    a.notify_mail();
     return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" +
                                     std::to_string(r.resent) + "&recent=" + std::to_string(r.skipped_recent));
 }
@@ -471,7 +469,6 @@ void register_invitation_routes(application& a) {
         auto r = resend_unanswered(ic, *e, campaign_id, now_seconds());
         registration::audit(*conn, auth.user.id, "invitations.resend", e->id, campaign_id, std::to_string(r.resent));
         tx.commit();
-        a.notify_mail();
         return app::json_response(200, json::object{{"resent", r.resent},
                                                     {"skipped", r.skipped_unsubscribed},
                                                     {"skipped_recent", r.skipped_recent}});

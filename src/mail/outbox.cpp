@@ -3,11 +3,33 @@
 #include "view/dates.hpp"
 
 #include <chrono>
+#include <mutex>
 
 namespace sabor::mail {
 namespace {
 std::string iso(std::int64_t t) { return view::format_iso_utc(t); }
+
+std::mutex waker_mutex;
+std::function<void()> waker;
+
+// After the commit, never before: the worker must find the message when it looks.
+void wake_after_commit(storage::database& db) {
+    static const char key = 0;
+    db.after_commit(&key, [] {
+        std::function<void()> w;
+        {
+            std::lock_guard lock(waker_mutex);
+            w = waker;
+        }
+        if (w) w();
+    });
+}
 }  // namespace
+
+void outbox::set_waker(std::function<void()> wake) {
+    std::lock_guard lock(waker_mutex);
+    waker = std::move(wake);
+}
 
 std::int64_t outbox::enqueue(const queued_message& m) {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -22,7 +44,9 @@ std::int64_t outbox::enqueue(const queued_message& m) {
     st.bind(6, m.to_name).bind(7, m.subject).bind(8, m.message_id).bind(9, m.content).bind(10, m.recipe);
     st.bind(11, iso(now)).bind(12, iso(now));
     st.run();
-    return db_.last_insert_id();
+    auto id = db_.last_insert_id();
+    wake_after_commit(db_);
+    return id;
 }
 
 std::vector<due_message> outbox::due(std::int64_t now, int limit) {
@@ -90,7 +114,9 @@ bool outbox::resend(std::int64_t id, std::int64_t now) {
         .bind(2, iso(now))
         .bind(3, id)
         .run();
-    return db_.changes() == 1;
+    bool queued = db_.changes() == 1;
+    if (queued) wake_after_commit(db_);
+    return queued;
 }
 
 std::optional<std::int64_t> outbox::next_due_at() {

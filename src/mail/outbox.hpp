@@ -6,6 +6,7 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,9 @@ struct outbox_counts {
 class outbox {
 public:
     explicit outbox(storage::database& db) : db_(db) {}
+    // What wakes the mail worker once a transaction that queued or re-queued mail has
+    // committed (set by `serve`; nothing by default). Callers never wake it by hand.
+    static void set_waker(std::function<void()> wake);
     storage::database& db() { return db_; }
 
     // Call inside the transaction of the change that causes the message. The statement is

@@ -39,7 +39,6 @@ std::optional<std::int64_t> queue_test(application& a, const std::string& to, co
     storage::transaction tx(*conn);
     auto id = a.mail.enqueue(*conn, o);
     tx.commit();
-    a.notify_mail();
     return id;
 }
 
@@ -128,7 +127,6 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         // Refused (still waiting, or gone): back to the list with the reason, not a bare error page.
         if (!id || !outbox(*conn).resend(*id, now_seconds())) return http::response::redirect("/admin/mail?error=cannot_resend");
-        a.notify_mail();
         return http::response::redirect("/admin/mail?notice=resent");
     }, form_limit);
 
@@ -170,7 +168,6 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         if (!id || !outbox(*conn).resend(*id, now_seconds()))
             return app::json_error(409, "cannot_resend", a.texts.text(app::pick_lang(a, req), "error_cannot_resend"));
-        a.notify_mail();
         return app::json_response(200, json::object{{"id", *id}, {"status", "queued"}});
     }, 1024);
 }

@@ -202,7 +202,6 @@ http::response page_announce(application& a, http::request& req) {
         return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "error_materials_not_for_audience"), 409);
     auto r = announce(a, *conn, m.e, attendees);
     tx.commit();
-    a.notify_mail();
     return http::response::redirect(page_path(m.e.id) + "?queued=" + std::to_string(r.queued) +
                                     "&recent=" + std::to_string(r.skipped_recent));
 }

@@ -228,7 +228,6 @@ http::response api_announce(application& a, http::request& req) {
         return api_error(a, req, 409, "materials_not_for_audience");
     auto r = announce(a, *conn, *e, audience == "attendees");
     tx.commit();
-    a.notify_mail();
     return app::json_response(202, json::object{{"queued", r.queued},
                                                 {"suppressed", r.suppressed},
                                                 {"skipped_recent", r.skipped_recent},

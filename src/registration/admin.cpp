@@ -295,7 +295,6 @@ http::response bulk_action(application& a, http::request& req) {
         ++done;
     }
     tx.commit();
-    a.notify_mail();
     auto back = back_path(form, m.e.id);
     back += (back.find('?') == std::string::npos ? "?" : "&") + std::string("done=") + std::to_string(done) +
             "&refused=" + std::to_string(refused);
@@ -329,7 +328,6 @@ http::response action(application& a, http::request& req) {
     }
     audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
     tx.commit();
-    a.notify_mail();
     auto back = back_path(form, m.e.id);
     return http::response::redirect(with_query(back, what.rfind("admit", 0) == 0 ? "admitted=1" : "did=" + what));
 }
@@ -356,7 +354,6 @@ http::response walk_in(application& a, http::request& req) {
     auto r = add_walk_in(c, m.e, in);
     audit(*conn, m.user.id, "registration.walk_in", m.e.id, r.id, "");
     tx.commit();
-    a.notify_mail();
     return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/checkin?added=" + std::to_string(r.id));
 }
 

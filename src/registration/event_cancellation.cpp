@@ -83,7 +83,6 @@ http::response page_post(application& a, http::request& req) {
                             a.texts.text(ctx.lang, *err, {{"max", std::to_string(message_max)}}), 422);
     int told = cancel_event(a, *conn, m.e, message);
     tx.commit();
-    a.notify_mail();
     return http::response::redirect("/admin?notice=cancelled&told=" + std::to_string(told));
 }
 
@@ -114,7 +113,6 @@ http::response api_cancel(application& a, http::request& req) {
         return app::json_error(409, "already_cancelled", a.texts.text(lang, "error_event_already_cancelled"));
     int told = cancel_event(a, *conn, *e, message);
     tx.commit();
-    a.notify_mail();
     events::repository repo(*conn);
     auto j = events::api_event_json(a, repo, *repo.find(e->id));
     j["notified"] = told;

@@ -250,7 +250,6 @@ void register_routes(application& a) {
         context c{*conn, a.mail, a.cfg.public_base(), a.secret};
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused) return app::error_response(a, req, o.http_status, o.refusal_key.substr(6));
-        a.notify_mail();
         return result_page(a, ctx, *e, o, 201);
     }, form_limit);
 
@@ -315,7 +314,6 @@ void register_routes(application& a) {
             notice = "notice_registration_saved";
         }
         tx.commit();
-        a.notify_mail();
         return manage_page(a, req, token, notice);
     }, form_limit);
 
@@ -356,7 +354,6 @@ void register_routes(application& a) {
         auto o = register_for(c, *e, in, now_seconds());
         if (o.what == outcome::refused)
             return app::json_error(o.http_status, o.refusal_key.substr(6), a.texts.text(lang, o.refusal_key));
-        a.notify_mail();
         if (o.what == outcome::already_registered) {
             // Only the event's organisers may learn that the address is registered; anyone else
             // gets the answer a new registration gets, without a status or link of someone else's.
@@ -452,7 +449,6 @@ void register_routes(application& a) {
         if (checked_in) repo.set_checked_in(r->id, *checked_in);
         audit(*conn, auth.user.id, "registration.api_patch", e->id, r->id, req.body.substr(0, 500));
         tx.commit();
-        a.notify_mail();
         return app::json_response(200, to_json(*repo.find(r->id)));
     }, 16 * 1024);
 

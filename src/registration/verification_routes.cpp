@@ -52,7 +52,6 @@ std::optional<http::response> verification_instead(application& a, http::request
     }
     context c{db, a.mail, a.cfg.public_base(), a.secret};
     auto r = request_verification(c, e, in, now);
-    a.notify_mail();
     if (ctx) return sent_page(a, *ctx, e, in.email, r.expires_at);
     return app::json_response(202, json::object{{"verification_required", true},
                                                 {"email", in.email},
@@ -93,7 +92,6 @@ void register_verification_routes(application& a) {
         const auto& o = r.registered;
         if (o.what == outcome::refused)
             return private_page(app::error_response(a, req, o.http_status, o.refusal_key.substr(6)));
-        a.notify_mail();
         if (o.what == outcome::created) return private_page(http::response::redirect("/r/" + o.token));
         // Already registered: told here, and their personal link is mailed again.
         json::object data{{"title", a.texts.text(ctx.lang, "register_title") + ": " + r.event->title},

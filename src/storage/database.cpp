@@ -209,8 +209,16 @@ std::mutex& write_gate() {
 
 transaction::transaction(database& db) : gate_(write_gate()), db_(db) { db_.prepare("BEGIN IMMEDIATE").run(); }
 
+void database::after_commit(const void* key, std::function<void()> f) {
+    if (sqlite3_get_autocommit(db_)) return f();
+    for (const auto& [k, _] : after_commit_)
+        if (k == key) return;
+    after_commit_.emplace_back(key, std::move(f));
+}
+
 transaction::~transaction() {
     if (!done_) {
+        db_.after_commit_.clear();
         try {
             db_.prepare("ROLLBACK").run();
         } catch (...) {
@@ -223,6 +231,9 @@ void transaction::commit() {
     db_.prepare("COMMIT").run();
     done_ = true;
     gate_.unlock();
+    auto then = std::move(db_.after_commit_);
+    db_.after_commit_.clear();
+    for (auto& [key, f] : then) f();
 }
 
 pool::pool(std::string path) : path_(std::move(path)) {}

@@ -52,9 +52,15 @@ public:
     void backup_to(const std::string& path);
     const std::string& path() const { return path_; }
     sqlite3* handle() { return db_; }
+    // Runs `f` once the open transaction has committed (at once when none is open); a
+    // rollback drops it. `key` makes it once per transaction however often it is asked for
+    // (the mail worker is woken once, not per queued message).
+    void after_commit(const void* key, std::function<void()> f);
 
 private:
     friend class statement;
+    friend class transaction;
+    std::vector<std::pair<const void*, std::function<void()>>> after_commit_;
     struct cached {
         sqlite3_stmt* st = nullptr;
         bool in_use = false;

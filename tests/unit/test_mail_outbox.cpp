@@ -115,3 +115,38 @@ TEST_CASE("the outbox claims once, retries, fails, and requeues what a crash int
     REQUIRE(row.size() == 1);
     CHECK(row[0].attempts == 1);
 }
+
+TEST_CASE("the mail worker is woken once a transaction that queued mail commits, never before or on rollback") {
+    temp_db t;
+    auto c = make_composer();
+    int woken = 0;
+    mail::outbox::set_waker([&woken] { ++woken; });
+    mail::outgoing o;
+    o.kind = "test";
+    o.locale = "bg";
+    o.to_address = "ivana@example.bg";
+    o.data = boost::json::object{{"name", "Ивана"}, {"sent_by", "Админ"}};
+    {
+        storage::transaction tx(*t.db);
+        c.enqueue(*t.db, o);
+        c.enqueue(*t.db, o);
+        CHECK(woken == 0);  // the worker would not find them yet
+        tx.commit();
+    }
+    CHECK(woken == 1);  // once for the transaction, however many messages
+    {
+        storage::transaction tx(*t.db);
+        c.enqueue(*t.db, o);
+    }  // rolled back: nothing to find, nobody woken
+    CHECK(woken == 1);
+    {
+        storage::transaction tx(*t.db);
+        tx.commit();  // a commit that queued nothing wakes nobody
+    }
+    CHECK(woken == 1);
+    c.enqueue(*t.db, o);  // outside a transaction: committed at once
+    CHECK(woken == 2);
+    mail::outbox::set_waker(nullptr);
+    c.enqueue(*t.db, o);
+    CHECK(woken == 2);
+}
