@@ -104,19 +104,14 @@ std::int64_t composer::enqueue(storage::database& db, const outgoing& o) const {
     return enqueue(box, o);
 }
 
-std::string composer::render_subject(const std::string& kind, const std::string& lang, boost::json::object& data) const {
+std::string composer::subject_for(const std::string& kind, const std::string& lang, json::object& data,
+                                  const std::optional<mail_text>& custom) const {
     data["site_name"] = opts_.site_name;
     data["public_url"] = opts_.public_base;
     data["lang"] = lang;
-    return trim(templates_.render(kind + "/subject." + lang, data));
-}
-
-std::string composer::subject_for(const std::string& kind, const std::string& lang, json::object& data,
-                                  const std::optional<mail_text>& custom) const {
-    auto subject = render_subject(kind, lang, data);
     auto* k = find_editable(kind);
-    if (!k || !custom) return subject;
-    return trim(fill(custom->subject, *k, data));
+    if (k && custom) return trim(fill(custom->subject, *k, data));
+    return trim(templates_.render(kind + "/subject." + lang, data));
 }
 
 composer::rendered composer::render(const std::string& kind, const std::string& lang, json::object data,

@@ -67,7 +67,7 @@ public:
                     const std::optional<mail_text>& custom) const;
 
 private:
-    std::string render_subject(const std::string& kind, const std::string& lang, boost::json::object& data) const;
+    // Sets the site's data keys; the subject is the event's own (custom) or the template's.
     std::string subject_for(const std::string& kind, const std::string& lang, boost::json::object& data,
                             const std::optional<mail_text>& custom) const;
     std::map<std::string, mail_text, std::less<>> defaults_;  // "kind/lang"

@@ -72,8 +72,10 @@ class Server:
     def cli(self, *args, **kw):
         return run_cli(self.data_dir, *args, **kw)
 
-    def request(self, method, path, body=None, headers=None, timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=10, source=None):
+        """`source`: another loopback address (127.0.0.0/8) to send from, so the server sees another client."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         h = dict(headers or {})
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()

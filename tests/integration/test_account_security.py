@@ -12,16 +12,7 @@ from harness import Browser, Server, ServerTestCase, add_organiser, api_request
 
 def request_from(server, source, method, path, body=None, headers=None):
     """A request from another loopback address (127.0.0.0/8), so the server sees another client."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
-    h = dict(headers or {})
-    if isinstance(body, str):
-        body = body.encode()
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    from harness import Response
-    return Response(r.status, r.getheaders(), data)
+    return server.request(method, path, body=body, headers=headers, source=source)
 
 
 class LoginForm:
