@@ -2,6 +2,7 @@
 
 #include "accounts/repository.hpp"
 #include "accounts/routes.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "contacts/routes.hpp"
 #include "events/routes.hpp"
@@ -137,16 +138,11 @@ application::application(config c)
       secret(load_secret(db)),
       mail({cfg.mail.templates_dir, cfg.mail.from, cfg.public_base(), texts.text(cfg.i18n.default_locale, "site_name")}) {
     if (!view::valid_timezone(cfg.i18n.timezone)) throw config_error("[i18n] timezone is not a known time zone: " + cfg.i18n.timezone);
-    router.get("/healthz", [](http::request&) {
+    route(*this, "GET", "/healthz").allow(access::anyone).handle([](call&) {
         if (storage::database_file_lost()) return http::response::text(503, "database file lost");
         return http::response::text(200, "ok");
     });
-    router.get("/metrics", [this](http::request& req) {
-        if (!metrics_allowed(req)) {
-            auto r = error_response(*this, req, 403, "metrics_forbidden");
-            r.set_header("WWW-Authenticate", "Bearer");
-            return r;
-        }
+    route(*this, "GET", "/metrics").allow(access::monitoring).handle([this](call&) {
         auto r = http::response::text(200, metrics.render());
         r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         return r;
@@ -161,7 +157,9 @@ application::application(config c)
                         [this] { return static_cast<double>(cache.stats().misses); });
     metrics.add_counter("sabor_page_cache_evictions_total", "Pages dropped to keep the cache within page_cache_mb.",
                         [this] { return static_cast<double>(cache.stats().evictions); });
-    router.get("/static/{*path}", [this](http::request& req) { return statics.serve(req, req.param("path")); });
+    route(*this, "GET", "/static/{*path}").allow(access::anyone).handle([this](call& c) {
+        return statics.serve(c.req, c.req.param("path"));
+    });
     accounts::register_routes(*this);
     events::register_routes(*this);
     mail::register_routes(*this);

@@ -75,6 +75,8 @@ public:
     // Security headers, metrics and the access log for a streaming route's answer given
     // outside handle() (the factory's early answer, a sink's refusal).
     void finish_streamed(http::request& req, http::response& res);
+    // /metrics: the metrics token, or a visitor on this machine (see client_address.hpp).
+    bool metrics_allowed(const http::request& req) const;
 
     config cfg;
     storage::pool db;
@@ -98,7 +100,6 @@ public:
 private:
     // Sets req.remote_addr to the client's address (see client_address.hpp), once.
     void resolve_client(http::request& req) const;
-    bool metrics_allowed(const http::request& req) const;
     void access_log(const http::request& req, int status, std::size_t bytes, double seconds);
     std::mutex log_mu_;
 };

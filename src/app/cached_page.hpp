@@ -21,8 +21,8 @@ inline bool anonymous_request(application& a, const http::request& req) {
 
 // The cache key: language, path, and only the query parameters the page reads (`uses`, in
 // that order), so ?utm_source= and the like do not make a new copy of the same page.
-inline std::string page_key(const std::string& lang, const http::request& req,
-                            std::initializer_list<std::string_view> uses) {
+template <typename Names = std::initializer_list<std::string_view>>
+inline std::string page_key(const std::string& lang, const http::request& req, const Names& uses) {
     std::string key = lang + "|" + req.path;
     for (auto name : uses)
         if (auto v = req.query_param(name)) key.append("|").append(name).append("=").append(*v);

@@ -1,5 +1,7 @@
 #include "app/cli.hpp"
 
+#include "app/routes.hpp"
+
 #include "accounts/repository.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
@@ -60,6 +62,7 @@ const char* general_help =
     "  demo                                load the demo events once\n"
     "  backup FILE                         write a consistent copy of the database\n"
     "  mail test --to E [--count N]        queue N test messages (one transaction)\n"
+    "  routes                              every route: method, path, access, input, body limit\n"
     "\n"
     "Options for every command:\n"
     "  --config FILE     configuration file (default: config/sabor.toml)\n"
@@ -68,6 +71,12 @@ const char* general_help =
     "  --version         print the version\n";
 
 const std::map<std::string, std::string> command_help{
+    {"routes", "Usage: sabor routes [--config FILE] [--data-dir DIR]\n"
+               "Prints every route, one per line: METHOD PATH ACCESS INPUT BODY_LIMIT.\n"
+               "ACCESS is who may call it: anyone, personal_link (the token in the path), event_reader\n"
+               "(anyone while the event is public, its managers while a draft), organiser, event_manager,\n"
+               "admin, monitoring. INPUT is none, form (with its CSRF token), json, multipart or stream.\n"
+               "The database is created or upgraded first.\n"},
     {"serve", "Usage: sabor serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]\n"
               "Runs the server until SIGINT or SIGTERM, then finishes requests in flight and exits 0.\n"
               "The database is created or upgraded first.\n"},
@@ -236,6 +245,14 @@ int cmd_serve(const args& a) {
     mail::outbox::set_waker(nullptr);  // nothing left to queue mail; the worker goes next
     mailer.stop();
     std::printf("sabor stopped\n");
+    return 0;
+}
+
+int cmd_routes(const args& a) {
+    auto c = load(a);
+    prepare_database(c);
+    application app(c);
+    std::fputs(route_table(app).c_str(), stdout);
     return 0;
 }
 
@@ -453,7 +470,7 @@ int run_cli(int argc, char** argv) {
         const auto& cmd = a.positional[0];
         // How many words each command takes ("user add", "backup FILE"): more is a mistake.
         static const std::map<std::string, std::size_t> words{{"serve", 1}, {"migrate", 1}, {"user", 2}, {"token", 3},
-                                                             {"demo", 1}, {"backup", 2}, {"mail", 2}};
+                                                             {"demo", 1}, {"backup", 2}, {"mail", 2}, {"routes", 1}};
         if (auto w = words.find(cmd); w != words.end() && a.positional.size() > w->second)
             throw usage_error("unexpected argument \"" + a.positional[w->second] + "\" (see sabor " + cmd + " --help)");
         if (a.help) {
@@ -463,6 +480,7 @@ int run_cli(int argc, char** argv) {
         }
         if (cmd == "serve") return cmd_serve(a);
         if (cmd == "migrate") return cmd_migrate(a);
+        if (cmd == "routes") return cmd_routes(a);
         if (cmd == "user") return cmd_user(a);
         if (cmd == "token") return cmd_token(a);
         if (cmd == "demo") return cmd_demo(a);

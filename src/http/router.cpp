@@ -72,6 +72,11 @@ void router::add_streaming(std::string method, std::string pattern, sink_factory
     routes_.back().make_sink = std::move(make_sink);
 }
 
+void router::describe_last(std::string access, std::string input) {
+    routes_.back().access = std::move(access);
+    routes_.back().input = std::move(input);
+}
+
 match_result router::match(request& req) const {
     match_result res;
     std::string_view method = req.method;

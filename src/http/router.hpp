@@ -27,6 +27,9 @@ struct route {
     std::size_t body_limit = 0;
     sink_factory make_sink;  // set for streaming routes
     runs where = runs::on_io_thread;
+    // Who may call it and what it takes, as declared (app/routes.hpp); for `sabor routes`.
+    std::string access;
+    std::string input;
 };
 
 struct match_result {
@@ -47,6 +50,10 @@ public:
     // sink finished, with req.sink set. body_limit must be > 0.
     void add_streaming(std::string method, std::string pattern, sink_factory make_sink, handler fn,
                        std::size_t body_limit);
+
+    // Labels the route added last with its declared access and input.
+    void describe_last(std::string access, std::string input);
+    const std::vector<route>& all() const { return routes_; }
 
     // Fills req.params on success. HEAD is answered by GET routes.
     match_result match(request& req) const;

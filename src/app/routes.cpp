@@ -1,0 +1,268 @@
+#include "app/routes.hpp"
+
+#include "app/cached_page.hpp"
+#include "app/event_access.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <stdexcept>
+
+namespace sabor::app {
+
+std::string_view to_string(access a) {
+    switch (a) {
+        case access::anyone: return "anyone";
+        case access::personal_link: return "personal_link";
+        case access::event_reader: return "event_reader";
+        case access::organiser: return "organiser";
+        case access::event_manager: return "event_manager";
+        case access::admin: return "admin";
+        case access::monitoring: return "monitoring";
+    }
+    return "?";
+}
+
+std::string_view to_string(input i) {
+    switch (i) {
+        case input::none: return "none";
+        case input::form: return "form";
+        case input::json: return "json";
+        case input::multipart: return "multipart";
+        case input::stream: return "stream";
+    }
+    return "?";
+}
+
+call::call(application& a, http::request& r) : app(a), req(r), api_(is_api(r)) {}
+
+const std::optional<accounts::user>& call::visitor() {
+    if (!visitor_known_) {
+        if (!ctx.user) ctx.user = request_user(app, req);
+        visitor_known_ = true;
+    }
+    return ctx.user;
+}
+
+storage::database& call::db() {
+    if (!conn_) conn_.emplace(app.db.acquire());
+    return **conn_;
+}
+
+http::response call::error(int status, std::string_view code, std::string message) const {
+    return error_response(app, req, status, code, std::move(message));
+}
+
+http::response call::page(std::string_view name, boost::json::object data, int status) {
+    return render_page(app, ctx, name, std::move(data), status);
+}
+
+struct route::spec {
+    std::string method, pattern;
+    access who = access::anyone;
+    input in = input::none;
+    std::size_t limit = 0;
+    http::runs where = http::runs::on_io_thread;
+    std::string object_param;  // event_of / link
+    finder find;
+    sink_opener open;
+    handler fn;
+    bool declared_access = false;
+    std::optional<std::vector<std::string>> cache_uses;  // cached(): the query parameters the page reads
+
+    bool signed_in_only() const {
+        return who == access::organiser || who == access::event_manager || who == access::admin;
+    }
+
+    // The event the path names directly ({id}, or {slug} on public pages).
+    std::optional<event_standing> event_in_path(call& c) const {
+        event_access ev(c.db());
+        if (auto slug = c.req.param("slug"); !slug.empty() && c.req.params.count("slug")) return ev.by_slug(slug);
+        auto id = to_id(c.req.param("id"));
+        return id ? ev.by_id(*id) : std::nullopt;
+    }
+
+    // The answer when the caller may not go on; nullopt when they may.
+    std::optional<http::response> check(call& c) const {
+        auto& a = c.app;
+        auto& req = c.req;
+        if (c.api_) {
+            c.ctx.lang = pick_lang(a, req);
+            if (signed_in_only()) c.visitor();
+        } else {
+            c.ctx = page_context(a, req);
+            c.visitor_known_ = true;
+        }
+        if (who == access::monitoring) {
+            if (a.metrics_allowed(req)) return std::nullopt;
+            auto r = c.error(403, "metrics_forbidden");
+            r.set_header("WWW-Authenticate", "Bearer");
+            return r;
+        }
+        if (signed_in_only()) {
+            if (!c.ctx.user) {
+                if (!c.api_) return http::response::redirect("/login?next=" + req.path);
+                auto r = c.error(401, "unauthorized");
+                r.set_header("WWW-Authenticate", "Bearer");
+                return r;
+            }
+            // A browser session may use the API only for reading; writes need a token (no CSRF there).
+            if (c.api_ && req.method != "GET" && req.method != "HEAD" && req.header("authorization").empty())
+                return c.error(403, "token_required");
+            if (who == access::admin && !c.ctx.user->is_admin()) return c.error(403, "admin_only");
+        }
+        if (who == access::personal_link && find) {
+            auto id = find(c.db(), req.param(object_param));
+            if (!id) return c.error(404, "not_found");
+            c.object_id = *id;
+        }
+        if (who == access::event_manager || who == access::event_reader) {
+            std::optional<event_standing> e;
+            bool by_object = static_cast<bool>(find);
+            if (by_object) {
+                if (auto event_id = find(c.db(), req.param(object_param))) {
+                    c.object_id = to_id(req.param(object_param)).value_or(0);
+                    e = event_access(c.db()).by_id(*event_id);
+                }
+            } else {
+                e = event_in_path(c);
+            }
+            if (!e) return c.error(404, "not_found");
+            bool needs_manager = who == access::event_manager || !e->is_public;
+            if (needs_manager) {
+                const auto& u = c.visitor();
+                if (!u || !event_access(c.db()).manages(*u, e->id)) {
+                    // A public event is known to everybody; a draft, or an object in an event, is not told.
+                    if (who == access::event_manager && e->is_public && !by_object) return c.error(403, "forbidden");
+                    return c.error(404, "not_found");
+                }
+            }
+            c.event_id = e->id;
+        }
+        return std::nullopt;
+    }
+
+    std::optional<http::response> read_input(call& c) const {
+        if (in == input::form) {
+            if (!http::parse_form(c.req.body, c.form)) return c.error(400, "bad_form");
+            if (!csrf_ok(c.app, c.req, c.form)) return c.error(403, "csrf");
+        } else if (in == input::json) {
+            std::optional<http::response> refusal;
+            auto body = parse_json_object(c.app, c.req, refusal);
+            if (!body) return refusal;
+            c.body = std::move(*body);
+        }
+        return std::nullopt;
+    }
+};
+
+route::route(application& a, std::string method, std::string pattern) : a_(a), s_(std::make_shared<spec>()) {
+    s_->method = std::move(method);
+    s_->pattern = std::move(pattern);
+}
+
+route& route::allow(access who) {
+    s_->who = who;
+    s_->declared_access = true;
+    return *this;
+}
+
+route& route::event_of(std::string param, finder f) {
+    s_->object_param = std::move(param);
+    s_->find = std::move(f);
+    return *this;
+}
+
+route& route::link(std::string param, finder f) {
+    s_->object_param = std::move(param);
+    s_->find = std::move(f);
+    return *this;
+}
+
+route& route::form(std::size_t limit) {
+    s_->in = input::form;
+    s_->limit = limit ? limit : static_cast<std::size_t>(a_.cfg.server.form_max_bytes);
+    return *this;
+}
+
+route& route::json(std::size_t limit) {
+    s_->in = input::json;
+    s_->limit = limit ? limit : static_cast<std::size_t>(a_.cfg.server.json_max_bytes);
+    return *this;
+}
+
+route& route::multipart(std::size_t limit) {
+    s_->in = input::multipart;
+    s_->limit = limit;
+    return *this;
+}
+
+route& route::stream(std::size_t limit, sink_opener open) {
+    s_->in = input::stream;
+    s_->limit = limit;
+    s_->open = std::move(open);
+    return *this;
+}
+
+route& route::limit(std::size_t bytes) {
+    s_->limit = bytes;
+    return *this;
+}
+
+route& route::cached(std::vector<std::string> uses) {
+    s_->cache_uses = std::move(uses);
+    return *this;
+}
+
+route& route::on_workers() {
+    s_->where = http::runs::on_workers;
+    return *this;
+}
+
+void route::handle(handler h) {
+    if (!s_->declared_access) throw std::logic_error("route without declared access: " + s_->pattern);
+    if (s_->find && s_->object_param.empty()) throw std::logic_error("finder without a parameter: " + s_->pattern);
+    if (s_->who == access::personal_link && !s_->find && s_->pattern.find('{') == std::string::npos)
+        throw std::logic_error("a personal link needs its token in the path: " + s_->pattern);
+    s_->fn = std::move(h);
+    auto s = s_;
+    auto& a = a_;
+    auto run = [s, &a](http::request& req) -> http::response {
+        // An anonymous visitor's copy of a public page: it passed these checks when it was
+        // rendered, and any commit since (a status change) has dropped it.
+        std::string key;
+        std::int64_t version = 0;
+        if (s->cache_uses && anonymous_request(a, req)) {
+            key = page_key(pick_lang(a, req), req, *s->cache_uses);
+            if (auto hit = a.cache.get(key)) return *hit;
+            version = a.cache.version();
+        }
+        call c(a, req);
+        if (auto refusal = s->check(c)) return *refusal;
+        if (auto refusal = s->read_input(c)) return *refusal;
+        auto res = s->fn(c);
+        if (!key.empty() && res.status == 200 && c.keep) a.cache.put(key, res, version, c.until);
+        return res;
+    };
+    if (s->in == input::stream) {
+        auto open = [s, &a](http::request& head) -> http::sink_result {
+            call c(a, head);
+            if (auto refusal = s->check(c)) return std::move(*refusal);
+            return s->open(c);
+        };
+        a.router.add_streaming(s->method, s->pattern, std::move(open), std::move(run), s->limit);
+    } else {
+        a.router.add(s->method, s->pattern, std::move(run), s->limit, s->where);
+    }
+    a.router.describe_last(std::string(to_string(s->who)), std::string(to_string(s->in)));
+}
+
+std::string route_table(const application& a) {
+    std::string out;
+    for (const auto& r : a.router.all()) {
+        out += r.method + ' ' + r.pattern + ' ' + (r.access.empty() ? "undeclared" : r.access) + ' ' +
+               (r.input.empty() ? "none" : r.input) + ' ' + std::to_string(r.body_limit) + '\n';
+    }
+    return out;
+}
+
+}  // namespace sabor::app
