@@ -123,7 +123,8 @@ http::response error_response(application& a, const http::request& req, int stat
     ctx.lang = pick_lang(a, req);
     if (message.empty()) message = a.texts.text(ctx.lang, "error_" + std::string(code));
     if (is_api(req)) return json_error(status, code, message);
-    boost::json::object data{{"status", status}, {"message", message}, {"title", message}};
+    // The code in the markup too, so a page's refusal can be told apart from another of the same status.
+    boost::json::object data{{"status", status}, {"message", message}, {"title", message}, {"code", code}};
     return render_page(a, ctx, "error", std::move(data), status);
 }
 
