@@ -238,6 +238,14 @@ int cmd_serve(const args& a) {
                                            util::now_seconds());
     }, std::chrono::seconds(2));
     schedules.start();
+    // Under test only (SABOR_TEST_HOOKS=1): one round of the scheduler and then of the mail
+    // worker on demand, so a test waits for a round instead of sleeping through one.
+    if (const char* on = std::getenv("SABOR_TEST_HOOKS"); on && std::string_view(on) == "1")
+        route(app, "POST", "/_test/round").allow(access::monitoring).handle([&schedules, &mailer](call&) {
+            schedules.run_once();
+            mailer.flush();
+            return http::response::text(200, "ok\n");
+        });
 
     http::server srv(opts, hooks);
     srv.run();

@@ -20,17 +20,22 @@ void periodic::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
+void periodic::run_once() {
+    std::lock_guard round(round_mu_);
+    try {
+        tick_();
+    } catch (const std::exception& e) {
+        // A busy or failing database: logged (stderr; stdout's first line is the
+        // listening address scripts wait for), and tried again next round.
+        std::cerr << "error: " << name_ << ": " << e.what() << std::endl;
+    }
+}
+
 void periodic::run() {
     std::unique_lock lock(mu_);
     while (!stopping_) {
         lock.unlock();
-        try {
-            tick_();
-        } catch (const std::exception& e) {
-            // A busy or failing database: logged (stderr; stdout's first line is the
-            // listening address scripts wait for), and tried again next round.
-            std::cerr << "error: " << name_ << ": " << e.what() << std::endl;
-        }
+        run_once();
         lock.lock();
         cv_.wait_for(lock, every_, [this] { return stopping_; });
     }

@@ -21,6 +21,8 @@ public:
     periodic& operator=(const periodic&) = delete;
     void start();
     void stop();  // finishes the round in hand, then returns
+    // One round now, on the caller's thread, after the round in hand (the test hook).
+    void run_once();
 
 private:
     void run();
@@ -31,6 +33,7 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     bool stopping_ = false;
+    std::mutex round_mu_;  // one round at a time, the thread's or run_once's
 };
 
 }  // namespace sabor::app

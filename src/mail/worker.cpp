@@ -54,7 +54,11 @@ void worker::start() {
 }
 
 void worker::stop() {
-    stopping_ = true;
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    flushed_.notify_all();
     wake();
     if (thread_.joinable()) thread_.join();
 }
@@ -65,6 +69,14 @@ void worker::wake() {
         woken_ = true;
     }
     cv_.notify_one();
+}
+
+void worker::flush() {
+    std::unique_lock lock(mu_);
+    auto ticket = ++flush_asked_;
+    woken_ = true;
+    cv_.notify_one();
+    flushed_.wait(lock, [&] { return flush_done_ >= ticket || stopping_.load(); });
 }
 
 void worker::run() {
@@ -79,6 +91,11 @@ void worker::run() {
     smtp_client smtp(opts_.smtp);
     auto last_activity = std::chrono::steady_clock::now();
     while (!stopping_) {
+        std::uint64_t ticket;
+        {
+            std::lock_guard lock(mu_);
+            ticket = flush_asked_;
+        }
         try {
             if (std::chrono::steady_clock::now() < paused_until_) {
                 // The server could not be reached a moment ago: wait for the pause to end.
@@ -93,6 +110,8 @@ void worker::run() {
             db_.reset();
         }
         std::unique_lock lock(mu_);
+        flush_done_ = ticket;
+        flushed_.notify_all();
         // Poll once a second as well: other processes queue too, and retries come due.
         cv_.wait_for(lock, std::chrono::seconds(1), [this] { return woken_ || stopping_.load(); });
         woken_ = false;

@@ -44,6 +44,9 @@ public:
     void start();
     void stop();  // finishes the message in hand, then returns
     void wake();  // something was queued: look now rather than at the next poll
+    // Wakes the worker and waits until a round that began after this call has finished:
+    // what was due is handed over (or failed) when it returns (the test hook).
+    void flush();
 
 private:
     void run();
@@ -56,6 +59,8 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;
+    std::uint64_t flush_asked_ = 0, flush_done_ = 0;  // flush(): rounds asked for and finished
+    std::condition_variable flushed_;
     // After a connection to the server failed: no new attempt before this moment, however
     // much is queued meanwhile (each would only fail in turn).
     std::chrono::steady_clock::time_point paused_until_{};

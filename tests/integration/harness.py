@@ -18,6 +18,8 @@ BIN = os.environ.get("SABOR_BIN", os.path.join(os.path.dirname(__file__), "../..
 ROOT = os.environ.get("SABOR_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
 # Templates render strictly under test: a section reading a value of an outer context is a 500.
 os.environ.setdefault("SABOR_TEST_STRICT_TEMPLATES", "1")
+# POST /_test/round: one round of the scheduler and the mail worker, waited for (Server.round).
+os.environ.setdefault("SABOR_TEST_HOOKS", "1")
 
 
 def run_cli(data_dir, *args, stdin=None, env=None, check=True):
@@ -87,6 +89,12 @@ class Server:
         data = r.read()
         conn.close()
         return Response(r.status, r.getheaders(), data)
+
+    def round(self):
+        """Runs one round of the scheduler and then of the mail worker, and returns when both
+        are done: what was due has been queued and handed to the SMTP server (or failed)."""
+        r = self.request("POST", "/_test/round", timeout=60)
+        assert r.status == 200, f"test round: {r.status} {r.text}"
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc.poll() is None:

@@ -466,7 +466,7 @@ class InvitationTest(unittest.TestCase):
         self.assertEqual(camp["counts"]["invited"], 2)
         self.assertEqual(camp["counts"]["skipped_unsubscribed"], 1)
         self.sink.wait_for(5)
-        time.sleep(0.5)
+        self.s.round()
         self.assertEqual(sum(1 for (_, rc, _) in self.sink.handler.messages if rc == ["yulia@kirkovo.bg"]), 1)
         # Resending skips them too (an hour later: within the hour nobody gets a second one, issue 12).
         self.s.sql("UPDATE invitation_links SET created_at = '2000-01-01T00:00:00Z'")
@@ -583,7 +583,7 @@ class ScheduledTest(unittest.TestCase):
             cancel = f"/api/v1/events/{ev['id']}/invitation-campaigns/{other['id']}/cancel"
             self.assertEqual(api(s, token, "POST", cancel).json()["status"], "cancelled")
             self.assertEqual(api(s, token, "POST", cancel).status, 409)
-            time.sleep(6)  # a round of the scheduler passes: not due yet
+            s.round()  # a round of the scheduler passes: not due yet
             self.assertEqual(s.sql("SELECT COUNT(*) FROM mail_outbox")[0][0], 0)
             self.assertEqual(len(sink.handler.messages), 0)
             # Two hours later (the clock moved forward), after a restart: sent on its own.
@@ -596,7 +596,7 @@ class ScheduledTest(unittest.TestCase):
             camps = {c["subject"]: c for c in api(s, token, "GET", f"/api/v1/events/{ev['id']}/invitation-campaigns").json()["items"]}
             self.assertEqual(camps["Покана"]["status"], "queued")
             self.assertEqual(camps["Отменена"]["status"], "cancelled")
-            time.sleep(6)
+            s.round()
             self.assertEqual(len(sink.handler.messages), 1)  # once only
         finally:
             s.close()

@@ -83,7 +83,7 @@ class FirstUseTest(EventMailTestCase):
         # A second cancel is refused and mails nobody.
         again = self.api("POST", f"/api/v1/events/{self.event['id']}/cancel")
         self.assertEqual(again.status, 409)
-        time.sleep(1.5)
+        self.s.round()
         self.assertEqual(len(self.sink.handler.messages), 7)
 
     def test_cancel_api_refuses_bad_input_and_changes_nothing(self):

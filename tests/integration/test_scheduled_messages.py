@@ -162,11 +162,11 @@ class ScheduledMessagesTest(unittest.TestCase):
         self.assertEqual(r.status, 200, r.text)
         self.assertIsNotNone(r.json()["items"][0]["sent_at"])
         self.restart_at(STARTS - 11 * 3600)
-        time.sleep(5)  # more than two rounds of the scheduler
+        self.s.round()
         self.assertEqual(len(self.scheduled()), 2)
         # After the end: the thank-you is off, so nothing more goes out.
         self.restart_at(ENDS + 5 * 3600)
-        time.sleep(5)
+        self.s.round()
         self.assertEqual(len(self.scheduled()), 2)
         self.assertEqual(len(self.scheduled_received()), 2)
 
@@ -174,7 +174,7 @@ class ScheduledMessagesTest(unittest.TestCase):
         r = self.put(ev, {"thanks": {"enabled": True, "subject": "Благодарим, {{name}}"}})
         self.assertEqual(r.status, 200, r.text)
         self.wait_until(lambda: len(self.scheduled()) == 4, timeout=30)
-        time.sleep(3)
+        self.s.round()
         self.assertEqual(len(self.scheduled()), 4)
 
     def test_settings_are_checked_and_only_for_the_events_organisers(self):
