@@ -1,7 +1,7 @@
 #include "events/repository.hpp"
 
 #include "util/translit.hpp"
-#include "view/dates.hpp"
+#include "util/time.hpp"
 
 namespace sabor::events {
 namespace {
@@ -22,8 +22,8 @@ event read_event(storage::statement& st) {
     e.title = st.get_text(i++);
     e.kind = st.get_text(i++);
     e.status = st.get_text(i++);
-    e.starts_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
-    e.ends_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.starts_at = util::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.ends_at = util::parse_iso8601(st.get_text(i++)).value_or(0);
     e.timezone = st.get_text(i++);
     e.venue = st.get_text(i++);
     e.address = st.get_text(i++);
@@ -41,8 +41,8 @@ event read_event(storage::statement& st) {
     e.updated_at = st.get_text(i++);
     e.public_participants = st.get_int(i++) != 0;
     e.waitlist = st.get_int(i++) != 0;
-    e.registration_opens_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
-    e.registration_closes_at = view::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.registration_opens_at = util::parse_iso8601(st.get_text(i++)).value_or(0);
+    e.registration_closes_at = util::parse_iso8601(st.get_text(i++)).value_or(0);
     e.registration_form = st.get_text(i++);
     e.contact_email = st.get_text(i++);
     e.contact_phone = st.get_text(i++);
@@ -53,8 +53,8 @@ event read_event(storage::statement& st) {
 void bind_fields(storage::statement& st, const event& e) {
     st.bind(1, e.title)
         .bind(2, e.kind)
-        .bind(3, view::format_iso_utc(e.starts_at))
-        .bind(4, view::format_iso_utc(e.ends_at))
+        .bind(3, util::format_iso_utc(e.starts_at))
+        .bind(4, util::format_iso_utc(e.ends_at))
         .bind(5, e.timezone)
         .bind(6, e.venue)
         .bind(7, e.address)
@@ -70,7 +70,7 @@ void bind_fields(storage::statement& st, const event& e) {
 }
 
 // Optional times are stored as '' when unset (portable, and NOT NULL keeps reads simple).
-std::string optional_time(std::int64_t t) { return t ? view::format_iso_utc(t) : std::string{}; }
+std::string optional_time(std::int64_t t) { return t ? util::format_iso_utc(t) : std::string{}; }
 
 }  // namespace
 
@@ -169,7 +169,7 @@ std::vector<event> repository::list_public(const list_filter& f, std::int64_t* t
     std::string where = " FROM events WHERE status IN ('published', 'cancelled') AND ";
     where += f.past ? "ends_at < ?1" : "ends_at >= ?1";
     where += " AND (?2 = '' OR city = ?2) AND (?3 = '' OR kind = ?3)";
-    auto now = view::format_iso_utc(f.now);
+    auto now = util::format_iso_utc(f.now);
     if (total) {
         auto c = db_.prepare("SELECT COUNT(*)" + where);
         c.bind(1, now).bind(2, f.city).bind(3, f.kind);

@@ -1,6 +1,6 @@
 #include "programme/repository.hpp"
 
-#include "view/dates.hpp"
+#include "util/time.hpp"
 
 #include <map>
 #include <utility>
@@ -16,8 +16,8 @@ constexpr const char* session_columns =
 constexpr const char* talk_columns = "id, event_id, session_id, title, abstract, starts_at, ends_at, position";
 
 // Optional times are stored as '' when unset (as events do).
-std::string optional_time(std::int64_t t) { return t ? view::format_iso_utc(t) : std::string{}; }
-std::int64_t read_time(const std::string& s) { return s.empty() ? 0 : view::parse_iso8601(s).value_or(0); }
+std::string optional_time(std::int64_t t) { return t ? util::format_iso_utc(t) : std::string{}; }
+std::int64_t read_time(const std::string& s) { return s.empty() ? 0 : util::parse_iso8601(s).value_or(0); }
 
 speaker read_speaker(storage::statement& st) {
     speaker s;
@@ -135,8 +135,8 @@ void repository::insert(session& s) {
     auto st = db_.prepare(std::string("INSERT INTO programme_sessions (event_id, title, kind, starts_at, ends_at, room, "
                                       "chair_id, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
                           now_sql + ", " + now_sql + ")");
-    st.bind(1, s.event_id).bind(2, s.title).bind(3, s.kind).bind(4, view::format_iso_utc(s.starts_at));
-    st.bind(5, view::format_iso_utc(s.ends_at)).bind(6, s.room);
+    st.bind(1, s.event_id).bind(2, s.title).bind(3, s.kind).bind(4, util::format_iso_utc(s.starts_at));
+    st.bind(5, util::format_iso_utc(s.ends_at)).bind(6, s.room);
     if (s.chair_id) st.bind(7, s.chair_id);
     else st.bind(7, std::nullopt);
     st.bind(8, s.description);
@@ -148,7 +148,7 @@ void repository::update(const session& s) {
     auto st = db_.prepare(std::string("UPDATE programme_sessions SET title = ?, kind = ?, starts_at = ?, ends_at = ?, "
                                       "room = ?, chair_id = ?, description = ?, updated_at = ") +
                           now_sql + " WHERE id = ?");
-    st.bind(1, s.title).bind(2, s.kind).bind(3, view::format_iso_utc(s.starts_at)).bind(4, view::format_iso_utc(s.ends_at));
+    st.bind(1, s.title).bind(2, s.kind).bind(3, util::format_iso_utc(s.starts_at)).bind(4, util::format_iso_utc(s.ends_at));
     st.bind(5, s.room);
     if (s.chair_id) st.bind(6, s.chair_id);
     else st.bind(6, std::nullopt);

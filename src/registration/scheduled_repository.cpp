@@ -1,6 +1,6 @@
 #include "registration/scheduled_repository.hpp"
 
-#include "view/dates.hpp"
+#include "util/time.hpp"
 
 namespace sabor::registration {
 namespace {
@@ -79,8 +79,8 @@ std::vector<pending_message> scheduled_repository::pending() {
     while (st.step()) {
         pending_message p;
         p.m = read(st);
-        auto starts = view::parse_iso8601(st.get_text(9));
-        auto ends = view::parse_iso8601(st.get_text(10));
+        auto starts = util::parse_iso8601(st.get_text(9));
+        auto ends = util::parse_iso8601(st.get_text(10));
         if (!starts || !ends) continue;  // never written so by sabor; skipped rather than guessed
         p.starts_at = *starts;
         p.ends_at = *ends;

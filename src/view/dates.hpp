@@ -1,38 +1,24 @@
 #pragma once
 
+#include "util/time.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-// Date/time parsing and display. Times are Unix seconds (UTC); time zones
-// are IANA names resolved through ICU, so no process-wide TZ state is used.
-// Unknown time zones are formatted as UTC.
+// Times in words for people, in Bulgarian or English (a date, a range, "tomorrow").
+// Times are Unix seconds (UTC); unknown time zones are shown as UTC.
 namespace sabor::view {
 
-// True for IANA zone ids known to ICU ("Europe/Sofia", "UTC").
-bool valid_timezone(std::string_view tz);
-
-// "YYYY-MM-DDTHH:MM[:SS]" followed by "Z" or "+HH:MM"/"-HH:MM".
-// Years 1970-9999; nullopt on anything else.
-std::optional<std::int64_t> parse_iso8601(std::string_view s);
-// A time sabor stored itself ("2031-05-20T07:15:02.123Z", strftime's %f; the fraction is
-// dropped) or nothing when it is not one.
-std::optional<std::int64_t> parse_stored_utc(std::string_view s);
-
-// "YYYY-MM-DDTHH:MM[:SS]" (or with a space instead of 'T') as wall-clock
-// time in `tz`. Nonexistent times (spring-forward gap) are shifted forward;
-// ambiguous ones (autumn fall-back) take the earlier instant.
-std::optional<std::int64_t> parse_local(std::string_view s, std::string_view tz);
-
-// "2030-08-11T07:00:00Z"
-std::string format_iso_utc(std::int64_t t);
-
-// "2030-08-11T10:00:00+03:00"
-std::string format_iso_local(std::int64_t t, std::string_view tz);
-
-// "2030-08-11T10:00", for <input type="datetime-local">.
-std::string format_input_local(std::int64_t t, std::string_view tz);
+// The machine formats moved to util/time.hpp; these names stay until every caller says util::.
+using util::format_input_local;
+using util::format_iso_local;
+using util::format_iso_utc;
+using util::parse_iso8601;
+using util::parse_local;
+using util::parse_stored_utc;
+using util::valid_timezone;
 
 // bg: "11 август 2030 г.", en: "11 August 2030". Non-"en" means bg.
 std::string format_date(std::int64_t t, std::string_view tz, std::string_view lang);
