@@ -2,6 +2,7 @@
 
 #include "accounts/admin.hpp"
 #include "accounts/repository.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -10,6 +11,9 @@
 
 namespace sabor::accounts {
 namespace {
+
+using app::access;
+using app::call;
 
 // Only local paths, so the login form cannot be used to send people elsewhere. Browsers
 // drop tabs and newlines from a Location and read a backslash as a slash ("/\t/evil.example"
@@ -27,86 +31,77 @@ std::string fresh_csrf_cookie(app::application& a) {
     return http::make_cookie("sabor_csrf", util::random_token(24), {.secure = a.cfg.secure_cookies()});
 }
 
-http::response login_form(app::application& a, const http::request& req, app::web_ctx& ctx, const std::string& email,
-                          const std::string& next, const std::string& error, int status) {
-    app::csrf_token(a, req, ctx);
-    boost::json::object data{{"title", a.texts.text(ctx.lang, "login_title")}, {"email", email}, {"next", next}};
+http::response login_form(call& c, const std::string& email, const std::string& next, const std::string& error,
+                          int status) {
+    app::csrf_token(c.app, c.req, c.ctx);
+    boost::json::object data{{"title", c.app.texts.text(c.lang(), "login_title")}, {"email", email}, {"next", next}};
     if (!error.empty()) data["error"] = error;
-    return app::render_page(a, ctx, "login", std::move(data), status);
+    return c.page("login", std::move(data), status);
+}
+
+http::response login_page(call& c) {
+    if (c.visitor()) return http::response::redirect("/admin");
+    return login_form(c, "", safe_next(c.req.query_param("next").value_or("/admin")), "", 200);
+}
+
+// `dummy`: unknown addresses are checked against this hash, so timing does not tell which
+// accounts exist.
+http::response login(call& c, const std::string& dummy) {
+    auto& a = c.app;
+    auto email = app::form_value(c.form, "email");
+    if (!util::valid_utf8(email) || email.size() > 254) email.clear();  // it is shown again
+    auto next = safe_next(app::form_value(c.form, "next"));
+    if (!a.login_limiter.allow(c.req.remote_addr))
+        return login_form(c, email, next, a.texts.text(c.lang(), "login_rate_limited"), 429);
+    // Per account as well, whether it exists or not (the answer must not tell).
+    auto account = normalise_email(email);
+    if (auto wait = a.account_guard.wait(account); wait.count() > 0) {
+        auto seconds = std::to_string((wait.count() + 999) / 1000);
+        auto r = login_form(c, email, next, a.texts.text(c.lang(), "login_account_backoff", {{"seconds", seconds}}), 429);
+        r.set_header("Retry-After", seconds);
+        return r;
+    }
+
+    repository repo(c.db());
+    auto user = repo.find_by_email(email);
+    bool ok = util::verify_password(user ? repo.password_hash(user->id) : dummy, app::form_value(c.form, "password"));
+    if (!user || !ok) {
+        a.account_guard.failed(account);
+        return login_form(c, email, next, a.texts.text(c.lang(), "login_failed"), 401);
+    }
+    a.account_guard.succeeded(account);
+    if (user->disabled) return login_form(c, email, next, a.texts.text(c.lang(), "login_disabled"), 403);
+
+    auto token = repo.create_session(user->id, 12);
+    auto r = http::response::redirect(next);
+    for (auto& cookie : c.ctx.set_cookies) r.add_header("Set-Cookie", cookie);
+    r.add_header("Set-Cookie", fresh_csrf_cookie(a));
+    r.add_header("Set-Cookie", http::make_cookie("sabor_session", token, {.secure = a.cfg.secure_cookies()}));
+    return r;
+}
+
+http::response logout(call& c) {
+    if (auto session = c.req.cookie("sabor_session")) repository(c.db()).delete_session(*session);
+    auto r = http::response::redirect("/");
+    r.add_header("Set-Cookie", http::make_cookie("sabor_session", "", {.secure = c.app.cfg.secure_cookies(), .max_age = 0}));
+    r.add_header("Set-Cookie", fresh_csrf_cookie(c.app));
+    return r;
 }
 
 }  // namespace
 
 void register_routes(app::application& a) {
-    // Unknown addresses are checked against this hash, so timing does not tell which
-    // accounts exist; made at start-up rather than on an I/O thread at the first failed login.
+    using app::route;
+    // Made at start-up rather than on a worker at the first failed login.
     auto dummy = std::make_shared<const std::string>(util::hash_password("not a real password"));
 
-    a.router.get("/login", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        if (ctx.user) return http::response::redirect("/admin");
-        return login_form(a, req, ctx, "", safe_next(req.query_param("next").value_or("/admin")), "", 200);
+    route(a, "GET", "/login").allow(access::anyone).handle(login_page);
+    // argon2 takes tens of milliseconds of a core: never on an I/O thread, where a flood
+    // of logins would stall every other request.
+    route(a, "POST", "/login").allow(access::anyone).form().on_workers().handle([dummy](call& c) {
+        return login(c, *dummy);
     });
-
-    a.router.post(
-        "/login",
-        [&a, dummy](http::request& req) {
-            auto ctx = app::page_context(a, req);
-            http::fields form;
-            if (auto refusal = app::read_form(a, req, form)) return *refusal;
-            auto email = app::form_value(form, "email");
-            if (!util::valid_utf8(email) || email.size() > 254) email.clear();  // it is shown again
-            auto next = safe_next(app::form_value(form, "next"));
-            if (!a.login_limiter.allow(req.remote_addr))
-                return login_form(a, req, ctx, email, next, a.texts.text(ctx.lang, "login_rate_limited"), 429);
-            // Per account as well, whether it exists or not (the answer must not tell).
-            auto account = normalise_email(email);
-            if (auto wait = a.account_guard.wait(account); wait.count() > 0) {
-                auto seconds = std::to_string((wait.count() + 999) / 1000);
-                auto r = login_form(a, req, ctx, email, next,
-                                    a.texts.text(ctx.lang, "login_account_backoff", {{"seconds", seconds}}), 429);
-                r.set_header("Retry-After", seconds);
-                return r;
-            }
-
-            auto conn = a.db.acquire();
-            repository repo(*conn);
-            auto user = repo.find_by_email(email);
-            bool ok = util::verify_password(user ? repo.password_hash(user->id) : *dummy, app::form_value(form, "password"));
-            if (!user || !ok) {
-                a.account_guard.failed(account);
-                return login_form(a, req, ctx, email, next, a.texts.text(ctx.lang, "login_failed"), 401);
-            }
-            a.account_guard.succeeded(account);
-            if (user->disabled)
-                return login_form(a, req, ctx, email, next, a.texts.text(ctx.lang, "login_disabled"), 403);
-
-            auto token = repo.create_session(user->id, 12);
-            auto r = http::response::redirect(next);
-            for (auto& c : ctx.set_cookies) r.add_header("Set-Cookie", c);
-            r.add_header("Set-Cookie", fresh_csrf_cookie(a));
-            r.add_header("Set-Cookie", http::make_cookie("sabor_session", token, {.secure = a.cfg.secure_cookies()}));
-            return r;
-        },
-        // argon2 takes tens of milliseconds of a core: never on an I/O thread, where a flood
-        // of logins would stall every other request.
-        static_cast<std::size_t>(a.cfg.server.form_max_bytes), http::runs::on_workers);
-
-    a.router.post(
-        "/logout",
-        [&a](http::request& req) {
-            http::fields form;
-            if (auto refusal = app::read_form(a, req, form)) return *refusal;
-            if (auto c = req.cookie("sabor_session")) {
-                auto conn = a.db.acquire();
-                repository(*conn).delete_session(*c);
-            }
-            auto r = http::response::redirect("/");
-            r.add_header("Set-Cookie", http::make_cookie("sabor_session", "", {.secure = a.cfg.secure_cookies(), .max_age = 0}));
-            r.add_header("Set-Cookie", fresh_csrf_cookie(a));
-            return r;
-        },
-        static_cast<std::size_t>(a.cfg.server.form_max_bytes));
+    route(a, "POST", "/logout").allow(access::anyone).form().handle(logout);
 
     register_admin_routes(a);
 }

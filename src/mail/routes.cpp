@@ -2,6 +2,7 @@
 #include "mail/routes.hpp"
 
 #include "accounts/repository.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
@@ -11,7 +12,9 @@
 namespace sabor::mail {
 namespace {
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 
 using util::now_seconds;
@@ -25,9 +28,9 @@ json::object row_json(const outbox_row& r) {
                         {"created_at", r.created_at}, {"sent_at", r.sent_at}};
 }
 
-// Queues the test message in its own transaction; an empty string when the address is refused.
-std::optional<std::int64_t> queue_test(application& a, const std::string& to, const std::string& lang,
-                                       const accounts::user& by) {
+// Queues the test message in its own transaction; nothing when the address is refused.
+std::optional<std::int64_t> queue_test(storage::database& db, const composer& mail, const std::string& to,
+                                       const std::string& lang, const accounts::user& by) {
     auto address = accounts::normalise_email(to);
     if (!accounts::plausible_email(address) || !safe_address(address)) return std::nullopt;
     outgoing o;
@@ -35,61 +38,86 @@ std::optional<std::int64_t> queue_test(application& a, const std::string& to, co
     o.locale = lang;
     o.to_address = address;
     o.data = json::object{{"sent_by", by.name + " <" + by.email + ">"}};
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    auto id = a.mail.enqueue(*conn, o);
+    storage::transaction tx(db);
+    auto id = mail.enqueue(db, o);
     tx.commit();
     return id;
 }
 
-bool require_admin_page(application& a, http::request& req, app::web_ctx& ctx, std::optional<http::response>& refusal) {
-    if (!ctx.user) {
-        refusal = http::response::redirect("/login?next=" + req.path);
-        return false;
-    }
-    if (!ctx.user->is_admin()) {
-        refusal = app::error_response(a, req, 403, "admin_only");
-        return false;
-    }
-    return true;
-}
-
-http::response admin_page(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    std::optional<http::response> refusal;
-    if (!require_admin_page(a, req, ctx, refusal)) return *refusal;
-    app::csrf_token(a, req, ctx);
-    auto status = req.query_param("status").value_or("");
+http::response admin_page(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    app::csrf_token(a, c.req, c.ctx);
+    auto status = c.req.query_param("status").value_or("");
     if (status != "queued" && status != "sending" && status != "sent" && status != "failed") status.clear();
-    auto conn = a.db.acquire();
-    outbox box(*conn);
-    auto c = box.counts();
+    outbox box(c.db());
+    auto counts = box.counts();
     std::int64_t total = 0;
     json::array items;
     for (const auto& r : box.list(status, 200, 0, &total)) {
         auto j = row_json(r);
-        j["status_label"] = a.texts.text(ctx.lang, "mail_status_" + r.status);
+        j["status_label"] = a.texts.text(lang, "mail_status_" + r.status);
         j["can_resend"] = r.status == "sent" || r.status == "failed";
         items.push_back(std::move(j));
     }
-    json::object data{{"title", a.texts.text(ctx.lang, "mail_title")},
+    json::object data{{"title", a.texts.text(lang, "mail_title")},
                       {"messages", std::move(items)},
                       {"empty", total == 0},
-                      {"counts", json::object{{"queued", c.queued + c.sending}, {"sent", c.sent}, {"failed", c.failed}}},
-                      {"delivery", a.cfg.mail.smtp_url.empty() ? a.texts.text(ctx.lang, "mail_delivery_files")
-                                                               : a.texts.text(ctx.lang, "mail_delivery_smtp")}};
-    if (auto n = req.query_param("notice"); n && (*n == "test_queued" || *n == "resent"))
-        data["notice"] = a.texts.text(ctx.lang, "notice_" + *n);
-    if (auto e = req.query_param("error"); e && (*e == "bad_address" || *e == "cannot_resend"))
-        data["error"] = a.texts.text(ctx.lang, "error_" + *e);
-    return app::render_page(a, ctx, "admin/mail", std::move(data));
+                      {"counts", json::object{{"queued", counts.queued + counts.sending}, {"sent", counts.sent}, {"failed", counts.failed}}},
+                      {"delivery", a.cfg.mail.smtp_url.empty() ? a.texts.text(lang, "mail_delivery_files")
+                                                               : a.texts.text(lang, "mail_delivery_smtp")}};
+    if (auto n = c.req.query_param("notice"); n && (*n == "test_queued" || *n == "resent"))
+        data["notice"] = a.texts.text(lang, "notice_" + *n);
+    if (auto e = c.req.query_param("error"); e && (*e == "bad_address" || *e == "cannot_resend"))
+        data["error"] = a.texts.text(lang, "error_" + *e);
+    return c.page("admin/mail", std::move(data));
+}
+
+http::response send_test(call& c) {
+    if (!queue_test(c.db(), c.app.mail, app::form_value(c.form, "to"), c.lang(), c.user()))
+        return http::response::redirect("/admin/mail?error=bad_address");
+    return http::response::redirect("/admin/mail?notice=test_queued");
+}
+
+http::response resend(call& c) {
+    auto id = app::to_id(c.req.param("id"));
+    // Refused (still waiting, or gone): back to the list with the reason, not a bare error page.
+    if (!id || !outbox(c.db()).resend(*id, now_seconds())) return http::response::redirect("/admin/mail?error=cannot_resend");
+    return http::response::redirect("/admin/mail?notice=resent");
+}
+
+http::response api_list(call& c) {
+    auto status = c.req.query_param("status").value_or("");
+    std::int64_t total = 0;
+    json::array items;
+    for (const auto& r : outbox(c.db()).list(status, app::query_int(c.req, "limit", 100, 1, 1000),
+                                             app::query_int(c.req, "offset", 0, 0, 1'000'000'000), &total))
+        items.push_back(row_json(r));
+    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+}
+
+http::response api_test(call& c) {
+    const auto& lang = c.lang();
+    auto& texts = c.app.texts;
+    auto to = c.body.if_contains("to");
+    if (!to || !to->is_string())
+        return app::json_error(422, "validation", texts.text(lang, "error_validation"), {{"to", texts.text(lang, "error_required")}});
+    auto id = queue_test(c.db(), c.app.mail, std::string(to->get_string()), lang, c.user());
+    if (!id)
+        return app::json_error(422, "validation", texts.text(lang, "error_validation"), {{"to", texts.text(lang, "error_bad_address")}});
+    return app::json_response(202, json::object{{"id", *id}, {"status", "queued"}});
+}
+
+http::response api_resend(call& c) {
+    auto id = app::to_id(c.req.param("id"));
+    if (!id || !outbox(c.db()).resend(*id, now_seconds()))
+        return app::json_error(409, "cannot_resend", c.app.texts.text(c.lang(), "error_cannot_resend"));
+    return app::json_response(200, json::object{{"id", *id}, {"status", "queued"}});
 }
 
 }  // namespace
 
 void register_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-
     a.metrics.add_gauge("sabor_mail_queue_depth", "Messages waiting to be sent.", [&a] {
         auto conn = a.db.acquire();
         auto c = outbox(*conn).counts();
@@ -103,73 +131,15 @@ void register_routes(application& a) {
         auto conn = a.db.acquire();
         return static_cast<double>(outbox(*conn).counts().failed);
     });
+    using app::route;
 
-    a.router.get("/admin/mail", [&a](http::request& req) { return admin_page(a, req); });
+    route(a, "GET", "/admin/mail").allow(access::admin).handle(admin_page);
+    route(a, "POST", "/admin/mail/test").allow(access::admin).form().handle(send_test);
+    route(a, "POST", "/admin/mail/{id}/resend").allow(access::admin).form().handle(resend);
 
-    a.router.post("/admin/mail/test", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        std::optional<http::response> refusal;
-        if (!require_admin_page(a, req, ctx, refusal)) return *refusal;
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        if (!queue_test(a, app::form_value(form, "to"), ctx.lang, *ctx.user))
-            return http::response::redirect("/admin/mail?error=bad_address");
-        return http::response::redirect("/admin/mail?notice=test_queued");
-    }, form_limit);
-
-    a.router.post("/admin/mail/{id}/resend", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        std::optional<http::response> refusal;
-        if (!require_admin_page(a, req, ctx, refusal)) return *refusal;
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto id = app::to_id(req.param("id"));
-        auto conn = a.db.acquire();
-        // Refused (still waiting, or gone): back to the list with the reason, not a bare error page.
-        if (!id || !outbox(*conn).resend(*id, now_seconds())) return http::response::redirect("/admin/mail?error=cannot_resend");
-        return http::response::redirect("/admin/mail?notice=resent");
-    }, form_limit);
-
-    a.router.get("/api/v1/mail", [&a](http::request& req) {
-        auto auth = app::require_api_admin(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto status = req.query_param("status").value_or("");
-        auto conn = a.db.acquire();
-        std::int64_t total = 0;
-        json::array items;
-        for (const auto& r : outbox(*conn).list(status, app::query_int(req, "limit", 100, 1, 1000),
-                                                app::query_int(req, "offset", 0, 0, 1'000'000'000), &total))
-            items.push_back(row_json(r));
-        return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
-    });
-
-    a.router.post("/api/v1/mail/test", [&a](http::request& req) {
-        auto auth = app::require_api_admin(a, req);
-        if (auth.refusal) return *auth.refusal;
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
-        auto lang = app::pick_lang(a, req);
-        auto to = body->if_contains("to");
-        if (!to || !to->is_string())
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"),
-                                   {{"to", a.texts.text(lang, "error_required")}});
-        auto id = queue_test(a, std::string(to->get_string()), lang, auth.user);
-        if (!id)
-            return app::json_error(422, "validation", a.texts.text(lang, "error_validation"),
-                                   {{"to", a.texts.text(lang, "error_bad_address")}});
-        return app::json_response(202, json::object{{"id", *id}, {"status", "queued"}});
-    }, 4096);
-
-    a.router.post("/api/v1/mail/{id}/resend", [&a](http::request& req) {
-        auto auth = app::require_api_admin(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto id = app::to_id(req.param("id"));
-        auto conn = a.db.acquire();
-        if (!id || !outbox(*conn).resend(*id, now_seconds()))
-            return app::json_error(409, "cannot_resend", a.texts.text(app::pick_lang(a, req), "error_cannot_resend"));
-        return app::json_response(200, json::object{{"id", *id}, {"status", "queued"}});
-    }, 1024);
+    route(a, "GET", "/api/v1/mail").allow(access::admin).handle(api_list);
+    route(a, "POST", "/api/v1/mail/test").allow(access::admin).json(4096).handle(api_test);
+    route(a, "POST", "/api/v1/mail/{id}/resend").allow(access::admin).limit(1024).handle(api_resend);
 }
 
 }  // namespace sabor::mail

@@ -1,6 +1,7 @@
 #include "registration/audit_routes.hpp"
 
 #include "accounts/repository.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -12,7 +13,9 @@
 
 namespace sabor::registration {
 namespace json = boost::json;
+using app::access;
 using app::application;
+using app::call;
 
 namespace {
 
@@ -75,19 +78,16 @@ json::object entry_json(const audit_entry& e) {
                         {"detail", e.detail}};
 }
 
-http::response api_list(application& a, http::request& req) {
-    auto auth = app::require_api_admin(a, req);
-    if (auth.refusal) return *auth.refusal;
-    auto lang = app::pick_lang(a, req);
-    auto conn = a.db.acquire();
+http::response api_list(call& c) {
+    const auto& lang = c.lang();
     audit_filter f;
     std::string field;
-    if (auto bad = read_filter(*conn, req, f, field))
-        return app::json_error(422, "validation", a.texts.text(lang, *bad), {{field, a.texts.text(lang, *bad)}});
+    if (auto bad = read_filter(c.db(), c.req, f, field))
+        return app::json_error(422, "validation", c.app.texts.text(lang, *bad), {{field, c.app.texts.text(lang, *bad)}});
     std::int64_t total = 0;
     json::array items;
-    for (const auto& e : audit_entries(*conn, f, app::query_int(req, "limit", 100, 1, 1000),
-                                       app::query_int(req, "offset", 0, 0, 1'000'000'000), &total))
+    for (const auto& e : audit_entries(c.db(), f, app::query_int(c.req, "limit", 100, 1, 1000),
+                                       app::query_int(c.req, "offset", 0, 0, 1'000'000'000), &total))
         items.push_back(entry_json(e));
     return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
 }
@@ -105,25 +105,24 @@ std::string action_label(application& a, const std::string& lang, const std::str
     return action;
 }
 
-http::response page(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    if (!ctx.user) return http::response::redirect("/login?next=/admin/audit");
-    if (!ctx.user->is_admin()) return app::error_response(a, req, 403, "admin_only");
-    auto conn = a.db.acquire();
+http::response page(call& c) {
+    auto& a = c.app;
+    auto& req = c.req;
+    const auto& lang = c.lang();
     audit_filter f;
     std::string field, error;
-    if (auto bad = read_filter(*conn, req, f, field)) error = a.texts.text(ctx.lang, *bad);
+    if (auto bad = read_filter(c.db(), req, f, field)) error = a.texts.text(lang, *bad);
     constexpr std::int64_t page_size = 100;
     auto offset = app::query_int(req, "offset", 0, 0, 1'000'000'000);
     std::int64_t total = 0;
     json::array rows;
     if (error.empty())
-        for (const auto& e : audit_entries(*conn, f, page_size, offset, &total)) {
+        for (const auto& e : audit_entries(c.db(), f, page_size, offset, &total)) {
             rows.push_back(json::object{
                 {"at", local_time(e.at, a.cfg.i18n.timezone)},
                 {"who", e.user_id ? (e.user_name.empty() ? e.user_email : e.user_name)
-                                  : a.texts.text(ctx.lang, "audit_no_account")},
-                {"action", action_label(a, ctx.lang, e.action)},
+                                  : a.texts.text(lang, "audit_no_account")},
+                {"action", action_label(a, lang, e.action)},
                 {"code", e.action},
                 {"event_id", e.event_id ? std::to_string(e.event_id) : std::string()},
                 {"subject_id", e.subject_id ? std::to_string(e.subject_id) : std::string()},
@@ -136,7 +135,7 @@ http::response page(application& a, http::request& req) {
     };
     std::string query = "event_id=" + url_encode(typed("event_id")) + "&actor=" + url_encode(typed("actor")) +
                         "&since=" + url_encode(typed("since"));
-    json::object data{{"title", a.texts.text(ctx.lang, "audit_title")},
+    json::object data{{"title", a.texts.text(lang, "audit_title")},
                       {"rows", std::move(rows)},
                       {"empty", total == 0},
                       {"total", total},
@@ -148,15 +147,15 @@ http::response page(application& a, http::request& req) {
     if (offset > 0)
         data["prev_url"] = "/admin/audit?" + query + "&offset=" + std::to_string(std::max<std::int64_t>(0, offset - page_size));
     if (!error.empty()) data["error"] = error;
-    auto res = app::render_page(a, ctx, "admin/audit", std::move(data), error.empty() ? 200 : 422);
-    return res;
+    return c.page("admin/audit", std::move(data), error.empty() ? 200 : 422);
 }
 
 }  // namespace
 
 void register_audit_routes(application& a) {
-    a.router.get("/api/v1/audit", [&a](http::request& req) { return api_list(a, req); });
-    a.router.get("/admin/audit", [&a](http::request& req) { return page(a, req); });
+    using app::route;
+    route(a, "GET", "/api/v1/audit").allow(access::admin).handle(api_list);
+    route(a, "GET", "/admin/audit").allow(access::admin).handle(page);
 }
 
 }  // namespace sabor::registration

@@ -1,6 +1,7 @@
 #include "registration/notices.hpp"
 
 #include "app/app.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
@@ -121,53 +122,54 @@ int send_request_digests(storage::database& db, const mail::composer& mail, cons
 
 namespace {
 
-http::response settings_page(app::application& a, http::request& req, app::web_ctx& ctx, const notice_setting& s,
-                             const std::string& notice, const std::string& error, int status) {
-    app::csrf_token(a, req, ctx);
-    json::object data{{"title", a.texts.text(ctx.lang, "notices_title")},
+using app::access;
+using app::call;
+
+http::response settings_page(call& c, const notice_setting& s, const std::string& notice, const std::string& error,
+                             int status) {
+    app::csrf_token(c.app, c.req, c.ctx);
+    json::object data{{"title", c.app.texts.text(c.lang(), "notices_title")},
                       {"each", s.mode != notice_daily},
                       {"daily", s.mode == notice_daily},
                       {"notice", notice},
                       {"error", error}};
-    return app::render_page(a, ctx, "admin/notifications", std::move(data), status);
+    return c.page("admin/notifications", std::move(data), status);
+}
+
+http::response settings_view(call& c) {
+    auto s = notices_repository(c.db()).setting(c.user().id);
+    return settings_page(c, s, c.req.query_param("saved") ? c.app.texts.text(c.lang(), "notices_saved") : "", "", 200);
+}
+
+http::response settings_save(call& c) {
+    auto user_id = c.user().id;
+    storage::transaction tx(c.db());
+    notices_repository notices(c.db());
+    auto s = notices.setting(user_id);
+    auto mode = app::form_value(c.form, "mode");
+    if (mode != notice_each && mode != notice_daily)
+        return settings_page(c, s, "", c.app.texts.text(c.lang(), "notices_error_mode"), 422);
+    const auto now = util::now_seconds();
+    if (mode == notice_daily && s.mode != notice_daily) {
+        // Until now they were told of each request: the first digest lists what comes after
+        // this, on the next morning (or this morning's, when it is still early).
+        auto [day, hour] = local_day_hour(now, c.app.cfg.i18n.timezone);
+        s.digest_day = hour >= digest_hour ? day : "";
+    }
+    if (mode == notice_each) notices.clear_digest_items(user_id);  // from now on told one by one
+    s.mode = mode;
+    s.locale = c.lang() == "en" ? "en" : "bg";
+    notices.save(user_id, s, view::format_iso_utc(now));
+    tx.commit();
+    return http::response::redirect("/admin/notifications?saved=1");
 }
 
 }  // namespace
 
 void register_notice_routes(app::application& a) {
-    a.router.get("/admin/notifications", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        if (!ctx.user) return http::response::redirect("/login?next=/admin/notifications");
-        auto conn = a.db.acquire();
-        auto s = notices_repository(*conn).setting(ctx.user->id);
-        return settings_page(a, req, ctx, s, req.query_param("saved") ? a.texts.text(ctx.lang, "notices_saved") : "", "", 200);
-    });
-    a.router.post("/admin/notifications", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        if (!ctx.user) return http::response::redirect("/login?next=/admin/notifications");
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        notices_repository notices(*conn);
-        auto s = notices.setting(ctx.user->id);
-        auto mode = app::form_value(form, "mode");
-        if (mode != notice_each && mode != notice_daily)
-            return settings_page(a, req, ctx, s, "", a.texts.text(ctx.lang, "notices_error_mode"), 422);
-        const auto now = util::now_seconds();
-        if (mode == notice_daily && s.mode != notice_daily) {
-            // Until now they were told of each request: the first digest lists what comes after
-            // this, on the next morning (or this morning's, when it is still early).
-            auto [day, hour] = local_day_hour(now, a.cfg.i18n.timezone);
-            s.digest_day = hour >= digest_hour ? day : "";
-        }
-        if (mode == notice_each) notices.clear_digest_items(ctx.user->id);  // from now on told one by one
-        s.mode = mode;
-        s.locale = ctx.lang == "en" ? "en" : "bg";
-        notices.save(ctx.user->id, s, view::format_iso_utc(now));
-        tx.commit();
-        return http::response::redirect("/admin/notifications?saved=1");
-    }, static_cast<std::size_t>(a.cfg.server.form_max_bytes));
+    using app::route;
+    route(a, "GET", "/admin/notifications").allow(access::organiser).handle(settings_view);
+    route(a, "POST", "/admin/notifications").allow(access::organiser).form().handle(settings_save);
 }
 
 }  // namespace sabor::registration

@@ -1,5 +1,6 @@
 #include "registration/verification_routes.hpp"
 
+#include "app/routes.hpp"
 #include "events/repository.hpp"
 #include "registration/form.hpp"
 #include "registration/repository.hpp"
@@ -12,7 +13,9 @@
 namespace sabor::registration {
 namespace {
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 
 // Pages that carry the token in their address: never cached, never sent on as a Referer.
@@ -29,6 +32,41 @@ http::response sent_page(application& a, app::web_ctx& ctx, const events::event&
                       {"email", email},
                       {"expires_when", view::format_date_time(expires_at, e.timezone, ctx.lang)}};
     return app::render_page(a, ctx, "registration/verify_sent", std::move(data), 200);
+}
+
+// The token's request is looked up here, not by a link finder: an expired one answers 410.
+http::response verify_page(call& c) {
+    auto& a = c.app;
+    auto token = std::string(c.req.param("token"));
+    auto p = find_request(c.db(), token, util::now_seconds());
+    if (p.what == pending::expired) return private_page(c.error(410, "verify_expired"));
+    auto e = p.what == pending::found ? events::repository(c.db()).find(p.event_id) : std::nullopt;
+    if (!e) return private_page(c.error(404, "bad_link"));
+    app::csrf_token(a, c.req, c.ctx);
+    json::object data{{"title", a.texts.text(c.lang(), "verify_title") + ": " + e->title},
+                      {"event", events::to_view(*e, a.texts, c.lang())},
+                      {"name", p.in.name},
+                      {"email", p.in.email},
+                      {"expires_when", view::format_date_time(p.expires_at, e->timezone, c.lang())},
+                      {"action", "/v/" + token}};
+    return private_page(c.page("registration/verify", std::move(data)));
+}
+
+http::response verify(call& c) {
+    auto& a = c.app;
+    context ctx{c.db(), a.mail, a.cfg.public_base(), a.secret};
+    auto r = confirm_request(ctx, std::string(c.req.param("token")), util::now_seconds());
+    if (r.what == pending::expired) return private_page(c.error(410, "verify_expired"));
+    if (r.what == pending::unknown) return private_page(c.error(404, "bad_link"));
+    const auto& o = r.registered;
+    if (o.what == outcome::refused) return private_page(c.error(o.http_status, o.refusal_key.substr(6)));
+    if (o.what == outcome::created) return private_page(http::response::redirect("/r/" + o.token));
+    // Already registered: told here, and their personal link is mailed again.
+    json::object data{{"title", a.texts.text(c.lang(), "register_title") + ": " + r.event->title},
+                      {"event", events::to_view(*r.event, a.texts, c.lang())},
+                      {"message", a.texts.text(c.lang(), "register_already")},
+                      {"email", o.reg.email}};
+    return private_page(c.page("registration/done", std::move(data)));
 }
 
 }  // namespace
@@ -60,46 +98,11 @@ std::optional<http::response> verification_instead(application& a, http::request
 }
 
 void register_verification_routes(application& a) {
-    a.router.get("/v/{token}", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto token = std::string(req.param("token"));
-        auto conn = a.db.acquire();
-        auto p = find_request(*conn, token, util::now_seconds());
-        if (p.what == pending::expired) return private_page(app::error_response(a, req, 410, "verify_expired"));
-        auto e = p.what == pending::found ? events::repository(*conn).find(p.event_id) : std::nullopt;
-        if (!e) return private_page(app::error_response(a, req, 404, "bad_link"));
-        app::csrf_token(a, req, ctx);
-        json::object data{{"title", a.texts.text(ctx.lang, "verify_title") + ": " + e->title},
-                          {"event", events::to_view(*e, a.texts, ctx.lang)},
-                          {"name", p.in.name},
-                          {"email", p.in.email},
-                          {"expires_when", view::format_date_time(p.expires_at, e->timezone, ctx.lang)},
-                          {"action", "/v/" + token}};
-        return private_page(app::render_page(a, ctx, "registration/verify", std::move(data)));
-    });
-
+    using app::route;
+    route(a, "GET", "/v/{token}").allow(access::personal_link).handle(verify_page);
     // The button: only a POST with the form's CSRF token registers (mail scanners fetch
     // links with GET, and must not register anyone).
-    a.router.post("/v/{token}", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return private_page(*refusal);
-        auto conn = a.db.acquire();
-        context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-        auto r = confirm_request(c, std::string(req.param("token")), util::now_seconds());
-        if (r.what == pending::expired) return private_page(app::error_response(a, req, 410, "verify_expired"));
-        if (r.what == pending::unknown) return private_page(app::error_response(a, req, 404, "bad_link"));
-        const auto& o = r.registered;
-        if (o.what == outcome::refused)
-            return private_page(app::error_response(a, req, o.http_status, o.refusal_key.substr(6)));
-        if (o.what == outcome::created) return private_page(http::response::redirect("/r/" + o.token));
-        // Already registered: told here, and their personal link is mailed again.
-        json::object data{{"title", a.texts.text(ctx.lang, "register_title") + ": " + r.event->title},
-                          {"event", events::to_view(*r.event, a.texts, ctx.lang)},
-                          {"message", a.texts.text(ctx.lang, "register_already")},
-                          {"email", o.reg.email}};
-        return private_page(app::render_page(a, ctx, "registration/done", std::move(data)));
-    }, static_cast<std::size_t>(a.cfg.server.form_max_bytes));
+    route(a, "POST", "/v/{token}").allow(access::personal_link).form().handle(verify);
 }
 
 }  // namespace sabor::registration

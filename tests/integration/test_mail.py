@@ -120,9 +120,10 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(self.s.request("GET", "/api/v1/mail").status, 401)
         self.s.cli("user", "add", "--email", "org@ruse.bg", "--name", "Орг", stdin="password-123\n")
         org = self.s.cli("token", "create", "--email", "org@ruse.bg").stdout.strip()
-        self.assertEqual(self.s.request("GET", "/api/v1/mail", headers={"Authorization": "Bearer " + org}).status, 403)
+        r = self.s.request("GET", "/api/v1/mail", headers={"Authorization": "Bearer " + org})
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "admin_only"))
         r = self.s.request("POST", "/api/v1/mail/test", {"to": "x@example.bg"}, headers={"Authorization": "Bearer " + org})
-        self.assertEqual(r.status, 403)
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "admin_only"))
         metrics = self.s.request("GET", "/metrics").text
         self.assertIn("sabor_mail_sent 1", metrics)
         self.assertIn("sabor_mail_queue_depth 0", metrics)

@@ -184,7 +184,8 @@ class AuditTest(EventMailTestCase):
         self.assertEqual(pb.post(link, {"csrf_token": Browser.csrf(mp), "name": "Участник Трети"}).status, 200)
 
         # The log is for admins only.
-        self.assertEqual(self.api("GET", "/api/v1/audit").status, 403)
+        r = self.api("GET", "/api/v1/audit")
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "admin_only"))
         self.assertEqual(b.get("/admin/audit").status, 403)
         self.s.cli("user", "add", "--email", "admin@pleven.bg", "--name", "Админ", "--role", "admin", stdin="password-123\n")
         admin = self.s.cli("token", "create", "--email", "admin@pleven.bg").stdout.strip()

@@ -90,6 +90,11 @@ class RequestNoticesTest(unittest.TestCase):
         self.assertIn("Изберете един от двата начина.", bad.text)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM request_notice_settings")[0][0], 0)
         self.assertEqual(dara.post("/admin/notifications", {"mode": "daily"}).status, 403)  # no CSRF token
+        # Not signed in: to the login first, whatever the form carries (the same answer as every organisers' page).
+        anon = Browser(self.s, lang="bg")
+        r = anon.post("/admin/notifications", {"mode": "daily"})
+        self.assertEqual((r.status, r.header("Location")), (303, "/login?next=/admin/notifications"))
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM request_notice_settings")[0][0], 0)
         r = dara.post("/admin/notifications", {"csrf_token": Browser.csrf(page), "mode": "daily"})
         self.assertEqual(r.status, 303)
         self.assertIn('value="daily" checked', dara.get(r.header("Location")).text)
