@@ -1,5 +1,6 @@
 #include "contacts/invitation_routes.hpp"
 
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "contacts/invitations.hpp"
 #include "contacts/repository.hpp"
@@ -7,7 +8,6 @@
 #include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
-#include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/repository.hpp"
 #include "registration/routes.hpp"
@@ -25,17 +25,19 @@
 namespace sabor::contacts {
 namespace {
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 using util::now_seconds;
 
 invite_context ctx_for(application& a, storage::database& db) { return {db, a.mail, a.cfg.public_base(), a.secret}; }
 
-http::response message_page(application& a, app::web_ctx& ctx, const std::string& title, const std::string& message,
-                            json::object extra = {}, int status = 200) {
+http::response message_page(call& c, const std::string& title, const std::string& message, json::object extra = {},
+                            int status = 200) {
     json::object data{{"title", title}, {"message", message}};
     for (auto& [k, v] : extra) data[k] = std::move(v);
-    auto res = app::render_page(a, ctx, "contacts/message", std::move(data), status);
+    auto res = c.page("contacts/message", std::move(data), status);
     res.set_header("Cache-Control", "no-store");
     return res;
 }
@@ -82,17 +84,19 @@ json::array type_options(application& a, const std::string& lang, const std::str
     return out;
 }
 
-http::response admin_page(application& a, http::request& req, app::web_ctx& ctx, storage::database& db, const events::event& e,
-                          const http::fields* form, json::object extra, int status) {
+http::response admin_page(call& c, const events::event& e, const http::fields* form, json::object extra, int status) {
+    auto& a = c.app;
+    auto& req = c.req;
+    auto& ctx = c.ctx;
     app::csrf_token(a, req, ctx);
-    repository repo(db);
+    repository repo(c.db());
     json::array campaigns;
-    for (const auto& c : repo.campaigns(e.id)) {
-        auto j = to_json(c, repo.counts(c.id));
-        j["status_label"] = a.texts.text(ctx.lang, "campaign_status_" + c.status);
-        if (auto t = view::parse_iso8601(c.send_at)) j["send_at_label"] = view::format_date_time(*t, e.timezone, ctx.lang);
-        j["can_resend"] = c.status == "queued";
-        j["can_cancel"] = c.status == "scheduled";
+    for (const auto& camp : repo.campaigns(e.id)) {
+        auto j = to_json(camp, repo.counts(camp.id));
+        j["status_label"] = a.texts.text(ctx.lang, "campaign_status_" + camp.status);
+        if (auto t = view::parse_iso8601(camp.send_at)) j["send_at_label"] = view::format_date_time(*t, e.timezone, ctx.lang);
+        j["can_resend"] = camp.status == "queued";
+        j["can_cancel"] = camp.status == "scheduled";
         campaigns.push_back(std::move(j));
     }
     std::int64_t total = 0;
@@ -144,7 +148,7 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
                       {"placeholders", "{{name}}, {{organisation}}, {{position}}, {{town}}, {{event_title}}, {{event_date}}, {{venue}}, {{event_url}}, {{link}}, {{decline_link}}"},
                       {"published", e.status == "published"}};
     for (auto& [k, v] : extra) data[k] = std::move(v);
-    return app::render_page(a, ctx, "contacts/invitations", std::move(data), status);
+    return c.page("contacts/invitations", std::move(data), status);
 }
 
 campaign campaign_from_form(const http::fields& form, const events::event& e, field_errors& errors, std::int64_t now) {
@@ -166,313 +170,297 @@ campaign campaign_from_form(const http::fields& form, const events::event& e, fi
     return c;
 }
 
-http::response admin_get(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
+
+http::response admin_get(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
     json::object extra;
     // Only numbers and sabor's own keys from the address are shown, never its text.
     auto number = [&](const char* name) {
-        auto v = req.query_param(name).value_or("");
+        auto v = c.req.query_param(name).value_or("");
         return std::to_string(app::to_id(v).value_or(0));
     };
-    if (req.query_param("invited"))
-        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_queued", {{"count", number("invited")}, {"skipped", number("skipped")}});
-    if (req.query_param("scheduled")) extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_scheduled");
-    if (req.query_param("resent"))
-        extra["notice"] = a.texts.text(ctx.lang, "notice_invitations_resent", {{"count", number("resent")}}) +
+    if (c.req.query_param("invited"))
+        extra["notice"] = a.texts.text(lang, "notice_invitations_queued", {{"count", number("invited")}, {"skipped", number("skipped")}});
+    if (c.req.query_param("scheduled")) extra["notice"] = a.texts.text(lang, "notice_invitations_scheduled");
+    if (c.req.query_param("resent"))
+        extra["notice"] = a.texts.text(lang, "notice_invitations_resent", {{"count", number("resent")}}) +
                           (number("recent") == "0"
                                ? std::string()
-                               : " " + a.texts.text(ctx.lang, "notice_resend_skipped_recent", {{"count", number("recent")}}));
-    if (req.query_param("campaign_cancelled")) extra["notice"] = a.texts.text(ctx.lang, "notice_campaign_cancelled");
-    if (req.query_param("refused") == std::optional<std::string>("campaign_not_scheduled"))
-        extra["warning"] = a.texts.text(ctx.lang, "error_campaign_not_scheduled");
-    return admin_page(a, req, ctx, *conn, m.e, nullptr, std::move(extra), 200);
+                               : " " + a.texts.text(lang, "notice_resend_skipped_recent", {{"count", number("recent")}}));
+    if (c.req.query_param("campaign_cancelled")) extra["notice"] = a.texts.text(lang, "notice_campaign_cancelled");
+    if (c.req.query_param("refused") == std::optional<std::string>("campaign_not_scheduled"))
+        extra["warning"] = a.texts.text(lang, "error_campaign_not_scheduled");
+    return admin_page(c, event_of_call(c), nullptr, std::move(extra), 200);
 }
 
-http::response admin_post(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+// A preview of the first recipient's message, or the campaign created (sent now or scheduled).
+http::response admin_post(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto e = event_of_call(c);
     auto now = now_seconds();
     field_errors errors;
-    auto c = campaign_from_form(form, m.e, errors, now);
-    validate(c, errors);
+    auto camp = campaign_from_form(c.form, e, errors, now);
+    validate(camp, errors);
     if (!errors.empty()) {
         json::array list;
-        for (const auto& [k, v] : events::localise(errors, a.texts, ctx.lang))
-            list.push_back(json::object{{"field", a.texts.text(ctx.lang, "invitation_field_" + k)}, {"message", v}});
-        return admin_page(a, req, ctx, *conn, m.e, &form, json::object{{"errors", std::move(list)}, {"has_errors", true}}, 422);
+        for (const auto& [k, v] : events::localise(errors, a.texts, lang))
+            list.push_back(json::object{{"field", a.texts.text(lang, "invitation_field_" + k)}, {"message", v}});
+        return admin_page(c, e, &c.form, json::object{{"errors", std::move(list)}, {"has_errors", true}}, 422);
     }
-    if (app::form_value(form, "action") == "preview") {
-        auto ic = ctx_for(a, *conn);
-        auto p = preview_campaign(ic, m.e, c, ctx.lang);
+    if (app::form_value(c.form, "action") == "preview") {
+        auto ic = ctx_for(a, c.db());
+        auto p = preview_campaign(ic, e, camp, lang);
         json::object extra;
-        if (!p) extra["warning"] = a.texts.text(ctx.lang, "invitation_no_recipients");
+        if (!p) extra["warning"] = a.texts.text(lang, "invitation_no_recipients");
         else
             extra["preview"] = json::object{{"to", p->name + " <" + p->email + ">"}, {"subject", p->subject}, {"body", p->body},
-                                            {"recipients", a.texts.text(ctx.lang, "invitation_recipients", {{"count", std::to_string(p->recipients)}})},
+                                            {"recipients", a.texts.text(lang, "invitation_recipients", {{"count", std::to_string(p->recipients)}})},
                                             // The event box under the text, as the message shows it.
-                                            {"event_when", view::format_range(m.e.starts_at, m.e.ends_at, m.e.timezone, c.locale)},
-                                            {"event_where", registration::where_text(m.e)},
+                                            {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, camp.locale)},
+                                            {"event_where", registration::where_text(e)},
                                             // The mail's own lines, in the language of the mail.
-                                            {"mail_register", a.texts.text(c.locale, "invitation_preview_register")},
-                                            {"mail_personal", a.texts.text(c.locale, "invitation_preview_personal")},
-                                            {"mail_decline", a.texts.text(c.locale, "invitation_preview_decline")},
-                                            {"mail_footer", a.texts.text(c.locale, "invitation_preview_footer")}};
-        return admin_page(a, req, ctx, *conn, m.e, &form, std::move(extra), 200);
+                                            {"mail_register", a.texts.text(camp.locale, "invitation_preview_register")},
+                                            {"mail_personal", a.texts.text(camp.locale, "invitation_preview_personal")},
+                                            {"mail_decline", a.texts.text(camp.locale, "invitation_preview_decline")},
+                                            {"mail_footer", a.texts.text(camp.locale, "invitation_preview_footer")}};
+        return admin_page(c, e, &c.form, std::move(extra), 200);
     }
-    auto r = create_campaign(a, *conn, m.e, c, m.user.id, now);
-    if (!r.camp) return app::error_response(a, req, r.status, r.code, a.texts.text(ctx.lang, r.key));
-    auto base = "/admin/events/" + std::to_string(m.e.id) + "/invitations";
+    auto r = create_campaign(a, c.db(), e, camp, c.user().id, now);
+    if (!r.camp) return c.error(r.status, r.code, a.texts.text(lang, r.key));
+    auto base = "/admin/events/" + std::to_string(e.id) + "/invitations";
     if (r.camp->status == "scheduled") return http::response::redirect(base + "?scheduled=1");
     return http::response::redirect(base + "?invited=" + std::to_string(r.queued.invited) +
                                     "&skipped=" + std::to_string(r.queued.skipped_unsubscribed + r.queued.skipped_invited));
 }
 
-http::response admin_resend(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    auto campaign_id = app::to_id(app::form_value(form, "campaign_id")).value_or(0);
-    storage::transaction tx(*conn);
-    if (campaign_id) {
-        auto camp = repository(*conn).find_campaign(campaign_id);
-        if (!camp || camp->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-    }
-    auto ic = ctx_for(a, *conn);
-    auto r = resend_unanswered(ic, m.e, campaign_id, now_seconds());
-    registration::audit(*conn, m.user.id, "invitations.resend", m.e.id, campaign_id, std::to_string(r.resent));
+// The campaign must be one of this event's (0: all of them); otherwise 404.
+bool campaign_of_event(storage::database& db, std::int64_t campaign_id, std::int64_t event_id) {
+    if (!campaign_id) return true;
+    auto camp = repository(db).find_campaign(campaign_id);
+    return camp && camp->event_id == event_id;
+}
+
+http::response admin_resend(call& c) {
+    auto e = event_of_call(c);
+    auto campaign_id = app::to_id(app::form_value(c.form, "campaign_id")).value_or(0);
+    storage::transaction tx(c.db());
+    if (!campaign_of_event(c.db(), campaign_id, e.id)) return c.error(404, "not_found");
+    auto ic = ctx_for(c.app, c.db());
+    auto r = resend_unanswered(ic, e, campaign_id, now_seconds());
+    registration::audit(c.db(), c.user().id, "invitations.resend", e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
-    return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/invitations?resent=" +
+    return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/invitations?resent=" +
                                     std::to_string(r.resent) + "&recent=" + std::to_string(r.skipped_recent));
+}
+
+http::response admin_cancel(call& c) {
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    auto camp = repo.find_campaign(app::to_id(app::form_value(c.form, "campaign_id")).value_or(0));
+    if (!camp || camp->event_id != c.event_id) return c.error(404, "not_found");
+    auto page = "/admin/events/" + std::to_string(c.event_id) + "/invitations";
+    // Sent or cancelled meanwhile: back to the page with the reason.
+    if (camp->status != "scheduled") return http::response::redirect(page + "?refused=campaign_not_scheduled");
+    repo.set_campaign_cancelled(camp->id);
+    registration::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");
+    tx.commit();
+    return http::response::redirect(page + "?campaign_cancelled=1");
 }
 
 // ---- the invitee's pages ----
 
-http::response invitation_page(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto token = std::string(req.param("token"));
-    auto conn = a.db.acquire();
-    auto inv = token.size() > 200 ? std::nullopt : repository(*conn).find_invitation_by_token(util::token_hash(token));
-    auto e = inv ? events::repository(*conn).find(inv->event_id) : std::nullopt;
-    if (!inv || !e) return app::error_response(a, req, 404, "bad_link", a.texts.text(ctx.lang, "error_invitation_invalid"));
-    if (inv->registration_id)
-        return message_page(a, ctx, e->title, a.texts.text(ctx.lang, "invitation_already_registered"));
-    if (e->status != "published" || e->ends_at < now_seconds() || e->registration_mode == "closed")
-        return message_page(a, ctx, e->title, a.texts.text(ctx.lang, e->status == "cancelled" ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
-    http::fields prefill{{"email", inv->email}, {"name", inv->name}, {"invitation", token}};
-    if (inv->contact_id)
-        if (auto c = repository(*conn).find(*inv->contact_id)) {
-            prefill.emplace_back("organisation", c->organisation);
-            prefill.emplace_back("position", c->position);
-            prefill.emplace_back("organisation_type", c->organisation_type);
-            prefill.emplace_back("town", c->town);
-            prefill.emplace_back("phone", c->phone);
+// The personal link's finder: the token -> its invitation (only the hash is stored).
+std::optional<std::int64_t> invitation_of_link(storage::database& db, std::string_view token) {
+    if (token.size() > 200) return std::nullopt;
+    return repository(db).invitation_of_link(util::token_hash(std::string(token)));
+}
+
+http::response invitation_page(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto token = std::string(c.req.param("token"));
+    auto inv = *repository(c.db()).find_invitation(c.object_id);
+    auto e = *events::repository(c.db()).find(inv.event_id);
+    if (inv.registration_id) return message_page(c, e.title, a.texts.text(lang, "invitation_already_registered"));
+    if (e.status != "published" || e.ends_at < now_seconds() || e.registration_mode == "closed")
+        return message_page(c, e.title, a.texts.text(lang, e.status == "cancelled" ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
+    http::fields prefill{{"email", inv.email}, {"name", inv.name}, {"invitation", token}};
+    if (inv.contact_id)
+        if (auto person = repository(c.db()).find(*inv.contact_id)) {
+            prefill.emplace_back("organisation", person->organisation);
+            prefill.emplace_back("position", person->position);
+            prefill.emplace_back("organisation_type", person->organisation_type);
+            prefill.emplace_back("town", person->town);
+            prefill.emplace_back("phone", person->phone);
         }
     json::object extra{{"decline_action", "/i/" + token + "/decline"}};
-    if (!inv->declined_at.empty()) extra["notice"] = a.texts.text(ctx.lang, "invitation_declined_before");
-    auto res = registration::prefilled_form_page(a, req, ctx, *e, prefill, std::move(extra));
+    if (!inv.declined_at.empty()) extra["notice"] = a.texts.text(lang, "invitation_declined_before");
+    auto res = registration::prefilled_form_page(a, c.req, c.ctx, e, prefill, std::move(extra));
     res.set_header("Cache-Control", "no-store");
     return res;
 }
 
-http::response decline(application& a, http::request& req, bool post) {
-    auto ctx = app::page_context(a, req);
-    auto token = std::string(req.param("token"));
-    http::fields form;
-    if (post)
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto conn = a.db.acquire();
+// GET asks (a mail scanner's visit changes nothing); POST declines.
+http::response decline(call& c, bool post) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto token = std::string(c.req.param("token"));
     std::optional<storage::transaction> tx;
-    if (post) tx.emplace(*conn);
-    repository repo(*conn);
-    auto inv = token.size() > 200 ? std::nullopt : repo.find_invitation_by_token(util::token_hash(token));
-    auto e = inv ? events::repository(*conn).find(inv->event_id) : std::nullopt;
-    if (!inv || !e) return app::error_response(a, req, 404, "bad_link", a.texts.text(ctx.lang, "error_invitation_invalid"));
-    if (inv->registration_id) return message_page(a, ctx, e->title, a.texts.text(ctx.lang, "invitation_already_registered"), {}, 409);
+    if (post) tx.emplace(c.db());
+    repository repo(c.db());
+    auto inv = *repo.find_invitation(c.object_id);
+    auto e = *events::repository(c.db()).find(inv.event_id);
+    if (inv.registration_id) return message_page(c, e.title, a.texts.text(lang, "invitation_already_registered"), {}, 409);
     if (!post) {
-        app::csrf_token(a, req, ctx);
-        return message_page(a, ctx, e->title, a.texts.text(ctx.lang, "invitation_decline_prompt"),
-                            json::object{{"action", "/i/" + token + "/decline"}, {"button", a.texts.text(ctx.lang, "invitation_decline")},
+        app::csrf_token(a, c.req, c.ctx);
+        return message_page(c, e.title, a.texts.text(lang, "invitation_decline_prompt"),
+                            json::object{{"action", "/i/" + token + "/decline"}, {"button", a.texts.text(lang, "invitation_decline")},
                                          {"csrf", true}});
     }
-    repo.set_declined(inv->id, view::format_iso_utc(now_seconds()));
+    repo.set_declined(inv.id, view::format_iso_utc(now_seconds()));
     tx->commit();
-    return message_page(a, ctx, e->title, a.texts.text(ctx.lang, "invitation_declined"));
+    return message_page(c, e.title, a.texts.text(lang, "invitation_declined"));
 }
 
-http::response unsubscribe(application& a, http::request& req, bool post) {
-    auto ctx = app::page_context(a, req);
-    auto token = std::string(req.param("token"));
+http::response decline_prompt(call& c) { return decline(c, false); }
+http::response decline_confirm(call& c) { return decline(c, true); }
+
+// The token is the address itself, sealed: nothing to look up, so no finder on the route.
+http::response unsubscribe(call& c, bool post) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto token = std::string(c.req.param("token"));
     auto email = unsubscribe_email(a.secret, token);
-    if (!email) return app::error_response(a, req, 404, "bad_link", a.texts.text(ctx.lang, "error_unsubscribe_invalid"));
-    auto title = a.texts.text(ctx.lang, "unsubscribe_title");
+    if (!email) return c.error(404, "bad_link", a.texts.text(lang, "error_unsubscribe_invalid"));
+    auto title = a.texts.text(lang, "unsubscribe_title");
     if (!post)
-        return message_page(a, ctx, title, a.texts.text(ctx.lang, "unsubscribe_prompt", {{"email", *email}}),
-                            json::object{{"action", "/u/" + token}, {"button", a.texts.text(ctx.lang, "unsubscribe_button")}});
+        return message_page(c, title, a.texts.text(lang, "unsubscribe_prompt", {{"email", *email}}),
+                            json::object{{"action", "/u/" + token}, {"button", a.texts.text(lang, "unsubscribe_button")}});
     // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without any cookie or CSRF
     // token; the sealed address in the link is the proof.
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    repository repo(*conn);
+    storage::transaction tx(c.db());
+    repository repo(c.db());
     auto now_iso = view::format_iso_utc(now_seconds());
     repo.suppress(*email, "unsubscribe", now_iso);
     repo.mark_unsubscribed(*email, now_iso);
     repo.drop_queued_invitations(*email);
     tx.commit();
-    return message_page(a, ctx, title, a.texts.text(ctx.lang, "unsubscribe_done", {{"email", *email}}));
+    return message_page(c, title, a.texts.text(lang, "unsubscribe_done", {{"email", *email}}));
+}
+
+http::response unsubscribe_prompt(call& c) { return unsubscribe(c, false); }
+http::response unsubscribe_confirm(call& c) { return unsubscribe(c, true); }
+
+// ---- API ----
+
+http::response api_create(call& c) {
+    auto& a = c.app;
+    auto e = event_of_call(c);
+    auto now = now_seconds();
+    field_errors errors;
+    auto camp = campaign_from_json(c.body, errors, now);
+    if (!c.body.contains("locale")) camp.locale = c.lang();
+    validate(camp, errors);
+    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    auto r = create_campaign(a, c.db(), e, camp, c.user().id, now);
+    if (!r.camp) return app::json_error(r.status, r.code, a.texts.text(c.lang(), r.key));
+    auto res = app::json_response(201, to_json(*r.camp, repository(c.db()).counts(r.camp->id)));
+    res.set_header("Location", "/api/v1/events/" + std::to_string(e.id) + "/invitations?campaign=" + std::to_string(r.camp->id));
+    return res;
+}
+
+http::response api_list(call& c) {
+    auto status = c.req.query_param("status").value_or("");
+    if (!status.empty() && status != "queued" && status != "sent" && status != "failed" && status != "registered" && status != "declined")
+        return app::json_error(400, "bad_query", c.app.texts.text(c.lang(), "error_unknown_value"));
+    std::int64_t total = 0;
+    json::array items;
+    for (const auto& i : repository(c.db()).invitations(c.event_id, app::query_int(c.req, "campaign", 0, 0, INT64_MAX), status,
+                                                       app::query_int(c.req, "limit", 100, 1, 1000),
+                                                       app::query_int(c.req, "offset", 0, 0, 1'000'000'000), &total))
+        items.push_back(to_json(i));
+    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+}
+
+http::response api_campaigns(call& c) {
+    repository repo(c.db());
+    json::array items;
+    for (const auto& camp : repo.campaigns(c.event_id)) items.push_back(to_json(camp, repo.counts(camp.id)));
+    auto total = static_cast<std::int64_t>(items.size());
+    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+}
+
+http::response api_cancel(call& c) {
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    auto camp = repo.find_campaign(app::to_id(c.req.param("campaign")).value_or(0));
+    if (!camp || camp->event_id != c.event_id) return c.error(404, "not_found");
+    if (camp->status != "scheduled")
+        return app::json_error(409, "campaign_not_scheduled", c.app.texts.text(c.lang(), "error_campaign_not_scheduled"));
+    repo.set_campaign_cancelled(camp->id);
+    registration::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");
+    tx.commit();
+    return app::json_response(200, to_json(*repo.find_campaign(camp->id), repo.counts(camp->id)));
+}
+
+// The body is optional ({"campaign_id": n} or nothing), which .json() does not allow, so it is
+// read here when there is one.
+http::response api_resend(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    std::int64_t campaign_id = 0;
+    if (!c.req.body.empty()) {
+        std::optional<http::response> refusal;
+        auto body = app::parse_json_object(a, c.req, refusal);
+        if (!body) return *refusal;
+        for (const auto& [k, v] : *body) {
+            if (k != "campaign_id") return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_field"));
+            if (!v.is_int64() || v.get_int64() <= 0) return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_value"));
+            campaign_id = v.get_int64();
+        }
+    }
+    auto e = event_of_call(c);
+    storage::transaction tx(c.db());
+    if (!campaign_of_event(c.db(), campaign_id, e.id)) return c.error(404, "not_found");
+    auto ic = ctx_for(a, c.db());
+    auto r = resend_unanswered(ic, e, campaign_id, now_seconds());
+    registration::audit(c.db(), c.user().id, "invitations.resend", e.id, campaign_id, std::to_string(r.resent));
+    tx.commit();
+    return app::json_response(200, json::object{{"resent", r.resent},
+                                                {"skipped", r.skipped_unsubscribed},
+                                                {"skipped_recent", r.skipped_recent}});
 }
 
 }  // namespace
 
 void register_invitation_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    using app::route;
 
-    a.router.get("/admin/events/{id}/invitations", [&a](http::request& req) { return admin_get(a, req); });
-    a.router.post("/admin/events/{id}/invitations", [&a](http::request& req) { return admin_post(a, req); }, form_limit);
-    a.router.post("/admin/events/{id}/invitations/resend", [&a](http::request& req) { return admin_resend(a, req); }, form_limit);
-    a.router.post("/admin/events/{id}/invitations/cancel", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto conn = a.db.acquire();
-        auto m = registration::load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        auto camp = repo.find_campaign(app::to_id(app::form_value(form, "campaign_id")).value_or(0));
-        if (!camp || camp->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");
-        auto page = "/admin/events/" + std::to_string(m.e.id) + "/invitations";
-        // Sent or cancelled meanwhile: back to the page with the reason.
-        if (camp->status != "scheduled") return http::response::redirect(page + "?refused=campaign_not_scheduled");
-        repo.set_campaign_cancelled(camp->id);
-        registration::audit(*conn, m.user.id, "invitations.cancel", m.e.id, camp->id, "");
-        tx.commit();
-        return http::response::redirect(page + "?campaign_cancelled=1");
-    }, form_limit);
+    // An event's invitations are its managers' (access::event_manager); the address book they
+    // draw from is every organiser's.
+    route(a, "GET", "/admin/events/{id}/invitations").allow(access::event_manager).handle(admin_get);
+    route(a, "POST", "/admin/events/{id}/invitations").allow(access::event_manager).form().handle(admin_post);
+    route(a, "POST", "/admin/events/{id}/invitations/resend").allow(access::event_manager).form().handle(admin_resend);
+    route(a, "POST", "/admin/events/{id}/invitations/cancel").allow(access::event_manager).form().handle(admin_cancel);
 
-    a.router.get("/i/{token}", [&a](http::request& req) { return invitation_page(a, req); });
-    a.router.get("/i/{token}/decline", [&a](http::request& req) { return decline(a, req, false); });
-    a.router.post("/i/{token}/decline", [&a](http::request& req) { return decline(a, req, true); }, 4096);
-    a.router.get("/u/{token}", [&a](http::request& req) { return unsubscribe(a, req, false); });
-    a.router.post("/u/{token}", [&a](http::request& req) { return unsubscribe(a, req, true); }, 4096);
+    route(a, "GET", "/i/{token}").allow(access::personal_link).link("token", invitation_of_link).handle(invitation_page);
+    route(a, "GET", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link).handle(decline_prompt);
+    route(a, "POST", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link).form(4096)
+        .handle(decline_confirm);
+    route(a, "GET", "/u/{token}").allow(access::personal_link).handle(unsubscribe_prompt);
+    // RFC 8058 one-click: no form, no CSRF token (see unsubscribe).
+    route(a, "POST", "/u/{token}").allow(access::personal_link).limit(4096).handle(unsubscribe_confirm);
 
-    // ---- API ----
-
-    a.router.post("/api/v1/events/{id}/invitations", [&a](http::request& req) {
-        app::api_auth auth;
-        boost::json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto lang = app::pick_lang(a, req);
-        auto conn = a.db.acquire();
-        auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        auto now = now_seconds();
-        field_errors errors;
-        auto c = campaign_from_json(body, errors, now);
-        if (!body.contains("locale")) c.locale = lang;
-        validate(c, errors);
-        if (!errors.empty())
-            return events::validation_failed(a, req, errors);
-        auto r = create_campaign(a, *conn, *e, c, auth.user.id, now);
-        if (!r.camp) return app::json_error(r.status, r.code, a.texts.text(lang, r.key));
-        auto j = to_json(*r.camp, repository(*conn).counts(r.camp->id));
-        auto res = app::json_response(201, j);
-        res.set_header("Location", "/api/v1/events/" + std::to_string(e->id) + "/invitations?campaign=" + std::to_string(r.camp->id));
-        return res;
-    }, 64 * 1024);
-
-    a.router.get("/api/v1/events/{id}/invitations", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
-        auto conn = a.db.acquire();
-        auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        auto status = req.query_param("status").value_or("");
-        if (!status.empty() && status != "queued" && status != "sent" && status != "failed" && status != "registered" && status != "declined")
-            return app::json_error(400, "bad_query", a.texts.text(lang, "error_unknown_value"));
-        std::int64_t total = 0;
-        json::array items;
-        for (const auto& i : repository(*conn).invitations(e->id, app::query_int(req, "campaign", 0, 0, INT64_MAX), status,
-                                                          app::query_int(req, "limit", 100, 1, 1000),
-                                                          app::query_int(req, "offset", 0, 0, 1'000'000'000), &total))
-            items.push_back(to_json(i));
-        return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
-    });
-
-    a.router.get("/api/v1/events/{id}/invitation-campaigns", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto conn = a.db.acquire();
-        auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        repository repo(*conn);
-        json::array items;
-        for (const auto& c : repo.campaigns(e->id)) items.push_back(to_json(c, repo.counts(c.id)));
-        auto total = static_cast<std::int64_t>(items.size());
-        return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
-    });
-
+    route(a, "POST", "/api/v1/events/{id}/invitations").allow(access::event_manager).json(64 * 1024).handle(api_create);
+    route(a, "GET", "/api/v1/events/{id}/invitations").allow(access::event_manager).handle(api_list);
+    route(a, "GET", "/api/v1/events/{id}/invitation-campaigns").allow(access::event_manager).handle(api_campaigns);
     // A scheduled campaign can be called off until it is sent.
-    a.router.post("/api/v1/events/{id}/invitation-campaigns/{campaign}/cancel", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
-        auto conn = a.db.acquire();
-        auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        auto camp = repo.find_campaign(app::to_id(req.param("campaign")).value_or(0));
-        if (!camp || camp->event_id != e->id) return app::error_response(a, req, 404, "not_found");
-        if (camp->status != "scheduled")
-            return app::json_error(409, "campaign_not_scheduled", a.texts.text(lang, "error_campaign_not_scheduled"));
-        repo.set_campaign_cancelled(camp->id);
-        registration::audit(*conn, auth.user.id, "invitations.cancel", e->id, camp->id, "");
-        tx.commit();
-        return app::json_response(200, to_json(*repo.find_campaign(camp->id), repo.counts(camp->id)));
-    }, 1024);
-
-    a.router.post("/api/v1/events/{id}/invitations/resend", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
-        std::int64_t campaign_id = 0;
-        if (!req.body.empty()) {
-            std::optional<http::response> refusal;
-            auto body = app::parse_json_object(a, req, refusal);
-            if (!body) return *refusal;
-            for (const auto& [k, v] : *body) {
-                if (k != "campaign_id") return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_field"));
-                if (!v.is_int64() || v.get_int64() <= 0) return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_value"));
-                campaign_id = v.get_int64();
-            }
-        }
-        auto conn = a.db.acquire();
-        auto e = registration::event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        storage::transaction tx(*conn);
-        if (campaign_id) {
-            auto camp = repository(*conn).find_campaign(campaign_id);
-            if (!camp || camp->event_id != e->id) return app::error_response(a, req, 404, "not_found");
-        }
-        auto ic = ctx_for(a, *conn);
-        auto r = resend_unanswered(ic, *e, campaign_id, now_seconds());
-        registration::audit(*conn, auth.user.id, "invitations.resend", e->id, campaign_id, std::to_string(r.resent));
-        tx.commit();
-        return app::json_response(200, json::object{{"resent", r.resent},
-                                                    {"skipped", r.skipped_unsubscribed},
-                                                    {"skipped_recent", r.skipped_recent}});
-    }, 4096);
+    route(a, "POST", "/api/v1/events/{id}/invitation-campaigns/{campaign}/cancel").allow(access::event_manager).limit(1024)
+        .handle(api_cancel);
+    route(a, "POST", "/api/v1/events/{id}/invitations/resend").allow(access::event_manager).limit(4096).handle(api_resend);
 }
 
 }  // namespace sabor::contacts

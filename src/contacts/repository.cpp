@@ -379,6 +379,21 @@ std::optional<invitation> repository::find_invitation_by_token(const std::string
     return read_invitation(st);
 }
 
+std::optional<invitation> repository::find_invitation(std::int64_t id) {
+    auto st = db_.prepare(std::string("SELECT ") + invitation_columns +
+                          " FROM invitations i LEFT JOIN mail_outbox m ON m.id = i.outbox_id WHERE i.id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return read_invitation(st);
+}
+
+std::optional<std::int64_t> repository::invitation_of_link(const std::string& token_hash) {
+    auto st = db_.prepare("SELECT invitation_id FROM invitation_links WHERE token_hash = ?");
+    st.bind(1, token_hash);
+    if (!st.step()) return std::nullopt;
+    return st.get_int(0);
+}
+
 void repository::set_invitation_registration(std::int64_t id, std::int64_t registration_id) {
     db_.prepare("UPDATE invitations SET registration_id = ? WHERE id = ?").bind(1, registration_id).bind(2, id).run();
 }

@@ -56,6 +56,9 @@ public:
     std::vector<recipient> recipients(const recipient_filter& f, std::int64_t event_id);
     std::int64_t insert_invitation(const invitation& i, const std::string& token_hash);
     std::optional<invitation> find_invitation_by_token(const std::string& token_hash);
+    std::optional<invitation> find_invitation(std::int64_t id);
+    // The invitation a personal link (/i/{token}) opens, by the token's hash.
+    std::optional<std::int64_t> invitation_of_link(const std::string& token_hash);
     void set_invitation_registration(std::int64_t id, std::int64_t registration_id);
     void set_declined(std::int64_t id, const std::string& now_iso);
     // A resend: a new token (only its hash is kept) and the new message.

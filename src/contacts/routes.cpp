@@ -1,6 +1,7 @@
 #include "contacts/routes.hpp"
 
 #include "app/confirm.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "contacts/csv_import.hpp"
 #include "contacts/invitation_routes.hpp"
@@ -44,17 +45,11 @@ std::string changed_fields(const contact& before, const contact& after, bool tag
     return out;
 }
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 using util::now_seconds;
-
-// Contacts are the organisation's address book: every organiser account (and admin) sees
-// and edits them; participants never do.
-std::optional<http::response> need_page_user(application& a, http::request& req, app::web_ctx& ctx) {
-    (void)a;
-    if (!ctx.user) return http::response::redirect("/login?next=" + req.path);
-    return std::nullopt;
-}
 
 std::string url_encode(std::string_view s) {
     static const char* hex = "0123456789ABCDEF";
@@ -156,17 +151,17 @@ json::array tag_options(storage::database& db, const std::string& selected) {
 
 // ---- pages ----
 
-http::response list_page(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    if (auto r = need_page_user(a, req, ctx)) return *r;
+http::response list_page(call& c) {
+    auto& a = c.app;
+    auto& req = c.req;
+    auto& ctx = c.ctx;
     app::csrf_token(a, req, ctx);
     auto q = clean(req.query_param("q"));
     auto tag = clean(req.query_param("tag"));
-    auto conn = a.db.acquire();
     std::int64_t total = 0;
     constexpr std::int64_t page = 1000;
     auto offset = app::query_int(req, "offset", 0, 0, 1'000'000'000);
-    auto list = repository(*conn).list(tag, util::to_lower_utf8(q), page, offset, &total);
+    auto list = repository(c.db()).list(tag, util::to_lower_utf8(q), page, offset, &total);
     auto page_url = [&](std::int64_t at) {
         return "/admin/contacts?q=" + url_encode(q) + "&tag=" + url_encode(tag) + "&offset=" + std::to_string(at);
     };
@@ -182,7 +177,7 @@ http::response list_page(application& a, http::request& req) {
                       {"total", total},
                       {"q", q},
                       {"tag", tag},
-                      {"tags", tag_options(*conn, tag)},
+                      {"tags", tag_options(c.db(), tag)},
                       {"export_url", "/admin/contacts.csv?tag=" + url_encode(tag) + "&q=" + url_encode(q)},
                       {"back", req.target}};
     if (offset > 0) data["prev_url"] = page_url(std::max<std::int64_t>(0, offset - page));
@@ -198,60 +193,59 @@ http::response list_page(application& a, http::request& req) {
     } else if (req.query_param("saved")) {
         data["notice"] = a.texts.text(ctx.lang, "notice_contact_saved");
     }
-    return app::render_page(a, ctx, "contacts/list", std::move(data));
+    return c.page("contacts/list", std::move(data));
 }
 
-http::response edit_page(application& a, http::request& req, app::web_ctx& ctx, const contact& c,
-                         const std::map<std::string, std::string>& errors, int status) {
-    app::csrf_token(a, req, ctx);
-    auto j = to_json(c);
+http::response edit_form(call& c, const contact& person, const std::map<std::string, std::string>& errors, int status) {
+    auto& a = c.app;
+    app::csrf_token(a, c.req, c.ctx);
+    auto j = to_json(person);
     std::string tags;
-    for (const auto& t : c.tags) tags += (tags.empty() ? "" : ", ") + t;
+    for (const auto& t : person.tags) tags += (tags.empty() ? "" : ", ") + t;
     j["tags_text"] = tags;
     json::array types;
     for (auto t : {"municipality", "regional_administration", "state_institution", "ngo", "school_or_university", "business", "other"})
-        types.push_back(json::object{{"value", t}, {"label", a.texts.text(ctx.lang, "orgtype_" + std::string(t))},
-                                     {"selected", c.organisation_type == t}});
+        types.push_back(json::object{{"value", t}, {"label", a.texts.text(c.lang(), "orgtype_" + std::string(t))},
+                                     {"selected", person.organisation_type == t}});
     json::object errs;
     for (const auto& [k, v] : errors) errs[k] = v;
-    json::object data{{"title", a.texts.text(ctx.lang, "contacts_edit_title")}, {"contact", std::move(j)},
+    json::object data{{"title", a.texts.text(c.lang(), "contacts_edit_title")}, {"contact", std::move(j)},
                       {"types", std::move(types)}, {"errors", std::move(errs)}, {"has_errors", !errors.empty()}};
-    return app::render_page(a, ctx, "contacts/edit", std::move(data), status);
+    return c.page("contacts/edit", std::move(data), status);
 }
 
 // Ticked rows at once: tag, untag or delete, in one transaction.
-http::response bulk(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    if (auto r = need_page_user(a, req, ctx)) return *r;
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+http::response bulk(call& c) {
+    auto& a = c.app;
+    auto& req = c.req;
+    auto& ctx = c.ctx;
+    const auto& form = c.form;
     auto what = app::form_value(form, "bulk_action");
     auto tag = app::form_value(form, "tag");
     if (what != "tag" && what != "untag" && what != "delete") return app::error_response(a, req, 400, "bad_form");
     if (what != "delete")
         if (auto bad = check_tag(tag)) return app::error_response(a, req, 422, "validation", a.texts.text(ctx.lang, *bad, {{"max", "100"}}));
     if (what == "delete" && !app::confirmed(form)) {
-        app::confirmation c;
-        c.hidden = {{"bulk_action", "delete"}};
+        app::confirmation q;
+        q.hidden = {{"bulk_action", "delete"}};
         std::size_t n = 0;
         for (const auto& [k, v] : form)
             if (k == "ids") {
-                c.hidden.emplace_back("ids", v);
+                q.hidden.emplace_back("ids", v);
                 ++n;
             }
         if (n == 0) return http::response::redirect("/admin/contacts?done=0");
-        c.title = a.texts.text(ctx.lang, "confirm_delete_contacts_title");
-        c.subject = a.texts.text(ctx.lang, "confirm_bulk_cancel_subject", {{"count", std::to_string(n)}});
-        c.points = {a.texts.text(ctx.lang, "confirm_delete_contact_what"), a.texts.text(ctx.lang, "confirm_cannot_undo")};
-        c.action = "/admin/contacts/bulk";
-        c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_contacts_yes", {{"count", std::to_string(n)}});
-        c.back_url = "/admin/contacts";
-        c.back_label = a.texts.text(ctx.lang, "confirm_keep");
-        return app::confirm_page(a, req, ctx, c);
+        q.title = a.texts.text(ctx.lang, "confirm_delete_contacts_title");
+        q.subject = a.texts.text(ctx.lang, "confirm_bulk_cancel_subject", {{"count", std::to_string(n)}});
+        q.points = {a.texts.text(ctx.lang, "confirm_delete_contact_what"), a.texts.text(ctx.lang, "confirm_cannot_undo")};
+        q.action = "/admin/contacts/bulk";
+        q.confirm_label = a.texts.text(ctx.lang, "confirm_delete_contacts_yes", {{"count", std::to_string(n)}});
+        q.back_url = "/admin/contacts";
+        q.back_label = a.texts.text(ctx.lang, "confirm_keep");
+        return app::confirm_page(a, req, ctx, q);
     }
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    repository repo(*conn);
+    storage::transaction tx(c.db());
+    repository repo(c.db());
     int done = 0;
     for (const auto& [k, v] : form) {
         if (k != "ids") continue;
@@ -261,7 +255,7 @@ http::response bulk(application& a, http::request& req) {
         else if (what == "untag") repo.remove_tag(*id, tag);
         else repo.remove(*id);
         // One entry per person: the log must say whose data changed.
-        registration::audit(*conn, ctx.user->id, "contacts." + what, 0, *id, what == "delete" ? std::string("bulk") : tag);
+        registration::audit(c.db(), c.user().id, "contacts." + what, 0, *id, what == "delete" ? std::string("bulk") : tag);
         ++done;
     }
     tx.commit();
@@ -286,16 +280,20 @@ std::optional<std::string> read_whole(const std::filesystem::path& p) {
     return ss.str();
 }
 
-http::response import_form(application& a, http::request& req, app::web_ctx& ctx, const std::string& error, int status) {
-    app::csrf_token(a, req, ctx);
-    json::object data{{"title", a.texts.text(ctx.lang, "contacts_import_title")}, {"error", error}};
-    return app::render_page(a, ctx, "contacts/import", std::move(data), status);
+http::response import_form(call& c, const std::string& error, int status) {
+    app::csrf_token(c.app, c.req, c.ctx);
+    json::object data{{"title", c.app.texts.text(c.lang(), "contacts_import_title")}, {"error", error}};
+    return c.page("contacts/import", std::move(data), status);
 }
 
+http::response import_page(call& c) { return import_form(c, "", 200); }
+
 // The uploaded spreadsheet: kept under data/imports until confirmed, shown as a preview.
-http::response import_upload(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    if (auto r = need_page_user(a, req, ctx)) return *r;
+// The body is multipart (route .multipart): its CSRF token is one of its parts, checked here.
+http::response import_upload(call& c) {
+    auto& a = c.app;
+    auto& req = c.req;
+    auto& ctx = c.ctx;
     auto boundary = materials::boundary_from_content_type(req.header("content-type"));
     if (!boundary) return app::error_response(a, req, 400, "bad_form");
     http::fields fields;
@@ -322,13 +320,13 @@ http::response import_upload(application& a, http::request& req) {
     });
     if (!named.feed(req.body) || !named.finish()) return app::error_response(a, req, 400, "bad_form");
     if (!app::csrf_ok(a, req, fields)) return app::error_response(a, req, 403, "csrf");
-    if (file.empty()) return import_form(a, req, ctx, a.texts.text(ctx.lang, "error_import_empty"), 422);
+    if (file.empty()) return import_form(c, a.texts.text(ctx.lang, "error_import_empty"), 422);
     bool xlsx = is_xlsx(file_type, file);
     auto parsed = parse_file(a, ctx.lang, file, xlsx);
-    if (!parsed.result) return import_form(a, req, ctx, parsed.message, 422);
+    if (!parsed.result) return import_form(c, parsed.message, 422);
     auto extra_tag = app::form_value(fields, "tag");
     if (!extra_tag.empty())
-        if (auto bad = check_tag(extra_tag)) return import_form(a, req, ctx, a.texts.text(ctx.lang, *bad, {{"max", "100"}}), 422);
+        if (auto bad = check_tag(extra_tag)) return import_form(c, a.texts.text(ctx.lang, *bad, {{"max", "100"}}), 422);
 
     std::error_code ec;
     std::filesystem::create_directories(imports_dir(a), ec);
@@ -342,8 +340,7 @@ http::response import_upload(application& a, http::request& req) {
         out.write(file.data(), static_cast<std::streamsize>(file.size()));
         if (!out) throw std::runtime_error("cannot keep the uploaded import file");
     }
-    auto conn = a.db.acquire();
-    auto plan = plan_import(*conn, *parsed.result);
+    auto plan = plan_import(c.db(), *parsed.result);
     json::array rows;
     std::int64_t news = 0, merges = 0;
     for (const auto& p : plan) {
@@ -381,14 +378,14 @@ http::response import_upload(application& a, http::request& req) {
                       {"kind", xlsx ? "xlsx" : "csv"},
                       {"tag", extra_tag},
                       {"can_import", !plan.empty()}};
-    return app::render_page(a, ctx, "contacts/import_preview", std::move(data));
+    return c.page("contacts/import_preview", std::move(data));
 }
 
-http::response import_confirm(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    if (auto r = need_page_user(a, req, ctx)) return *r;
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
+http::response import_confirm(call& c) {
+    auto& a = c.app;
+    auto& req = c.req;
+    auto& ctx = c.ctx;
+    const auto& form = c.form;
     auto id = app::form_value(form, "upload");
     auto kind = app::form_value(form, "kind");
     if (!good_upload_id(id) || (kind != "csv" && kind != "xlsx")) return app::error_response(a, req, 400, "bad_form");
@@ -396,16 +393,15 @@ http::response import_confirm(application& a, http::request& req) {
     auto bytes = read_whole(path);
     if (!bytes) return app::error_response(a, req, 404, "import_gone", a.texts.text(ctx.lang, "error_import_gone"));
     auto parsed = parse_file(a, ctx.lang, *bytes, kind == "xlsx");
-    if (!parsed.result) return import_form(a, req, ctx, parsed.message, 422);
+    if (!parsed.result) return import_form(c, parsed.message, 422);
     std::vector<std::string> extra;
     if (auto tag = app::form_value(form, "tag"); !tag.empty()) {
         if (check_tag(tag)) return app::error_response(a, req, 400, "bad_form");
         extra.push_back(tag);
     }
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
-    registration::audit(*conn, ctx.user->id, "contacts.import", 0, 0,
+    storage::transaction tx(c.db());
+    auto n = apply_import(c.db(), *parsed.result, extra, now_seconds());
+    registration::audit(c.db(), c.user().id, "contacts.import", 0, 0,
                         "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
     tx.commit();
     std::error_code ec;
@@ -413,198 +409,185 @@ http::response import_confirm(application& a, http::request& req) {
     return http::response::redirect("/admin/contacts?created=" + std::to_string(n.created) + "&updated=" + std::to_string(n.updated));
 }
 
+http::response export_page(call& c) {
+    auto tag = clean(c.req.query_param("tag"));
+    auto list = repository(c.db()).list(tag, util::to_lower_utf8(clean(c.req.query_param("q"))), 1'000'000, 0, nullptr);
+    registration::audit(c.db(), c.user().id, "contacts.export_csv", 0, 0, tag);
+    http::response r;
+    r.body = export_csv(c.app, c.lang(), list);
+    r.set_header("Content-Type", "text/csv; charset=utf-8");
+    r.set_header("Content-Disposition", "attachment; filename=\"contacts.csv\"");
+    r.set_header("Cache-Control", "no-store");
+    return r;
+}
+
+std::optional<contact> contact_in_path(call& c) {
+    return repository(c.db()).find(app::to_id(c.req.param("id")).value_or(0));
+}
+
+http::response edit_page(call& c) {
+    auto person = contact_in_path(c);
+    if (!person) return c.error(404, "not_found");
+    return edit_form(c, *person, {}, 200);
+}
+
+http::response confirm_delete(call& c, const contact& old) {
+    auto& a = c.app;
+    app::confirmation q;
+    q.title = a.texts.text(c.lang(), "confirm_delete_contact_title");
+    q.subject = old.name + " <" + old.email + ">";
+    q.points = {a.texts.text(c.lang(), "confirm_delete_contact_what"), a.texts.text(c.lang(), "confirm_cannot_undo")};
+    q.action = "/admin/contacts/" + std::to_string(old.id);
+    q.hidden = {{"action", "delete"}};
+    q.confirm_label = a.texts.text(c.lang(), "confirm_delete_contact_yes");
+    q.back_url = "/admin/contacts/" + std::to_string(old.id);
+    q.back_label = a.texts.text(c.lang(), "confirm_keep");
+    return app::confirm_page(a, c.req, c.ctx, q);
+}
+
+// Saves the edit, or (action=delete, asked first) deletes the contact.
+http::response edit_save(call& c) {
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    auto old = contact_in_path(c);
+    if (!old) return c.error(404, "not_found");
+    if (app::form_value(c.form, "action") == "delete") {
+        if (!app::confirmed(c.form)) return confirm_delete(c, *old);
+        repo.remove(old->id);
+        registration::audit(c.db(), c.user().id, "contacts.delete", 0, old->id, "");
+        tx.commit();
+        return http::response::redirect("/admin/contacts?deleted=1");
+    }
+    field_errors errors;
+    auto person = contact_from_form(c.form, errors);
+    person.id = old->id;
+    validate(person, errors);
+    if (errors.empty() && person.email != old->email && repo.find_by_email(person.email))
+        errors["email"] = {"error_contact_exists", {}};
+    if (!errors.empty()) return edit_form(c, person, events::localise(errors, c.app.texts, c.lang()), 422);
+    repo.update(person, view::format_iso_utc(now_seconds()));
+    repo.set_tags(person.id, person.tags);
+    registration::audit(c.db(), c.user().id, "contacts.edit", 0, person.id, changed_fields(*old, person, true));
+    tx.commit();
+    return http::response::redirect("/admin/contacts?saved=1");
+}
+
+// ---- API ----
+
+// The body is the CSV or XLSX file itself; ?tag= adds a tag to every row.
+http::response api_import(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto parsed = parse_file(a, lang, c.req.body, is_xlsx(c.req.header("content-type"), c.req.body));
+    if (!parsed.result) return app::json_error(422, parsed.code, parsed.message);
+    std::vector<std::string> extra;
+    if (auto tag = c.req.query_param("tag"); tag && !tag->empty()) {
+        std::string t = *tag;
+        if (auto bad = check_tag(t)) return app::json_error(422, "bad_tag", a.texts.text(lang, *bad, {{"max", "100"}}));
+        extra.push_back(t);
+    }
+    storage::transaction tx(c.db());
+    auto n = apply_import(c.db(), *parsed.result, extra, now_seconds());
+    registration::audit(c.db(), c.user().id, "contacts.import", 0, 0,
+                        "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
+    tx.commit();
+    return app::json_response(200, json::object{{"imported", n.created + n.updated},
+                                                {"created", n.created},
+                                                {"updated", n.updated},
+                                                {"merged", parsed.result->merged},
+                                                {"skipped", parsed.result->skipped.size()},
+                                                {"errors", skipped_json(a, lang, *parsed.result)},
+                                                {"ignored_columns", ignored_columns(a, lang, *parsed.result)},
+                                                {"encoding", parsed.result->encoding}});
+}
+
+http::response api_list(call& c) {
+    auto tag = c.req.query_param("tag").value_or("");
+    auto q = c.req.query_param("q").value_or("");
+    if (!util::valid_utf8(tag) || !util::valid_utf8(q))
+        return app::json_error(400, "bad_query", c.app.texts.text(c.lang(), "error_invalid_utf8"));
+    std::int64_t total = 0;
+    json::array items;
+    for (const auto& person : repository(c.db()).list(tag, util::to_lower_utf8(q), app::query_int(c.req, "limit", 100, 1, 1000),
+                                                      app::query_int(c.req, "offset", 0, 0, 1'000'000'000), &total))
+        items.push_back(to_json(person));
+    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+}
+
+http::response api_create(call& c) {
+    field_errors errors;
+    auto person = contact_from_json(c.body, {}, errors);
+    validate(person, errors);
+    if (!errors.empty()) return events::validation_failed(c.app, c.req, errors);
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    if (repo.find_by_email(person.email))
+        return app::json_error(409, "contact_exists", c.app.texts.text(c.lang(), "error_contact_exists"));
+    person.id = repo.insert(person, view::format_iso_utc(now_seconds()));
+    registration::audit(c.db(), c.user().id, "contacts.create", 0, person.id, "");
+    tx.commit();
+    auto res = app::json_response(201, to_json(*repo.find(person.id)));
+    res.set_header("Location", "/api/v1/contacts/" + std::to_string(person.id));
+    return res;
+}
+
+http::response api_get(call& c) {
+    auto person = contact_in_path(c);
+    if (!person) return c.error(404, "not_found");
+    return app::json_response(200, to_json(*person));
+}
+
+http::response api_patch(call& c) {
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    auto old = contact_in_path(c);
+    if (!old) return c.error(404, "not_found");
+    field_errors errors;
+    auto person = contact_from_json(c.body, *old, errors);
+    validate(person, errors);
+    if (!errors.empty()) return events::validation_failed(c.app, c.req, errors);
+    if (person.email != old->email && repo.find_by_email(person.email))
+        return app::json_error(409, "contact_exists", c.app.texts.text(c.lang(), "error_contact_exists"));
+    repo.update(person, view::format_iso_utc(now_seconds()));
+    bool tags_given = c.body.contains("tags");
+    if (tags_given) repo.set_tags(person.id, person.tags);
+    registration::audit(c.db(), c.user().id, "contacts.edit", 0, person.id, changed_fields(*old, person, tags_given));
+    tx.commit();
+    return app::json_response(200, to_json(*repo.find(person.id)));
+}
+
+http::response api_delete(call& c) {
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    auto person = contact_in_path(c);
+    if (!person) return c.error(404, "not_found");
+    repo.remove(person->id);
+    registration::audit(c.db(), c.user().id, "contacts.delete", 0, person->id, "");
+    tx.commit();
+    return http::response{204, {}, {}};
+}
+
 }  // namespace
 
+// The address book is shared by all organisers (access::organiser); participants never see it.
 void register_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    using app::route;
 
-    a.router.get("/admin/contacts", [&a](http::request& req) { return list_page(a, req); });
-    a.router.post("/admin/contacts/bulk", [&a](http::request& req) { return bulk(a, req); }, 1024 * 1024);
+    route(a, "GET", "/admin/contacts").allow(access::organiser).handle(list_page);
+    route(a, "POST", "/admin/contacts/bulk").allow(access::organiser).form(1024 * 1024).handle(bulk);
+    route(a, "GET", "/admin/contacts.csv").allow(access::organiser).handle(export_page);
+    route(a, "GET", "/admin/contacts/import").allow(access::organiser).handle(import_page);
+    route(a, "POST", "/admin/contacts/import").allow(access::organiser).multipart(import_max_bytes + 64 * 1024).handle(import_upload);
+    route(a, "POST", "/admin/contacts/import/confirm").allow(access::organiser).form().handle(import_confirm);
+    route(a, "GET", "/admin/contacts/{id}").allow(access::organiser).handle(edit_page);
+    route(a, "POST", "/admin/contacts/{id}").allow(access::organiser).form().handle(edit_save);
 
-    a.router.get("/admin/contacts.csv", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        if (auto r = need_page_user(a, req, ctx)) return *r;
-        auto conn = a.db.acquire();
-        auto list = repository(*conn).list(clean(req.query_param("tag")), util::to_lower_utf8(clean(req.query_param("q"))),
-                                           1'000'000, 0, nullptr);
-        registration::audit(*conn, ctx.user->id, "contacts.export_csv", 0, 0, clean(req.query_param("tag")));
-        http::response r;
-        r.body = export_csv(a, ctx.lang, list);
-        r.set_header("Content-Type", "text/csv; charset=utf-8");
-        r.set_header("Content-Disposition", "attachment; filename=\"contacts.csv\"");
-        r.set_header("Cache-Control", "no-store");
-        return r;
-    });
-
-    a.router.get("/admin/contacts/import", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        if (auto r = need_page_user(a, req, ctx)) return *r;
-        return import_form(a, req, ctx, "", 200);
-    });
-    a.router.post("/admin/contacts/import", [&a](http::request& req) { return import_upload(a, req); }, import_max_bytes + 64 * 1024);
-    a.router.post("/admin/contacts/import/confirm", [&a](http::request& req) { return import_confirm(a, req); }, form_limit);
-
-    a.router.get("/admin/contacts/{id}", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        if (auto r = need_page_user(a, req, ctx)) return *r;
-        auto conn = a.db.acquire();
-        auto c = repository(*conn).find(app::to_id(req.param("id")).value_or(0));
-        if (!c) return app::error_response(a, req, 404, "not_found");
-        return edit_page(a, req, ctx, *c, {}, 200);
-    });
-    a.router.post("/admin/contacts/{id}", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        if (auto r = need_page_user(a, req, ctx)) return *r;
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        auto old = repo.find(app::to_id(req.param("id")).value_or(0));
-        if (!old) return app::error_response(a, req, 404, "not_found");
-        if (app::form_value(form, "action") == "delete" && !app::confirmed(form)) {
-            app::confirmation c;
-            c.title = a.texts.text(ctx.lang, "confirm_delete_contact_title");
-            c.subject = old->name + " <" + old->email + ">";
-            c.points = {a.texts.text(ctx.lang, "confirm_delete_contact_what"), a.texts.text(ctx.lang, "confirm_cannot_undo")};
-            c.action = "/admin/contacts/" + std::to_string(old->id);
-            c.hidden = {{"action", "delete"}};
-            c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_contact_yes");
-            c.back_url = "/admin/contacts/" + std::to_string(old->id);
-            c.back_label = a.texts.text(ctx.lang, "confirm_keep");
-            return app::confirm_page(a, req, ctx, c);
-        }
-        if (app::form_value(form, "action") == "delete") {
-            repo.remove(old->id);
-            registration::audit(*conn, ctx.user->id, "contacts.delete", 0, old->id, "");
-            tx.commit();
-            return http::response::redirect("/admin/contacts?deleted=1");
-        }
-        field_errors errors;
-        auto c = contact_from_form(form, errors);
-        c.id = old->id;
-        validate(c, errors);
-        if (errors.empty() && c.email != old->email && repo.find_by_email(c.email)) errors["email"] = {"error_contact_exists", {}};
-        if (!errors.empty()) return edit_page(a, req, ctx, c, events::localise(errors, a.texts, ctx.lang), 422);
-        repo.update(c, view::format_iso_utc(now_seconds()));
-        repo.set_tags(c.id, c.tags);
-        registration::audit(*conn, ctx.user->id, "contacts.edit", 0, c.id, changed_fields(*old, c, true));
-        tx.commit();
-        return http::response::redirect("/admin/contacts?saved=1");
-    }, form_limit);
-
-    // ---- API ----
-
-    a.router.post("/api/v1/contacts/import", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
-        auto parsed = parse_file(a, lang, req.body, is_xlsx(req.header("content-type"), req.body));
-        if (!parsed.result) return app::json_error(422, parsed.code, parsed.message);
-        std::vector<std::string> extra;
-        if (auto tag = req.query_param("tag"); tag && !tag->empty()) {
-            std::string t = *tag;
-            if (auto bad = check_tag(t)) return app::json_error(422, "bad_tag", a.texts.text(lang, *bad, {{"max", "100"}}));
-            extra.push_back(t);
-        }
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        auto n = apply_import(*conn, *parsed.result, extra, now_seconds());
-        registration::audit(*conn, auth.user.id, "contacts.import", 0, 0,
-                            "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
-        tx.commit();
-        return app::json_response(200, json::object{{"imported", n.created + n.updated},
-                                                    {"created", n.created},
-                                                    {"updated", n.updated},
-                                                    {"merged", parsed.result->merged},
-                                                    {"skipped", parsed.result->skipped.size()},
-                                                    {"errors", skipped_json(a, lang, *parsed.result)},
-                                                    {"ignored_columns", ignored_columns(a, lang, *parsed.result)},
-                                                    {"encoding", parsed.result->encoding}});
-    }, import_max_bytes);
-
-    a.router.get("/api/v1/contacts", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
-        auto tag = req.query_param("tag").value_or("");
-        auto q = req.query_param("q").value_or("");
-        if (!util::valid_utf8(tag) || !util::valid_utf8(q)) return app::json_error(400, "bad_query", a.texts.text(lang, "error_invalid_utf8"));
-        auto conn = a.db.acquire();
-        std::int64_t total = 0;
-        json::array items;
-        for (const auto& c : repository(*conn).list(tag, util::to_lower_utf8(q), app::query_int(req, "limit", 100, 1, 1000),
-                                                    app::query_int(req, "offset", 0, 0, 1'000'000'000), &total))
-            items.push_back(to_json(c));
-        return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
-    });
-
-    a.router.post("/api/v1/contacts", [&a](http::request& req) {
-        app::api_auth auth;
-        boost::json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto lang = app::pick_lang(a, req);
-        field_errors errors;
-        auto c = contact_from_json(body, {}, errors);
-        validate(c, errors);
-        if (!errors.empty()) return events::validation_failed(a, req, errors);
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        if (repo.find_by_email(c.email)) return app::json_error(409, "contact_exists", a.texts.text(lang, "error_contact_exists"));
-        c.id = repo.insert(c, view::format_iso_utc(now_seconds()));
-        registration::audit(*conn, auth.user.id, "contacts.create", 0, c.id, "");
-        tx.commit();
-        auto res = app::json_response(201, to_json(*repo.find(c.id)));
-        res.set_header("Location", "/api/v1/contacts/" + std::to_string(c.id));
-        return res;
-    }, 64 * 1024);
-
-    a.router.get("/api/v1/contacts/{id}", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto conn = a.db.acquire();
-        auto c = repository(*conn).find(app::to_id(req.param("id")).value_or(0));
-        if (!c) return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
-        return app::json_response(200, to_json(*c));
-    });
-
-    a.router.add("PATCH", "/api/v1/contacts/{id}", [&a](http::request& req) {
-        app::api_auth auth;
-        boost::json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto lang = app::pick_lang(a, req);
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        auto old = repo.find(app::to_id(req.param("id")).value_or(0));
-        if (!old) return app::error_response(a, req, 404, "not_found");
-        field_errors errors;
-        auto c = contact_from_json(body, *old, errors);
-        validate(c, errors);
-        if (!errors.empty()) return events::validation_failed(a, req, errors);
-        if (c.email != old->email && repo.find_by_email(c.email))
-            return app::json_error(409, "contact_exists", a.texts.text(lang, "error_contact_exists"));
-        repo.update(c, view::format_iso_utc(now_seconds()));
-        if (body.contains("tags")) repo.set_tags(c.id, c.tags);
-        registration::audit(*conn, auth.user.id, "contacts.edit", 0, c.id, changed_fields(*old, c, body.contains("tags")));
-        tx.commit();
-        return app::json_response(200, to_json(*repo.find(c.id)));
-    }, 64 * 1024);
-
-    a.router.add("DELETE", "/api/v1/contacts/{id}", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        auto c = repo.find(app::to_id(req.param("id")).value_or(0));
-        if (!c) return app::json_error(404, "not_found", a.texts.text(app::pick_lang(a, req), "error_not_found"));
-        repo.remove(c->id);
-        registration::audit(*conn, auth.user.id, "contacts.delete", 0, c->id, "");
-        tx.commit();
-        return http::response{204, {}, {}};
-    });
+    route(a, "POST", "/api/v1/contacts/import").allow(access::organiser).limit(import_max_bytes).handle(api_import);
+    route(a, "GET", "/api/v1/contacts").allow(access::organiser).handle(api_list);
+    route(a, "POST", "/api/v1/contacts").allow(access::organiser).json(64 * 1024).handle(api_create);
+    route(a, "GET", "/api/v1/contacts/{id}").allow(access::organiser).handle(api_get);
+    route(a, "PATCH", "/api/v1/contacts/{id}").allow(access::organiser).json(64 * 1024).handle(api_patch);
+    route(a, "DELETE", "/api/v1/contacts/{id}").allow(access::organiser).handle(api_delete);
 
     register_invitation_routes(a);
 }

@@ -531,8 +531,10 @@ class InvitationTest(unittest.TestCase):
         other = self.s.cli("token", "create", "--email", "other@x.bg").stdout.strip()
         r = api(self.s, other, "POST", f"/api/v1/events/{eid}/invitations",
                 {"tag": "общини в област Кърджали", "subject": "Покана", "body": "x"})
-        self.assertEqual(r.status, 404)
-        self.assertEqual(api(self.s, other, "GET", f"/api/v1/events/{eid}/invitations").status, 404)
+        # Someone else's published event is known to everybody: 403; a draft is not told: 404.
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "forbidden"))
+        self.assertEqual(api(self.s, other, "GET", f"/api/v1/events/{eid}/invitations").status, 403)
+        self.assertEqual(api(self.s, other, "GET", f"/api/v1/events/{draft['id']}/invitations").status, 404)
         self.assertEqual(self.s.request("GET", f"/api/v1/events/{eid}/invitations").status, 401)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM invitation_campaigns")[0][0], 0)
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM mail_outbox")[0][0], 0)
@@ -561,6 +563,30 @@ class InvitationTest(unittest.TestCase):
         self.assertIn("georgi@momchilgrad.bg", listing.text)
         self.assertRegex(listing.text, r'class="count-invited">1<')
         self.assertEqual(Browser(self.s).get(f"/admin/events/{eid}/invitations").status, 303)
+
+    def test_an_events_invitations_are_its_managers_the_address_book_every_organisers(self):
+        eid = self.event["id"]
+        draft = self.create_event(dict(EVENT, title="Чернова"), publish=False)
+        add_organiser(self.s, "other@x.bg")
+        b = Browser(self.s, lang="bg")
+        b.login("other@x.bg", "password-123")
+        # The shared address book: every organiser sees it.
+        self.assertEqual(b.get("/admin/contacts").status, 200)
+        self.assertIn("georgi@momchilgrad.bg", b.get("/admin/contacts").text)
+        self.assertEqual(b.get("/api/v1/contacts").status, 200)
+        # Someone else's event: its invitations are not theirs (published: 403, draft: 404).
+        self.assertEqual(b.get(f"/admin/events/{eid}/invitations").status, 403)
+        self.assertEqual(b.get(f"/admin/events/{draft['id']}/invitations").status, 404)
+        form = {"csrf_token": Browser.csrf(b.get("/admin/contacts")), "tags": "кметове", "subject": "Покана",
+                "body": "Здравейте!", "locale": "bg", "send_at": "", "action": "send"}
+        self.assertEqual(b.post(f"/admin/events/{eid}/invitations", form).status, 403)
+        self.assertEqual(b.post(f"/admin/events/{eid}/invitations/resend", form).status, 403)
+        # A browser session reads the API but does not write with it.
+        r = self.s.request("POST", "/api/v1/contacts", body={"name": "Иван", "email": "ivan@x.bg"},
+                           headers=b._headers())
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "token_required"))
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM invitation_campaigns")[0][0], 0)
+        self.assertEqual(self.s.sql("SELECT COUNT(*) FROM contacts WHERE email = 'ivan@x.bg'")[0][0], 0)
 
 
 class ScheduledTest(unittest.TestCase):
