@@ -422,6 +422,29 @@ class ProgrammeAdminTest(ProgrammeBase):
         d = os.path.join(self.s.data_dir, "photos")
         return sorted(os.listdir(d)) if os.path.isdir(d) else []
 
+    def test_a_drafts_speaker_photo_is_for_its_managers(self):
+        ev = self.new_event(publish=False)
+        b = self.browser()
+        base = f"/admin/events/{ev['id']}/programme"
+        token = Browser.csrf(b.get(base + "/speakers/new"))
+        r = self.post_multipart(b, base + "/speakers/new", [("csrf_token", token), ("name", "Петър Чернев")],
+                                [("photo", "p.png", "image/png", png_bytes())])
+        self.assertEqual(r.status, 303, r.text)
+        sid = self.s.sql("SELECT id FROM speakers WHERE name = 'Петър Чернев'")[0][0]
+        path = f"/speakers/{sid}/photo"
+        # The draft's speaker is not told: to visitors and to another organiser alike.
+        self.assertEqual(self.s.request("GET", path).status, 404)
+        o = Browser(self.s)
+        o.login("other@gabrovo.bg", "password-456")
+        self.assertEqual(o.get(path).status, 404)
+        mine = b.get(path)
+        self.assertEqual((mine.status, mine.header("Cache-Control")), (200, "private, no-cache"))
+        self.ok("POST", f"/api/v1/events/{ev['id']}/publish", status=200)
+        public = self.s.request("GET", path)
+        self.assertEqual((public.status, public.header("Cache-Control")), (200, "public, max-age=86400"))
+        self.assertEqual(self.s.request("GET", "/speakers/999999/photo").status, 404)
+        self.ok("DELETE", f"/api/v1/speakers/{sid}")  # its file goes too (test_speaker_photo_upload counts them)
+
     def test_speaker_photo_upload(self):
         ev = self.new_event()
         b = self.browser()
