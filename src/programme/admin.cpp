@@ -2,7 +2,9 @@
 // overlap warnings), forms for speakers (with a photo), sessions and talks, deleting, and
 // moving talks up and down.
 #include "app/confirm.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
+#include "events/repository.hpp"
 #include "events/service.hpp"
 #include "materials/multipart.hpp"
 #include "materials/repository.hpp"
@@ -12,7 +14,6 @@
 #include "programme/routes.hpp"
 #include "programme/service.hpp"
 #include "programme/talk_order.hpp"
-#include "registration/admin.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 
@@ -22,7 +23,9 @@
 namespace sabor::programme {
 namespace {
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 using values = std::map<std::string, std::string>;
 
@@ -75,14 +78,8 @@ json::object error_object(const field_errors& errors, application& a, const std:
 
 std::string input_time(std::int64_t t, const std::string& tz) { return t ? view::format_input_local(t, tz) : std::string{}; }
 
-// A posted form of these pages: the event for its organiser (in `m`) and the form with its
-// CSRF token checked (in `form`); the answer to give otherwise.
-std::optional<http::response> read_post(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
-                                        registration::managed_event& m, http::fields& form) {
-    m = registration::load_managed(a, req, ctx, db);
-    if (m.refusal) return m.refusal;
-    return app::read_form(a, req, form);
-}
+// The event of the page (found and checked by the route: its managers only).
+events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
 
 // The speaker, session or talk named by the path parameter `param`, when it is of event `e`
 // (one of another event does not exist here).
@@ -100,30 +97,29 @@ constexpr auto find_talk = [](repository& r, std::int64_t id) { return r.find_ta
 
 // What every item form shows: its title, where it posts, the values and the errors.
 // `noun`: speaker, session, talk (the path takes its plural).
-json::object form_data(application& a, app::web_ctx& ctx, const events::event& e, const std::string& noun,
-                       std::int64_t id, const values& v, const field_errors& errors) {
-    return json::object{{"title", a.texts.text(ctx.lang, (id ? "prog_edit_" : "prog_new_") + noun)},
-                        {"event", events::to_view(e, a.texts, ctx.lang)},
+json::object form_data(call& c, const events::event& e, const std::string& noun, std::int64_t id, const values& v,
+                       const field_errors& errors) {
+    return json::object{{"title", c.app.texts.text(c.lang(), (id ? "prog_edit_" : "prog_new_") + noun)},
+                        {"event", events::to_view(e, c.app.texts, c.lang())},
                         {"base", base_path(e)},
                         {"action", base_path(e) + "/" + noun + "s/" + (id ? std::to_string(id) : std::string("new"))},
                         {"is_new", id == 0},
                         {"v", to_object(v)},
-                        {"errors", error_object(errors, a, ctx.lang)},
+                        {"errors", error_object(errors, c.app, c.lang())},
                         {"has_errors", !errors.empty()}};
 }
 
 // ---- the overview ----
 
-http::response overview(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    app::csrf_token(a, req, ctx);
-    repository repo(*conn);
-    auto d = repo.load(m.e.id);
-    auto links = materials::talk_links(a, *conn, m.e, req);  // an organiser's: all of them
-    auto days = days_view(m.e, d, &links.by_talk, a.texts, ctx.lang);
+http::response overview(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto e = event_of_call(c);
+    app::csrf_token(a, c.req, c.ctx);
+    repository repo(c.db());
+    auto d = repo.load(e.id);
+    auto links = materials::talk_links(a, c.db(), e, c.req);  // an organiser's: all of them
+    auto days = days_view(e, d, &links.by_talk, a.texts, lang);
     // Up and down buttons where a move is possible.
     for (auto& day : days)
         for (auto& s : day.as_object()["sessions"].as_array()) {
@@ -139,11 +135,11 @@ http::response overview(application& a, http::request& req) {
         v["email"] = s.email;
         speakers.push_back(std::move(v));
     }
-    auto ws = warnings_json(overlaps(d), a.texts, ctx.lang);
-    json::object data{{"title", a.texts.text(ctx.lang, "prog_admin_title") + ": " + m.e.title},
-                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
-                      {"base", base_path(m.e)},
-                      {"materials_base", "/admin/events/" + std::to_string(m.e.id) + "/materials"},
+    auto ws = warnings_json(overlaps(d), a.texts, lang);
+    json::object data{{"title", a.texts.text(lang, "prog_admin_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, lang)},
+                      {"base", base_path(e)},
+                      {"materials_base", "/admin/events/" + std::to_string(e.id) + "/materials"},
                       {"days", std::move(days)},
                       {"no_sessions", d.sessions.empty()},
                       {"speakers", std::move(speakers)},
@@ -151,31 +147,31 @@ http::response overview(application& a, http::request& req) {
                       {"has_warnings", !ws.empty()},
                       {"warnings", std::move(ws)}};
     static const std::set<std::string> notices{"saved", "deleted", "moved", "deleted_talk", "deleted_speaker"};
-    if (auto n = req.query_param("notice"); n && notices.count(*n)) data["notice"] = a.texts.text(ctx.lang, "prog_notice_" + *n);
+    if (auto n = c.req.query_param("notice"); n && notices.count(*n)) data["notice"] = a.texts.text(lang, "prog_notice_" + *n);
     // Only a number from the address, never its text.
-    if (req.query_param("notice") == std::optional<std::string>("deleted_session"))
-        data["notice"] = a.texts.text(ctx.lang, "prog_notice_deleted_session",
-                                      {{"count", std::to_string(app::to_id(req.query_param("talks").value_or("")).value_or(0))}});
-    if (req.query_param("notice") == std::optional<std::string>("gone"))
-        data["warning"] = a.texts.text(ctx.lang, "prog_notice_gone");
-    return app::render_page(a, ctx, "programme/admin", std::move(data));
+    if (c.req.query_param("notice") == std::optional<std::string>("deleted_session"))
+        data["notice"] = a.texts.text(lang, "prog_notice_deleted_session",
+                                      {{"count", std::to_string(app::to_id(c.req.query_param("talks").value_or("")).value_or(0))}});
+    if (c.req.query_param("notice") == std::optional<std::string>("gone"))
+        data["warning"] = a.texts.text(lang, "prog_notice_gone");
+    return c.page("programme/admin", std::move(data));
 }
 
 // ---- speakers ----
 
-http::response speaker_form(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                            const speaker& s, const field_errors& errors, const http::fields* raw, int status) {
-    app::csrf_token(a, req, ctx);
+http::response speaker_form(call& c, const events::event& e, const speaker& s, const field_errors& errors,
+                            const http::fields* raw, int status) {
+    app::csrf_token(c.app, c.req, c.ctx);
     values v{{"honorific", s.honorific}, {"name", s.name},   {"position", s.position},
              {"organisation", s.organisation}, {"bio", s.bio}, {"email", s.email}};
     overlay(v, raw);
     json::array honorific_list;
     for (auto h : honorifics) honorific_list.push_back(json::string(h));
-    auto data = form_data(a, ctx, e, "speaker", s.id, v, errors);
+    auto data = form_data(c, e, "speaker", s.id, v, errors);
     data["honorifics"] = std::move(honorific_list);
     data["max_photo_mb"] = std::to_string(max_photo_bytes / (1024 * 1024));
     if (!s.photo.empty()) data["photo_url"] = "/speakers/" + std::to_string(s.id) + "/photo";
-    return app::render_page(a, ctx, "programme/speaker_form", std::move(data), status);
+    return c.page("programme/speaker_form", std::move(data), status);
 }
 
 // The speaker form is multipart/form-data (it carries the photo): the fields, the photo's
@@ -187,11 +183,13 @@ struct speaker_post {
     bool has_photo = false;
     bool photo_too_large = false;
 };
-speaker_post read_speaker_post(application& a, http::request& req) {
+speaker_post read_speaker_post(call& c) {
     speaker_post r;
-    auto boundary = materials::boundary_from_content_type(req.header("content-type"));
+    auto boundary = materials::boundary_from_content_type(c.req.header("content-type"));
     if (!boundary) {
-        if (auto refusal = app::read_form(a, req, r.form)) r.refusal = std::move(refusal);  // a form without the photo
+        // A form without the photo.
+        if (!http::parse_form(c.req.body, r.form)) r.refusal = c.error(400, "bad_form");
+        else if (!app::csrf_ok(c.app, c.req, r.form)) r.refusal = c.error(403, "csrf");
         return r;
     }
     std::string* current = nullptr;
@@ -205,7 +203,7 @@ speaker_post read_speaker_post(application& a, http::request& req) {
         } else {
             r.form.emplace_back(p.name, std::string{});
             current = &r.form.back().second;
-            cap = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+            cap = static_cast<std::size_t>(c.app.cfg.server.form_max_bytes);
         }
         return true;
     };
@@ -218,28 +216,26 @@ speaker_post read_speaker_post(application& a, http::request& req) {
         return true;
     };
     materials::multipart_parser parser(*boundary, std::move(h));
-    if (!parser.feed(req.body) || !parser.finish() || field_too_long) {
-        r.refusal = app::error_response(a, req, 400, "bad_form");
+    if (!parser.feed(c.req.body) || !parser.finish() || field_too_long) {
+        r.refusal = c.error(400, "bad_form");
         return r;
     }
     r.has_photo = !r.photo.empty() || r.photo_too_large;
-    if (!app::csrf_ok(a, req, r.form)) r.refusal = app::error_response(a, req, 403, "csrf");
+    if (!app::csrf_ok(c.app, c.req, r.form)) r.refusal = c.error(403, "csrf");
     return r;
 }
 
-http::response speaker_save(application& a, http::request& req, bool is_new) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = registration::load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    auto post = read_speaker_post(a, req);
+http::response speaker_save(call& c, bool is_new) {
+    auto& a = c.app;
+    auto e = event_of_call(c);
+    auto post = read_speaker_post(c);
     if (post.refusal) return *post.refusal;
-    repository repo(*conn);
+    repository repo(c.db());
     speaker s;
-    s.event_id = m.e.id;
+    s.event_id = e.id;
     if (!is_new) {
-        auto found = of_event(req, "sid", m.e, [&](std::int64_t id) { return find_speaker(repo, id); });
-        if (!found) return gone(m.e);
+        auto found = of_event(c.req, "sid", e, [&](std::int64_t id) { return find_speaker(repo, id); });
+        if (!found) return gone(e);
         s = *found;
     }
     field_errors errors;
@@ -250,11 +246,11 @@ http::response speaker_save(application& a, http::request& req, bool is_new) {
         photo = save_photo(a.cfg.storage.data_dir, post.photo);
         if (!photo.error.empty()) errors["photo"] = {photo.error, {{"max", "2"}}};
     }
-    if (!errors.empty()) return speaker_form(a, req, ctx, m.e, s, errors, &post.form, 422);
+    if (!errors.empty()) return speaker_form(c, e, s, errors, &post.form, 422);
     bool remove = app::form_value(post.form, "remove_photo") == "1";
     auto old_photo = s.photo;
     try {
-        storage::transaction tx(*conn);
+        storage::transaction tx(c.db());
         if (is_new) repo.insert(s);
         else repo.update(s);
         if (!photo.stored.empty()) repo.set_photo(s.id, photo.stored);
@@ -265,15 +261,17 @@ http::response speaker_save(application& a, http::request& req, bool is_new) {
         throw;
     }
     if (!old_photo.empty() && (!photo.stored.empty() || remove)) remove_photo(a.cfg.storage.data_dir, old_photo);
-    return back_to_overview(m.e, "saved");
+    return back_to_overview(e, "saved");
 }
+
+http::response speaker_new(call& c) { return speaker_save(c, true); }
+http::response speaker_update(call& c) { return speaker_save(c, false); }
 
 // ---- sessions ----
 
-http::response session_form(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                            const programme_data& d, const session& s, const field_errors& errors, const http::fields* raw,
-                            int status) {
-    app::csrf_token(a, req, ctx);
+http::response session_form(call& c, const events::event& e, const programme_data& d, const session& s,
+                            const field_errors& errors, const http::fields* raw, int status) {
+    app::csrf_token(c.app, c.req, c.ctx);
     values v{{"title", s.title},
              {"kind", s.kind},
              {"starts_at", input_time(s.starts_at, e.timezone)},
@@ -283,50 +281,48 @@ http::response session_form(application& a, http::request& req, app::web_ctx& ct
              {"description", s.description}};
     if (!s.id && !s.starts_at) v["starts_at"] = input_time(e.starts_at, e.timezone);
     overlay(v, raw);
-    auto data = form_data(a, ctx, e, "session", s.id, v, errors);
-    data["kinds"] = options(session_kinds, v["kind"], a.texts, ctx.lang, "prog_kind_");
+    auto data = form_data(c, e, "session", s.id, v, errors);
+    data["kinds"] = options(session_kinds, v["kind"], c.app.texts, c.lang(), "prog_kind_");
     data["chairs"] = speaker_options(d.speakers, v["chair_id"]);
-    return app::render_page(a, ctx, "programme/session_form", std::move(data), status);
+    return c.page("programme/session_form", std::move(data), status);
 }
 
 // A posted form of a session or talk, checked against the programme read inside the
-// write's transaction. `write(ctx, e, d, form, item, repo)` applies the form to the item (new,
-// or the one in the path) and saves it; it answers only to show the form again.
+// write's transaction. `write(e, d, item, repo)` applies c.form to the item (new, or the one
+// in the path) and saves it; it answers only to show the form again.
 template <typename T, typename Find, typename Write>
-http::response save_item(application& a, http::request& req, bool is_new, std::string_view param, Find find,
-                         Write write) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    registration::managed_event m;
-    http::fields form;
-    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
-    repository repo(*conn);
-    storage::transaction tx(*conn);
-    auto d = repo.load(m.e.id);
+http::response save_item(call& c, bool is_new, std::string_view param, Find find, Write write) {
+    auto e = event_of_call(c);
+    repository repo(c.db());
+    storage::transaction tx(c.db());
+    auto d = repo.load(e.id);
     T item;
-    item.event_id = m.e.id;
+    item.event_id = e.id;
     if (!is_new) {
-        auto found = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
-        if (!found) return gone(m.e);
+        auto found = of_event(c.req, param, e, [&](std::int64_t id) { return find(repo, id); });
+        if (!found) return gone(e);
         item = *found;
     }
-    if (std::optional<http::response> again = write(ctx, m.e, d, form, item, repo)) return *again;
+    if (std::optional<http::response> again = write(e, d, item, repo)) return *again;
     tx.commit();
-    return back_to_overview(m.e, "saved");
+    return back_to_overview(e, "saved");
 }
 
-http::response session_save(application& a, http::request& req, bool is_new) {
-    return save_item<session>(a, req, is_new, "sid", find_session,
-                              [&](app::web_ctx& ctx, const events::event& e, const programme_data& d,
-                                  const http::fields& form, session& s, repository& repo) -> std::optional<http::response> {
+http::response session_save(call& c, bool is_new) {
+    return save_item<session>(c, is_new, "sid", find_session,
+                              [&](const events::event& e, const programme_data& d, session& s,
+                                  repository& repo) -> std::optional<http::response> {
                                   field_errors errors;
-                                  apply(s, session_from_form(form, e.timezone, errors), e, d, errors);
-                                  if (!errors.empty()) return session_form(a, req, ctx, e, d, s, errors, &form, 422);
+                                  apply(s, session_from_form(c.form, e.timezone, errors), e, d, errors);
+                                  if (!errors.empty()) return session_form(c, e, d, s, errors, &c.form, 422);
                                   if (s.id) repo.update(s);
                                   else repo.insert(s);
                                   return std::nullopt;
                               });
 }
+
+http::response session_new(call& c) { return session_save(c, true); }
+http::response session_update(call& c) { return session_save(c, false); }
 
 // ---- talks ----
 
@@ -341,17 +337,16 @@ json::array session_options(const events::event& e, const programme_data& d, con
     return out;
 }
 
-http::response talk_form(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                         const programme_data& d, const talk& t, const field_errors& errors, const http::fields* raw,
-                         int status) {
-    app::csrf_token(a, req, ctx);
+http::response talk_form(call& c, const events::event& e, const programme_data& d, const talk& t,
+                         const field_errors& errors, const http::fields* raw, int status) {
+    app::csrf_token(c.app, c.req, c.ctx);
     values v{{"session_id", t.session_id ? std::to_string(t.session_id) : std::string{}},
              {"title", t.title},
              {"abstract", t.abstract},
              {"starts_at", input_time(t.starts_at, e.timezone)},
              {"ends_at", input_time(t.ends_at, e.timezone)}};
     if (!t.session_id) {
-        if (auto q = req.query_param("session"); q && app::to_id(*q)) v["session_id"] = *q;
+        if (auto q = c.req.query_param("session"); q && app::to_id(*q)) v["session_id"] = *q;
     }
     std::size_t rows = std::max<std::size_t>(4, t.speakers.size() + 2);
     for (std::size_t i = 0; i < t.speakers.size(); ++i) {
@@ -366,23 +361,23 @@ http::response talk_form(application& a, http::request& req, app::web_ctx& ctx, 
         speaker_rows.push_back(json::object{{"n", n},
                                             {"number", i + 1},
                                             {"speakers", speaker_options(d.speakers, v["speaker_" + n])},
-                                            {"roles", options(speaker_roles, role, a.texts, ctx.lang, "prog_role_")}});
+                                            {"roles", options(speaker_roles, role, c.app.texts, c.lang(), "prog_role_")}});
     }
-    auto data = form_data(a, ctx, e, "talk", t.id, v, errors);
-    data["sessions"] = session_options(e, d, v["session_id"], ctx.lang);
+    auto data = form_data(c, e, "talk", t.id, v, errors);
+    data["sessions"] = session_options(e, d, v["session_id"], c.lang());
     data["speaker_rows"] = std::move(speaker_rows);
     data["no_speakers"] = d.speakers.empty();
-    return app::render_page(a, ctx, "programme/talk_form", std::move(data), status);
+    return c.page("programme/talk_form", std::move(data), status);
 }
 
-http::response talk_save(application& a, http::request& req, bool is_new) {
-    return save_item<talk>(a, req, is_new, "tid", find_talk,
-                           [&](app::web_ctx& ctx, const events::event& e, const programme_data& d,
-                               const http::fields& form, talk& t, repository& repo) -> std::optional<http::response> {
+http::response talk_save(call& c, bool is_new) {
+    return save_item<talk>(c, is_new, "tid", find_talk,
+                           [&](const events::event& e, const programme_data& d, talk& t,
+                               repository& repo) -> std::optional<http::response> {
                                auto old_session = t.session_id;
                                field_errors errors;
-                               apply(t, talk_from_form(form, e.timezone, errors), e, d, errors);
-                               if (!errors.empty()) return talk_form(a, req, ctx, e, d, t, errors, &form, 422);
+                               apply(t, talk_from_form(c.form, e.timezone, errors), e, d, errors);
+                               if (!errors.empty()) return talk_form(c, e, d, t, errors, &c.form, 422);
                                if (t.id) {
                                    repo.update(t);
                                } else {
@@ -395,25 +390,24 @@ http::response talk_save(application& a, http::request& req, bool is_new) {
                            });
 }
 
-http::response talk_move(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    registration::managed_event m;
-    http::fields form;
-    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
-    repository repo(*conn);
-    storage::transaction tx(*conn);
-    auto t = of_event(req, "tid", m.e, [&](std::int64_t id) { return find_talk(repo, id); });
-    if (!t) return gone(m.e);
+http::response talk_new(call& c) { return talk_save(c, true); }
+http::response talk_update(call& c) { return talk_save(c, false); }
+
+http::response talk_move(call& c) {
+    auto e = event_of_call(c);
+    repository repo(c.db());
+    storage::transaction tx(c.db());
+    auto t = of_event(c.req, "tid", e, [&](std::int64_t id) { return find_talk(repo, id); });
+    if (!t) return gone(e);
     auto in_session = repo.talks_of_session(t->session_id);
     std::int64_t index = 0;
     for (std::size_t i = 0; i < in_session.size(); ++i)
         if (in_session[i].id == t->id) index = static_cast<std::int64_t>(i);
-    auto dir = app::form_value(form, "direction");
-    if (dir != "up" && dir != "down") return app::error_response(a, req, 400, "bad_form");
+    auto dir = app::form_value(c.form, "direction");
+    if (dir != "up" && dir != "down") return c.error(400, "bad_form");
     repo.set_order(reorder(in_session, t->id, dir == "up" ? index - 1 : index + 1));
     tx.commit();
-    return back_to_overview(m.e, "moved");
+    return back_to_overview(e, "moved");
 }
 
 // ---- deleting ----
@@ -470,53 +464,51 @@ std::vector<std::string> what_goes_with(application& a, const std::string& lang,
     return out;
 }
 
-http::response remove_item(application& a, http::request& req, std::string_view what) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    registration::managed_event m;
-    http::fields form;
-    if (auto refusal = read_post(a, req, ctx, *conn, m, form)) return *refusal;
-    repository repo(*conn);
+http::response remove_item(call& c, std::string_view what) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto e = event_of_call(c);
+    repository repo(c.db());
     std::string_view param = what == "talks" ? "tid" : "sid";
     std::string photo, title;
     bool found = false;
     std::size_t with = 0;  // talks that went with a session
-    storage::transaction tx(*conn);
-    auto d = repo.load(m.e.id);
-    auto id = app::to_id(req.param(param)).value_or(0);
+    storage::transaction tx(c.db());
+    auto d = repo.load(e.id);
+    auto id = app::to_id(c.req.param(param)).value_or(0);
     if (what == "speakers") {
-        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_speaker(repo, id); })) {
+        if (auto s = of_event(c.req, param, e, [&](std::int64_t id) { return find_speaker(repo, id); })) {
             found = true;
             photo = s->photo;
             title = display_name(*s);
         }
     } else if (what == "sessions") {
-        if (auto s = of_event(req, param, m.e, [&](std::int64_t id) { return find_session(repo, id); })) {
+        if (auto s = of_event(c.req, param, e, [&](std::int64_t id) { return find_session(repo, id); })) {
             found = true;
             title = s->title;
             for (const auto& t : d.talks) with += t.session_id == s->id;
         }
-    } else if (auto t = of_event(req, param, m.e, [&](std::int64_t id) { return find_talk(repo, id); })) {
+    } else if (auto t = of_event(c.req, param, e, [&](std::int64_t id) { return find_talk(repo, id); })) {
         found = true;
         title = t->title;
     }
     // Gone already (another organiser, another tab): back to the programme, which says so.
-    if (!found) return gone(m.e);
+    if (!found) return gone(e);
     // More than the item itself would go: ask first, saying what.
-    if (!app::confirmed(form)) {
-        if (auto points = what_goes_with(a, ctx.lang, *conn, d, what, id); !points.empty()) {
-            app::confirmation c;
+    if (!app::confirmed(c.form)) {
+        if (auto points = what_goes_with(a, lang, c.db(), d, what, id); !points.empty()) {
+            app::confirmation q;
             auto kind = std::string(what.substr(0, what.size() - 1));  // session, speaker
-            c.title = a.texts.text(ctx.lang, "confirm_delete_" + kind + "_title");
-            c.subject = title;
-            c.points = std::move(points);
-            c.action = base_path(m.e) + "/" + std::string(what) + "/" + std::to_string(id) + "/delete";
-            c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_" + kind + "_yes");
-            c.back_url = base_path(m.e);
-            c.back_label = a.texts.text(ctx.lang, "confirm_keep");
-            c.event = events::to_view(m.e, a.texts, ctx.lang);
-            c.page_is = json::object{{"programme_admin", true}};
-            return app::confirm_page(a, req, ctx, c);
+            q.title = a.texts.text(lang, "confirm_delete_" + kind + "_title");
+            q.subject = title;
+            q.points = std::move(points);
+            q.action = base_path(e) + "/" + std::string(what) + "/" + std::to_string(id) + "/delete";
+            q.confirm_label = a.texts.text(lang, "confirm_delete_" + kind + "_yes");
+            q.back_url = base_path(e);
+            q.back_label = a.texts.text(lang, "confirm_keep");
+            q.event = events::to_view(e, a.texts, lang);
+            q.page_is = json::object{{"programme_admin", true}};
+            return app::confirm_page(a, c.req, c.ctx, q);
         }
     }
     if (what == "speakers") {
@@ -531,44 +523,50 @@ http::response remove_item(application& a, http::request& req, std::string_view 
     tx.commit();
     remove_photo(a.cfg.storage.data_dir, photo);
     // Says what went: a session with how many talks.
-    if (what == "sessions") return http::response::redirect(base_path(m.e) + "?notice=deleted_session&talks=" + std::to_string(with));
-    return back_to_overview(m.e, what == "speakers" ? "deleted_speaker" : "deleted_talk");
+    if (what == "sessions") return http::response::redirect(base_path(e) + "?notice=deleted_session&talks=" + std::to_string(with));
+    return back_to_overview(e, what == "speakers" ? "deleted_speaker" : "deleted_talk");
 }
 
-// The pages of one kind of item (speakers, sessions, talks) under `base`/`kind`: the empty
-// form, an item's form (`show(ctx, e, d, item)`), saving either, deleting. `{param}` names
-// the item in the path.
-template <typename T, typename Find, typename Show, typename Save>
-void item_routes(application& a, const std::string& base, const std::string& kind, const std::string& param,
-                 std::size_t save_limit, Find find, Show show, Save save) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-    auto path = base + "/" + kind;
-    auto item_path = path + "/{" + param + "}";
-    auto page = [&a, find, show, param](http::request& req, bool is_new) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        auto m = registration::load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        repository repo(*conn);
-        auto d = repo.load(m.e.id);
-        if (is_new) return show(req, ctx, m.e, d, T{});
-        auto item = of_event(req, param, m.e, [&](std::int64_t id) { return find(repo, id); });
-        if (!item) return app::error_response(a, req, 404, "not_found");
-        return show(req, ctx, m.e, d, *item);
-    };
-    a.router.get(path + "/new", [page](http::request& req) { return page(req, true); });
-    a.router.get(item_path, [page](http::request& req) { return page(req, false); });
-    a.router.post(path + "/new", [&a, save](http::request& req) { return save(a, req, true); }, save_limit);
-    a.router.post(item_path, [&a, save](http::request& req) { return save(a, req, false); }, save_limit);
-    a.router.post(item_path + "/delete", [&a, kind](http::request& req) { return remove_item(a, req, kind); }, form_limit);
+http::response speaker_remove(call& c) { return remove_item(c, "speakers"); }
+http::response session_remove(call& c) { return remove_item(c, "sessions"); }
+http::response talk_remove(call& c) { return remove_item(c, "talks"); }
+
+// An item's form: an empty one (`is_new`), or the one in the path when it is of this event.
+template <typename T, typename Find, typename Show>
+http::response item_page(call& c, bool is_new, std::string_view param, Find find, Show show) {
+    auto e = event_of_call(c);
+    repository repo(c.db());
+    auto d = repo.load(e.id);
+    if (is_new) return show(c, e, d, T{});
+    auto item = of_event(c.req, param, e, [&](std::int64_t id) { return find(repo, id); });
+    if (!item) return c.error(404, "not_found");
+    return show(c, e, d, *item);
 }
+
+http::response show_speaker(call& c, const events::event& e, const programme_data&, const speaker& s) {
+    // Back from a photo refused by its size before it was read (see too_large_pages).
+    field_errors errors;
+    if (c.req.query_param("refused") == std::optional<std::string>("photo_too_large"))
+        errors["photo"] = {"prog_error_photo_too_large", {{"max", "2"}}};
+    return speaker_form(c, e, s, errors, nullptr, 200);
+}
+http::response show_session(call& c, const events::event& e, const programme_data& d, const session& s) {
+    return session_form(c, e, d, s, {}, nullptr, 200);
+}
+http::response show_talk(call& c, const events::event& e, const programme_data& d, const talk& t) {
+    return talk_form(c, e, d, t, {}, nullptr, 200);
+}
+
+http::response speaker_new_form(call& c) { return item_page<speaker>(c, true, "sid", find_speaker, show_speaker); }
+http::response speaker_edit_form(call& c) { return item_page<speaker>(c, false, "sid", find_speaker, show_speaker); }
+http::response session_new_form(call& c) { return item_page<session>(c, true, "sid", find_session, show_session); }
+http::response session_edit_form(call& c) { return item_page<session>(c, false, "sid", find_session, show_session); }
+http::response talk_new_form(call& c) { return item_page<talk>(c, true, "tid", find_talk, show_talk); }
+http::response talk_edit_form(call& c) { return item_page<talk>(c, false, "tid", find_talk, show_talk); }
 
 }  // namespace
 
 void register_admin_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-    const std::string base = "/admin/events/{id}/programme";
-    a.router.get(base, [&a](http::request& req) { return overview(a, req); });
     // A photo far over its limit, told by the Content-Length before it is read: back to the
     // speaker's form with the reason (what was typed cannot be shown again: it was not read).
     a.too_large_pages.push_back([](const http::request& req) -> std::optional<http::response> {
@@ -581,32 +579,29 @@ void register_admin_routes(application& a) {
         if (!id || (item != "new" && !app::to_id(item))) return std::nullopt;
         return http::response::redirect(std::string(p) + "?refused=photo_too_large");
     });
-    using ctx_t = app::web_ctx;
-    using event_t = events::event;
-    item_routes<speaker>(
-        a, base, "speakers", "sid", max_photo_bytes + form_limit,
-        find_speaker,
-        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data&, const speaker& s) {
-            // Back from a photo refused by its size before it was read (see too_large_pages).
-            field_errors errors;
-            if (req.query_param("refused") == std::optional<std::string>("photo_too_large"))
-                errors["photo"] = {"prog_error_photo_too_large", {{"max", "2"}}};
-            return speaker_form(a, req, ctx, e, s, errors, nullptr, 200);
-        },
-        speaker_save);
-    item_routes<session>(
-        a, base, "sessions", "sid", form_limit, find_session,
-        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const session& s) {
-            return session_form(a, req, ctx, e, d, s, {}, nullptr, 200);
-        },
-        session_save);
-    item_routes<talk>(
-        a, base, "talks", "tid", form_limit, find_talk,
-        [&a](http::request& req, ctx_t& ctx, const event_t& e, const programme_data& d, const talk& t) {
-            return talk_form(a, req, ctx, e, d, t, {}, nullptr, 200);
-        },
-        talk_save);
-    a.router.post(base + "/talks/{tid}/move", [&a](http::request& req) { return talk_move(a, req); }, form_limit);
+    using app::route;
+    const std::string base = "/admin/events/{id}/programme";
+    // The speaker, session or talk in a path ({sid}, {tid}) must be of the event {id}: one of
+    // another event is "gone" from this programme (each handler's of_event).
+    route(a, "GET", base).allow(access::event_manager).handle(overview);
+    // The speaker's form carries a photo: multipart, parsed (with its CSRF token) by speaker_save.
+    auto speaker_limit = max_photo_bytes + static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    route(a, "GET", base + "/speakers/new").allow(access::event_manager).handle(speaker_new_form);
+    route(a, "GET", base + "/speakers/{sid}").allow(access::event_manager).handle(speaker_edit_form);
+    route(a, "POST", base + "/speakers/new").allow(access::event_manager).multipart(speaker_limit).handle(speaker_new);
+    route(a, "POST", base + "/speakers/{sid}").allow(access::event_manager).multipart(speaker_limit).handle(speaker_update);
+    route(a, "POST", base + "/speakers/{sid}/delete").allow(access::event_manager).form().handle(speaker_remove);
+    route(a, "GET", base + "/sessions/new").allow(access::event_manager).handle(session_new_form);
+    route(a, "GET", base + "/sessions/{sid}").allow(access::event_manager).handle(session_edit_form);
+    route(a, "POST", base + "/sessions/new").allow(access::event_manager).form().handle(session_new);
+    route(a, "POST", base + "/sessions/{sid}").allow(access::event_manager).form().handle(session_update);
+    route(a, "POST", base + "/sessions/{sid}/delete").allow(access::event_manager).form().handle(session_remove);
+    route(a, "GET", base + "/talks/new").allow(access::event_manager).handle(talk_new_form);
+    route(a, "GET", base + "/talks/{tid}").allow(access::event_manager).handle(talk_edit_form);
+    route(a, "POST", base + "/talks/new").allow(access::event_manager).form().handle(talk_new);
+    route(a, "POST", base + "/talks/{tid}").allow(access::event_manager).form().handle(talk_update);
+    route(a, "POST", base + "/talks/{tid}/delete").allow(access::event_manager).form().handle(talk_remove);
+    route(a, "POST", base + "/talks/{tid}/move").allow(access::event_manager).form().handle(talk_move);
 }
 
 }  // namespace sabor::programme

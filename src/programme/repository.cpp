@@ -266,4 +266,15 @@ std::int64_t repository::count_talks(std::int64_t event_id) {
     return count(db_, "SELECT COUNT(*) FROM talks WHERE event_id = ?", event_id);
 }
 
+std::optional<std::int64_t> repository::event_of_speaker(std::int64_t id) {
+    return first_row(db_, "SELECT event_id FROM speakers WHERE id = ?", id, [](storage::statement& st) { return st.get_int(0); });
+}
+std::optional<std::int64_t> repository::event_of_session(std::int64_t id) {
+    return first_row(db_, "SELECT event_id FROM programme_sessions WHERE id = ?", id,
+                     [](storage::statement& st) { return st.get_int(0); });
+}
+std::optional<std::int64_t> repository::event_of_talk(std::int64_t id) {
+    return first_row(db_, "SELECT event_id FROM talks WHERE id = ?", id, [](storage::statement& st) { return st.get_int(0); });
+}
+
 }  // namespace sabor::programme

@@ -43,6 +43,11 @@ public:
     std::int64_t count_sessions(std::int64_t event_id);
     std::int64_t count_talks(std::int64_t event_id);
 
+    // The event a speaker, session or talk is of (the routes' event_of finders); nothing when none.
+    std::optional<std::int64_t> event_of_speaker(std::int64_t id);
+    std::optional<std::int64_t> event_of_session(std::int64_t id);
+    std::optional<std::int64_t> event_of_talk(std::int64_t id);
+
 private:
     std::vector<talk> talks_where(const char* where, std::int64_t id);  // `where` is fixed SQL, one bound id
     void save_speakers(const talk& t);
