@@ -323,9 +323,13 @@ class RefusalTest(MaterialsTestBase):
         self.assertIn(" 413 ", r.split(b"\r\n")[0].decode())
         self.assert_nothing_left(before)
 
-        # Callers: none, someone else, an event that does not exist, a talk of nobody's.
+        # Callers: none, someone else (a published event is known to all: 403; a draft is not
+        # told: 404), an event that does not exist, a talk of nobody's.
         self.assertEqual(self.s.request("POST", path, body=good, headers={"Content-Type": ctype5}).status, 401)
-        self.assertEqual(self.api("POST", path, body=good, token=self.other_token,
+        r = self.api("POST", path, body=good, token=self.other_token, headers={"Content-Type": ctype5})
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "forbidden"))
+        draft = self.create_event(publish=False)
+        self.assertEqual(self.api("POST", f"/api/v1/events/{draft['id']}/materials", body=good, token=self.other_token,
                                   headers={"Content-Type": ctype5}).status, 404)
         self.assertEqual(self.api("POST", "/api/v1/events/999999/materials", body=good,
                                   headers={"Content-Type": ctype5}).status, 404)
@@ -458,7 +462,7 @@ class VisibilityTest(MaterialsTestBase):
         self.assert_invalid(bad, {"materials_release_at": "Невалидни дата и час."})
         self.assertEqual(self.api("GET", f"/api/v1/events/{ev['id']}/materials/settings").json(), before)
         self.assertEqual(self.api("PATCH", f"/api/v1/events/{ev['id']}/materials/settings", {"x": 1},
-                                  token=self.other_token).status, 404)
+                                  token=self.other_token).status, 403)
 
     def test_drafts_show_nothing_to_visitors(self):
         ev = self.create_event(publish=False)
@@ -557,7 +561,7 @@ class AnnouncementTest(MaterialsTestBase):
         self.assert_invalid(self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {"audience": "всички"}),
                             {"audience": "Непозната стойност."})
         self.assertEqual(self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {},
-                                  token=self.other_token).status, 404)
+                                  token=self.other_token).status, 403)
 
 
 class AdminPageTest(MaterialsTestBase):
