@@ -129,7 +129,10 @@ struct route::spec {
             if (!e) return c.error(404, "not_found");
             bool needs_manager = who == access::event_manager || !e->is_public;
             if (needs_manager) {
-                const auto& u = c.visitor();
+                auto u = c.visitor();
+                // A page knows only the session; a file the API hands out (a draft's material)
+                // is fetched with the API's token too.
+                if (!u && !c.api_ && who == access::event_reader) u = request_user(a, req);
                 if (!u || !event_access(c.db()).manages(*u, e->id)) {
                     // A public event is known to everybody; a draft, or an object in an event, is not told.
                     if (who == access::event_manager && e->is_public && !by_object) return c.error(403, "forbidden");

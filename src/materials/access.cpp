@@ -1,6 +1,9 @@
 #include "materials/access.hpp"
 
+#include "materials/repository.hpp"
+#include "materials/service.hpp"
 #include "registration/repository.hpp"
+#include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "view/dates.hpp"
 
@@ -44,6 +47,15 @@ access decide(storage::database& db, const events::event& e, const release_setti
         return access::needs_attendance;
     }
     return access::hidden;  // an unknown setting shows nothing
+}
+
+download_visit download_access(app::application& a, storage::database& db, const http::request& req,
+                               const events::event& e) {
+    download_visit d;
+    d.who = viewer_of(a, db, req, e);
+    d.setting = repository(db).release(e.id);
+    d.decision = decide(db, e, d.setting, d.who, util::now_seconds());
+    return d;
 }
 
 bool audience_may_download(const events::event& e, const release_setting& s, bool attendees_only, std::int64_t now) {

@@ -7,12 +7,17 @@
 // cancelled registration loses access at once and nothing needs storing.
 #pragma once
 #include "events/model.hpp"
+#include "http/message.hpp"
 #include "materials/model.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+
+namespace sabor::app {
+class application;
+}
 
 namespace sabor::materials {
 
@@ -32,6 +37,19 @@ enum class access { allowed, not_yet, needs_registration, needs_attendance, orga
 
 // The decision for one viewer at `now`; registration rows are read from `db`.
 access decide(storage::database& db, const events::event& e, const release_setting& s, const viewer& v, std::int64_t now);
+
+// The visibility rule for one request, the one every download, the materials page, the ZIP
+// and the programme's links ask: who the visitor is (an organiser by session or API token, a
+// registrant by the key in the address) and what the event's setting lets them have now.
+// The routes declare only the framework's part (access::event_reader: a draft is its
+// managers' alone); this is the rest.
+struct download_visit {
+    viewer who;
+    release_setting setting;
+    access decision = access::hidden;
+};
+download_visit download_access(app::application& a, storage::database& db, const http::request& req,
+                               const events::event& e);
 
 // Whether every recipient of the announcement (confirmed registrants, or only the checked-in
 // ones) may download the materials at `now`: the message says they are online.

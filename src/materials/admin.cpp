@@ -3,11 +3,12 @@
 #include "materials/routes.hpp"
 
 #include "app/confirm.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
+#include "events/repository.hpp"
 #include "events/service.hpp"
 #include "materials/repository.hpp"
 #include "materials/service.hpp"
-#include "registration/admin.hpp"
 #include "registration/repository.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
@@ -20,6 +21,7 @@ namespace sabor::materials {
 namespace {
 
 using app::application;
+using app::call;
 namespace json = boost::json;
 
 std::string page_path(std::int64_t event_id) { return "/admin/events/" + std::to_string(event_id) + "/materials"; }
@@ -48,11 +50,10 @@ struct typed_upload {
     std::optional<std::int64_t> talk_id;
 };
 
-http::response admin_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                          const std::string& error, int status, const typed_upload* typed = nullptr) {
+http::response admin_page(application& a, const http::request& req, app::web_ctx& ctx, storage::database& db,
+                          const events::event& e, const std::string& error, int status, const typed_upload* typed = nullptr) {
     app::csrf_token(a, req, ctx);
-    auto conn = a.db.acquire();
-    repository repo(*conn);
+    repository repo(db);
     auto talks = repo.talks(e.id);
     json::array rows;
     for (const auto& m : repo.list(e.id))
@@ -70,7 +71,7 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
         visibilities.push_back(json::object{{"value", v},
                                             {"label", a.texts.text(ctx.lang, "visibility_" + std::string(v))},
                                             {"selected", v == s.visibility}});
-    auto counts = registration::repository(*conn).counts(e.id);
+    auto counts = registration::repository(db).counts(e.id);
     bool empty = rows.empty();
     json::object data{{"title", a.texts.text(ctx.lang, "materials_admin_title") + ": " + e.title},
                       {"event", events::to_view(e, a.texts, ctx.lang)},
@@ -107,155 +108,148 @@ http::response admin_page(application& a, http::request& req, app::web_ctx& ctx,
     return app::render_page(a, ctx, "materials/admin", std::move(data), status);
 }
 
-// The event in the path for the signed-in organiser, or the answer to give (the shared rule:
-// sign in first, then 404 or 403).
-registration::managed_event load(application& a, http::request& req, app::web_ctx& ctx) {
-    auto conn = a.db.acquire();
-    return registration::load_managed(a, req, ctx, *conn);
+// The page of the event the call is about (its access checked by the framework).
+http::response admin_page(call& c, const std::string& error, int status, const typed_upload* typed = nullptr) {
+    auto e = *events::repository(c.db()).find(c.event_id);
+    return admin_page(c.app, c.req, c.ctx, c.db(), e, error, status, typed);
 }
 
-// A refusal while or after the body was read: the page again, with the reason and what was
-// typed (a forged form gets the bare 403).
-http::response page_refusal(application& a, http::request& head, int status, const std::string& code,
-                            const upload_result& so_far) {
+http::response show(call& c) { return admin_page(c, "", 200); }
+
+// A refusal while the body was read (the opener let the caller in): the page again, with the
+// reason and what was typed (a forged form gets the bare 403). Outside a call, so the page's
+// language and account come from the request's head here.
+http::response page_refusal(application& a, http::request& head, std::int64_t event_id, int status,
+                            const std::string& code, const upload_result& so_far) {
     if (code == "csrf") return app::error_response(a, head, status, code);
     auto ctx = app::page_context(a, head);
-    auto m = load(a, head, ctx);
-    if (m.refusal) return *m.refusal;
+    auto conn = a.db.acquire();
+    auto e = events::repository(*conn).find(event_id);
+    if (!e) return app::error_response(a, head, 404, "not_found");  // deleted while the file came
     typed_upload typed{so_far.title, app::to_id(util::trim(so_far.talk_id))};
-    return admin_page(a, head, ctx, m.e, upload_refusal_text(a, ctx.lang, code), status, &typed);
+    return admin_page(a, head, ctx, *conn, *e, upload_refusal_text(a, ctx.lang, code), status, &typed);
 }
 
-http::sink_result open_page_upload(application& a, http::request& head) {
-    auto ctx = app::page_context(a, head);
-    auto m = load(a, head, ctx);
-    if (m.refusal) return std::move(*m.refusal);
-    auto cookie = head.cookie("sabor_csrf");
-    if (!cookie || cookie->size() < 20) return app::error_response(a, head, 403, "csrf");
-    auto boundary = upload_boundary(a, head);
+// Opened once the framework let the organiser in: the form's token is checked in the body,
+// before any of the file is stored.
+http::sink_result open_page_upload(call& c) {
+    auto& a = c.app;
+    auto cookie = c.req.cookie("sabor_csrf");
+    if (!cookie || cookie->size() < 20) return c.error(403, "csrf");
+    auto boundary = upload_boundary(a, c.req);
     if (auto* refusal = std::get_if<http::response>(&boundary)) return std::move(*refusal);
     auto opts = default_upload_options(a.cfg);
     opts.csrf_token = util::hmac_hex(a.secret, *cookie);
-    opts.refusal_page = [&a](http::request& h, int status, const std::string& code, const upload_result& so_far) {
-        return page_refusal(a, h, status, code, so_far);
+    opts.refusal_page = [&a, event_id = c.event_id](http::request& h, int status, const std::string& code,
+                                                    const upload_result& so_far) {
+        return page_refusal(a, h, event_id, status, code, so_far);
     };
-    return std::make_unique<upload_sink>(a, head, std::get<std::string>(boundary), opts);
+    return std::make_unique<upload_sink>(a, c.req, std::get<std::string>(boundary), opts);
 }
 
-http::response page_upload(application& a, http::request& req) {
-    auto* sink = http::sink_as<upload_sink>(req);
-    auto ctx = app::page_context(a, req);
-    auto m = load(a, req, ctx);
-    if (m.refusal) return *m.refusal;
-    if (!sink) return app::error_response(a, req, 500, "internal");
+http::response page_upload(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto* sink = http::sink_as<upload_sink>(c.req);
+    if (!sink) return c.error(500, "internal");
     const auto& r = sink->result();
     auto title = util::trim(r.title);
     typed_upload typed{r.title, app::to_id(util::trim(r.talk_id))};
-    if (auto err = title_error(title))
-        return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "upload_refused") + " " + a.texts.text(ctx.lang, *err), 422, &typed);
-    auto conn = a.db.acquire();
+    auto refused = [&](const std::string& key) {
+        return admin_page(c, a.texts.text(lang, "upload_refused") + " " + a.texts.text(lang, key), 422, &typed);
+    };
+    if (auto err = title_error(title)) return refused(*err);
     std::optional<std::int64_t> talk_id;
     if (!util::trim(r.talk_id).empty()) {
         auto t = app::to_id(util::trim(r.talk_id));
-        auto talk = t ? repository(*conn).find_talk(*t) : std::nullopt;
-        if (!talk || talk->event_id != m.e.id)
-            return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "upload_refused") + " " + a.texts.text(ctx.lang, "error_unknown_talk"),
-                              422, &typed);
+        auto talk = t ? repository(c.db()).find_talk(*t) : std::nullopt;
+        if (!talk || talk->event_id != c.event_id) return refused("error_unknown_talk");
         talk_id = talk->id;
     }
-    auto s = store_upload(a, *conn, *sink, m.e.id, talk_id, title, m.user.id);
-    return http::response::redirect(page_path(m.e.id) + "?notice=" + (s.created ? "uploaded" : "duplicate"));
+    auto s = store_upload(a, c.db(), *sink, c.event_id, talk_id, title, c.user().id);
+    return http::response::redirect(page_path(c.event_id) + "?notice=" + (s.created ? "uploaded" : "duplicate"));
 }
 
-http::response page_settings(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto m = load(a, req, ctx);
-    if (m.refusal) return *m.refusal;
-    auto mode = app::form_value(form, "release");
-    std::string release_at = mode == "event_start" ? "event_start" : mode == "at" ? app::form_value(form, "release_at") : "";
-    if (mode == "at" && release_at.empty())
-        return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "error_bad_time"), 422);
+http::response page_settings(call& c) {
+    auto e = *events::repository(c.db()).find(c.event_id);
+    auto mode = app::form_value(c.form, "release");
+    std::string release_at = mode == "event_start" ? "event_start" : mode == "at" ? app::form_value(c.form, "release_at") : "";
+    if (mode == "at" && release_at.empty()) return admin_page(c, c.app.texts.text(c.lang(), "error_bad_time"), 422);
     std::map<std::string, std::string> errors;
-    auto s = release_from(app::form_value(form, "materials_visibility"), release_at, m.e.timezone, errors);
-    if (!errors.empty()) return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, errors.begin()->second), 422);
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    repository(*conn).set_release(m.e.id, s);
+    auto s = release_from(app::form_value(c.form, "materials_visibility"), release_at, e.timezone, errors);
+    if (!errors.empty()) return admin_page(c, c.app.texts.text(c.lang(), errors.begin()->second), 422);
+    storage::transaction tx(c.db());
+    repository(c.db()).set_release(e.id, s);
     tx.commit();
-    return http::response::redirect(page_path(m.e.id) + "?notice=settings_saved");
+    return http::response::redirect(page_path(e.id) + "?notice=settings_saved");
 }
 
-http::response page_announce(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto m = load(a, req, ctx);
-    if (m.refusal) return *m.refusal;
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    if (repository(*conn).list(m.e.id).empty())
-        return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "error_no_materials"), 409);
-    bool attendees = app::form_value(form, "audience") == "attendees";
-    if (!audience_may_download(m.e, repository(*conn).release(m.e.id), attendees, util::now_seconds()))
-        return admin_page(a, req, ctx, m.e, a.texts.text(ctx.lang, "error_materials_not_for_audience"), 409);
-    auto r = announce(a, *conn, m.e, attendees);
+http::response page_announce(call& c) {
+    storage::transaction tx(c.db());
+    auto e = *events::repository(c.db()).find(c.event_id);
+    repository repo(c.db());
+    if (repo.list(e.id).empty()) return admin_page(c, c.app.texts.text(c.lang(), "error_no_materials"), 409);
+    bool attendees = app::form_value(c.form, "audience") == "attendees";
+    if (!audience_may_download(e, repo.release(e.id), attendees, util::now_seconds()))
+        return admin_page(c, c.app.texts.text(c.lang(), "error_materials_not_for_audience"), 409);
+    auto r = announce(c.app, c.db(), e, attendees);
     tx.commit();
-    return http::response::redirect(page_path(m.e.id) + "?queued=" + std::to_string(r.queued) +
+    return http::response::redirect(page_path(e.id) + "?queued=" + std::to_string(r.queued) +
                                     "&recent=" + std::to_string(r.skipped_recent));
 }
 
-// A material named in the path, for an organiser of its event: edit or delete.
-http::response page_material(application& a, http::request& req, bool remove) {
-    auto ctx = app::page_context(a, req);
-    if (!ctx.user) return http::response::redirect("/login?next=" + req.path);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    auto id = app::to_id(req.param("id"));
-    auto mat = id ? repo.find(*id) : std::nullopt;
-    auto e = mat ? registration::event_managed_by(*conn, *ctx.user, mat->event_id) : std::nullopt;
-    if (!mat || !e) return app::error_response(a, req, 404, "not_found");
-    if (remove && !app::confirmed(form)) {
-        // Asks first: the file goes, and every link to it (mails, the programme) stops working.
-        app::confirmation c;
-        c.title = a.texts.text(ctx.lang, "confirm_delete_material_title");
-        c.subject = mat->title.empty() ? mat->filename : mat->title + " (" + mat->filename + ")";
-        c.points = {a.texts.text(ctx.lang, "confirm_delete_material_what"), a.texts.text(ctx.lang, "confirm_cannot_undo")};
-        c.action = "/admin/materials/" + std::to_string(mat->id) + "/delete";
-        c.confirm_label = a.texts.text(ctx.lang, "confirm_delete_material_yes");
-        c.back_url = page_path(e->id);
-        c.back_label = a.texts.text(ctx.lang, "confirm_keep");
-        c.event = events::to_view(*e, a.texts, ctx.lang);
-        c.page_is = json::object{{"materials_admin", true}};
-        return app::confirm_page(a, req, ctx, c);
-    }
-    if (remove) {
-        delete_material(a, *conn, *mat);
-        return http::response::redirect(page_path(e->id) + "?notice=deleted");
-    }
-    auto title = util::trim(app::form_value(form, "title"));
-    if (auto err = title_error(title)) return admin_page(a, req, ctx, *e, a.texts.text(ctx.lang, *err), 422);
+// Asks first: the file goes, and every link to it (mails, the programme) stops working.
+http::response confirm_delete(call& c, const material& mat) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto e = *events::repository(c.db()).find(c.event_id);
+    app::confirmation q;
+    q.title = a.texts.text(lang, "confirm_delete_material_title");
+    q.subject = mat.title.empty() ? mat.filename : mat.title + " (" + mat.filename + ")";
+    q.points = {a.texts.text(lang, "confirm_delete_material_what"), a.texts.text(lang, "confirm_cannot_undo")};
+    q.action = "/admin/materials/" + std::to_string(mat.id) + "/delete";
+    q.confirm_label = a.texts.text(lang, "confirm_delete_material_yes");
+    q.back_url = page_path(e.id);
+    q.back_label = a.texts.text(lang, "confirm_keep");
+    q.event = events::to_view(e, a.texts, lang);
+    q.page_is = json::object{{"materials_admin", true}};
+    return app::confirm_page(a, c.req, c.ctx, q);
+}
+
+// A material named in the path, its event managed by the caller (checked by the framework).
+http::response page_delete(call& c) {
+    auto mat = repository(c.db()).find(c.object_id);
+    if (!mat) return c.error(404, "not_found");
+    if (!app::confirmed(c.form)) return confirm_delete(c, *mat);
+    delete_material(c.app, c.db(), *mat);
+    return http::response::redirect(page_path(c.event_id) + "?notice=deleted");
+}
+
+http::response page_edit(call& c) {
+    repository repo(c.db());
+    auto mat = repo.find(c.object_id);
+    if (!mat) return c.error(404, "not_found");
+    auto title = util::trim(app::form_value(c.form, "title"));
+    if (auto err = title_error(title)) return admin_page(c, c.app.texts.text(c.lang(), *err), 422);
     std::optional<std::int64_t> talk_id;
-    if (auto raw = app::form_value(form, "talk_id"); !raw.empty()) {
+    if (auto raw = app::form_value(c.form, "talk_id"); !raw.empty()) {
         auto t = app::to_id(raw);
         auto talk = t ? repo.find_talk(*t) : std::nullopt;
-        if (!talk || talk->event_id != e->id)
-            return admin_page(a, req, ctx, *e, a.texts.text(ctx.lang, "error_unknown_talk"), 422);
+        if (!talk || talk->event_id != c.event_id)
+            return admin_page(c, c.app.texts.text(c.lang(), "error_unknown_talk"), 422);
         talk_id = talk->id;
     }
-    storage::transaction tx(*conn);
+    storage::transaction tx(c.db());
     repo.update(mat->id, title, talk_id);
     tx.commit();
-    return http::response::redirect(page_path(e->id) + "?notice=saved");
+    return http::response::redirect(page_path(c.event_id) + "?notice=saved");
 }
 
 }  // namespace
 
 void register_admin_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    using app::route;
+    using who = app::access;
     // A file over the limit, told by its Content-Length before any of it is read: back to the
     // page with the reason (a redirect: nothing of the body can be shown again).
     a.too_large_pages.push_back([](const http::request& req) -> std::optional<http::response> {
@@ -267,22 +261,15 @@ void register_admin_routes(application& a) {
         if (!id) return std::nullopt;
         return http::response::redirect(page_path(*id) + "?refused=file_too_large");
     });
-    a.router.get("/admin/events/{id}/materials", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto m = load(a, req, ctx);
-        if (m.refusal) return *m.refusal;
-        return admin_page(a, req, ctx, m.e, "", 200);
-    });
-    a.router.add_streaming(
-        "POST", "/admin/events/{id}/materials", [&a](http::request& head) { return open_page_upload(a, head); },
-        [&a](http::request& req) { return page_upload(a, req); }, upload_body_limit(a.cfg));
-    a.router.post("/admin/events/{id}/materials/settings", [&a](http::request& req) { return page_settings(a, req); },
-                  form_limit);
-    a.router.post("/admin/events/{id}/materials/announce", [&a](http::request& req) { return page_announce(a, req); },
-                  form_limit);
-    a.router.post("/admin/materials/{id}", [&a](http::request& req) { return page_material(a, req, false); }, form_limit);
-    a.router.post("/admin/materials/{id}/delete", [&a](http::request& req) { return page_material(a, req, true); },
-                  form_limit);
+    route(a, "GET", "/admin/events/{id}/materials").allow(who::event_manager).handle(show);
+    route(a, "POST", "/admin/events/{id}/materials").allow(who::event_manager)
+        .stream(upload_body_limit(a.cfg), open_page_upload).handle(page_upload);
+    route(a, "POST", "/admin/events/{id}/materials/settings").allow(who::event_manager).form().handle(page_settings);
+    route(a, "POST", "/admin/events/{id}/materials/announce").allow(who::event_manager).form().handle(page_announce);
+    route(a, "POST", "/admin/materials/{id}").allow(who::event_manager).event_of("id", event_of_material).form()
+        .handle(page_edit);
+    route(a, "POST", "/admin/materials/{id}/delete").allow(who::event_manager).event_of("id", event_of_material).form()
+        .handle(page_delete);
 }
 
 }  // namespace sabor::materials

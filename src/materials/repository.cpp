@@ -88,6 +88,13 @@ std::vector<material> repository::list(std::int64_t event_id) {
     return read_all(st);
 }
 
+std::optional<std::int64_t> repository::event_of(std::int64_t id) {
+    auto st = db_.prepare("SELECT event_id FROM materials WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return st.get_int(0);
+}
+
 std::int64_t repository::count(std::int64_t event_id) {
     auto st = db_.prepare("SELECT COUNT(*) FROM materials WHERE event_id = ?");
     st.bind(1, event_id);
@@ -126,6 +133,13 @@ std::optional<talk_ref> repository::find_talk(std::int64_t talk_id) {
     st.bind(1, talk_id);
     if (!st.step()) return std::nullopt;
     return talk_ref{st.get_int(0), st.get_int(1), st.get_text(2)};
+}
+
+std::optional<std::int64_t> repository::event_of_talk(std::int64_t talk_id) {
+    auto st = db_.prepare("SELECT event_id FROM talks WHERE id = ?");
+    st.bind(1, talk_id);
+    if (!st.step()) return std::nullopt;
+    return st.get_int(0);
 }
 
 std::vector<talk_ref> repository::talks(std::int64_t event_id) {

@@ -18,6 +18,8 @@ public:
     void update(std::int64_t id, const std::string& title, const std::optional<std::int64_t>& talk_id);
     void remove(std::int64_t id);
     std::optional<material> find(std::int64_t id);
+    // The event a material belongs to (routes' .event_of); nullopt when there is no such material.
+    std::optional<std::int64_t> event_of(std::int64_t id);
     // The same content already stored for this event and talk (or for the event itself).
     std::optional<material> find_same(std::int64_t event_id, const std::optional<std::int64_t>& talk_id,
                                       const std::string& sha256);
@@ -30,6 +32,7 @@ public:
     void set_release(std::int64_t event_id, const release_setting& s);
 
     std::optional<talk_ref> find_talk(std::int64_t talk_id);
+    std::optional<std::int64_t> event_of_talk(std::int64_t talk_id);
     std::vector<talk_ref> talks(std::int64_t event_id);  // in programme order
 
     // Confirmed registrations with an address (only the checked-in ones when asked), minus

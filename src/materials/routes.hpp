@@ -1,4 +1,9 @@
 #pragma once
+#include "storage/database.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace sabor::app {
 class application;
@@ -10,4 +15,9 @@ namespace sabor::materials {
 void register_routes(app::application& a);
 // The organisers' pages (admin.cpp).
 void register_admin_routes(app::application& a);
+
+// For routes' .event_of: the event of the material (the talk) whose id is the path's value;
+// nullopt when there is none.
+std::optional<std::int64_t> event_of_material(storage::database& db, std::string_view id);
+std::optional<std::int64_t> event_of_talk(storage::database& db, std::string_view id);
 }  // namespace sabor::materials

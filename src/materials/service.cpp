@@ -284,18 +284,15 @@ void add_personal_view(app::application& a, storage::database& db, const events:
 
 talk_materials talk_links(app::application& a, storage::database& db, const events::event& e, const http::request& req) {
     talk_materials out;
-    auto v = viewer_of(a, db, req, e);
-    repository repo(db);
-    auto setting = repo.release(e.id);
-    auto now = util::now_seconds();
-    out.visibility = setting.visibility;
-    out.registrant = v.registration_id.has_value();
-    out.decision = decide(db, e, setting, v, now);
-    if (auto t = release_time(setting, e); t > now) out.changes_at = t;
+    auto d = download_access(a, db, req, e);
+    out.visibility = d.setting.visibility;
+    out.registrant = d.who.registration_id.has_value();
+    out.decision = d.decision;
+    if (auto t = release_time(d.setting, e); t > util::now_seconds()) out.changes_at = t;
     if (out.decision != access::allowed) return out;
     auto lang = app::pick_lang(a, req);
-    auto key = v.registration_id ? key_of(req) : std::string{};
-    for (const auto& m : repo.list(e.id))
+    auto key = d.who.registration_id ? key_of(req) : std::string{};
+    for (const auto& m : repository(db).list(e.id))
         if (m.talk_id) out.by_talk[*m.talk_id].push_back(link_view(m, key, lang));
     return out;
 }

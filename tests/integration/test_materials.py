@@ -323,9 +323,13 @@ class RefusalTest(MaterialsTestBase):
         self.assertIn(" 413 ", r.split(b"\r\n")[0].decode())
         self.assert_nothing_left(before)
 
-        # Callers: none, someone else, an event that does not exist, a talk of nobody's.
+        # Callers: none, someone else (a published event is known to all: 403; a draft is not
+        # told: 404), an event that does not exist, a talk of nobody's.
         self.assertEqual(self.s.request("POST", path, body=good, headers={"Content-Type": ctype5}).status, 401)
-        self.assertEqual(self.api("POST", path, body=good, token=self.other_token,
+        r = self.api("POST", path, body=good, token=self.other_token, headers={"Content-Type": ctype5})
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "forbidden"))
+        draft = self.create_event(publish=False)
+        self.assertEqual(self.api("POST", f"/api/v1/events/{draft['id']}/materials", body=good, token=self.other_token,
                                   headers={"Content-Type": ctype5}).status, 404)
         self.assertEqual(self.api("POST", "/api/v1/events/999999/materials", body=good,
                                   headers={"Content-Type": ctype5}).status, 404)
@@ -458,7 +462,7 @@ class VisibilityTest(MaterialsTestBase):
         self.assert_invalid(bad, {"materials_release_at": "Невалидни дата и час."})
         self.assertEqual(self.api("GET", f"/api/v1/events/{ev['id']}/materials/settings").json(), before)
         self.assertEqual(self.api("PATCH", f"/api/v1/events/{ev['id']}/materials/settings", {"x": 1},
-                                  token=self.other_token).status, 404)
+                                  token=self.other_token).status, 403)
 
     def test_drafts_show_nothing_to_visitors(self):
         ev = self.create_event(publish=False)
@@ -557,7 +561,7 @@ class AnnouncementTest(MaterialsTestBase):
         self.assert_invalid(self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {"audience": "всички"}),
                             {"audience": "Непозната стойност."})
         self.assertEqual(self.api("POST", f"/api/v1/events/{ev['id']}/materials/announce", {},
-                                  token=self.other_token).status, 404)
+                                  token=self.other_token).status, 403)
 
 
 class AdminPageTest(MaterialsTestBase):
@@ -639,6 +643,42 @@ class AdminPageTest(MaterialsTestBase):
         self.assertEqual(r.status, 303)
         self.assertEqual(self.rows(), before[1])
         self.assertNotIn(stored, self.store_files())
+
+    def test_each_caller_gets_the_one_answer_of_the_declared_routes(self):
+        """Issue 13: the organisers' page and the material routes refuse like every other
+        route: sign in first; someone else's published event 403, a draft or a material in
+        it 404; nothing is stored on the way."""
+        ev, draft = self.create_event(), self.create_event(publish=False)
+        mid = self.upload(f"/api/v1/events/{ev['id']}/materials", make_pdf(), "a.pdf").json()["id"]
+        draft_mid = self.upload(f"/api/v1/events/{draft['id']}/materials", make_pdf(), "b.pdf").json()["id"]
+        path = f"/admin/events/{ev['id']}/materials"
+        anon = self.get(path)
+        self.assertEqual((anon.status, anon.header("Location")), (303, "/login?next=" + path))
+        before = (self.store_files(), self.rows())
+        other = Browser(self.s)
+        other.login("other@varna.bg", "password-456")
+        token = Browser.csrf(other.get("/admin"))
+        self.assertEqual(other.get(path).status, 403)
+        self.assertEqual(other.get(f"/admin/events/{draft['id']}/materials").status, 404)
+        upload = [("csrf_token", token, None, None), ("file", make_pdf(), "x.pdf", None)]
+        self.assertEqual(self.post_multipart(other, path, upload).status, 403)
+        self.assertEqual(self.post_multipart(other, f"/admin/events/{draft['id']}/materials", upload).status, 404)
+        self.assertEqual(other.post(f"{path}/settings", {"csrf_token": token, "materials_visibility": "organisers",
+                                                         "release": "none"}).status, 403)
+        self.assertEqual(other.post(f"/admin/materials/{mid}", {"csrf_token": token, "title": "Чуждо"}).status, 404)
+        self.assertEqual(other.post(f"/admin/materials/{mid}/delete", {"csrf_token": token, "confirm": "1"}).status, 404)
+        self.assertEqual(self.api("GET", f"/api/v1/materials/{mid}", token=self.other_token).status, 404)
+        self.assertEqual(self.api("PATCH", f"/api/v1/materials/{mid}", {"title": "Чуждо"}, token=self.other_token).status, 404)
+        self.wait_tmp_empty()
+        self.assertEqual((self.store_files(), self.rows()), before)
+        self.assertEqual(self.s.sql("SELECT title FROM materials WHERE id = ?", mid)[0][0], "")
+        self.assertEqual(self.s.sql("SELECT materials_visibility FROM events WHERE id = ?", ev["id"])[0][0], "public")
+        # A draft's materials page is its managers' alone (by session or token).
+        self.assertEqual(self.get(f"/events/{draft['slug']}/materials").status, 404)
+        self.assertEqual(other.get(f"/events/{draft['slug']}/materials").status, 404)
+        self.assertEqual(self.browser().get(f"/events/{draft['slug']}/materials").status, 200)
+        self.assertEqual(self.get(f"/events/{draft['slug']}/materials", {"Authorization": "Bearer " + self.token}).status, 200)
+        self.assertEqual(self.get(f"/materials/{draft_mid}/b.pdf", {"Authorization": "Bearer " + self.other_token}).status, 404)
 
     def test_refused_uploads_answer_inside_the_page_with_what_was_typed(self):
         """Issue 11: a refused upload is the page again, the reason by the form, the title and
