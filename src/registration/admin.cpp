@@ -1,6 +1,7 @@
 #include "registration/admin.hpp"
 
 #include "app/confirm.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
@@ -70,6 +71,9 @@ std::optional<events::event> event_in_path(storage::database& db, const accounts
 
 namespace {
 
+using app::access;
+using app::call;
+
 std::vector<registration> all_for(storage::database& db, std::int64_t event_id, const std::string& status,
                                   const std::string& q) {
     return repository(db).list(event_id, status, util::to_lower_utf8(q), 100000, 0, nullptr);
@@ -81,22 +85,25 @@ std::string clean(const std::optional<std::string>& v) {
 
 void action_notices(application& a, const http::request& req, const std::string& lang, json::object& data);
 
-http::response list_page(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    app::csrf_token(a, req, ctx);
+// The event a route names by {id}, once the framework has checked the caller manages it.
+events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
+
+http::response list_page(call& c) {
+    auto& a = c.app;
+    auto& req = c.req;
+    const auto& lang = c.lang();
+    auto e = event_of_call(c);
+    app::csrf_token(a, req, c.ctx);
     auto q = clean(req.query_param("q"));
     auto status = clean(req.query_param("status"));
     auto sort = clean(req.query_param("sort"));
-    auto list = all_for(*conn, m.e.id, status, q);
+    auto list = all_for(c.db(), e.id, status, q);
     if (sort != "date") sort_bulgarian(list, sort == "organisation");
     json::array rows;
     for (const auto& r : list) {
         auto j = to_json(r);
-        j["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r.status);
-        j["type_label"] = r.organisation_type.empty() ? std::string{} : a.texts.text(ctx.lang, "orgtype_" + r.organisation_type);
+        j["status_label"] = a.texts.text(lang, "regstatus_" + r.status);
+        j["type_label"] = r.organisation_type.empty() ? std::string{} : a.texts.text(lang, "orgtype_" + r.organisation_type);
         j["can_approve"] = r.status == "pending" || r.status == "waitlisted";
         j["can_reject"] = r.status == "pending";
         j["can_cancel"] = r.status != "cancelled" && r.status != "rejected";
@@ -105,14 +112,14 @@ http::response list_page(application& a, http::request& req) {
         rows.push_back(std::move(j));
     }
     // The same figures as GET .../statistics, with labels for the page.
-    auto stats = statistics_json(*conn, m.e, a.texts, ctx.lang);
+    auto stats = statistics_json(c.db(), e, a.texts, lang);
     auto labelled = [&](const json::value& groups, bool types) {
         json::array out;
         for (const auto& g : groups.as_array()) {
             auto row = g.as_object();
             std::string value(row["value"].as_string());
-            row["label"] = value.empty() ? a.texts.text(ctx.lang, "not_given")
-                                         : types ? a.texts.text(ctx.lang, "orgtype_" + value) : value;
+            row["label"] = value.empty() ? a.texts.text(lang, "not_given")
+                                         : types ? a.texts.text(lang, "orgtype_" + value) : value;
             out.push_back(std::move(row));
         }
         return out;
@@ -128,10 +135,10 @@ http::response list_page(application& a, http::request& req) {
     bool has_tallies = !tallies.empty();
     json::array statuses;
     for (auto s : {"confirmed", "waitlisted", "pending", "cancelled", "rejected"})
-        statuses.push_back(json::object{{"value", s}, {"label", a.texts.text(ctx.lang, "regstatus_" + std::string(s))},
+        statuses.push_back(json::object{{"value", s}, {"label", a.texts.text(lang, "regstatus_" + std::string(s))},
                                         {"selected", status == s}});
-    json::object data{{"title", a.texts.text(ctx.lang, "attendees_title") + ": " + m.e.title},
-                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+    json::object data{{"title", a.texts.text(lang, "attendees_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, lang)},
                       {"rows", std::move(rows)},
                       {"empty", list.empty()},
                       {"q", q},
@@ -146,13 +153,13 @@ http::response list_page(application& a, http::request& req) {
                       {"tallies", std::move(tallies)},
                       {"has_tallies", has_tallies},
                       {"back", req.target}};
-    action_notices(a, req, ctx.lang, data);
+    action_notices(a, req, lang, data);
     if (auto done = req.query_param("done")) {
-        data["notice"] = a.texts.text(ctx.lang, "notice_bulk_done", {{"count", *done}});
+        data["notice"] = a.texts.text(lang, "notice_bulk_done", {{"count", *done}});
         if (auto refused = req.query_param("refused"); refused && *refused != "0")
-            data["warning"] = a.texts.text(ctx.lang, "notice_bulk_refused", {{"count", *refused}});
+            data["warning"] = a.texts.text(lang, "notice_bulk_refused", {{"count", *refused}});
     }
-    return app::render_page(a, ctx, "admin/registrations", std::move(data));
+    return c.page("admin/registrations", std::move(data));
 }
 
 // One organiser's action on one registration, inside the caller's transaction. Returns a
@@ -261,100 +268,94 @@ http::response confirm_bulk_cancel(application& a, http::request& req, app::web_
 
 // Several ticked rows of the list at once, in one transaction: what can be done is done,
 // what cannot (approving beyond capacity, say) is counted and told.
-http::response bulk_action(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    auto m = load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+http::response bulk_action(call& c) {
+    auto& a = c.app;
+    const auto& form = c.form;
+    auto& db = c.db();
+    storage::transaction tx(db);
+    auto e = event_of_call(c);
     auto what = app::form_value(form, "bulk_action");
     if (what != "approve" && what != "reject" && what != "cancel" && what != "check_in" && what != "undo_check_in")
-        return app::error_response(a, req, 400, "bad_form");
-    repository repo(*conn);
-    context c{*conn, a.mail, a.cfg.public_base(), a.secret};
+        return c.error(400, "bad_form");
+    repository repo(db);
+    context svc{db, a.mail, a.cfg.public_base(), a.secret};
     std::vector<registration> ticked;
     for (const auto& [k, v] : form) {
         if (k != "ids") continue;
         auto r = repo.find(app::to_id(v).value_or(0));
-        if (!r || r->event_id != m.e.id) return app::error_response(a, req, 404, "not_found");  // rolls back
+        if (!r || r->event_id != e.id) return c.error(404, "not_found");  // rolls back
         ticked.push_back(std::move(*r));
     }
     // Nothing ticked: back to the list, which says so, rather than "done: 0".
-    if (ticked.empty()) return http::response::redirect(with_query(back_path(form, m.e.id), "refused=none_ticked"));
-    if (what == "cancel" && !app::confirmed(form)) return confirm_bulk_cancel(a, req, ctx, m.e, ticked, form);
+    if (ticked.empty()) return http::response::redirect(with_query(back_path(form, e.id), "refused=none_ticked"));
+    if (what == "cancel" && !app::confirmed(form)) return confirm_bulk_cancel(a, c.req, c.ctx, e, ticked, form);
     int done = 0, refused = 0;
     for (auto& reg : ticked) {
         auto* r = &reg;
-        if (apply_action(c, repo, m.e, *r, what)) {
+        if (apply_action(svc, repo, e, *r, what)) {
             ++refused;
             continue;
         }
-        audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, "bulk");
+        audit(db, c.user().id, "registration." + what, e.id, r->id, "bulk");
         ++done;
     }
     tx.commit();
-    auto back = back_path(form, m.e.id);
+    auto back = back_path(form, e.id);
     back += (back.find('?') == std::string::npos ? "?" : "&") + std::string("done=") + std::to_string(done) +
             "&refused=" + std::to_string(refused);
     return http::response::redirect(back);
 }
 
-http::response action(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    repository repo(*conn);
-    auto r = repo.find(app::to_id(req.param("id")).value_or(0));
-    if (!r) return app::error_response(a, req, 404, "not_found");
-    auto m = load_managed(a, req, ctx, *conn, r->event_id);
-    if (m.refusal) return *m.refusal;
+// One registration (the path's {id}): its event is found and checked by the framework.
+http::response action(call& c) {
+    auto& a = c.app;
+    const auto& form = c.form;
+    auto& db = c.db();
+    storage::transaction tx(db);
+    repository repo(db);
+    auto r = repo.find(c.object_id);
+    if (!r) return c.error(404, "not_found");  // gone since the check
+    auto e = event_of_call(c);
     auto what = app::form_value(form, "action");
     // Cancelling a registration asks first (the person is told, the seat goes on).
     if (what == "cancel" && r->status != "cancelled" && r->status != "rejected" && !app::confirmed(form))
-        return confirm_cancel(a, req, ctx, repo, m.e, *r, form);
-    context c{*conn, a.mail, a.cfg.public_base(), a.secret};
+        return confirm_cancel(a, c.req, c.ctx, repo, e, *r, form);
+    context svc{db, a.mail, a.cfg.public_base(), a.secret};
     const auto before = r->status;
-    if (auto refused = apply_action(c, repo, m.e, *r, what)) {
+    if (auto refused = apply_action(svc, repo, e, *r, what)) {
         // The last seat went while the desk was looking: back to the desk, which now offers
         // admission beyond the capacity and says so (nothing was changed).
-        if (*refused == "error_desk_no_seat") return http::response::redirect(with_query(back_path(form, m.e.id), "seat_gone=1"));
-        if (*refused == "error_unknown_value") return app::error_response(a, req, 400, "bad_form");
+        if (*refused == "error_desk_no_seat") return http::response::redirect(with_query(back_path(form, e.id), "seat_gone=1"));
+        if (*refused == "error_unknown_value") return c.error(400, "bad_form");
         // Back to the page the organiser came from, with the reason: no dead end.
-        return http::response::redirect(with_query(back_path(form, m.e.id), "refused=" + refused->substr(6)));
+        return http::response::redirect(with_query(back_path(form, e.id), "refused=" + refused->substr(6)));
     }
-    audit(*conn, m.user.id, "registration." + what, m.e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
+    audit(db, c.user().id, "registration." + what, e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
     tx.commit();
-    auto back = back_path(form, m.e.id);
+    auto back = back_path(form, e.id);
     return http::response::redirect(with_query(back, what.rfind("admit", 0) == 0 ? "admitted=1" : "did=" + what));
 }
 
 // A walk-in at the desk: confirmed and checked in at once, whatever the capacity (they are
 // in the room). With an address already registered, that registration is checked in.
-http::response walk_in(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    http::fields form;
-    if (auto refusal = app::read_form(a, req, form)) return *refusal;
-    auto conn = a.db.acquire();
-    storage::transaction tx(*conn);
-    auto m = load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+http::response walk_in(call& c) {
+    auto& a = c.app;
+    auto& db = c.db();
+    storage::transaction tx(db);
+    auto e = event_of_call(c);
     field_errors errors;
-    auto in = input_from_form(form, errors);
+    auto in = input_from_form(c.form, errors);
     in.walk_in = true;
     in.check_answers = false;  // the organiser's questions are for the online form
-    in.locale = ctx.lang;
+    in.locale = c.lang();
     validate(in, errors);
     if (!errors.empty())
-        return app::error_response(a, req, 422, "validation", events::localise(errors, a.texts, ctx.lang).begin()->second);
-    context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-    auto r = add_walk_in(c, m.e, in);
-    audit(*conn, m.user.id, "registration.walk_in", m.e.id, r.id, "");
+        return c.error(422, "validation", events::localise(errors, a.texts, c.lang()).begin()->second);
+    context svc{db, a.mail, a.cfg.public_base(), a.secret};
+    auto r = add_walk_in(svc, e, in);
+    audit(db, c.user().id, "registration.walk_in", e.id, r.id, "");
     tx.commit();
-    return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/checkin?added=" + std::to_string(r.id));
+    return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/checkin?added=" + std::to_string(r.id));
 }
 
 // The CSV's separator: ?sep= (";", "," or "tab"), otherwise ';' for Bulgarian (Bulgarian
@@ -368,14 +369,17 @@ char csv_separator(const http::request& req, const std::string& lang) {
 }
 
 // The attendee list as CSV or XLSX: the same columns, Bulgarian order, the event's time zone.
-http::response export_response(application& a, http::request& req, storage::database& db, const events::event& e,
-                               std::int64_t user_id, const std::string& lang, bool xlsx) {
-    char sep = xlsx ? ',' : csv_separator(req, lang);
-    if (!sep) return app::error_response(a, req, 400, "bad_separator");
-    auto status = clean(req.query_param("status"));
-    auto list = all_for(db, e.id, status, "");
+// The page (/admin/...) and the API (/api/v1/...) answer the same file.
+http::response export_response(call& c, bool xlsx) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto e = event_of_call(c);
+    char sep = xlsx ? ',' : csv_separator(c.req, lang);
+    if (!sep) return c.error(400, "bad_separator");
+    auto status = clean(c.req.query_param("status"));
+    auto list = all_for(c.db(), e.id, status, "");
     sort_bulgarian(list, false);
-    audit(db, user_id, xlsx ? "registrations.export_xlsx" : "registrations.export_csv", e.id, 0, status);
+    audit(c.db(), c.user().id, xlsx ? "registrations.export_xlsx" : "registrations.export_csv", e.id, 0, status);
     http::response r;
     auto questions = parse_form_settings(e.registration_form).questions;
     r.body = xlsx ? to_xlsx(list, a.texts, lang, questions, e.timezone)
@@ -392,22 +396,21 @@ http::response export_response(application& a, http::request& req, storage::data
 // organiser's browser speaks: one signature column per day of the event, or one sheet per
 // day (?per_day=1); ?contact=1 adds e-mail and phone; the funding block repeats on every
 // printed page (it sits in the table's repeated header) and each sheet ends with „Изготвил“.
-http::response signin_sheet(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
+http::response signin_sheet(call& c) {
+    auto& a = c.app;
+    auto& req = c.req;
+    auto e = event_of_call(c);
     bool all = req.query_param("all").value_or("") == "1";
     bool by_org = req.query_param("sort").value_or("") == "organisation";
     bool contact = req.query_param("contact").value_or("") == "1";
     auto blank = app::query_int(req, "blank", 5, 0, 100);
     auto print_lang = req.query_param("print_lang").value_or("");
-    auto lang = a.texts.supported(print_lang) ? print_lang : event_language(m.e, a.texts.default_locale());
-    auto days = event_days(m.e);
+    auto lang = a.texts.supported(print_lang) ? print_lang : event_language(e, a.texts.default_locale());
+    auto days = event_days(e);
     constexpr std::size_t max_day_columns = 6;  // more would leave no room to sign on A4
     bool per_day = days.size() > 1 && (req.query_param("per_day").value_or("") == "1" || days.size() > max_day_columns);
 
-    auto list = all_for(*conn, m.e.id, all ? "" : "confirmed", "");
+    auto list = all_for(c.db(), e.id, all ? "" : "confirmed", "");
     if (all)
         list.erase(std::remove_if(list.begin(), list.end(),
                                   [](const registration& r) { return r.status == "cancelled" || r.status == "rejected"; }),
@@ -420,13 +423,13 @@ http::response signin_sheet(application& a, http::request& req) {
                                     {"email", r.email}, {"phone", r.phone}});
     for (std::int64_t i = 0; i < blank; ++i) rows.push_back(json::object{{"n", ++n}, {"blank", true}});
 
-    auto date = [&](std::int64_t noon) { return view::format_date(noon, m.e.timezone, lang); };
+    auto date = [&](std::int64_t noon) { return view::format_date(noon, e.timezone, lang); };
     json::array sig_columns, sheets;
     if (per_day || days.size() <= 1) {
         sig_columns.push_back(json::object{{"date", ""}});
     } else {
         for (auto d : days) {  // "06.10.2031": short enough for a column's heading
-            auto iso = view::format_input_local(d, m.e.timezone);
+            auto iso = view::format_input_local(d, e.timezone);
             sig_columns.push_back(json::object{{"date", iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4)}});
         }
     }
@@ -445,9 +448,9 @@ http::response signin_sheet(application& a, http::request& req) {
     bool wide = sig_columns.size() + (contact ? 1 : 0) > 2;
     auto col_count = static_cast<std::int64_t>(4 + (contact ? 1 : 0) + sig_columns.size());
 
-    audit(*conn, m.user.id, "registrations.signin_sheet", m.e.id, 0, all ? "all" : "confirmed");
-    json::object data{{"title", a.texts.text(ctx.lang, "signin_title") + ": " + m.e.title},
-                      {"event", events::to_view(m.e, a.texts, lang)},
+    audit(c.db(), c.user().id, "registrations.signin_sheet", e.id, 0, all ? "all" : "confirmed");
+    json::object data{{"title", a.texts.text(c.lang(), "signin_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, lang)},
                       {"p", a.texts.catalog(lang)},
                       {"sheet_lang", lang},
                       {"sheets", std::move(sheets)},
@@ -463,108 +466,104 @@ http::response signin_sheet(application& a, http::request& req) {
                       {"print_bg", lang == "bg"},
                       {"print_en", lang == "en"},
                       {"printable", true}};
-    return app::render_page(a, ctx, "admin/signin_sheet", std::move(data));
+    return c.page("admin/signin_sheet", std::move(data));
 }
 
 // What the desk's last action left to say (the query keeps the desk's search).
-void desk_notices(application& a, http::request& req, app::web_ctx& ctx, json::object& data) {
-    if (req.query_param("added")) data["notice"] = a.texts.text(ctx.lang, "notice_walk_in_added");
-    if (req.query_param("admitted")) data["notice"] = a.texts.text(ctx.lang, "notice_desk_admitted");
-    if (req.query_param("seat_gone")) data["warning"] = a.texts.text(ctx.lang, "warning_desk_seat_gone");
-    action_notices(a, req, ctx.lang, data);
+void desk_notices(call& c, json::object& data) {
+    auto& a = c.app;
+    if (c.req.query_param("added")) data["notice"] = a.texts.text(c.lang(), "notice_walk_in_added");
+    if (c.req.query_param("admitted")) data["notice"] = a.texts.text(c.lang(), "notice_desk_admitted");
+    if (c.req.query_param("seat_gone")) data["warning"] = a.texts.text(c.lang(), "warning_desk_seat_gone");
+    action_notices(a, c.req, c.lang(), data);
+}
+
+// The check-in code's registration (a forged or unknown code is nothing), for event_of and the page.
+std::optional<registration> by_checkin_code(application& a, storage::database& db, std::string_view code) {
+    auto id = verify_checkin_code(a.secret, std::string(code));
+    return id ? repository(db).find(*id) : std::nullopt;
 }
 
 // The page a QR code opens on the organiser's phone: who it is, and one button.
-http::response checkin_card(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto id = verify_checkin_code(a.secret, std::string(req.param("code")));
-    if (!ctx.user) return http::response::redirect("/login?next=" + req.path);
-    if (!id) return app::error_response(a, req, 404, "bad_link");
-    auto conn = a.db.acquire();
-    auto r = repository(*conn).find(*id);
-    if (!r) return app::error_response(a, req, 404, "bad_link");
-    auto m = load_managed(a, req, ctx, *conn, r->event_id);
-    if (m.refusal) return *m.refusal;
-    auto j = desk_row(*conn, *r, seats_of(*conn, m.e), a.texts, ctx.lang);
-    json::object data{{"title", a.texts.text(ctx.lang, "checkin_title")},
-                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+http::response checkin_card(call& c) {
+    auto& a = c.app;
+    auto r = by_checkin_code(a, c.db(), c.req.param("code"));
+    if (!r) return c.error(404, "not_found");  // gone since the check
+    auto e = event_of_call(c);
+    auto j = desk_row(c.db(), *r, seats_of(c.db(), e), a.texts, c.lang());
+    json::object data{{"title", a.texts.text(c.lang(), "checkin_title")},
+                      {"event", events::to_view(e, a.texts, c.lang())},
                       {"rows", json::array{std::move(j)}},
                       {"single", true},
-                      {"back", req.path}};
-    desk_notices(a, req, ctx, data);
-    return app::render_page(a, ctx, "admin/checkin", std::move(data));
+                      {"back", c.req.path}};
+    desk_notices(c, data);
+    return c.page("admin/checkin", std::move(data));
 }
 
 // The door: everyone registered found by name, address or organisation as the organiser
 // types, with their status; confirmed ones checked in with one tap, the others admitted.
-http::response checkin_desk(application& a, http::request& req) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    auto m = load_managed(a, req, ctx, *conn);
-    if (m.refusal) return *m.refusal;
-    auto q = clean(req.query_param("q"));
-    auto seats = seats_of(*conn, m.e);
+http::response checkin_desk(call& c) {
+    auto& a = c.app;
+    auto e = event_of_call(c);
+    auto q = clean(c.req.query_param("q"));
+    auto seats = seats_of(c.db(), e);
     json::array rows;
     if (!q.empty()) {
-        auto list = all_for(*conn, m.e.id, "", q);
+        auto list = all_for(c.db(), e.id, "", q);
         sort_bulgarian(list, false);
         for (const auto& r : list) {
-            rows.push_back(desk_row(*conn, r, seats, a.texts, ctx.lang));
+            rows.push_back(desk_row(c.db(), r, seats, a.texts, c.lang()));
             if (rows.size() >= 50) break;
         }
     }
-    auto c = repository(*conn).counts(m.e.id);
-    json::object data{{"title", a.texts.text(ctx.lang, "checkin_title")},
-                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
+    auto n = repository(c.db()).counts(e.id);
+    json::object data{{"title", a.texts.text(c.lang(), "checkin_title")},
+                      {"event", events::to_view(e, a.texts, c.lang())},
                       {"rows", std::move(rows)},
                       {"q", q},
                       {"searched", !q.empty()},
-                      {"counts", json::object{{"confirmed", c.confirmed}, {"checked_in", c.checked_in},
-                                              {"capacity", m.e.capacity}, {"has_capacity", m.e.capacity > 0}}},
-                      {"back", desk_path(m.e.id, q)}};
-    desk_notices(a, req, ctx, data);
-    return app::render_page(a, ctx, "admin/checkin", std::move(data));
+                      {"counts", json::object{{"confirmed", n.confirmed}, {"checked_in", n.checked_in},
+                                              {"capacity", e.capacity}, {"has_capacity", e.capacity > 0}}},
+                      {"back", desk_path(e.id, q)}};
+    desk_notices(c, data);
+    return c.page("admin/checkin", std::move(data));
+}
+
+http::response statistics(call& c) {
+    return app::json_response(200, statistics_json(c.db(), event_of_call(c), c.app.texts, c.lang()));
 }
 
 }  // namespace
 
 void register_admin_routes(application& a) {
-    a.router.get("/admin/checkin/{code}", [&a](http::request& req) { return checkin_card(a, req); });
-    a.router.get("/admin/events/{id}/checkin", [&a](http::request& req) { return checkin_desk(a, req); });
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-    a.router.get("/admin/events/{id}/registrations", [&a](http::request& req) { return list_page(a, req); });
-    a.router.post("/admin/registrations/{id}", [&a](http::request& req) { return action(a, req); }, form_limit);
-    a.router.post("/admin/events/{id}/registrations/bulk", [&a](http::request& req) { return bulk_action(a, req); },
-                  256 * 1024);
-    a.router.post("/admin/events/{id}/walk-in", [&a](http::request& req) { return walk_in(a, req); }, form_limit);
-    a.router.get("/admin/events/{id}/signin-sheet", [&a](http::request& req) { return signin_sheet(a, req); });
-    a.router.get("/api/v1/events/{id}/statistics", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto conn = a.db.acquire();
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        return app::json_response(200, statistics_json(*conn, *e, a.texts, app::pick_lang(a, req)));
-    });
+    using app::route;
+    // A check-in code (from the QR code) names a registration, and so its event.
+    auto checkin_event = [&a](storage::database& db, std::string_view code) -> std::optional<std::int64_t> {
+        auto r = by_checkin_code(a, db, code);
+        return r ? std::optional<std::int64_t>(r->event_id) : std::nullopt;
+    };
+    auto registration_event = [](storage::database& db, std::string_view v) -> std::optional<std::int64_t> {
+        auto id = app::to_id(v);
+        return id ? repository(db).event_of(*id) : std::nullopt;
+    };
+
+    route(a, "GET", "/admin/checkin/{code}").allow(access::event_manager).event_of("code", checkin_event).handle(checkin_card);
+    route(a, "GET", "/admin/events/{id}/checkin").allow(access::event_manager).handle(checkin_desk);
+    route(a, "GET", "/admin/events/{id}/registrations").allow(access::event_manager).handle(list_page);
+    route(a, "POST", "/admin/registrations/{id}").allow(access::event_manager).event_of("id", registration_event)
+        .form().handle(action);
+    // Many ticked rows: a larger form than usual.
+    route(a, "POST", "/admin/events/{id}/registrations/bulk").allow(access::event_manager).form(256 * 1024)
+        .handle(bulk_action);
+    route(a, "POST", "/admin/events/{id}/walk-in").allow(access::event_manager).form().handle(walk_in);
+    route(a, "GET", "/admin/events/{id}/signin-sheet").allow(access::event_manager).handle(signin_sheet);
+    route(a, "GET", "/api/v1/events/{id}/statistics").allow(access::event_manager).handle(statistics);
 
     for (bool xlsx : {false, true}) {
         std::string ext = xlsx ? "xlsx" : "csv";
-        a.router.get("/admin/events/{id}/registrations." + ext, [&a, xlsx](http::request& req) {
-            auto ctx = app::page_context(a, req);
-            auto conn = a.db.acquire();
-            auto m = load_managed(a, req, ctx, *conn);
-            if (m.refusal) return *m.refusal;
-            return export_response(a, req, *conn, m.e, m.user.id, ctx.lang, xlsx);
-        });
-        a.router.get("/api/v1/events/{id}/registrations." + ext, [&a, xlsx](http::request& req) {
-            auto auth = app::require_api_user(a, req);
-            if (auth.refusal) return *auth.refusal;
-            auto lang = app::pick_lang(a, req);
-            auto conn = a.db.acquire();
-            auto e = event_in_path(*conn, auth.user, req);
-            if (!e) return app::error_response(a, req, 404, "not_found");
-            return export_response(a, req, *conn, *e, auth.user.id, lang, xlsx);
-        });
+        auto file = [xlsx](call& c) { return export_response(c, xlsx); };
+        route(a, "GET", "/admin/events/{id}/registrations." + ext).allow(access::event_manager).handle(file);
+        route(a, "GET", "/api/v1/events/{id}/registrations." + ext).allow(access::event_manager).handle(file);
     }
 }
 

@@ -1,9 +1,10 @@
 #include "registration/mail_text_routes.hpp"
 
 #include "app/app.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
+#include "events/repository.hpp"
 #include "events/routes.hpp"
-#include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/mail_texts.hpp"
 #include "mail/texts_repository.hpp"
@@ -15,7 +16,9 @@
 namespace sabor::registration {
 namespace {
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 
 std::string base_path(const events::event& e) { return "/admin/events/" + std::to_string(e.id) + "/mail-texts"; }
@@ -33,8 +36,13 @@ json::object preview_json(application& a, const events::event& e, const mail::ed
     return json::object{{"subject", r.subject}, {"text", r.text}, {"html", r.html}};
 }
 
-http::response list_page(application& a, app::web_ctx& ctx, storage::database& db, const events::event& e) {
-    auto texts = mail_texts_of(a.mail, db, e.id);
+// The event the path's {id} names, once the framework has checked the caller manages it.
+events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
+
+http::response list_page(call& c) {
+    auto& a = c.app;
+    auto e = event_of_call(c);
+    auto texts = mail_texts_of(a.mail, c.db(), e.id);
     json::array rows;
     for (const auto& k : mail::editable_kinds()) {
         json::array langs;
@@ -42,22 +50,22 @@ http::response list_page(application& a, app::web_ctx& ctx, storage::database& d
             const auto* t = find_text(texts, k.kind, lang);
             auto when = t->customised ? view::parse_stored_utc(t->updated_at) : std::nullopt;
             langs.push_back(json::object{
-                {"lang_label", a.texts.text(ctx.lang, "mail_texts_lang_" + lang)},
-                {"state", t->customised ? a.texts.text(ctx.lang, "mail_texts_state_own") +
-                                              (when ? " (" + view::format_date_time(*when, e.timezone, ctx.lang) + ")" : "")
-                                        : a.texts.text(ctx.lang, "mail_texts_state_default")},
+                {"lang_label", a.texts.text(c.lang(), "mail_texts_lang_" + lang)},
+                {"state", t->customised ? a.texts.text(c.lang(), "mail_texts_state_own") +
+                                              (when ? " (" + view::format_date_time(*when, e.timezone, c.lang()) + ")" : "")
+                                        : a.texts.text(c.lang(), "mail_texts_state_default")},
                 {"customised", t->customised},
                 {"subject", t->text.subject},
                 {"edit_url", base_path(e) + "/" + std::string(k.kind) + "?lang=" + lang}});
         }
-        rows.push_back(json::object{{"label", a.texts.text(ctx.lang, "mail_texts_kind_" + std::string(k.kind))},
-                                    {"when_sent", a.texts.text(ctx.lang, "mail_texts_when_" + std::string(k.kind))},
+        rows.push_back(json::object{{"label", a.texts.text(c.lang(), "mail_texts_kind_" + std::string(k.kind))},
+                                    {"when_sent", a.texts.text(c.lang(), "mail_texts_when_" + std::string(k.kind))},
                                     {"langs", std::move(langs)}});
     }
-    json::object data{{"title", a.texts.text(ctx.lang, "mail_texts_title") + ": " + e.title},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
+    json::object data{{"title", a.texts.text(c.lang(), "mail_texts_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, c.lang())},
                       {"rows", std::move(rows)}};
-    return app::render_page(a, ctx, "admin/mail_texts", std::move(data));
+    return c.page("admin/mail_texts", std::move(data));
 }
 
 struct edit_state {
@@ -67,15 +75,15 @@ struct edit_state {
     bool ask_reset = false;
 };
 
-http::response edit_page(application& a, http::request& req, app::web_ctx& ctx, const managed_event& m,
-                         const mail::editable_kind& k, const std::string& lang, const event_mail_text& stored,
-                         const edit_state& s, int status) {
-    app::csrf_token(a, req, ctx);
+http::response edit_page(call& c, const events::event& e, const mail::editable_kind& k, const std::string& lang,
+                         const event_mail_text& stored, const edit_state& s, int status) {
+    auto& a = c.app;
+    app::csrf_token(a, c.req, c.ctx);
     const auto& d = a.mail.default_text(k.kind, lang);
     json::array names;
     for (auto p : k.placeholders)
         names.push_back(json::object{{"tag", "{{" + std::string(p) + "}}"},
-                                     {"meaning", a.texts.text(ctx.lang, "mail_texts_ph_" + std::string(p))}});
+                                     {"meaning", a.texts.text(c.lang(), "mail_texts_ph_" + std::string(p))}});
     auto err = [&](const char* f) {
         auto it = s.errors.find(f);
         return it == s.errors.end() ? std::string{} : it->second;
@@ -84,10 +92,10 @@ http::response edit_page(application& a, http::request& req, app::web_ctx& ctx, 
     json::object mail_form{
         {"kind", k.kind},
         {"mail_lang", lang},
-        {"action", base_path(m.e) + "/" + std::string(k.kind)},
-        {"other_lang_url", base_path(m.e) + "/" + std::string(k.kind) + "?lang=" + other},
-        {"other_lang_label", a.texts.text(ctx.lang, "mail_texts_edit_in_" + other)},
-        {"lang_label", a.texts.text(ctx.lang, "mail_texts_lang_" + lang)},
+        {"action", base_path(e) + "/" + std::string(k.kind)},
+        {"other_lang_url", base_path(e) + "/" + std::string(k.kind) + "?lang=" + other},
+        {"other_lang_label", a.texts.text(c.lang(), "mail_texts_edit_in_" + other)},
+        {"lang_label", a.texts.text(c.lang(), "mail_texts_lang_" + lang)},
         {"subject", s.text.subject},
         {"text", s.text.body},
         {"error_subject", err("subject")},
@@ -98,39 +106,23 @@ http::response edit_page(application& a, http::request& req, app::web_ctx& ctx, 
         {"default_subject", d.subject},
         {"default_text", d.body},
         {"placeholders", std::move(names)}};
-    json::object data{{"title", a.texts.text(ctx.lang, "mail_texts_kind_" + std::string(k.kind)) + " · " + m.e.title},
-                      {"event", events::to_view(m.e, a.texts, ctx.lang)},
-                      {"kind_label", a.texts.text(ctx.lang, "mail_texts_kind_" + std::string(k.kind))},
-                      {"when_sent", a.texts.text(ctx.lang, "mail_texts_when_" + std::string(k.kind))},
-                      {"list_url", base_path(m.e)},
+    json::object data{{"title", a.texts.text(c.lang(), "mail_texts_kind_" + std::string(k.kind)) + " · " + e.title},
+                      {"event", events::to_view(e, a.texts, c.lang())},
+                      {"kind_label", a.texts.text(c.lang(), "mail_texts_kind_" + std::string(k.kind))},
+                      {"when_sent", a.texts.text(c.lang(), "mail_texts_when_" + std::string(k.kind))},
+                      {"list_url", base_path(e)},
                       {"mail_form", std::move(mail_form)},
-                      {"notice", s.notice.empty() ? std::string{} : a.texts.text(ctx.lang, s.notice)}};
+                      {"notice", s.notice.empty() ? std::string{} : a.texts.text(c.lang(), s.notice)}};
     // The preview shows what the form holds, so long as it can be sent that way.
     if (s.errors.empty())
-        data["preview"] = preview_json(a, m.e, k, lang, sample_name(a, m.user, lang), s.text);
-    auto res = app::render_page(a, ctx, "admin/mail_text", std::move(data), status);
+        data["preview"] = preview_json(a, e, k, lang, sample_name(a, c.user(), lang), s.text);
+    auto res = c.page("admin/mail_text", std::move(data), status);
     // The preview frame shows the mail with its own inline styles; sandboxed, so no script
     // runs and it reaches nothing.
     res.set_header("Content-Security-Policy",
                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
                    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
     return res;
-}
-
-// The event in the path for an organiser who manages it, and the mail kind in the path
-// (an unknown kind answers 404).
-struct mail_page_target {
-    managed_event m;
-    const mail::editable_kind* kind = nullptr;
-};
-
-std::optional<http::response> load_target(application& a, http::request& req, app::web_ctx& ctx,
-                                          storage::database& db, mail_page_target& t) {
-    t.m = load_managed(a, req, ctx, db);
-    if (t.m.refusal) return t.m.refusal;
-    t.kind = mail::find_editable(req.param("kind"));
-    if (!t.kind) return app::error_response(a, req, 404, "not_found");
-    return std::nullopt;
 }
 
 // A text to save, or nullopt for back to the default.
@@ -171,148 +163,130 @@ void apply_item(const std::vector<event_mail_text>& texts, const json::value& v,
     changes.emplace_back(current, std::move(t));
 }
 
+// ---- pages ----
+
+http::response show_kind(call& c) {
+    const auto* k = mail::find_editable(c.req.param("kind"));
+    if (!k) return c.error(404, "not_found");
+    auto e = event_of_call(c);
+    auto lang = lang_of(c.req.query_param("lang").value_or(c.lang()));
+    auto texts = mail_texts_of(c.app.mail, c.db(), e.id);
+    const auto* stored = find_text(texts, k->kind, lang);
+    edit_state s{stored->text, {}, "", false};
+    if (c.req.query_param("saved")) s.notice = "mail_texts_notice_saved";
+    if (c.req.query_param("reset")) s.notice = "mail_texts_notice_reset";
+    return edit_page(c, e, *k, lang, *stored, s, 200);
+}
+
+// action=preview shows the typed text filled in; action=save keeps it (a text equal to
+// the default is the default again).
+http::response save_kind(call& c) {
+    auto& a = c.app;
+    const auto* k = mail::find_editable(c.req.param("kind"));
+    if (!k) return c.error(404, "not_found");
+    storage::transaction tx(c.db());
+    auto e = event_of_call(c);
+    auto lang = lang_of(app::form_value(c.form, "lang"));
+    auto texts = mail_texts_of(a.mail, c.db(), e.id);
+    const auto* stored = find_text(texts, k->kind, lang);
+    edit_state s{{app::form_value(c.form, "subject"), app::form_value(c.form, "text")}, {}, "", false};
+    events::field_errors errors;
+    check_mail_text(*k, s.text, "", errors);
+    s.errors = events::localise(errors, a.texts, c.lang());
+    if (!errors.empty()) return edit_page(c, e, *k, lang, *stored, s, 422);
+    if (app::form_value(c.form, "action") != "save") {
+        s.notice = "mail_texts_notice_preview";
+        return edit_page(c, e, *k, lang, *stored, s, 200);
+    }
+    store_mail_text(c.db(), a.mail, e.id, *k, lang, s.text, c.user().id);
+    audit(c.db(), c.user().id, "event.mail_text", e.id, e.id, std::string(k->kind) + " " + lang);
+    tx.commit();
+    return http::response::redirect(base_path(e) + "/" + std::string(k->kind) + "?lang=" + lang + "&saved=1");
+}
+
+// Back to the default: asks first (the event's own text is gone afterwards).
+http::response reset_kind(call& c) {
+    const auto* k = mail::find_editable(c.req.param("kind"));
+    if (!k) return c.error(404, "not_found");
+    storage::transaction tx(c.db());
+    auto e = event_of_call(c);
+    auto lang = lang_of(app::form_value(c.form, "lang"));
+    if (app::form_value(c.form, "confirm") != "1") {
+        auto texts = mail_texts_of(c.app.mail, c.db(), e.id);
+        const auto* stored = find_text(texts, k->kind, lang);
+        edit_state s{stored->text, {}, "", true};
+        return edit_page(c, e, *k, lang, *stored, s, 200);
+    }
+    if (mail::texts_repository(c.db()).remove(e.id, k->kind, lang))
+        audit(c.db(), c.user().id, "event.mail_text_reset", e.id, e.id, std::string(k->kind) + " " + lang);
+    tx.commit();
+    return http::response::redirect(base_path(e) + "/" + std::string(k->kind) + "?lang=" + lang + "&reset=1");
+}
+
+// ---- JSON API ----
+
+http::response api_list(call& c) {
+    return app::json_response(200, list_json(mail_texts_of(c.app.mail, c.db(), c.event_id), c.app.mail));
+}
+
+// {"items": [{"kind", "lang", "subject", "text"} or {"kind", "lang", "default": true}]}:
+// all or nothing; a field left out keeps its text.
+http::response api_put(call& c) {
+    auto& a = c.app;
+    auto& db = c.db();
+    storage::transaction tx(db);
+    auto event_id = c.event_id;
+    auto texts = mail_texts_of(a.mail, db, event_id);
+    events::field_errors errors;
+    std::vector<change> changes;
+    for (const auto& [key, value] : c.body)
+        if (key != "items") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
+    auto* items = c.body.if_contains("items");
+    if (!items || !items->is_array()) errors["items"] = {"error_must_be_list", {}};
+    else
+        for (std::size_t i = 0; i < items->get_array().size(); ++i)
+            apply_item(texts, items->get_array()[i], "items[" + std::to_string(i) + "].", errors, changes);
+    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    mail::texts_repository repo(db);
+    for (const auto& [t, text] : changes) {
+        if (text) store_mail_text(db, a.mail, event_id, *t->kind, t->lang, *text, c.user().id);
+        else repo.remove(event_id, t->kind->kind, t->lang);
+    }
+    audit(db, c.user().id, "event.mail_text", event_id, event_id, c.req.body.substr(0, 500));
+    tx.commit();
+    return app::json_response(200, list_json(mail_texts_of(a.mail, db, event_id), a.mail));
+}
+
+// {"kind", "lang", "subject"?, "text"?}: the mail as it would go out, for a made-up
+// registrant; nothing is saved.
+http::response api_preview(call& c) {
+    auto& a = c.app;
+    auto e = event_of_call(c);
+    auto texts = mail_texts_of(a.mail, c.db(), e.id);
+    events::field_errors errors;
+    std::vector<change> changes;
+    apply_item(texts, c.body, "", errors, changes);
+    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    const auto& [t, text] = changes.front();
+    auto lang = t->lang;
+    return app::json_response(200, preview_json(a, e, *t->kind, lang, sample_name(a, c.user(), lang),
+                                                text ? *text : a.mail.default_text(t->kind->kind, lang)));
+}
+
 }  // namespace
 
 void register_mail_text_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
+    using app::route;
+    route(a, "GET", "/admin/events/{id}/mail-texts").allow(access::event_manager).handle(list_page);
+    route(a, "GET", "/admin/events/{id}/mail-texts/{kind}").allow(access::event_manager).handle(show_kind);
+    route(a, "POST", "/admin/events/{id}/mail-texts/{kind}").allow(access::event_manager).form().handle(save_kind);
+    route(a, "POST", "/admin/events/{id}/mail-texts/{kind}/reset").allow(access::event_manager).form()
+        .handle(reset_kind);
 
-    a.router.get("/admin/events/{id}/mail-texts", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        return list_page(a, ctx, *conn, m.e);
-    });
-
-    a.router.get("/admin/events/{id}/mail-texts/{kind}", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        mail_page_target t;
-        if (auto refusal = load_target(a, req, ctx, *conn, t)) return *refusal;
-        const auto& m = t.m;
-        const auto* k = t.kind;
-        auto lang = lang_of(req.query_param("lang").value_or(ctx.lang));
-        auto texts = mail_texts_of(a.mail, *conn, m.e.id);
-        const auto* stored = find_text(texts, k->kind, lang);
-        edit_state s{stored->text, {}, "", false};
-        if (req.query_param("saved")) s.notice = "mail_texts_notice_saved";
-        if (req.query_param("reset")) s.notice = "mail_texts_notice_reset";
-        return edit_page(a, req, ctx, m, *k, lang, *stored, s, 200);
-    });
-
-    // action=preview shows the typed text filled in; action=save keeps it (a text equal to
-    // the default is the default again).
-    a.router.post("/admin/events/{id}/mail-texts/{kind}", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        mail_page_target t;
-        if (auto refusal = load_target(a, req, ctx, *conn, t)) return *refusal;
-        const auto& m = t.m;
-        const auto* k = t.kind;
-        auto lang = lang_of(app::form_value(form, "lang"));
-        auto texts = mail_texts_of(a.mail, *conn, m.e.id);
-        const auto* stored = find_text(texts, k->kind, lang);
-        edit_state s{{app::form_value(form, "subject"), app::form_value(form, "text")}, {}, "", false};
-        events::field_errors errors;
-        check_mail_text(*k, s.text, "", errors);
-        s.errors = events::localise(errors, a.texts, ctx.lang);
-        if (!errors.empty()) return edit_page(a, req, ctx, m, *k, lang, *stored, s, 422);
-        if (app::form_value(form, "action") != "save") {
-            s.notice = "mail_texts_notice_preview";
-            return edit_page(a, req, ctx, m, *k, lang, *stored, s, 200);
-        }
-        store_mail_text(*conn, a.mail, m.e.id, *k, lang, s.text, m.user.id);
-        audit(*conn, m.user.id, "event.mail_text", m.e.id, m.e.id, std::string(k->kind) + " " + lang);
-        tx.commit();
-        return http::response::redirect(base_path(m.e) + "/" + std::string(k->kind) + "?lang=" + lang + "&saved=1");
-    }, form_limit);
-
-    // Back to the default: asks first (the event's own text is gone afterwards).
-    a.router.post("/admin/events/{id}/mail-texts/{kind}/reset", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        mail_page_target t;
-        if (auto refusal = load_target(a, req, ctx, *conn, t)) return *refusal;
-        const auto& m = t.m;
-        const auto* k = t.kind;
-        auto lang = lang_of(app::form_value(form, "lang"));
-        if (app::form_value(form, "confirm") != "1") {
-            auto texts = mail_texts_of(a.mail, *conn, m.e.id);
-            const auto* stored = find_text(texts, k->kind, lang);
-            edit_state s{stored->text, {}, "", true};
-            return edit_page(a, req, ctx, m, *k, lang, *stored, s, 200);
-        }
-        if (mail::texts_repository(*conn).remove(m.e.id, k->kind, lang))
-            audit(*conn, m.user.id, "event.mail_text_reset", m.e.id, m.e.id, std::string(k->kind) + " " + lang);
-        tx.commit();
-        return http::response::redirect(base_path(m.e) + "/" + std::string(k->kind) + "?lang=" + lang + "&reset=1");
-    }, form_limit);
-
-    a.router.get("/api/v1/events/{id}/mail-texts", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto conn = a.db.acquire();
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        return app::json_response(200, list_json(mail_texts_of(a.mail, *conn, e->id), a.mail));
-    });
-
-    // {"items": [{"kind", "lang", "subject", "text"} or {"kind", "lang", "default": true}]}:
-    // all or nothing; a field left out keeps its text.
-    a.router.add("PUT", "/api/v1/events/{id}/mail-texts", [&a](http::request& req) {
-        app::api_auth auth;
-        json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        auto texts = mail_texts_of(a.mail, *conn, e->id);
-        events::field_errors errors;
-        std::vector<change> changes;
-        for (const auto& [key, value] : body)
-            if (key != "items") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
-        auto* items = body.if_contains("items");
-        if (!items || !items->is_array()) errors["items"] = {"error_must_be_list", {}};
-        else
-            for (std::size_t i = 0; i < items->get_array().size(); ++i)
-                apply_item(texts, items->get_array()[i], "items[" + std::to_string(i) + "].", errors, changes);
-        if (!errors.empty()) return events::validation_failed(a, req, errors);
-        mail::texts_repository repo(*conn);
-        for (const auto& [t, text] : changes) {
-            if (text) store_mail_text(*conn, a.mail, e->id, *t->kind, t->lang, *text, auth.user.id);
-            else repo.remove(e->id, t->kind->kind, t->lang);
-        }
-        audit(*conn, auth.user.id, "event.mail_text", e->id, e->id, req.body.substr(0, 500));
-        tx.commit();
-        return app::json_response(200, list_json(mail_texts_of(a.mail, *conn, e->id), a.mail));
-    }, 256 * 1024);
-
-    // {"kind", "lang", "subject"?, "text"?}: the mail as it would go out, for a made-up
-    // registrant; nothing is saved.
-    a.router.post("/api/v1/events/{id}/mail-texts/preview", [&a](http::request& req) {
-        app::api_auth auth;
-        json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto conn = a.db.acquire();
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        auto texts = mail_texts_of(a.mail, *conn, e->id);
-        events::field_errors errors;
-        std::vector<change> changes;
-        apply_item(texts, body, "", errors, changes);
-        if (!errors.empty()) return events::validation_failed(a, req, errors);
-        const auto& [t, text] = changes.front();
-        auto lang = t->lang;
-        return app::json_response(200, preview_json(a, *e, *t->kind, lang, sample_name(a, auth.user, lang),
-                                                    text ? *text : a.mail.default_text(t->kind->kind, lang)));
-    }, 64 * 1024);
+    route(a, "GET", "/api/v1/events/{id}/mail-texts").allow(access::event_manager).handle(api_list);
+    route(a, "PUT", "/api/v1/events/{id}/mail-texts").allow(access::event_manager).json(256 * 1024).handle(api_put);
+    route(a, "POST", "/api/v1/events/{id}/mail-texts/preview").allow(access::event_manager).json(64 * 1024)
+        .handle(api_preview);
 }
 
 }  // namespace sabor::registration

@@ -1,9 +1,10 @@
 #include "registration/scheduled_routes.hpp"
 
 #include "app/app.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
+#include "events/repository.hpp"
 #include "events/routes.hpp"
-#include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/scheduled.hpp"
 #include "util/clock.hpp"
@@ -18,7 +19,9 @@
 namespace sabor::registration {
 namespace {
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 
 // The event's messages, one per kind: the saved one, or the default (off) in the site's language.
@@ -76,10 +79,11 @@ std::optional<std::int64_t> minutes_from_hours(std::string v) {
     return static_cast<std::int64_t>(std::llround(h * 60));
 }
 
-http::response messages_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                             const std::vector<scheduled_message>& ms, const http::fields* raw,
-                             const std::map<std::string, std::string>& errors, int status, const std::string& notice) {
-    app::csrf_token(a, req, ctx);
+http::response messages_page(call& c, const events::event& e, const std::vector<scheduled_message>& ms,
+                             const http::fields* raw, const std::map<std::string, std::string>& errors, int status,
+                             const std::string& notice) {
+    auto& a = c.app;
+    app::csrf_token(a, c.req, c.ctx);
     json::array blocks;
     for (const auto& m : ms) {
         auto due = due_at(m, e.starts_at, e.ends_at);
@@ -87,19 +91,19 @@ http::response messages_page(application& a, http::request& req, app::web_ctx& c
             return raw ? app::form_value(*raw, m.kind + "_" + field) : stored;
         };
         auto sent = m.sent_at.empty() ? std::optional<std::int64_t>{} : view::parse_iso8601(m.sent_at);
-        std::string state = sent ? a.texts.text(ctx.lang, "messages_status_sent") + " " +
-                                       view::format_date_time(*sent, e.timezone, ctx.lang)
-                            : m.enabled ? a.texts.text(ctx.lang, "messages_status_due") + " " +
-                                              view::format_date_time(due, e.timezone, ctx.lang)
-                                        : a.texts.text(ctx.lang, "messages_status_off");
+        std::string state = sent ? a.texts.text(c.lang(), "messages_status_sent") + " " +
+                                       view::format_date_time(*sent, e.timezone, c.lang())
+                            : m.enabled ? a.texts.text(c.lang(), "messages_status_due") + " " +
+                                              view::format_date_time(due, e.timezone, c.lang())
+                                        : a.texts.text(c.lang(), "messages_status_off");
         auto err = [&](const std::string& field) {
             auto it = errors.find(m.kind + "_" + field);
             return it == errors.end() ? std::string{} : it->second;
         };
         blocks.push_back(json::object{
             {"kind", m.kind},
-            {"legend", a.texts.text(ctx.lang, "messages_" + m.kind)},
-            {"offset_label", a.texts.text(ctx.lang, "messages_offset_" + m.kind)},
+            {"legend", a.texts.text(c.lang(), "messages_" + m.kind)},
+            {"offset_label", a.texts.text(c.lang(), "messages_offset_" + m.kind)},
             {"enabled", raw ? !app::form_value(*raw, m.kind + "_enabled").empty() : m.enabled},
             {"offset_hours", value("offset_hours", hours_text(m.offset_minutes))},
             {"subject", value("subject", m.subject)},
@@ -112,107 +116,102 @@ http::response messages_page(application& a, http::request& req, app::web_ctx& c
     }
     json::array placeholders;
     for (auto p : scheduled_placeholders) placeholders.push_back(json::string("{{" + std::string(p) + "}}"));
-    json::object data{{"title", a.texts.text(ctx.lang, "messages_title") + ": " + e.title},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
+    json::object data{{"title", a.texts.text(c.lang(), "messages_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, c.lang())},
                       {"blocks", std::move(blocks)},
                       {"placeholders", std::move(placeholders)},
                       {"has_errors", !errors.empty()},
-                      {"notice", notice.empty() ? std::string{} : a.texts.text(ctx.lang, notice)}};
-    return app::render_page(a, ctx, "admin/messages", std::move(data), status);
+                      {"notice", notice.empty() ? std::string{} : a.texts.text(c.lang(), notice)}};
+    return c.page("admin/messages", std::move(data), status);
+}
+
+// The event the path's {id} names, once the framework has checked the caller manages it.
+events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
+
+http::response page(call& c) {
+    auto e = event_of_call(c);
+    auto notice = c.req.query_param("saved") ? std::string("notice_messages_saved") : std::string{};
+    return messages_page(c, e, messages_of(c.app, c.db(), e), nullptr, {}, 200, notice);
+}
+
+http::response save(call& c) {
+    auto& a = c.app;
+    const auto& form = c.form;
+    storage::transaction tx(c.db());
+    auto e = event_of_call(c);
+    auto ms = messages_of(a, c.db(), e);
+    field_errors errors;
+    for (auto& msg : ms) {
+        auto field = [&](const std::string& name) { return app::form_value(form, msg.kind + "_" + name); };
+        msg.enabled = !field("enabled").empty();
+        if (auto minutes = minutes_from_hours(field("offset_hours"))) msg.offset_minutes = *minutes;
+        else errors[msg.kind + "_offset"] = {"error_must_be_number", {}};
+        msg.subject = util::trim(field("subject"));
+        msg.body = field("body");
+        // Browsers send CR LF; the text is kept with LF only.
+        for (auto pos = msg.body.find("\r\n"); pos != std::string::npos; pos = msg.body.find("\r\n", pos))
+            msg.body.erase(pos, 1);
+        msg.body = util::trim(msg.body);
+        field_errors own;
+        check_message(msg, own);
+        for (auto& [k, v] : own) errors.try_emplace(k, v);
+    }
+    if (!errors.empty())
+        return messages_page(c, e, ms, &form, events::localise(errors, a.texts, c.lang()), 422, "");
+    save_all(c.db(), ms);
+    audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, "");
+    tx.commit();
+    return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/messages?saved=1");
+}
+
+http::response api_list(call& c) {
+    auto e = event_of_call(c);
+    return app::json_response(200, list_json(e, messages_of(c.app, c.db(), e)));
+}
+
+// {"reminder": {...}, "thanks": {...}}: each optional, and within each the fields sent
+// change, the others keep their values.
+http::response api_put(call& c) {
+    auto& a = c.app;
+    const auto& body = c.body;
+    storage::transaction tx(c.db());
+    auto e = event_of_call(c);
+    auto ms = messages_of(a, c.db(), e);
+    field_errors errors;
+    for (const auto& [key, value] : body) {
+        auto it = std::find_if(ms.begin(), ms.end(), [&](const scheduled_message& m) { return m.kind == key; });
+        if (it == ms.end()) {
+            errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = {"error_unknown_field", {}};
+            continue;
+        }
+        apply_json(*it, value, errors);
+    }
+    for (const auto& m : ms)
+        if (body.contains(m.kind)) {
+            field_errors own;
+            check_message(m, own);
+            for (auto& [k, v] : own) errors.try_emplace(k, v);
+        }
+    if (!errors.empty())
+        return events::validation_failed(a, c.req, errors);
+    std::vector<scheduled_message> changed;
+    for (const auto& m : ms)
+        if (body.contains(m.kind)) changed.push_back(m);
+    save_all(c.db(), changed);
+    audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, c.req.body.substr(0, 500));
+    tx.commit();
+    return app::json_response(200, list_json(e, messages_of(a, c.db(), e)));
 }
 
 }  // namespace
 
 void register_scheduled_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-
-    a.router.get("/admin/events/{id}/messages", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        auto notice = req.query_param("saved") ? std::string("notice_messages_saved") : std::string{};
-        return messages_page(a, req, ctx, m.e, messages_of(a, *conn, m.e), nullptr, {}, 200, notice);
-    });
-
-    a.router.post("/admin/events/{id}/messages", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        auto ms = messages_of(a, *conn, m.e);
-        field_errors errors;
-        for (auto& msg : ms) {
-            auto field = [&](const std::string& name) { return app::form_value(form, msg.kind + "_" + name); };
-            msg.enabled = !field("enabled").empty();
-            if (auto minutes = minutes_from_hours(field("offset_hours"))) msg.offset_minutes = *minutes;
-            else errors[msg.kind + "_offset"] = {"error_must_be_number", {}};
-            msg.subject = util::trim(field("subject"));
-            msg.body = field("body");
-            // Browsers send CR LF; the text is kept with LF only.
-            for (auto pos = msg.body.find("\r\n"); pos != std::string::npos; pos = msg.body.find("\r\n", pos))
-                msg.body.erase(pos, 1);
-            msg.body = util::trim(msg.body);
-            field_errors own;
-            check_message(msg, own);
-            for (auto& [k, v] : own) errors.try_emplace(k, v);
-        }
-        if (!errors.empty())
-            return messages_page(a, req, ctx, m.e, ms, &form, events::localise(errors, a.texts, ctx.lang), 422, "");
-        save_all(*conn, ms);
-        audit(*conn, m.user.id, "event.scheduled_messages", m.e.id, m.e.id, "");
-        tx.commit();
-        return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/messages?saved=1");
-    }, form_limit);
-
-    a.router.get("/api/v1/events/{id}/scheduled-messages", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto conn = a.db.acquire();
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        return app::json_response(200, list_json(*e, messages_of(a, *conn, *e)));
-    });
-
-    // {"reminder": {...}, "thanks": {...}}: each optional, and within each the fields sent
-    // change, the others keep their values.
-    a.router.add("PUT", "/api/v1/events/{id}/scheduled-messages", [&a](http::request& req) {
-        app::api_auth auth;
-        boost::json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        auto ms = messages_of(a, *conn, *e);
-        field_errors errors;
-        for (const auto& [key, value] : body) {
-            auto it = std::find_if(ms.begin(), ms.end(), [&](const scheduled_message& m) { return m.kind == key; });
-            if (it == ms.end()) {
-                errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = {"error_unknown_field", {}};
-                continue;
-            }
-            apply_json(*it, value, errors);
-        }
-        for (const auto& m : ms)
-            if (body.contains(m.kind)) {
-                field_errors own;
-                check_message(m, own);
-                for (auto& [k, v] : own) errors.try_emplace(k, v);
-            }
-        if (!errors.empty())
-            return events::validation_failed(a, req, errors);
-        std::vector<scheduled_message> changed;
-        for (const auto& m : ms)
-            if (body.contains(m.kind)) changed.push_back(m);
-        save_all(*conn, changed);
-        audit(*conn, auth.user.id, "event.scheduled_messages", e->id, e->id, req.body.substr(0, 500));
-        tx.commit();
-        return app::json_response(200, list_json(*e, messages_of(a, *conn, *e)));
-    }, 64 * 1024);
+    using app::route;
+    route(a, "GET", "/admin/events/{id}/messages").allow(access::event_manager).handle(page);
+    route(a, "POST", "/admin/events/{id}/messages").allow(access::event_manager).form().handle(save);
+    route(a, "GET", "/api/v1/events/{id}/scheduled-messages").allow(access::event_manager).handle(api_list);
+    route(a, "PUT", "/api/v1/events/{id}/scheduled-messages").allow(access::event_manager).json(64 * 1024)
+        .handle(api_put);
 }
 
 }  // namespace sabor::registration

@@ -81,11 +81,12 @@ class MailTextsTest(EventMailTestCase):
         self.assertIn("{{waitlist_place}}", t[("registration_waitlisted", "bg")]["placeholders"])
         self.assertNotIn("{{waitlist_place}}", c["placeholders"])
         self.assertIsNone(c["updated_at"])
-        # Someone else's token sees nothing of it.
+        # Someone else's token sees nothing of it: refused as for every public event one does not manage.
         self.s.cli("user", "add", "--email", "other@example.bg", "--name", "Друг", stdin="password-123\n")
         other = self.s.cli("token", "create", "--email", "other@example.bg").stdout.strip()
         r = self.s.request("GET", self.path(), headers={"Authorization": "Bearer " + other})
-        self.assertEqual(r.status, 404)
+        self.assertEqual((r.status, r.json()["error"]["code"]), (403, "forbidden"))
+        self.assertNotIn("items", r.json())
 
     def test_own_text_goes_out_filled_in_with_everything_around_it(self):
         r = self.api("PUT", self.path(), {"items": [

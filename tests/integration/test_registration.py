@@ -308,6 +308,47 @@ class AttendeePagesTest(unittest.TestCase):
         self.assertEqual(self.b.get(f"/admin/checkin/{boris}-0000").status, 404)
         self.assertEqual(self.b.get(f"/admin/checkin/{ya}-" + code.split("-")[1]).status, 404)
         self.assertEqual(Browser(self.s).get("/admin/checkin/" + code).status, 303)  # sign in first
+        # Another organiser's phone: the code names a registration in an event they do not manage,
+        # whose existence is not told.
+        other = Browser(self.s)
+        other.login("other@ruse.bg", "password-123")
+        self.assertEqual(other.get("/admin/checkin/" + code).status, 404)
+
+    def test_another_organiser_is_refused_the_same_way_everywhere(self):
+        ev = self.ev["id"]
+        ya = self.s.sql("SELECT id FROM registrations WHERE name = 'Яна Янева'")[0][0]
+        other = Browser(self.s)
+        other.login("other@ruse.bg", "password-123")
+        token = Browser.csrf(other.get("/admin"))
+        # A registration in someone else's event is not told: 404, as for one that does not exist.
+        for rid in (ya, 999999):
+            r = other.post(f"/admin/registrations/{rid}", {"csrf_token": token, "action": "cancel", "confirm": "1"})
+            self.assertEqual(r.status, 404, rid)
+        self.assertEqual(self.b.post("/admin/registrations/999999",
+                                     {"csrf_token": Browser.csrf(self.b.get("/admin")), "action": "check_in"}).status, 404)
+        self.assertEqual(self.s.sql("SELECT status FROM registrations WHERE id = ?", ya)[0][0], "confirmed")
+        # The event itself is public: its organisers' pages answer 403.
+        for path in ("registrations", "checkin", "signin-sheet", "registrations.csv", "registrations.xlsx", "mail-texts",
+                     "mail-texts/registration_confirmed", "messages"):
+            self.assertEqual(other.get(f"/admin/events/{ev}/{path}").status, 403, path)
+        r = other.post(f"/admin/events/{ev}/registrations/bulk", {"csrf_token": token, "bulk_action": "cancel",
+                                                                   "ids": str(ya), "confirm": "1"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.s.sql("SELECT status FROM registrations WHERE id = ?", ya)[0][0], "confirmed")
+        # The API the same way; no account at all: 401; an unknown event: 404.
+        other_token = self.s.cli("token", "create", "--email", "other@ruse.bg").stdout.strip()
+        h = {"Authorization": "Bearer " + other_token}
+        for path in ("statistics", "registrations.csv", "registrations.xlsx", "mail-texts", "scheduled-messages"):
+            r = self.s.request("GET", f"/api/v1/events/{ev}/{path}", headers=h)
+            self.assertEqual((r.status, r.json()["error"]["code"]), (403, "forbidden"), path)
+            self.assertEqual(self.s.request("GET", f"/api/v1/events/{ev}/{path}").status, 401, path)
+            self.assertEqual(self.s.request("GET", f"/api/v1/events/99999/{path}", headers=h).status, 404, path)
+        # A draft is not told at all.
+        draft = self.s.request("POST", "/api/v1/events", dict(EVENT, title="Чернова"),
+                               headers={"Authorization": "Bearer " + self.s.cli("token", "create", "--email",
+                                                                                 "org@ruse.bg").stdout.strip()}).json()
+        self.assertEqual(other.get(f"/admin/events/{draft['id']}/registrations").status, 404)
+        self.assertEqual(self.s.request("GET", f"/api/v1/events/{draft['id']}/statistics", headers=h).status, 404)
 
     def test_walk_ins_are_added_at_the_desk_beyond_capacity(self):
         path = f"/admin/events/{self.ev['id']}/checkin"

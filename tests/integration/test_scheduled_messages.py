@@ -209,8 +209,9 @@ class ScheduledMessagesTest(unittest.TestCase):
         # Another organiser, no token, a browser session writing: refused.
         self.s.cli("user", "add", "--email", "other@ruse.bg", "--name", "Друг", stdin="password-123\n")
         other = self.s.cli("token", "create", "--email", "other@ruse.bg").stdout.strip()
-        self.assertEqual(self.api("GET", path, token=other).status, 404)
-        self.assertEqual(self.api("PUT", path, {"reminder": {"enabled": True}}, token=other).status, 404)
+        # The event is public: someone else is refused with 403, as everywhere.
+        self.assertEqual(self.api("GET", path, token=other).status, 403)
+        self.assertEqual(self.api("PUT", path, {"reminder": {"enabled": True}}, token=other).status, 403)
         self.assertEqual(self.s.request("GET", path).status, 401)
         missing = self.api("GET", "/api/v1/events/99999/scheduled-messages")
         self.assertEqual(missing.status, 404)
