@@ -63,6 +63,7 @@ struct route::spec {
     std::size_t limit = 0;
     http::runs where = http::runs::on_io_thread;
     std::string object_param;  // event_of / link
+    std::string link_refusal = "not_found";  // link(): the code of the 404 for an unknown token
     finder find;
     sink_opener open;
     handler fn;
@@ -112,7 +113,7 @@ struct route::spec {
         }
         if (who == access::personal_link && find) {
             auto id = find(c.db(), req.param(object_param));
-            if (!id) return c.error(404, "not_found");
+            if (!id) return c.error(404, link_refusal);
             c.object_id = *id;
         }
         if (who == access::event_manager || who == access::event_reader) {
@@ -142,6 +143,18 @@ struct route::spec {
             c.event_id = e->id;
         }
         return std::nullopt;
+    }
+
+    http::response answer(call& c) const {
+        auto res = [&] {
+            if (auto refusal = check(c)) return std::move(*refusal);
+            if (auto refusal = read_input(c)) return std::move(*refusal);
+            return fn(c);
+        }();
+        // The token is in the address: no page it leads to may pass it on, refusals included.
+        if (who == access::personal_link && res.header("Referrer-Policy").empty())
+            res.set_header("Referrer-Policy", "no-referrer");
+        return res;
     }
 
     std::optional<http::response> read_input(call& c) const {
@@ -175,9 +188,10 @@ route& route::event_of(std::string param, finder f) {
     return *this;
 }
 
-route& route::link(std::string param, finder f) {
+route& route::link(std::string param, finder f, std::string refusal_code) {
     s_->object_param = std::move(param);
     s_->find = std::move(f);
+    s_->link_refusal = std::move(refusal_code);
     return *this;
 }
 
@@ -240,9 +254,7 @@ void route::handle(handler h) {
             version = a.cache.version();
         }
         call c(a, req);
-        if (auto refusal = s->check(c)) return *refusal;
-        if (auto refusal = s->read_input(c)) return *refusal;
-        auto res = s->fn(c);
+        auto res = s->answer(c);
         if (!key.empty() && res.status == 200 && c.keep) a.cache.put(key, res, version, c.until);
         return res;
     };

@@ -100,8 +100,9 @@ public:
     route& allow(access a);
     // The event is named by an object in the path: `param`'s value -> that object's event.
     route& event_of(std::string param, finder f);
-    // personal_link: the token parameter -> the object it opens (404 when none); object_id.
-    route& link(std::string param, finder f);
+    // personal_link: the token parameter -> the object it opens (object_id); an unknown
+    // token is a 404 whose message is `refusal_code`'s ("error_" + code in the catalogs).
+    route& link(std::string param, finder f, std::string refusal_code = "not_found");
     route& form(std::size_t limit = 0);  // 0: [server] form_max_bytes
     route& json(std::size_t limit = 0);  // 0: [server] json_max_bytes
     route& multipart(std::size_t limit);  // read whole; the handler parses it and checks its CSRF token

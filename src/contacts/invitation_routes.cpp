@@ -446,9 +446,9 @@ void register_invitation_routes(application& a) {
     route(a, "POST", "/admin/events/{id}/invitations/resend").allow(access::event_manager).form().handle(admin_resend);
     route(a, "POST", "/admin/events/{id}/invitations/cancel").allow(access::event_manager).form().handle(admin_cancel);
 
-    route(a, "GET", "/i/{token}").allow(access::personal_link).link("token", invitation_of_link).handle(invitation_page);
-    route(a, "GET", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link).handle(decline_prompt);
-    route(a, "POST", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link).form(4096)
+    route(a, "GET", "/i/{token}").allow(access::personal_link).link("token", invitation_of_link, "invitation_invalid").handle(invitation_page);
+    route(a, "GET", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link, "invitation_invalid").handle(decline_prompt);
+    route(a, "POST", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link, "invitation_invalid").form(4096)
         .handle(decline_confirm);
     route(a, "GET", "/u/{token}").allow(access::personal_link).handle(unsubscribe_prompt);
     // RFC 8058 one-click: no form, no CSRF token (see unsubscribe).

@@ -51,7 +51,7 @@ http::response card_page(call& c) {
 void register_card_routes(app::application& a) {
     app::route(a, "GET", "/card/{code}")
         .allow(access::personal_link)
-        .link("code", [&a](storage::database& db, std::string_view code) { return card_registration(a.secret, db, code); })
+        .link("code", [&a](storage::database& db, std::string_view code) { return card_registration(a.secret, db, code); }, "bad_link")
         .handle(card_page);
 }
 
