@@ -1,6 +1,7 @@
 // The organiser's settings for an event's registration form: which standard fields are
 // asked, the event's own questions, the privacy text. A page under /admin and the API.
 #include "app/app.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
@@ -14,15 +15,18 @@
 namespace sabor::registration {
 namespace {
 
+using app::access;
 using app::application;
+using app::call;
 namespace json = boost::json;
 
 constexpr int blank_rows = 3;  // empty question rows offered on the page for new questions
 
-http::response settings_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                             const form_settings& s, const http::fields* raw, const std::map<std::string, std::string>& errors,
-                             int status, const std::string& notice) {
-    app::csrf_token(a, req, ctx);
+http::response settings_page(call& c, const events::event& e, const form_settings& s, const http::fields* raw,
+                             const std::map<std::string, std::string>& errors, int status, const std::string& notice) {
+    auto& a = c.app;
+    auto& ctx = c.ctx;
+    app::csrf_token(a, c.req, ctx);
     json::array fields;
     for (auto f : configurable_fields) {
         auto mode = s.mode(f);
@@ -86,68 +90,56 @@ http::response settings_page(application& a, http::request& req, app::web_ctx& c
                       {"errors", std::move(errs)},
                       {"error", first_error},
                       {"notice", notice.empty() ? std::string{} : a.texts.text(ctx.lang, notice)}};
-    return app::render_page(a, ctx, "admin/registration_form", std::move(data), status);
+    return c.page("admin/registration_form", std::move(data), status);
+}
+
+// The event the access check found (gone since: value() throws, a 500, never a wild read).
+events::event the_event(call& c) { return events::repository(c.db()).find(c.event_id).value(); }
+
+http::response page_get(call& c) {
+    auto e = the_event(c);
+    auto notice = c.req.query_param("saved") ? std::string("notice_form_saved") : std::string{};
+    return settings_page(c, e, parse_form_settings(e.registration_form), nullptr, {}, 200, notice);
+}
+
+http::response page_post(call& c) {
+    storage::transaction tx(c.db());
+    auto e = the_event(c);
+    auto previous = parse_form_settings(e.registration_form);
+    field_errors errors;
+    auto s = settings_from_form(c.form, previous, errors);
+    if (!errors.empty())
+        return settings_page(c, e, previous, &c.form, events::localise(errors, c.app.texts, c.lang()), 422, "");
+    events::repository(c.db()).set_registration_form(e.id, to_stored(s));
+    audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
+    tx.commit();
+    return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/form?saved=1");
+}
+
+http::response api_get(call& c) {
+    return app::json_response(200, to_json(parse_form_settings(the_event(c).registration_form)));
+}
+
+http::response api_put(call& c) {
+    storage::transaction tx(c.db());
+    auto e = the_event(c);
+    field_errors errors;
+    auto s = settings_from_json(json::value(c.body), parse_form_settings(e.registration_form), errors);
+    if (!errors.empty()) return events::validation_failed(c.app, c.req, errors);
+    events::repository(c.db()).set_registration_form(e.id, to_stored(s));
+    audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
+    tx.commit();
+    return app::json_response(200, to_json(s));
 }
 
 }  // namespace
 
 void register_form_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-
-    a.router.get("/admin/events/{id}/form", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        auto notice = req.query_param("saved") ? std::string("notice_form_saved") : std::string{};
-        return settings_page(a, req, ctx, m.e, parse_form_settings(m.e.registration_form), nullptr, {}, 200, notice);
-    });
-
-    a.router.post("/admin/events/{id}/form", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        auto m = load_managed(a, req, ctx, *conn);
-        if (m.refusal) return *m.refusal;
-        auto previous = parse_form_settings(m.e.registration_form);
-        field_errors errors;
-        auto s = settings_from_form(form, previous, errors);
-        if (!errors.empty())
-            return settings_page(a, req, ctx, m.e, previous, &form, events::localise(errors, a.texts, ctx.lang), 422, "");
-        events::repository(*conn).set_registration_form(m.e.id, to_stored(s));
-        audit(*conn, m.user.id, "event.registration_form", m.e.id, m.e.id, "");
-        tx.commit();
-        return http::response::redirect("/admin/events/" + std::to_string(m.e.id) + "/form?saved=1");
-    }, form_limit);
-
-    a.router.get("/api/v1/events/{id}/registration-form", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto conn = a.db.acquire();
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        return app::json_response(200, to_json(parse_form_settings(e->registration_form)));
-    });
-
-    a.router.add("PUT", "/api/v1/events/{id}/registration-form", [&a](http::request& req) {
-        app::api_auth auth;
-        boost::json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        field_errors errors;
-        auto s = settings_from_json(json::value(body), parse_form_settings(e->registration_form), errors);
-        if (!errors.empty())
-            return events::validation_failed(a, req, errors);
-        events::repository(*conn).set_registration_form(e->id, to_stored(s));
-        audit(*conn, auth.user.id, "event.registration_form", e->id, e->id, "");
-        tx.commit();
-        return app::json_response(200, to_json(s));
-    }, 64 * 1024);
+    using app::route;
+    route(a, "GET", "/admin/events/{id}/form").allow(access::event_manager).handle(page_get);
+    route(a, "POST", "/admin/events/{id}/form").allow(access::event_manager).form().handle(page_post);
+    route(a, "GET", "/api/v1/events/{id}/registration-form").allow(access::event_manager).handle(api_get);
+    route(a, "PUT", "/api/v1/events/{id}/registration-form").allow(access::event_manager).json(64 * 1024).handle(api_put);
 }
 
 }  // namespace sabor::registration

@@ -133,6 +133,20 @@ std::optional<registration> repository::find_by_token(const std::string& token_h
     return one(st);
 }
 
+std::optional<std::int64_t> repository::event_of(std::int64_t id) {
+    auto st = db_.prepare("SELECT event_id FROM registrations WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return st.get_int(0);
+}
+
+std::optional<std::int64_t> repository::id_by_token(const std::string& token_hash) {
+    auto st = db_.prepare("SELECT registration_id FROM registration_links WHERE token_hash = ?");
+    st.bind(1, token_hash);
+    if (!st.step()) return std::nullopt;
+    return st.get_int(0);
+}
+
 std::int64_t repository::count(std::int64_t event_id, std::string_view status) {
     auto st = db_.prepare("SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status = ?");
     st.bind(1, event_id).bind(2, status);

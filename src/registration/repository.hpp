@@ -29,6 +29,9 @@ public:
     std::optional<std::int64_t> event_of(std::int64_t id);
     std::optional<registration> find_by_email(std::int64_t event_id, const std::string& email);
     std::optional<registration> find_by_token(const std::string& token_hash);
+    // For route declarations: a registration's event, and the registration a personal link opens.
+    std::optional<std::int64_t> event_of(std::int64_t id);
+    std::optional<std::int64_t> id_by_token(const std::string& token_hash);
 
     std::int64_t count(std::int64_t event_id, std::string_view status);
     std::int64_t count_active();  // all events: confirmed, waitlisted, pending

@@ -1,11 +1,12 @@
 #include "util/clock.hpp"
 #include "registration/routes.hpp"
 
+#include "app/event_access.hpp"
+#include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
 #include "materials/service.hpp"
-#include "registration/admin.hpp"
 #include "registration/audit.hpp"
 #include "registration/card_routes.hpp"
 #include "registration/checkin.hpp"
@@ -101,11 +102,23 @@ void add_form_view(json::object& data, const form_settings& s, const http::field
     data["privacy_html"] = view::render_description(s.privacy_text);
 }
 
+std::optional<std::int64_t> event_of_registration(storage::database& db, std::string_view id) {
+    auto n = app::to_id(id);
+    return n ? repository(db).event_of(*n) : std::nullopt;
+}
+
+std::optional<std::int64_t> registration_of_link(storage::database& db, std::string_view token) {
+    return repository(db).id_by_token(util::token_hash(token));
+}
+
 namespace {
 
-http::response form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                         const http::fields* raw, const std::map<std::string, std::string>& errors, int status,
-                         json::object extra = {}) {
+using app::access;
+using app::call;
+
+http::response form_page(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                         const events::event& e, const http::fields* raw, const std::map<std::string, std::string>& errors,
+                         int status, json::object extra = {}) {
     app::csrf_token(a, req, ctx);
     json::object values;
     std::string type;
@@ -124,12 +137,9 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
                       {"has_errors", !errors.empty()},
                       {"types", type_options(a, ctx.lang, type)},
                       {"action", "/events/" + e.slug + "/register"}};
-    {
-        // The seats before the visitor types anything: a full event must not look open.
-        auto conn = a.db.acquire();
-        auto av = events::availability_of(e, events::repository(*conn).confirmed_count(e.id), now_seconds());
-        data["availability"] = events::availability_view(av, e, a.texts, ctx.lang);
-    }
+    // The seats before the visitor types anything: a full event must not look open.
+    auto av = events::availability_of(e, events::repository(db).confirmed_count(e.id), now_seconds());
+    data["availability"] = events::availability_view(av, e, a.texts, ctx.lang);
     auto settings = parse_form_settings(e.registration_form);
     data["verify_email"] = settings.verify_email;
     add_form_view(data, settings, raw, nullptr, errors);
@@ -137,42 +147,88 @@ http::response form_page(application& a, http::request& req, app::web_ctx& ctx, 
     return app::render_page(a, ctx, "registration/form", std::move(data), status);
 }
 
-http::response result_page(application& a, app::web_ctx& ctx, const events::event& e, const outcome& o, int status) {
+http::response result_page(call& c, const events::event& e, const outcome& o, int status) {
+    auto& a = c.app;
     // A known address gets what a new one gets ("check your mail"): the page must not tell a
     // stranger who is registered.
     std::string key = o.what == outcome::already_registered ? "register_received"
                       : o.reg.status == "confirmed"        ? "register_done_confirmed"
                       : o.reg.status == "waitlisted"       ? "register_done_waitlisted"
                                                            : "register_done_pending";
-    json::object data{{"title", a.texts.text(ctx.lang, "register_title") + ": " + e.title},
-                      {"event", events::to_view(e, a.texts, ctx.lang)},
-                      {"message", a.texts.text(ctx.lang, key)},
+    json::object data{{"title", a.texts.text(c.lang(), "register_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, c.lang())},
+                      {"message", a.texts.text(c.lang(), key)},
                       {"email", o.reg.email}};
     // A path, not public_url: the page is already on this site (mails carry the full URL).
     if (!o.token.empty()) data["manage_url"] = "/r/" + o.token;
-    return app::render_page(a, ctx, "registration/done", std::move(data), status);
+    return c.page("registration/done", std::move(data), status);
 }
 
-// The event a registration request names, published or not (the service decides).
-std::optional<events::event> event_by_slug(storage::database& db, std::string_view slug) {
-    return events::repository(db).find_by_slug(slug);
+// The event the access check found (gone since: value() throws, a 500, never a wild read).
+events::event the_event(call& c) { return events::repository(c.db()).find(c.event_id).value(); }
+
+// ---- registering ----
+
+// Only while the event takes registrations: events::accepting_registrations (status, mode, window).
+http::response register_page(call& c) {
+    auto e = the_event(c);
+    if (!events::accepting_registrations(e, now_seconds())) return c.error(409, "registration_closed");
+    return form_page(c.app, c.req, c.ctx, c.db(), e, nullptr, {}, 200);
 }
+
+// The window, the mode and the seats are the service's rules (closed_for, register_for).
+http::response register_submit(call& c) {
+    auto& a = c.app;
+    auto e = the_event(c);
+    if (!a.registration_limiter.allow(c.req.remote_addr)) return c.error(429, "too_many_registrations");
+    field_errors errors;
+    auto in = input_from_form(c.form, errors);
+    if (in.honeypot_filled) return c.error(400, "bad_form");
+    in.locale = c.lang();
+    validate(in, errors, parse_form_settings(e.registration_form));
+    if (!errors.empty())
+        return form_page(a, c.req, c.ctx, c.db(), e, &c.form, events::localise(errors, a.texts, c.lang()), 422);
+    if (auto answer = verification_instead(a, c.req, &c.ctx, c.db(), e, in)) return *answer;
+    context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
+    auto o = register_for(rc, e, in, now_seconds());
+    if (o.what == outcome::refused) return c.error(o.http_status, o.refusal_key.substr(6));
+    return result_page(c, e, o, 201);
+}
+
+// The public list: confirmed participants who agreed to be shown, when the organiser turned it on.
+http::response participants_page(call& c) {
+    auto& a = c.app;
+    auto e = the_event(c);
+    if (!e.public_participants) return c.error(404, "not_found");
+    auto list = repository(c.db()).list(e.id, "confirmed", "", 100000, 0, nullptr);
+    list.erase(std::remove_if(list.begin(), list.end(), [](const registration& r) { return !r.public_listing; }),
+               list.end());
+    sort_bulgarian(list, false);
+    json::array people;
+    for (const auto& r : list) people.push_back(json::object{{"name", r.name}, {"organisation", r.organisation}});
+    bool empty = people.empty();
+    json::object data{{"title", a.texts.text(c.lang(), "participants_title") + ": " + e.title},
+                      {"event", events::to_view(e, a.texts, c.lang())},
+                      {"people", std::move(people)},
+                      {"empty", empty}};
+    return c.page("events/participants", std::move(data));
+}
+
+// ---- the personal page /r/{token}: c.object_id is the registration the link opens ----
 
 // `ask_cancel`: the participant pressed „Отказвам се“ once; the page asks before cancelling.
 // `raw` and `errors`: a refused save, shown again as typed with each field's reason.
-http::response manage_page(application& a, http::request& req, const std::string& token, const std::string& notice,
-                           bool ask_cancel = false, const http::fields* raw = nullptr,
+http::response manage_page(call& c, const std::string& notice, bool ask_cancel = false, const http::fields* raw = nullptr,
                            const std::map<std::string, std::string>& errors = {}, int status = 200) {
-    auto ctx = app::page_context(a, req);
-    auto conn = a.db.acquire();
-    repository repo(*conn);
-    auto r = repo.find_by_token(util::token_hash(token));
-    if (!r) return app::error_response(a, req, 404, "bad_link");
-    auto e = events::repository(*conn).find(r->event_id);
-    if (!e) return app::error_response(a, req, 404, "bad_link");
-    app::csrf_token(a, req, ctx);
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    repository repo(c.db());
+    auto r = repo.find(c.object_id);
+    auto e = r ? events::repository(c.db()).find(r->event_id) : std::nullopt;
+    if (!e) return c.error(404, "bad_link");
+    app::csrf_token(a, c.req, c.ctx);
     json::object reg = to_json(*r);
-    reg["status_label"] = a.texts.text(ctx.lang, "regstatus_" + r->status);
+    reg["status_label"] = a.texts.text(lang, "regstatus_" + r->status);
     // Nothing to change or show at a door once the registration or the event is cancelled.
     reg["is_active"] = r->status != "cancelled" && r->status != "rejected" && e->status != "cancelled";
     // Not "position": the registration has a job title of that name, which a confirmed
@@ -186,271 +242,212 @@ http::response manage_page(application& a, http::request& req, const std::string
             if (util::valid_utf8(k) && util::valid_utf8(v) && k != "csrf_token") values[k] = v;
     json::object errs;
     for (const auto& [k, v] : errors) errs[k] = v;
-    json::object data{{"title", a.texts.text(ctx.lang, "manage_title")},
-                      {"event", events::to_view(*e, a.texts, ctx.lang)},
+    json::object data{{"title", a.texts.text(lang, "manage_title")},
+                      {"event", events::to_view(*e, a.texts, lang)},
                       {"registration", std::move(reg)},
                       {"values", std::move(values)},
                       {"errors", std::move(errs)},
-                      {"types", type_options(a, ctx.lang, raw ? app::form_value(*raw, "organisation_type") : r->organisation_type)},
-                      {"base", "/r/" + token}};
+                      {"types", type_options(a, lang, raw ? app::form_value(*raw, "organisation_type") : r->organisation_type)},
+                      {"base", "/r/" + std::string(c.req.param("token"))}};
     auto stored = json::parse(r->answers.empty() ? "{}" : r->answers);
     add_form_view(data, parse_form_settings(e->registration_form), raw,
                   raw || !stored.is_object() ? nullptr : &stored.as_object(), errors);
-    if (!notice.empty()) data["notice"] = a.texts.text(ctx.lang, notice);
+    if (!notice.empty()) data["notice"] = a.texts.text(lang, notice);
     auto& shown = data["registration"].as_object();  // both read inside {{#registration}}
     shown["ask_cancel"] = ask_cancel;
     shown["has_errors"] = !errors.empty();
-    materials::add_personal_view(a, *conn, *e, *r, ctx.lang, data);
-    auto res = app::render_page(a, ctx, "registration/manage", std::move(data), status);
+    materials::add_personal_view(a, c.db(), *e, *r, lang, data);
+    auto res = c.page("registration/manage", std::move(data), status);
     res.set_header("Cache-Control", "no-store");
     res.set_header("Referrer-Policy", "no-referrer");  // the token is in the address
     return res;
+}
+
+http::response manage_get(call& c) { return manage_page(c, ""); }
+
+// The participant cancels (asked first) or corrects their details.
+http::response manage_post(call& c) {
+    auto& a = c.app;
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    auto r = repo.find(c.object_id);
+    auto e = r ? events::repository(c.db()).find(r->event_id) : std::nullopt;
+    if (!e) return c.error(404, "bad_link");
+    std::string notice;
+    if (app::form_value(c.form, "action") == "cancel") {
+        if (r->status == "cancelled" || r->status == "rejected") return c.error(409, "already_cancelled");
+        // Asked first: cancelling gives the seat away and cannot be taken back.
+        if (app::form_value(c.form, "confirm") != "1") return manage_page(c, "", true);
+        context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
+        cancel(rc, *e, *r);
+        audit(c.db(), 0, "registration.self_cancel", e->id, r->id, "");  // 0: the participant, no account
+        notice = "notice_registration_cancelled";
+    } else {
+        field_errors errors;
+        auto in = input_from_form(c.form, errors);
+        in.email = r->email;  // the address is the registration's identity: not changed here
+        in.consent = true;
+        in.walk_in = r->email.empty();
+        validate(in, errors, parse_form_settings(e->registration_form));
+        // Back in the page as typed, each field with its reason: no dead end.
+        if (!errors.empty()) return manage_page(c, "", false, &c.form, events::localise(errors, a.texts, c.lang()), 422);
+        apply_details(*r, in);
+        repo.update_details(*r);
+        audit(c.db(), 0, "registration.self_edit", e->id, r->id, "");
+        notice = "notice_registration_saved";
+    }
+    tx.commit();
+    return manage_page(c, notice);
+}
+
+http::response manage_ics(call& c) {
+    auto r = repository(c.db()).find(c.object_id);
+    auto e = r ? events::repository(c.db()).find(r->event_id) : std::nullopt;
+    if (!e) return c.error(404, "bad_link");
+    http::response res;
+    res.body = event_ics(*e, c.app.cfg.public_base());
+    res.set_header("Content-Type", "text/calendar; charset=utf-8");
+    res.set_header("Content-Disposition", "attachment; filename=\"event.ics\"");
+    res.set_header("Cache-Control", "no-store");
+    return res;
+}
+
+// ---- API ----
+
+// The window, the mode and the seats are the service's rules (closed_for, register_for).
+http::response api_register(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto e = the_event(c);
+    if (!a.registration_limiter.allow(c.req.remote_addr))
+        return app::json_error(429, "too_many_registrations", a.texts.text(lang, "error_too_many_registrations"));
+    field_errors errors;
+    auto in = input_from_json(c.body, errors);
+    if (!c.body.contains("locale")) in.locale = lang;
+    validate(in, errors, parse_form_settings(e.registration_form));
+    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (auto answer = verification_instead(a, c.req, nullptr, c.db(), e, in)) return *answer;
+    context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
+    auto o = register_for(rc, e, in, now_seconds());
+    if (o.what == outcome::refused)
+        return app::json_error(o.http_status, o.refusal_key.substr(6), a.texts.text(lang, o.refusal_key));
+    if (o.what == outcome::already_registered) {
+        // Only the event's organisers (with a token) may learn that the address is registered;
+        // anyone else gets the answer a new registration gets, without a status or link of someone else's.
+        bool organiser = !c.req.header("authorization").empty() && c.visitor() &&
+                         app::event_access(c.db()).manages(*c.visitor(), e.id);
+        if (organiser) return app::json_error(409, "already_registered", a.texts.text(lang, "error_already_registered"));
+        return app::json_response(201, json::object{{"status", "received"}});
+    }
+    auto res = app::json_response(201, with_api_url(a, o.reg, o.token));
+    res.set_header("Location", "/api/v1/registrations/" + std::to_string(o.reg.id));
+    return res;
+}
+
+http::response api_list(call& c) {
+    auto status = c.req.query_param("status").value_or("");
+    auto q = c.req.query_param("q").value_or("");
+    if (!util::valid_utf8(q) || !util::valid_utf8(status))
+        return app::json_error(400, "bad_query", c.app.texts.text(c.lang(), "error_invalid_utf8"));
+    std::int64_t total = 0;
+    json::array items;
+    for (const auto& r : repository(c.db()).list(c.event_id, status, util::to_lower_utf8(q),
+                                                 app::query_int(c.req, "limit", 100, 1, 1000),
+                                                 app::query_int(c.req, "offset", 0, 0, 1'000'000'000), &total))
+        items.push_back(to_json(r));
+    return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
+}
+
+http::response api_patch(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    storage::transaction tx(c.db());
+    repository repo(c.db());
+    auto r = repo.find(c.object_id);
+    auto e = r ? events::repository(c.db()).find(r->event_id) : std::nullopt;
+    if (!e) return c.error(404, "not_found");  // removed since the access check
+    field_errors errors;
+    std::optional<std::string> new_status;
+    std::optional<bool> checked_in;
+    json::object details;
+    for (const auto& [key, value] : c.body) {
+        std::string k(key);
+        if (k == "status") {
+            if (value.is_string()) new_status = std::string(value.get_string());
+            else errors[k] = {"error_must_be_text", {}};
+        } else if (k == "checked_in") {
+            if (value.is_bool()) checked_in = value.get_bool();
+            else errors[k] = {"error_must_be_bool", {}};
+        } else if (k == "name" || k == "organisation" || k == "position" || k == "organisation_type" || k == "town" ||
+                   k == "phone" || k == "public_listing" || k == "answers") {
+            details[k] = value;
+        } else {
+            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+        }
+    }
+    input in;
+    if (!details.empty()) {
+        in = input_from_json(details, errors);
+        // Fields not sent keep their values.
+        if (!details.contains("name")) in.name = r->name;
+        if (!details.contains("organisation")) in.organisation = r->organisation;
+        if (!details.contains("position")) in.position = r->position;
+        if (!details.contains("organisation_type")) in.organisation_type = r->organisation_type;
+        if (!details.contains("town")) in.town = r->town;
+        if (!details.contains("phone")) in.phone = r->phone;
+        if (!details.contains("public_listing")) in.public_listing = r->public_listing;
+        in.email = r->email;
+        in.consent = true;
+        in.walk_in = r->email.empty();
+        in.check_answers = details.contains("answers");
+        validate(in, errors, parse_form_settings(e->registration_form));
+    }
+    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (!details.empty()) {
+        apply_details(*r, in);
+        repo.update_details(*r);
+    }
+    if (new_status) {
+        context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
+        if (auto refused = set_status(rc, *e, *r, *new_status))
+            return app::json_error(*refused == "error_event_full" ? 409 : 422, refused->substr(6), a.texts.text(lang, *refused));
+    }
+    if (checked_in) repo.set_checked_in(r->id, *checked_in);
+    audit(c.db(), c.user().id, "registration.api_patch", e->id, r->id, c.req.body.substr(0, 500));
+    tx.commit();
+    return app::json_response(200, to_json(*repo.find(r->id)));
 }
 
 }  // namespace
 
 http::response prefilled_form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
                                    const http::fields& prefill, json::object extra) {
-    return form_page(a, req, ctx, e, &prefill, {}, 200, std::move(extra));
+    auto conn = a.db.acquire();
+    return form_page(a, req, ctx, *conn, e, &prefill, {}, 200, std::move(extra));
 }
 
 void register_routes(application& a) {
-    auto form_limit = static_cast<std::size_t>(a.cfg.server.form_max_bytes);
-
     a.metrics.add_gauge("sabor_registrations", "Registrations that are not cancelled or rejected.", [&a] {
         auto conn = a.db.acquire();
         return static_cast<double>(repository(*conn).count_active());
     });
+    using app::route;
 
-    a.router.get("/events/{slug}/register", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        auto e = event_by_slug(*conn, req.param("slug"));
-        if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
-        if (!events::accepting_registrations(*e, now_seconds())) return app::error_response(a, req, 409, "registration_closed");
-        return form_page(a, req, ctx, *e, nullptr, {}, 200);
-    });
+    // Registering: a draft is 404 but for its managers; the window, the mode and the seats are
+    // the service's rules (closed_for, register_for), applied in the handlers.
+    route(a, "GET", "/events/{slug}/register").allow(access::event_reader).handle(register_page);
+    route(a, "POST", "/events/{slug}/register").allow(access::event_reader).form().handle(register_submit);
+    // Shown only when the organiser turned the list on (event.public_participants).
+    route(a, "GET", "/events/{slug}/participants").allow(access::event_reader).handle(participants_page);
 
-    a.router.post("/events/{slug}/register", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto conn = a.db.acquire();
-        auto e = event_by_slug(*conn, req.param("slug"));
-        if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
-        if (!a.registration_limiter.allow(req.remote_addr)) return app::error_response(a, req, 429, "too_many_registrations");
-        field_errors errors;
-        auto in = input_from_form(form, errors);
-        if (in.honeypot_filled) return app::error_response(a, req, 400, "bad_form");
-        in.locale = ctx.lang;
-        auto settings = parse_form_settings(e->registration_form);
-        validate(in, errors, settings);
-        if (!errors.empty()) return form_page(a, req, ctx, *e, &form, events::localise(errors, a.texts, ctx.lang), 422);
-        if (auto answer = verification_instead(a, req, &ctx, *conn, *e, in)) return *answer;
-        context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-        auto o = register_for(c, *e, in, now_seconds());
-        if (o.what == outcome::refused) return app::error_response(a, req, o.http_status, o.refusal_key.substr(6));
-        return result_page(a, ctx, *e, o, 201);
-    }, form_limit);
+    route(a, "GET", "/r/{token}").allow(access::personal_link).link("token", registration_of_link).handle(manage_get);
+    route(a, "POST", "/r/{token}").allow(access::personal_link).link("token", registration_of_link).form().handle(manage_post);
+    route(a, "GET", "/r/{token}/event.ics").allow(access::personal_link).link("token", registration_of_link).handle(manage_ics);
 
-    // The public list: confirmed participants who agreed to be shown, when the organiser turned it on.
-    a.router.get("/events/{slug}/participants", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        auto conn = a.db.acquire();
-        auto e = event_by_slug(*conn, req.param("slug"));
-        if (!e || e->status == "draft" || !e->public_participants) return app::error_response(a, req, 404, "not_found");
-        auto list = repository(*conn).list(e->id, "confirmed", "", 100000, 0, nullptr);
-        list.erase(std::remove_if(list.begin(), list.end(), [](const registration& r) { return !r.public_listing; }),
-                   list.end());
-        sort_bulgarian(list, false);
-        json::array people;
-        for (const auto& r : list) people.push_back(json::object{{"name", r.name}, {"organisation", r.organisation}});
-        bool empty = people.empty();
-        json::object data{{"title", a.texts.text(ctx.lang, "participants_title") + ": " + e->title},
-                          {"event", events::to_view(*e, a.texts, ctx.lang)},
-                          {"people", std::move(people)},
-                          {"empty", empty}};
-        return app::render_page(a, ctx, "events/participants", std::move(data));
-    });
-
-    a.router.get("/r/{token}", [&a](http::request& req) {
-        return manage_page(a, req, std::string(req.param("token")), "");
-    });
-
-    a.router.post("/r/{token}", [&a](http::request& req) {
-        auto ctx = app::page_context(a, req);
-        http::fields form;
-        if (auto refusal = app::read_form(a, req, form)) return *refusal;
-        auto token = std::string(req.param("token"));
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        auto r = repo.find_by_token(util::token_hash(token));
-        if (!r) return app::error_response(a, req, 404, "bad_link");
-        auto e = events::repository(*conn).find(r->event_id);
-        if (!e) return app::error_response(a, req, 404, "bad_link");
-        std::string notice;
-        if (app::form_value(form, "action") == "cancel") {
-            if (r->status == "cancelled" || r->status == "rejected") return app::error_response(a, req, 409, "already_cancelled");
-            // Asked first: cancelling gives the seat away and cannot be taken back.
-            if (app::form_value(form, "confirm") != "1") return manage_page(a, req, token, "", true);
-            context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-            cancel(c, *e, *r);
-            audit(*conn, 0, "registration.self_cancel", e->id, r->id, "");  // 0: the participant, no account
-            notice = "notice_registration_cancelled";
-        } else {
-            field_errors errors;
-            auto in = input_from_form(form, errors);
-            in.email = r->email;  // the address is the registration's identity: not changed here
-            in.consent = true;
-            in.walk_in = r->email.empty();
-            validate(in, errors, parse_form_settings(e->registration_form));
-            // Back in the page as typed, each field with its reason: no dead end.
-            if (!errors.empty())
-                return manage_page(a, req, token, "", false, &form, events::localise(errors, a.texts, ctx.lang), 422);
-            apply_details(*r, in);
-            repo.update_details(*r);
-            audit(*conn, 0, "registration.self_edit", e->id, r->id, "");
-            notice = "notice_registration_saved";
-        }
-        tx.commit();
-        return manage_page(a, req, token, notice);
-    }, form_limit);
-
-    a.router.get("/r/{token}/event.ics", [&a](http::request& req) {
-        auto conn = a.db.acquire();
-        auto r = repository(*conn).find_by_token(util::token_hash(std::string(req.param("token"))));
-        auto e = r ? events::repository(*conn).find(r->event_id) : std::nullopt;
-        if (!e) return app::error_response(a, req, 404, "bad_link");
-        http::response res;
-        res.body = event_ics(*e, a.cfg.public_base());
-        res.set_header("Content-Type", "text/calendar; charset=utf-8");
-        res.set_header("Content-Disposition", "attachment; filename=\"event.ics\"");
-        res.set_header("Cache-Control", "no-store");
-        return res;
-    });
-
-    // ---- API ----
-
-    a.router.post("/api/v1/events/{id}/registrations", [&a](http::request& req) {
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, req, refusal);
-        if (!body) return *refusal;
-        auto lang = app::pick_lang(a, req);
-        auto id = app::to_id(req.param("id"));
-        auto conn = a.db.acquire();
-        auto e = id ? events::repository(*conn).find(*id) : std::nullopt;
-        if (!e || e->status == "draft") return app::error_response(a, req, 404, "not_found");
-        if (!a.registration_limiter.allow(req.remote_addr))
-            return app::json_error(429, "too_many_registrations", a.texts.text(lang, "error_too_many_registrations"));
-        field_errors errors;
-        auto in = input_from_json(*body, errors);
-        if (!body->contains("locale")) in.locale = lang;
-        validate(in, errors, parse_form_settings(e->registration_form));
-        if (!errors.empty())
-            return events::validation_failed(a, req, errors);
-        if (auto answer = verification_instead(a, req, nullptr, *conn, *e, in)) return *answer;
-        context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-        auto o = register_for(c, *e, in, now_seconds());
-        if (o.what == outcome::refused)
-            return app::json_error(o.http_status, o.refusal_key.substr(6), a.texts.text(lang, o.refusal_key));
-        if (o.what == outcome::already_registered) {
-            // Only the event's organisers may learn that the address is registered; anyone else
-            // gets the answer a new registration gets, without a status or link of someone else's.
-            auto caller = req.header("authorization").empty() ? std::nullopt : app::request_user(a, req);
-            if (caller && event_managed_by(*conn, *caller, e->id))
-                return app::json_error(409, "already_registered", a.texts.text(lang, "error_already_registered"));
-            return app::json_response(201, json::object{{"status", "received"}});
-        }
-        auto res = app::json_response(201, with_api_url(a, o.reg, o.token));
-        res.set_header("Location", "/api/v1/registrations/" + std::to_string(o.reg.id));
-        return res;
-    }, 16 * 1024);
-
-    a.router.get("/api/v1/events/{id}/registrations", [&a](http::request& req) {
-        auto auth = app::require_api_user(a, req);
-        if (auth.refusal) return *auth.refusal;
-        auto lang = app::pick_lang(a, req);
-        auto conn = a.db.acquire();
-        auto e = event_in_path(*conn, auth.user, req);
-        if (!e) return app::error_response(a, req, 404, "not_found");
-        auto status = req.query_param("status").value_or("");
-        auto q = req.query_param("q").value_or("");
-        if (!util::valid_utf8(q) || !util::valid_utf8(status))
-            return app::json_error(400, "bad_query", a.texts.text(lang, "error_invalid_utf8"));
-        std::int64_t total = 0;
-        json::array items;
-        for (const auto& r : repository(*conn).list(e->id, status, util::to_lower_utf8(q), app::query_int(req, "limit", 100, 1, 1000),
-                                                    app::query_int(req, "offset", 0, 0, 1'000'000'000), &total))
-            items.push_back(to_json(r));
-        return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
-    });
-
-    a.router.add("PATCH", "/api/v1/registrations/{id}", [&a](http::request& req) {
-        app::api_auth auth;
-        boost::json::object body;
-        if (auto refusal = app::read_api_write(a, req, auth, body)) return *refusal;
-        auto lang = app::pick_lang(a, req);
-        auto id = app::to_id(req.param("id"));
-        auto conn = a.db.acquire();
-        storage::transaction tx(*conn);
-        repository repo(*conn);
-        auto r = id ? repo.find(*id) : std::nullopt;
-        auto e = r ? event_managed_by(*conn, auth.user, r->event_id) : std::nullopt;
-        if (!r || !e)
-            return app::error_response(a, req, 404, "not_found");
-        field_errors errors;
-        std::optional<std::string> new_status;
-        std::optional<bool> checked_in;
-        json::object details;
-        for (const auto& [key, value] : body) {
-            std::string k(key);
-            if (k == "status") {
-                if (value.is_string()) new_status = std::string(value.get_string());
-                else errors[k] = {"error_must_be_text", {}};
-            } else if (k == "checked_in") {
-                if (value.is_bool()) checked_in = value.get_bool();
-                else errors[k] = {"error_must_be_bool", {}};
-            } else if (k == "name" || k == "organisation" || k == "position" || k == "organisation_type" || k == "town" ||
-                       k == "phone" || k == "public_listing" || k == "answers") {
-                details[k] = value;
-            } else {
-                errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
-            }
-        }
-        input in;
-        if (!details.empty()) {
-            in = input_from_json(details, errors);
-            // Fields not sent keep their values.
-            if (!details.contains("name")) in.name = r->name;
-            if (!details.contains("organisation")) in.organisation = r->organisation;
-            if (!details.contains("position")) in.position = r->position;
-            if (!details.contains("organisation_type")) in.organisation_type = r->organisation_type;
-            if (!details.contains("town")) in.town = r->town;
-            if (!details.contains("phone")) in.phone = r->phone;
-            if (!details.contains("public_listing")) in.public_listing = r->public_listing;
-            in.email = r->email;
-            in.consent = true;
-            in.walk_in = r->email.empty();
-            in.check_answers = details.contains("answers");
-            validate(in, errors, parse_form_settings(e->registration_form));
-        }
-        if (!errors.empty())
-            return events::validation_failed(a, req, errors);
-        if (!details.empty()) {
-            apply_details(*r, in);
-            repo.update_details(*r);
-        }
-        if (new_status) {
-            context c{*conn, a.mail, a.cfg.public_base(), a.secret};
-            if (auto refused = set_status(c, *e, *r, *new_status))
-                return app::json_error(*refused == "error_event_full" ? 409 : 422, refused->substr(6), a.texts.text(lang, *refused));
-        }
-        if (checked_in) repo.set_checked_in(r->id, *checked_in);
-        audit(*conn, auth.user.id, "registration.api_patch", e->id, r->id, req.body.substr(0, 500));
-        tx.commit();
-        return app::json_response(200, to_json(*repo.find(r->id)));
-    }, 16 * 1024);
+    route(a, "POST", "/api/v1/events/{id}/registrations").allow(access::event_reader).json(16 * 1024).handle(api_register);
+    route(a, "GET", "/api/v1/events/{id}/registrations").allow(access::event_manager).handle(api_list);
+    route(a, "PATCH", "/api/v1/registrations/{id}").allow(access::event_manager)
+        .event_of("id", event_of_registration).json(16 * 1024).handle(api_patch);
 
     register_verification_routes(a);
     register_cancellation_routes(a);

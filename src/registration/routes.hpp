@@ -2,11 +2,15 @@
 #include "events/model.hpp"
 #include "http/message.hpp"
 #include "registration/form.hpp"
+#include "storage/database.hpp"
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace sabor::app {
 class application;
@@ -16,6 +20,10 @@ struct web_ctx;
 namespace sabor::registration {
 // /events/{slug}/register, personal pages /r/{token}, and the registration API.
 void register_routes(app::application& a);
+// Finders for route declarations (app::finder): a registration's id -> its event (.event_of),
+// a personal link's token -> its registration (.link); nothing when there is no such thing.
+std::optional<std::int64_t> event_of_registration(storage::database& db, std::string_view id);
+std::optional<std::int64_t> registration_of_link(storage::database& db, std::string_view token);
 // Adds what web/templates/partials/registration_fields needs for an event's form: shown and
 // required fields, the questions with their current values (from `raw` form values or
 // `stored` answers) and errors, and the privacy text.

@@ -5,7 +5,7 @@ import re
 import time
 import unittest
 
-from harness import Server, Browser, EventMailTestCase
+from harness import Server, Browser, EventMailTestCase, add_organiser
 from smtp_sink import Sink
 
 EVENT = {
@@ -129,6 +129,49 @@ class RegistrationTest(EventMailTestCase):
         self.api("POST", f"/api/v1/events/{closed['id']}/cancel")
         self.assertEqual(self.s.sql("SELECT COUNT(*) FROM registrations")[0][0], 0)
         self.assertEqual(self.s.request("GET", "/r/forged-token-123").status, 404)
+
+    def test_who_may_call_each_registration_route(self):
+        reg = self.register(person(1)).json()
+        rid, eid = reg["id"], self.event["id"]
+        link = reg["manage_url"].replace("http://127.0.0.1:8080", "")
+        other = {"Authorization": "Bearer " + add_organiser(self.s, "other@ruse.bg", "Друг")}
+
+        def code(r):
+            return (r.status, r.json()["error"]["code"])
+        # The attendee list and the form settings: the event's managers; another organiser knows
+        # the published event exists (403), a registration in it is not told (404).
+        self.assertEqual(code(self.s.request("GET", f"/api/v1/events/{eid}/registrations")), (401, "unauthorized"))
+        self.assertEqual(code(self.s.request("GET", f"/api/v1/events/{eid}/registrations", headers=other)),
+                         (403, "forbidden"))
+        self.assertEqual(self.api("GET", f"/api/v1/events/{eid}/registrations").json()["total"], 1)
+        self.assertEqual(code(self.s.request("GET", f"/api/v1/events/{eid}/registration-form", headers=other)),
+                         (403, "forbidden"))
+        self.assertEqual(code(self.s.request("PUT", f"/api/v1/events/{eid}/registration-form", body={"fields": {}},
+                                             headers=other)), (403, "forbidden"))
+        self.assertEqual(code(self.s.request("PATCH", f"/api/v1/registrations/{rid}", body={"name": "Чуждо"},
+                                             headers=other)), (404, "not_found"))
+        self.assertEqual(self.api("PATCH", "/api/v1/registrations/999999", {"name": "Никой"}).status, 404)
+        draft = self.create_event(dict(EVENT, title="Чернова"), publish=False)
+        self.assertEqual(code(self.s.request("GET", f"/api/v1/events/{draft['id']}/registration-form", headers=other)),
+                         (404, "not_found"))
+        # The same on the pages: a stranger is sent to sign in; another organiser is refused.
+        anon = self.s.request("GET", f"/admin/registrations/{rid}")
+        self.assertEqual((anon.status, anon.header("Location")), (303, f"/login?next=/admin/registrations/{rid}"))
+        b = Browser(self.s)
+        b.login("other@ruse.bg", "password-123")
+        self.assertEqual(b.get(f"/admin/registrations/{rid}").status, 404)
+        self.assertEqual(b.get(f"/admin/events/{eid}/form").status, 403)
+        self.assertEqual(b.get(f"/admin/events/{eid}/cancel").status, 403)
+        self.assertEqual(b.get(f"/admin/events/{draft['id']}/cancel").status, 404)
+        # Registering: a draft is not there for visitors.
+        self.assertEqual(self.s.request("GET", f"/events/{draft['slug']}/register").status, 404)
+        self.assertEqual(self.s.request("GET", f"/events/{self.event['slug']}/register").status, 200)
+        # The personal link is the key; a made-up one opens nothing.
+        self.assertEqual(self.s.request("GET", link + "/event.ics").header("Content-Type"), "text/calendar; charset=utf-8")
+        self.assertEqual(self.s.request("GET", "/r/made-up-token/event.ics").status, 404)
+        self.assertEqual(self.s.request("POST", "/r/made-up-token", body="action=cancel&confirm=1",
+                                        headers={"Content-Type": "application/x-www-form-urlencoded"}).status, 404)
+        self.assertEqual(self.s.sql("SELECT name, status FROM registrations"), [("Участник 1", "confirmed")])
 
     def test_no_waiting_list_and_the_registration_window(self):
         full = self.create_event(dict(EVENT, title="Без чакащи", capacity=1, waitlist=False))
