@@ -75,7 +75,8 @@ const std::map<std::string, std::string> command_help{
                "Prints every route, one per line: METHOD PATH ACCESS INPUT BODY_LIMIT.\n"
                "ACCESS is who may call it: anyone, personal_link (the token in the path), event_reader\n"
                "(anyone while the event is public, its managers while a draft), organiser, event_manager,\n"
-               "admin, monitoring. INPUT is none, form (with its CSRF token), json, multipart or stream.\n"
+               "admin, monitoring. INPUT is none, raw (the body as sent), form (with its CSRF token), json,\n"
+               "multipart or stream.\n"
                "The database is created or upgraded first.\n"},
     {"serve", "Usage: sabor serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]\n"
               "Runs the server until SIGINT or SIGTERM, then finishes requests in flight and exits 0.\n"

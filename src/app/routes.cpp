@@ -25,6 +25,7 @@ std::string_view to_string(access a) {
 std::string_view to_string(input i) {
     switch (i) {
         case input::none: return "none";
+        case input::raw: return "raw";
         case input::form: return "form";
         case input::json: return "json";
         case input::multipart: return "multipart";
@@ -68,6 +69,7 @@ struct route::spec {
     sink_opener open;
     handler fn;
     bool declared_access = false;
+    bool body_optional = false;  // json_optional()
     std::optional<std::vector<std::string>> cache_uses;  // cached(): the query parameters the page reads
 
     bool signed_in_only() const {
@@ -161,7 +163,7 @@ struct route::spec {
         if (in == input::form) {
             if (!http::parse_form(c.req.body, c.form)) return c.error(400, "bad_form");
             if (!csrf_ok(c.app, c.req, c.form)) return c.error(403, "csrf");
-        } else if (in == input::json) {
+        } else if (in == input::json && !(body_optional && c.req.body.empty())) {
             std::optional<http::response> refusal;
             auto body = parse_json_object(c.app, c.req, refusal);
             if (!body) return refusal;
@@ -207,6 +209,12 @@ route& route::json(std::size_t limit) {
     return *this;
 }
 
+route& route::json_optional(std::size_t limit) {
+    json(limit);
+    s_->body_optional = true;
+    return *this;
+}
+
 route& route::multipart(std::size_t limit) {
     s_->in = input::multipart;
     s_->limit = limit;
@@ -220,8 +228,9 @@ route& route::stream(std::size_t limit, sink_opener open) {
     return *this;
 }
 
-route& route::limit(std::size_t bytes) {
-    s_->limit = bytes;
+route& route::raw(std::size_t limit) {
+    s_->in = input::raw;
+    s_->limit = limit;
     return *this;
 }
 

@@ -44,7 +44,8 @@ enum class access {
 };
 std::string_view to_string(access a);
 
-enum class input { none, form, json, multipart, stream };
+// none: no body; raw: the body as sent, for the handler (a CSV file) or ignored (a bare POST).
+enum class input { none, raw, form, json, multipart, stream };
 std::string_view to_string(input i);
 
 // One call of a route: the request, the visitor, the checked input.
@@ -105,9 +106,11 @@ public:
     route& link(std::string param, finder f, std::string refusal_code = "not_found");
     route& form(std::size_t limit = 0);  // 0: [server] form_max_bytes
     route& json(std::size_t limit = 0);  // 0: [server] json_max_bytes
+    // A JSON object when a body is sent; no body at all leaves `body` empty.
+    route& json_optional(std::size_t limit = 0);
     route& multipart(std::size_t limit);  // read whole; the handler parses it and checks its CSRF token
     route& stream(std::size_t limit, sink_opener open);
-    route& limit(std::size_t bytes);  // a body that is not read (a bare POST)
+    route& raw(std::size_t limit);  // the body as sent, up to `limit`
     // A public page kept for anonymous visitors (app/cached_page.hpp): `uses` names every
     // query parameter the page reads. A copy is answered before the checks run again.
     route& cached(std::vector<std::string> uses = {});

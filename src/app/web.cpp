@@ -66,12 +66,6 @@ bool csrf_ok(application& a, const http::request& req, const http::fields& form)
     return util::constant_time_equal(form_value(form, "csrf_token"), util::hmac_hex(a.secret, *cookie));
 }
 
-std::optional<http::response> read_form(application& a, const http::request& req, http::fields& form) {
-    if (!http::parse_form(req.body, form)) return error_response(a, req, 400, "bad_form");
-    if (!csrf_ok(a, req, form)) return error_response(a, req, 403, "csrf");
-    return std::nullopt;
-}
-
 std::string form_value(const http::fields& form, std::string_view name) {
     for (const auto& [k, v] : form)
         if (k == name) return v;
@@ -156,30 +150,6 @@ std::int64_t query_int(const http::request& req, std::string_view name, std::int
     return std::clamp(v, lo, hi);
 }
 
-api_auth require_api_user(application& a, http::request& req) {
-    api_auth r;
-    auto u = request_user(a, req);
-    if (!u) {
-        r.refusal = json_error(401, "unauthorized", a.texts.text(pick_lang(a, req), "error_unauthorized"));
-        r.refusal->set_header("WWW-Authenticate", "Bearer");
-        return r;
-    }
-    // A browser session may use the API only for reading; writes need a token (no CSRF there).
-    if (req.header("authorization").empty() && req.method != "GET") {
-        r.refusal = json_error(403, "token_required", a.texts.text(pick_lang(a, req), "error_token_required"));
-        return r;
-    }
-    r.user = *u;
-    return r;
-}
-
-api_auth require_api_admin(application& a, http::request& req) {
-    auto r = require_api_user(a, req);
-    if (!r.refusal && !r.user.is_admin())
-        r.refusal = json_error(403, "forbidden", a.texts.text(pick_lang(a, req), "error_admin_only"));
-    return r;
-}
-
 std::optional<boost::json::object> parse_json_object(application& a, http::request& req,
                                                      std::optional<http::response>& refusal) {
     auto lang = pick_lang(a, req);
@@ -194,17 +164,6 @@ std::optional<boost::json::object> parse_json_object(application& a, http::reque
         return std::nullopt;
     }
     return std::move(v.get_object());
-}
-
-std::optional<http::response> read_api_write(application& a, http::request& req, api_auth& auth,
-                                             boost::json::object& body) {
-    auth = require_api_user(a, req);
-    if (auth.refusal) return auth.refusal;
-    std::optional<http::response> refusal;
-    auto parsed = parse_json_object(a, req, refusal);
-    if (!parsed) return refusal;
-    body = std::move(*parsed);
-    return std::nullopt;
 }
 
 }  // namespace sabor::app

@@ -30,9 +30,6 @@ std::optional<accounts::user> request_user(application& a, const http::request& 
 // The hidden form field's value; sets the CSRF cookie when the visitor has none.
 const std::string& csrf_token(application& a, const http::request& req, web_ctx& ctx);
 bool csrf_ok(application& a, const http::request& req, const http::fields& form);
-// Reads a posted form and checks its CSRF token: the 400 or 403 answer when either fails.
-std::optional<http::response> read_form(application& a, const http::request& req, http::fields& form);
-
 std::string form_value(const http::fields& form, std::string_view name);
 
 // Renders `page` into the layout. `data` gets t (messages), lang, user, csrf_token.
@@ -48,21 +45,9 @@ http::response json_error(int status, std::string_view code, const std::string& 
 
 void apply_security_headers(application& a, http::response& r);
 
-// For the JSON API: the caller's account (a Bearer token for writes), or the answer to give.
-struct api_auth {
-    std::optional<http::response> refusal;
-    accounts::user user;
-};
-api_auth require_api_user(application& a, http::request& req);
-// Like require_api_user, and the account must be an admin.
-api_auth require_api_admin(application& a, http::request& req);
 // The body as a JSON object, or the 400/415 answer in `refusal`.
 std::optional<boost::json::object> parse_json_object(application& a, http::request& req,
                                                      std::optional<http::response>& refusal);
-// For a JSON API write: require_api_user into `auth`, then the body as a JSON object into
-// `body`; the answer to give when either fails.
-std::optional<http::response> read_api_write(application& a, http::request& req, api_auth& auth,
-                                             boost::json::object& body);
 std::optional<std::int64_t> to_id(std::string_view s);  // a positive integer, or nothing
 std::int64_t query_int(const http::request& req, std::string_view name, std::int64_t def, std::int64_t lo, std::int64_t hi);
 bool is_api(const http::request& req);

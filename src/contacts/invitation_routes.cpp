@@ -406,21 +406,15 @@ http::response api_cancel(call& c) {
     return app::json_response(200, to_json(*repo.find_campaign(camp->id), repo.counts(camp->id)));
 }
 
-// The body is optional ({"campaign_id": n} or nothing), which .json() does not allow, so it is
-// read here when there is one.
+// The body is optional: {"campaign_id": n} or nothing.
 http::response api_resend(call& c) {
     auto& a = c.app;
     const auto& lang = c.lang();
     std::int64_t campaign_id = 0;
-    if (!c.req.body.empty()) {
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, c.req, refusal);
-        if (!body) return *refusal;
-        for (const auto& [k, v] : *body) {
-            if (k != "campaign_id") return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_field"));
-            if (!v.is_int64() || v.get_int64() <= 0) return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_value"));
-            campaign_id = v.get_int64();
-        }
+    for (const auto& [k, v] : c.body) {
+        if (k != "campaign_id") return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_field"));
+        if (!v.is_int64() || v.get_int64() <= 0) return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_value"));
+        campaign_id = v.get_int64();
     }
     auto e = event_of_call(c);
     storage::transaction tx(c.db());
@@ -452,15 +446,15 @@ void register_invitation_routes(application& a) {
         .handle(decline_confirm);
     route(a, "GET", "/u/{token}").allow(access::personal_link).handle(unsubscribe_prompt);
     // RFC 8058 one-click: no form, no CSRF token (see unsubscribe).
-    route(a, "POST", "/u/{token}").allow(access::personal_link).limit(4096).handle(unsubscribe_confirm);
+    route(a, "POST", "/u/{token}").allow(access::personal_link).raw(4096).handle(unsubscribe_confirm);
 
     route(a, "POST", "/api/v1/events/{id}/invitations").allow(access::event_manager).json(64 * 1024).handle(api_create);
     route(a, "GET", "/api/v1/events/{id}/invitations").allow(access::event_manager).handle(api_list);
     route(a, "GET", "/api/v1/events/{id}/invitation-campaigns").allow(access::event_manager).handle(api_campaigns);
     // A scheduled campaign can be called off until it is sent.
-    route(a, "POST", "/api/v1/events/{id}/invitation-campaigns/{campaign}/cancel").allow(access::event_manager).limit(1024)
+    route(a, "POST", "/api/v1/events/{id}/invitation-campaigns/{campaign}/cancel").allow(access::event_manager).raw(1024)
         .handle(api_cancel);
-    route(a, "POST", "/api/v1/events/{id}/invitations/resend").allow(access::event_manager).limit(4096).handle(api_resend);
+    route(a, "POST", "/api/v1/events/{id}/invitations/resend").allow(access::event_manager).json_optional(4096).handle(api_resend);
 }
 
 }  // namespace sabor::contacts

@@ -582,7 +582,7 @@ void register_routes(application& a) {
     route(a, "GET", "/admin/contacts/{id}").allow(access::organiser).handle(edit_page);
     route(a, "POST", "/admin/contacts/{id}").allow(access::organiser).form().handle(edit_save);
 
-    route(a, "POST", "/api/v1/contacts/import").allow(access::organiser).limit(import_max_bytes).handle(api_import);
+    route(a, "POST", "/api/v1/contacts/import").allow(access::organiser).raw(import_max_bytes).handle(api_import);
     route(a, "GET", "/api/v1/contacts").allow(access::organiser).handle(api_list);
     route(a, "POST", "/api/v1/contacts").allow(access::organiser).json(64 * 1024).handle(api_create);
     route(a, "GET", "/api/v1/contacts/{id}").allow(access::organiser).handle(api_get);

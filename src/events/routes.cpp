@@ -354,6 +354,6 @@ void register_routes(application& a) {
     route(a, "GET", "/api/v1/events/{id}").allow(access::event_reader).handle(api_get);
     route(a, "PATCH", "/api/v1/events/{id}").allow(access::event_manager).json().handle(api_patch);
     route(a, "DELETE", "/api/v1/events/{id}").allow(access::event_manager).handle(api_delete);
-    route(a, "POST", "/api/v1/events/{id}/publish").allow(access::event_manager).limit(1024).handle(api_publish);
+    route(a, "POST", "/api/v1/events/{id}/publish").allow(access::event_manager).raw(1024).handle(api_publish);
 }
 }  // namespace sabor::events

@@ -139,7 +139,7 @@ void register_routes(application& a) {
 
     route(a, "GET", "/api/v1/mail").allow(access::admin).handle(api_list);
     route(a, "POST", "/api/v1/mail/test").allow(access::admin).json(4096).handle(api_test);
-    route(a, "POST", "/api/v1/mail/{id}/resend").allow(access::admin).limit(1024).handle(api_resend);
+    route(a, "POST", "/api/v1/mail/{id}/resend").allow(access::admin).raw(1024).handle(api_resend);
 }
 
 }  // namespace sabor::mail

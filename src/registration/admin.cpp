@@ -20,55 +20,6 @@ namespace sabor::registration {
 using app::application;
 namespace json = boost::json;
 
-std::optional<events::event> event_managed_by(storage::database& db, const accounts::user& u,
-                                              std::optional<std::int64_t> event_id) {
-    if (!event_id) return std::nullopt;
-    events::repository repo(db);
-    auto e = repo.find(*event_id);
-    if (!e || !(u.is_admin() || repo.is_manager(e->id, u.id))) return std::nullopt;
-    return e;
-}
-
-namespace {
-// `hide`: answer 404 also for someone else's published event (a registration's event: the
-// registration's existence is not told); a draft is always 404, as in the API.
-managed_event load_managed_event(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
-                                 std::int64_t event_id, bool hide) {
-    managed_event m;
-    if (!ctx.user) {
-        m.refusal = http::response::redirect("/login?next=" + req.path);
-        return m;
-    }
-    events::repository repo(db);
-    auto e = repo.find(event_id);
-    if (!e) {
-        m.refusal = app::error_response(a, req, 404, "not_found");
-        return m;
-    }
-    if (!ctx.user->is_admin() && !repo.is_manager(e->id, ctx.user->id)) {
-        bool secret = hide || e->status == "draft";
-        m.refusal = app::error_response(a, req, secret ? 404 : 403, secret ? "not_found" : "forbidden");
-        return m;
-    }
-    m.e = std::move(*e);
-    m.user = *ctx.user;
-    return m;
-}
-}  // namespace
-
-managed_event load_managed(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
-                           std::int64_t event_id) {
-    return load_managed_event(a, req, ctx, db, event_id, true);
-}
-
-managed_event load_managed(application& a, http::request& req, app::web_ctx& ctx, storage::database& db) {
-    return load_managed_event(a, req, ctx, db, app::to_id(req.param("id")).value_or(0), false);
-}
-
-std::optional<events::event> event_in_path(storage::database& db, const accounts::user& u, const http::request& req) {
-    return event_managed_by(db, u, app::to_id(req.param("id")));
-}
-
 namespace {
 
 using app::access;

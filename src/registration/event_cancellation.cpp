@@ -82,25 +82,19 @@ http::response page_post(call& c) {
     return http::response::redirect("/admin?notice=cancelled&told=" + std::to_string(told));
 }
 
-// The body is optional ({"message": "..."}), so the route reads it as a bare body and parses
-// it here only when there is one (the framework's .json() requires a JSON object).
+// The body is optional: {"message": "..."} or nothing.
 http::response api_cancel(call& c) {
     auto& a = c.app;
     std::string message;
-    if (!c.req.body.empty()) {
-        std::optional<http::response> refusal;
-        auto body = app::parse_json_object(a, c.req, refusal);
-        if (!body) return *refusal;
-        events::field_errors errors;
-        for (const auto& [key, value] : *body) {
-            if (key != "message") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
-            else if (!value.is_string()) errors["message"] = {"error_must_be_text", {}};
-            else message = std::string(value.get_string());
-        }
-        if (!errors.count("message") && body->contains("message"))
-            if (auto err = check_message(message)) errors["message"] = {*err, {{"max", std::to_string(message_max)}}};
-        if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    events::field_errors errors;
+    for (const auto& [key, value] : c.body) {
+        if (key != "message") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
+        else if (!value.is_string()) errors["message"] = {"error_must_be_text", {}};
+        else message = std::string(value.get_string());
     }
+    if (!errors.count("message") && c.body.contains("message"))
+        if (auto err = check_message(message)) errors["message"] = {*err, {{"max", std::to_string(message_max)}}};
+    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
     storage::transaction tx(c.db());
     auto e = the_event(c);
     if (e.status == "cancelled")
@@ -119,7 +113,7 @@ void register_cancellation_routes(application& a) {
     using app::route;
     route(a, "GET", "/admin/events/{id}/cancel").allow(access::event_manager).handle(page_get);
     route(a, "POST", "/admin/events/{id}/cancel").allow(access::event_manager).form().handle(page_post);
-    route(a, "POST", "/api/v1/events/{id}/cancel").allow(access::event_manager).limit(16 * 1024).handle(api_cancel);
+    route(a, "POST", "/api/v1/events/{id}/cancel").allow(access::event_manager).json_optional(16 * 1024).handle(api_cancel);
 }
 
 }  // namespace sabor::registration

@@ -110,13 +110,6 @@ std::optional<registration> repository::find(std::int64_t id) {
     return one(st);
 }
 
-std::optional<std::int64_t> repository::event_of(std::int64_t id) {
-    auto st = db_.prepare("SELECT event_id FROM registrations WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) return std::nullopt;
-    return st.get_int(0);
-}
-
 std::optional<registration> repository::find_by_email(std::int64_t event_id, const std::string& email) {
     // "email <> ''" lets SQLite use the partial unique index (walk-ins may have no address);
     // without it every registration of the event is read.

@@ -25,8 +25,6 @@ public:
     void remove(std::int64_t id);
 
     std::optional<registration> find(std::int64_t id);
-    // The registration's event, for routes that name a registration (app::route::event_of).
-    std::optional<std::int64_t> event_of(std::int64_t id);
     std::optional<registration> find_by_email(std::int64_t event_id, const std::string& email);
     std::optional<registration> find_by_token(const std::string& token_hash);
     // For route declarations: a registration's event, and the registration a personal link opens.

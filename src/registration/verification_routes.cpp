@@ -34,7 +34,7 @@ http::response sent_page(application& a, app::web_ctx& ctx, const events::event&
     return app::render_page(a, ctx, "registration/verify_sent", std::move(data), 200);
 }
 
-// The token's request is looked up here, not by a link finder: an expired one answers 410.
+// The link's finder let through only a token that names a request; an expired one answers 410 here.
 http::response verify_page(call& c) {
     auto& a = c.app;
     auto token = std::string(c.req.param("token"));
@@ -99,10 +99,16 @@ std::optional<http::response> verification_instead(application& a, http::request
 
 void register_verification_routes(application& a) {
     using app::route;
-    route(a, "GET", "/v/{token}").allow(access::personal_link).handle(verify_page);
+    // A token that names a request, also an expired one (which its page answers with 410).
+    auto known = [](storage::database& db, std::string_view token) -> std::optional<std::int64_t> {
+        auto p = find_request(db, std::string(token), util::now_seconds());
+        if (p.what == pending::unknown) return std::nullopt;
+        return p.id;
+    };
+    route(a, "GET", "/v/{token}").allow(access::personal_link).link("token", known, "bad_link").handle(verify_page);
     // The button: only a POST with the form's CSRF token registers (mail scanners fetch
     // links with GET, and must not register anyone).
-    route(a, "POST", "/v/{token}").allow(access::personal_link).form().handle(verify);
+    route(a, "POST", "/v/{token}").allow(access::personal_link).link("token", known, "bad_link").form().handle(verify);
 }
 
 }  // namespace sabor::registration
