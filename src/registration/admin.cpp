@@ -113,20 +113,20 @@ http::response list_page(call& c) {
     return c.page("admin/registrations", std::move(data));
 }
 
-// One organiser's action on one registration, inside the caller's transaction. Returns a
-// message key when refused; nullopt when done (or nothing to do).
-std::optional<std::string> apply_action(context& c, repository& repo, const events::event& e, registration& r,
-                                        const std::string& what) {
+// One organiser's action on one registration, inside the caller's transaction. Returns why
+// it was refused; nullopt when done (or nothing to do).
+std::optional<refusal> apply_action(context& c, repository& repo, const events::event& e, registration& r,
+                                    const std::string& what) {
     if (what == "approve") return set_status(c, e, r, "confirmed");
     if (what == "reject") return set_status(c, e, r, "rejected");
     if (what == "cancel") return set_status(c, e, r, "cancelled");
     if (what == "admit" || what == "admit_over_capacity") return admit_at_desk(c, e, r, what == "admit_over_capacity");
     if (what == "check_in" || what == "undo_check_in") {
-        if (r.status != "confirmed") return std::string("error_not_confirmed");
+        if (r.status != "confirmed") return refusal::not_confirmed;
         repo.set_checked_in(r.id, what == "check_in");
         return std::nullopt;
     }
-    return std::string("error_unknown_value");
+    return refusal::unknown_value;
 }
 
 // Local paths back to the list or desk only (the filters travel in a hidden field).
@@ -276,10 +276,10 @@ http::response action(call& c) {
     if (auto refused = apply_action(svc, repo, e, *r, what)) {
         // The last seat went while the desk was looking: back to the desk, which now offers
         // admission beyond the capacity and says so (nothing was changed).
-        if (*refused == "error_desk_no_seat") return http::response::redirect(with_query(back_path(form, e.id), "seat_gone=1"));
-        if (*refused == "error_unknown_value") return c.error(400, "bad_form");
+        if (*refused == refusal::desk_no_seat) return http::response::redirect(with_query(back_path(form, e.id), "seat_gone=1"));
+        if (*refused == refusal::unknown_value) return c.error(400, "bad_form");
         // Back to the page the organiser came from, with the reason: no dead end.
-        return http::response::redirect(with_query(back_path(form, e.id), "refused=" + refused->substr(6)));
+        return http::response::redirect(with_query(back_path(form, e.id), "refused=" + std::string(code(*refused))));
     }
     audit(db, c.user().id, "registration." + what, e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
     tx.commit();

@@ -49,10 +49,10 @@ std::string desk_path(std::int64_t event_id, const std::string& q) {
     return out;
 }
 
-std::optional<std::string> admit_at_desk(context& c, const events::event& e, registration& r, bool over_capacity) {
+std::optional<refusal> admit_at_desk(context& c, const events::event& e, registration& r, bool over_capacity) {
     repository repo(c.db);
     if (r.status != "confirmed") {
-        if (!seats_of(c.db, e).free() && !over_capacity) return std::string("error_desk_no_seat");
+        if (!seats_of(c.db, e).free() && !over_capacity) return refusal::desk_no_seat;
         if (auto refused = set_status(c, e, r, "confirmed", true)) return refused;
     }
     repo.set_checked_in(r.id, true);

@@ -32,6 +32,6 @@ std::string desk_path(std::int64_t event_id, const std::string& q);
 // Confirms and checks in someone not yet confirmed. Call inside the BEGIN IMMEDIATE
 // transaction: the seat is decided from the count read here. Without a free seat it is
 // refused ("error_desk_no_seat") unless `over_capacity`, the organiser's explicit choice.
-std::optional<std::string> admit_at_desk(context& c, const events::event& e, registration& r, bool over_capacity);
+std::optional<refusal> admit_at_desk(context& c, const events::event& e, registration& r, bool over_capacity);
 
 }  // namespace sabor::registration

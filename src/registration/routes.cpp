@@ -191,7 +191,7 @@ http::response register_submit(call& c) {
     if (auto answer = verification_instead(a, c.req, &c.ctx, c.db(), e, in)) return *answer;
     context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
     auto o = register_for(rc, e, in, now_seconds());
-    if (o.what == outcome::refused) return c.error(o.http_status, o.refusal_key.substr(6));
+    if (o.what == outcome::refused) return c.error(http_status(o.why), code(o.why));
     return result_page(c, e, o, 201);
 }
 
@@ -330,7 +330,7 @@ http::response api_register(call& c) {
     context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
     auto o = register_for(rc, e, in, now_seconds());
     if (o.what == outcome::refused)
-        return app::json_error(o.http_status, o.refusal_key.substr(6), a.texts.text(lang, o.refusal_key));
+        return app::json_error(http_status(o.why), code(o.why), a.texts.text(lang, message_key(o.why)));
     if (o.what == outcome::already_registered) {
         // Only the event's organisers (with a token) may learn that the address is registered;
         // anyone else gets the answer a new registration gets, without a status or link of someone else's.
@@ -410,7 +410,7 @@ http::response api_patch(call& c) {
     if (new_status) {
         context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
         if (auto refused = set_status(rc, *e, *r, *new_status))
-            return app::json_error(*refused == "error_event_full" ? 409 : 422, refused->substr(6), a.texts.text(lang, *refused));
+            return app::json_error(http_status(*refused), code(*refused), a.texts.text(lang, message_key(*refused)));
     }
     if (checked_in) repo.set_checked_in(r->id, *checked_in);
     audit(c.db(), c.user().id, "registration.api_patch", e->id, r->id, c.req.body.substr(0, 500));

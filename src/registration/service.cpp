@@ -86,11 +86,10 @@ std::string new_link(repository& repo, std::int64_t id) {
     return token;
 }
 
-// `out` refused, with this message and HTTP status.
-outcome refuse(outcome& out, const char* key, int status) {
+// `out` refused, for this reason.
+outcome refuse(outcome& out, refusal why) {
     out.what = outcome::refused;
-    out.refusal_key = key;
-    out.http_status = status;
+    out.why = why;
     return out;
 }
 
@@ -233,14 +232,13 @@ void apply_details(registration& r, const input& in) {
 std::optional<outcome> closed_for(const events::event& e, const input& in, std::int64_t now) {
     outcome out;
     if (e.status != "published")
-        return refuse(out, e.status == "cancelled" ? "error_event_cancelled" : "error_not_found",
-                      e.status == "cancelled" ? 409 : 404);
-    if (e.ends_at < now) return refuse(out, "error_event_over", 409);
-    if (e.registration_mode == "closed") return refuse(out, "error_registration_closed", 409);
+        return refuse(out, e.status == "cancelled" ? refusal::event_cancelled : refusal::not_found);
+    if (e.ends_at < now) return refuse(out, refusal::event_over);
+    if (e.registration_mode == "closed") return refuse(out, refusal::registration_closed);
     // Invitation-only events take registrations through a personal link only.
-    if (e.registration_mode == "invitation" && in.invitation.empty()) return refuse(out, "error_invitation_only", 403);
-    if (e.registration_opens_at && now < e.registration_opens_at) return refuse(out, "error_registration_not_open", 409);
-    if (e.registration_closes_at && now > e.registration_closes_at) return refuse(out, "error_registration_deadline", 409);
+    if (e.registration_mode == "invitation" && in.invitation.empty()) return refuse(out, refusal::invitation_only);
+    if (e.registration_opens_at && now < e.registration_opens_at) return refuse(out, refusal::registration_not_open);
+    if (e.registration_closes_at && now > e.registration_closes_at) return refuse(out, refusal::registration_deadline);
     return std::nullopt;
 }
 
@@ -260,7 +258,8 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     std::optional<std::int64_t> invitation_id;
     if (!in.invitation.empty()) {
         auto check = contacts::usable_invitation(c.db, e.id, in.invitation);
-        if (!check.id) return refuse(out, check.refusal_key == "error_invitation_used" ? "error_invitation_used" : "error_invitation_invalid", 403);
+        if (!check.id)
+            return refuse(out, check.refusal_key == "error_invitation_used" ? refusal::invitation_used : refusal::invitation_invalid);
         invitation_id = check.id;
     }
     if (auto existing = repo.find_by_email(e.id, in.email);
@@ -274,7 +273,6 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
         }
         out.what = outcome::already_registered;
         out.reg = *existing;
-        out.http_status = 409;
         return out;
     } else if (existing) {
         // Registering again after cancelling: the same row comes back to life.
@@ -282,7 +280,7 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     }
     auto r = new_registration(e, in);
     r.status = seat_for(repo, e);
-    if (r.status == "waitlisted" && !e.waitlist) return refuse(out, "error_event_full", 409);  // rolls back
+    if (r.status == "waitlisted" && !e.waitlist) return refuse(out, refusal::event_full);  // rolls back
     auto token = util::random_token(24);
     r.id = repo.insert(r, util::token_hash(token));
     if (invitation_id) contacts::link_registration(c.db, *invitation_id, r.id);
@@ -295,7 +293,6 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     out.what = outcome::created;
     out.reg = std::move(r);
     out.token = std::move(token);
-    out.http_status = 201;
     return out;
 }
 
@@ -344,10 +341,10 @@ void cancel(context& c, const events::event& e, registration& r) {
     if (freed) promote_waiting(c, e);
 }
 
-std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status,
-                                      bool beyond_capacity) {
+std::optional<refusal> set_status(context& c, const events::event& e, registration& r, const std::string& status,
+                                  bool beyond_capacity) {
     if (std::find(statuses.begin(), statuses.end(), status) == statuses.end() || status == "pending")
-        return std::string("error_unknown_value");
+        return refusal::unknown_value;
     if (status == r.status) return std::nullopt;
     repository repo(c.db);
     if (status == "cancelled") {
@@ -355,7 +352,7 @@ std::optional<std::string> set_status(context& c, const events::event& e, regist
         return std::nullopt;
     }
     if (status == "confirmed" && !beyond_capacity && e.capacity > 0 && repo.count(e.id, "confirmed") >= e.capacity)
-        return std::string("error_event_full");
+        return refusal::event_full;
     bool freed = r.status == "confirmed";
     auto before = r.status;
     repo.set_status(r.id, status);

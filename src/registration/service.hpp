@@ -6,6 +6,7 @@
 #include "events/service.hpp"
 #include "registration/form.hpp"
 #include "registration/model.hpp"
+#include "registration/refusal.hpp"
 #include "storage/database.hpp"
 
 #include <boost/json/object.hpp>
@@ -51,9 +52,8 @@ void apply_details(registration& r, const input& in);
 struct outcome {
     enum kind { created, already_registered, refused } what = refused;
     registration reg;
-    std::string token;        // the personal link's token, only when created
-    std::string refusal_key;  // message key when refused
-    int http_status = 0;
+    std::string token;  // the personal link's token, only when created
+    refusal why = refusal::unknown_value;  // when refused
 };
 
 struct context {
@@ -76,7 +76,7 @@ void cancel(context& c, const events::event& e, registration& r);
 // An organiser's decision: confirmed, rejected, cancelled, waitlisted. Call inside a transaction.
 // Returns a message key when the change is refused (e.g. confirming beyond capacity, unless
 // `beyond_capacity`: the organiser admits someone at the door of a full room).
-std::optional<std::string> set_status(context& c, const events::event& e, registration& r, const std::string& status,
+std::optional<refusal> set_status(context& c, const events::event& e, registration& r, const std::string& status,
                                       bool beyond_capacity = false);
 // Fills free seats from the waiting list (after a capacity increase). Call inside a transaction.
 int promote_waiting(context& c, const events::event& e);

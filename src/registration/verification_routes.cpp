@@ -59,7 +59,7 @@ http::response verify(call& c) {
     if (r.what == pending::expired) return private_page(c.error(410, "verify_expired"));
     if (r.what == pending::unknown) return private_page(c.error(404, "bad_link"));
     const auto& o = r.registered;
-    if (o.what == outcome::refused) return private_page(c.error(o.http_status, o.refusal_key.substr(6)));
+    if (o.what == outcome::refused) return private_page(c.error(http_status(o.why), code(o.why)));
     if (o.what == outcome::created) return private_page(http::response::redirect("/r/" + o.token));
     // Already registered: told here, and their personal link is mailed again.
     json::object data{{"title", a.texts.text(c.lang(), "register_title") + ": " + r.event->title},
@@ -81,12 +81,12 @@ std::optional<http::response> verification_instead(application& a, http::request
     if (!refused && e.registration_mode == "open" && e.capacity > 0 && !e.waitlist &&
         repository(db).count(e.id, "confirmed") >= e.capacity) {
         refused = outcome{};
-        refused->refusal_key = "error_event_full";
-        refused->http_status = 409;
+        refused->why = refusal::event_full;
     }
     if (refused) {
-        if (ctx) return app::error_response(a, req, refused->http_status, refused->refusal_key.substr(6));
-        return app::json_error(refused->http_status, refused->refusal_key.substr(6), a.texts.text(lang, refused->refusal_key));
+        auto why = refused->why;
+        if (ctx) return app::error_response(a, req, http_status(why), code(why));
+        return app::json_error(http_status(why), code(why), a.texts.text(lang, message_key(why)));
     }
     context c{db, a.mail, a.cfg.public_base(), a.secret};
     auto r = request_verification(c, e, in, now);
