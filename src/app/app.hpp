@@ -3,6 +3,7 @@
 #include "accounts/security.hpp"
 #include "app/client_address.hpp"
 #include "app/config.hpp"
+#include "app/event_access.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -92,6 +93,8 @@ public:
     page_cache cache;
     std::string secret;
     mail::composer mail;
+    // Set by the events domain: finds the event a route is about (app/routes.cpp).
+    event_loader load_event;
     // Pages that answer a body over the route's limit themselves (an organiser's upload form:
     // back to the page with the reason, not a bare error page); each gives nullopt for a
     // request that is not its own.

@@ -76,12 +76,24 @@ struct route::spec {
         return who == access::organiser || who == access::event_manager || who == access::admin;
     }
 
-    // The event the path names directly ({id}, or {slug} on public pages).
-    std::optional<event_standing> event_in_path(call& c) const {
+    // The event by id or slug: through the events domain's loader, which keeps the row in the
+    // call for the handler, or (with no loader) its standing alone.
+    static std::optional<event_standing> find_event(call& c, std::int64_t id, std::string_view slug) {
+        if (c.app.load_event) {
+            auto l = c.app.load_event(c.db(), id, slug);
+            if (!l) return std::nullopt;
+            c.event = std::move(l->row);
+            return l->standing;
+        }
         event_access ev(c.db());
-        if (auto slug = c.req.param("slug"); !slug.empty() && c.req.params.count("slug")) return ev.by_slug(slug);
+        return slug.empty() ? ev.by_id(id) : ev.by_slug(slug);
+    }
+
+    // The event the path names directly ({id}, or {slug} on public pages).
+    static std::optional<event_standing> event_in_path(call& c) {
+        if (c.req.params.count("slug")) return find_event(c, 0, c.req.param("slug"));
         auto id = to_id(c.req.param("id"));
-        return id ? ev.by_id(*id) : std::nullopt;
+        return id ? find_event(c, *id, {}) : std::nullopt;
     }
 
     // The answer when the caller may not go on; nullopt when they may.
@@ -124,7 +136,7 @@ struct route::spec {
             if (by_object) {
                 if (auto event_id = find(c.db(), req.param(object_param))) {
                     c.object_id = to_id(req.param(object_param)).value_or(0);
-                    e = event_access(c.db()).by_id(*event_id);
+                    e = find_event(c, *event_id, {});
                 }
             } else {
                 e = event_in_path(c);

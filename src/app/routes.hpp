@@ -18,6 +18,7 @@
 //   - an unknown event, object or personal link: 404.
 // The table (method, path, access, input, body limit) is listed by `sabor routes`.
 #pragma once
+#include "app/event_access.hpp"
 #include "app/web.hpp"
 #include "http/body_sink.hpp"
 #include "http/router.hpp"
@@ -62,6 +63,7 @@ public:
     boost::json::object body;  // input::json: the object sent
     std::int64_t event_id = 0;   // event_reader, event_manager: the event, found and checked
     std::int64_t object_id = 0;  // the object the path names (event_of, a personal link's finder)
+    std::any event;              // the event's row as its domain loaded it (events::the_event)
     // cached() routes: the handler clears `keep` for a page made for this visitor or one that
     // changes by time alone, or sets `until` (seconds) to when it changes (see page_cache).
     bool keep = true;

@@ -170,7 +170,6 @@ campaign campaign_from_form(const http::fields& form, const events::event& e, fi
     return c;
 }
 
-events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
 
 http::response admin_get(call& c) {
     auto& a = c.app;
@@ -192,14 +191,14 @@ http::response admin_get(call& c) {
     if (c.req.query_param("campaign_cancelled")) extra["notice"] = a.texts.text(lang, "notice_campaign_cancelled");
     if (c.req.query_param("refused") == std::optional<std::string>("campaign_not_scheduled"))
         extra["warning"] = a.texts.text(lang, "error_campaign_not_scheduled");
-    return admin_page(c, event_of_call(c), nullptr, std::move(extra), 200);
+    return admin_page(c, events::the_event(c), nullptr, std::move(extra), 200);
 }
 
 // A preview of the first recipient's message, or the campaign created (sent now or scheduled).
 http::response admin_post(call& c) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto now = now_seconds();
     field_errors errors;
     auto camp = campaign_from_form(c.form, e, errors, now);
@@ -244,7 +243,7 @@ bool campaign_of_event(storage::database& db, std::int64_t campaign_id, std::int
 }
 
 http::response admin_resend(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto campaign_id = app::to_id(app::form_value(c.form, "campaign_id")).value_or(0);
     storage::transaction tx(c.db());
     if (!campaign_of_event(c.db(), campaign_id, e.id)) return c.error(404, "not_found");
@@ -358,7 +357,7 @@ http::response unsubscribe_confirm(call& c) { return unsubscribe(c, true); }
 
 http::response api_create(call& c) {
     auto& a = c.app;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto now = now_seconds();
     field_errors errors;
     auto camp = campaign_from_json(c.body, errors, now);
@@ -416,7 +415,7 @@ http::response api_resend(call& c) {
         if (!v.is_int64() || v.get_int64() <= 0) return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_value"));
         campaign_id = v.get_int64();
     }
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     storage::transaction tx(c.db());
     if (!campaign_of_event(c.db(), campaign_id, e.id)) return c.error(404, "not_found");
     auto ic = ctx_for(a, c.db());

@@ -86,7 +86,7 @@ http::response past_page(call& c) { return list_page(c, true); }
 http::response event_page(call& c) {
     auto& a = c.app;
     repository repo(c.db());
-    auto e = *repo.find(c.event_id);
+    auto e = the_event(c);
     auto view = to_view(e, a.texts, c.lang());
     auto now = now_seconds();
     view["by_invitation"] = e.status == "published" && e.registration_mode == "invitation" && e.ends_at >= now;
@@ -176,13 +176,13 @@ http::response new_form(call& c) {
     return edit_form(c, e, true, {}, nullptr, 200);
 }
 
-http::response edit_page(call& c) { return edit_form(c, *repository(c.db()).find(c.event_id), false, {}, nullptr, 200); }
+http::response edit_page(call& c) { return edit_form(c, the_event(c), false, {}, nullptr, 200); }
 
 http::response save(call& c, bool is_new) {
     repository repo(c.db());
     event e;
     e.timezone = c.app.cfg.i18n.timezone;
-    if (!is_new) e = *repo.find(c.event_id);
+    if (!is_new) e = the_event(c);
     field_errors errors;
     auto patch = patch_from_form(c.form, e.timezone, errors);
     apply(e, patch, errors);
@@ -226,7 +226,7 @@ http::response confirm_delete(call& c, const event& e) {
 
 http::response publish(call& c) {
     repository repo(c.db());
-    auto e = *repo.find(c.event_id);
+    auto e = the_event(c);
     // Refused: back to the event's page with the reason, not a bare error page.
     if (e.status == "cancelled") return http::response::redirect("/admin/events/" + std::to_string(e.id) + "?refused=publish_cancelled");
     storage::transaction tx(c.db());
@@ -236,7 +236,7 @@ http::response publish(call& c) {
 }
 
 http::response remove(call& c) {
-    auto e = *repository(c.db()).find(c.event_id);
+    auto e = the_event(c);
     if (e.status != "draft") return http::response::redirect("/admin/events/" + std::to_string(e.id) + "?refused=delete_published");
     // Deleting asks first, saying what goes with the draft; only the second press deletes.
     if (!app::confirmed(c.form)) return confirm_delete(c, e);
@@ -282,12 +282,12 @@ http::response api_create(call& c) {
 
 http::response api_get(call& c) {
     repository repo(c.db());
-    return app::json_response(200, api_event_json(c.app, repo, *repo.find(c.event_id)));
+    return app::json_response(200, api_event_json(c.app, repo, the_event(c)));
 }
 
 http::response api_patch(call& c) {
     repository repo(c.db());
-    auto e = *repo.find(c.event_id);
+    auto e = the_event(c);
     field_errors errors;
     auto patch = patch_from_json(c.body, errors);
     apply(e, patch, errors);
@@ -300,7 +300,7 @@ http::response api_patch(call& c) {
 
 http::response api_delete(call& c) {
     repository repo(c.db());
-    auto e = *repo.find(c.event_id);
+    auto e = the_event(c);
     if (e.status != "draft") return app::json_error(409, "delete_published", c.app.texts.text(c.lang(), "error_delete_published"));
     storage::transaction tx(c.db());
     draft_deletion deletion(c.db(), e.id);
@@ -313,7 +313,7 @@ http::response api_delete(call& c) {
 
 http::response api_publish(call& c) {
     repository repo(c.db());
-    auto e = *repo.find(c.event_id);
+    auto e = the_event(c);
     if (e.status == "cancelled")
         return app::json_error(409, "publish_cancelled", c.app.texts.text(c.lang(), "error_publish_cancelled"));
     storage::transaction tx(c.db());
@@ -324,12 +324,25 @@ http::response api_publish(call& c) {
 
 }  // namespace
 
+const event& the_event(call& c) {
+    if (auto* e = std::any_cast<event>(&c.event)) return *e;
+    c.event = repository(c.db()).find(c.event_id).value();
+    return *std::any_cast<event>(&c.event);
+}
+
 http::response validation_failed(application& a, const http::request& req, const field_errors& errors) {
     auto lang = app::pick_lang(a, req);
     return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), localise(errors, a.texts, lang));
 }
 
 void register_routes(application& a) {
+    a.load_event = [](storage::database& db, std::int64_t id, std::string_view slug) -> std::optional<app::loaded_event> {
+        repository repo(db);
+        auto e = slug.empty() ? repo.find(id) : repo.find_by_slug(slug);
+        if (!e) return std::nullopt;
+        app::event_standing standing{e->id, e->status != "draft"};
+        return app::loaded_event{standing, std::move(*e)};
+    };
     a.metrics.add_gauge("sabor_events_published", "Events published now.", [&a] {
         auto conn = a.db.acquire();
         return static_cast<double>(repository(*conn).count_by_status("published"));

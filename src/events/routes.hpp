@@ -7,6 +7,7 @@
 
 namespace sabor::app {
 class application;
+class call;
 }
 
 namespace sabor::events {
@@ -16,6 +17,10 @@ void register_routes(app::application& a);
 // The JSON API's 422 answer: {"error": {"code": "validation", "message", "fields"}}, each
 // field's message in the caller's language.
 http::response validation_failed(app::application& a, const http::request& req, const field_errors& errors);
+
+// The event a declared route is about (event_reader, event_manager), as the framework loaded
+// it for its access check: no second read.
+const event& the_event(app::call& c);
 
 // The event as the API shows it, with its availability now.
 boost::json::object api_event_json(app::application& a, repository& repo, const event& e);

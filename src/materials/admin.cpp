@@ -1,6 +1,7 @@
 // The organisers' page of an event's materials: the list (rename, attach to a talk,
 // delete), the upload form, who may download and from when, and the announcement.
 #include "materials/routes.hpp"
+#include "events/routes.hpp"
 
 #include "app/confirm.hpp"
 #include "app/routes.hpp"
@@ -110,7 +111,7 @@ http::response admin_page(application& a, const http::request& req, app::web_ctx
 
 // The page of the event the call is about (its access checked by the framework).
 http::response admin_page(call& c, const std::string& error, int status, const typed_upload* typed = nullptr) {
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     return admin_page(c.app, c.req, c.ctx, c.db(), e, error, status, typed);
 }
 
@@ -171,7 +172,7 @@ http::response page_upload(call& c) {
 }
 
 http::response page_settings(call& c) {
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     auto mode = app::form_value(c.form, "release");
     std::string release_at = mode == "event_start" ? "event_start" : mode == "at" ? app::form_value(c.form, "release_at") : "";
     if (mode == "at" && release_at.empty()) return admin_page(c, c.app.texts.text(c.lang(), "error_bad_time"), 422);
@@ -186,7 +187,7 @@ http::response page_settings(call& c) {
 
 http::response page_announce(call& c) {
     storage::transaction tx(c.db());
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     repository repo(c.db());
     if (repo.list(e.id).empty()) return admin_page(c, c.app.texts.text(c.lang(), "error_no_materials"), 409);
     bool attendees = app::form_value(c.form, "audience") == "attendees";
@@ -202,7 +203,7 @@ http::response page_announce(call& c) {
 http::response confirm_delete(call& c, const material& mat) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     app::confirmation q;
     q.title = a.texts.text(lang, "confirm_delete_material_title");
     q.subject = mat.title.empty() ? mat.filename : mat.title + " (" + mat.filename + ")";

@@ -131,12 +131,12 @@ http::response api_list(call& c) {
 }
 
 http::response api_settings(call& c) {
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     return app::json_response(200, release_json(repository(c.db()).release(e.id), e));
 }
 
 http::response api_settings_patch(call& c) {
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     repository repo(c.db());
     auto s = repo.release(e.id);
     std::map<std::string, std::string> errors;
@@ -169,7 +169,7 @@ http::response api_announce(call& c) {
         audience = std::string(v->get_string());
     }
     storage::transaction tx(c.db());
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     repository repo(c.db());
     if (repo.list(e.id).empty()) return c.error(409, "no_materials");
     if (!audience_may_download(e, repo.release(e.id), audience == "attendees", util::now_seconds()))
@@ -214,7 +214,7 @@ http::response download(call& c) {
 }
 
 http::response archive(call& c) {
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     auto d = download_access(c.app, c.db(), c.req, e);
     if (d.decision != access::allowed) return c.error(404, "not_found");
     std::vector<zip_member> members;
@@ -235,7 +235,7 @@ http::response archive(call& c) {
 http::response list_page(call& c) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    auto e = *events::repository(c.db()).find(c.event_id);
+    auto e = events::the_event(c);
     repository repo(c.db());
     auto d = download_access(a, c.db(), c.req, e);
     auto key = d.who.registration_id ? key_of(c.req) : std::string{};

@@ -2,6 +2,7 @@
 // overlap warnings), forms for speakers (with a photo), sessions and talks, deleting, and
 // moving talks up and down.
 #include "app/confirm.hpp"
+#include "events/routes.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
@@ -78,8 +79,6 @@ json::object error_object(const field_errors& errors, application& a, const std:
 
 std::string input_time(std::int64_t t, const std::string& tz) { return t ? view::format_input_local(t, tz) : std::string{}; }
 
-// The event of the page (found and checked by the route: its managers only).
-events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
 
 // The speaker, session or talk named by the path parameter `param`, when it is of event `e`
 // (one of another event does not exist here).
@@ -114,7 +113,7 @@ json::object form_data(call& c, const events::event& e, const std::string& noun,
 http::response overview(call& c) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     app::csrf_token(a, c.req, c.ctx);
     repository repo(c.db());
     auto d = repo.load(e.id);
@@ -227,7 +226,7 @@ speaker_post read_speaker_post(call& c) {
 
 http::response speaker_save(call& c, bool is_new) {
     auto& a = c.app;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto post = read_speaker_post(c);
     if (post.refusal) return *post.refusal;
     repository repo(c.db());
@@ -292,7 +291,7 @@ http::response session_form(call& c, const events::event& e, const programme_dat
 // in the path) and saves it; it answers only to show the form again.
 template <typename T, typename Find, typename Write>
 http::response save_item(call& c, bool is_new, std::string_view param, Find find, Write write) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     storage::transaction tx(c.db());
     auto d = repo.load(e.id);
@@ -394,7 +393,7 @@ http::response talk_new(call& c) { return talk_save(c, true); }
 http::response talk_update(call& c) { return talk_save(c, false); }
 
 http::response talk_move(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     storage::transaction tx(c.db());
     auto t = of_event(c.req, "tid", e, [&](std::int64_t id) { return find_talk(repo, id); });
@@ -467,7 +466,7 @@ std::vector<std::string> what_goes_with(application& a, const std::string& lang,
 http::response remove_item(call& c, std::string_view what) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     std::string_view param = what == "talks" ? "tid" : "sid";
     std::string photo, title;
@@ -534,7 +533,7 @@ http::response talk_remove(call& c) { return remove_item(c, "talks"); }
 // An item's form: an empty one (`is_new`), or the one in the path when it is of this event.
 template <typename T, typename Find, typename Show>
 http::response item_page(call& c, bool is_new, std::string_view param, Find find, Show show) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     auto d = repo.load(e.id);
     if (is_new) return show(c, e, d, T{});

@@ -29,8 +29,6 @@ using app::call;
 namespace json = boost::json;
 using events::validation_failed;
 
-// The event the call is about (found and checked by the route).
-events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
 
 // The caller manages the event: they see speakers' e-mails and the overlap warnings.
 bool manages(call& c) {
@@ -116,7 +114,7 @@ http::response api_speaker_delete(call& c) {
 // ---- sessions ----
 
 http::response api_session_create(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     storage::transaction tx(c.db());  // the checks read the programme they guard
     auto d = repo.load(e.id);
@@ -135,11 +133,11 @@ http::response api_session_create(call& c) {
 http::response api_session_get(call& c) {
     auto s = repository(c.db()).find_session(c.object_id);
     if (!s) return c.error(404, "not_found");
-    return app::json_response(200, to_json(*s, event_of_call(c).timezone));
+    return app::json_response(200, to_json(*s, events::the_event(c).timezone));
 }
 
 http::response api_session_patch(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     storage::transaction tx(c.db());
     auto s = repo.find_session(c.object_id);
@@ -167,7 +165,7 @@ http::response api_session_delete(call& c) {
 // ---- talks ----
 
 http::response api_talk_create(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     storage::transaction tx(c.db());
     auto d = repo.load(e.id);
@@ -190,11 +188,11 @@ http::response api_talk_create(call& c) {
 http::response api_talk_get(call& c) {
     auto t = repository(c.db()).find_talk(c.object_id);
     if (!t) return c.error(404, "not_found");
-    return app::json_response(200, to_json(*t, event_of_call(c).timezone));
+    return app::json_response(200, to_json(*t, events::the_event(c).timezone));
 }
 
 http::response api_talk_patch(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     repository repo(c.db());
     storage::transaction tx(c.db());
     auto t = repo.find_talk(c.object_id);
@@ -232,12 +230,12 @@ http::response api_speakers(call& c) {
 }
 
 http::response api_sessions(call& c) {
-    auto tz = event_of_call(c).timezone;
+    auto tz = events::the_event(c).timezone;
     return app::collection(c.req, repository(c.db()).sessions(c.event_id), [tz](const session& s) { return to_json(s, tz); });
 }
 
 http::response api_talks(call& c) {
-    auto tz = event_of_call(c).timezone;
+    auto tz = events::the_event(c).timezone;
     // In programme order: by session time, then position.
     auto d = repository(c.db()).load(c.event_id);
     std::vector<talk> ordered;
@@ -248,7 +246,7 @@ http::response api_talks(call& c) {
 }
 
 http::response api_programme(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     bool manager = manages(c);
     auto d = repository(c.db()).load(e.id);
     auto body = programme_json(e, d, manager);
@@ -266,7 +264,7 @@ json::object page_data(call& c, const events::event& e, const std::string& title
 
 http::response programme_page(call& c, bool print) {
     auto& a = c.app;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto d = repository(c.db()).load(e.id);
     // Who may download what is the materials domain's rule, with the visitor's key.
     auto links = materials::talk_links(a, c.db(), e, c.req);
@@ -293,7 +291,7 @@ http::response programme_print(call& c) { return programme_page(c, true); }
 
 http::response speakers_page(call& c) {
     auto& a = c.app;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto d = repository(c.db()).load(e.id);
     // Who speaks, in the order of their first appearance in the programme; then the rest.
     std::vector<std::int64_t> order;
@@ -330,7 +328,7 @@ http::response speakers_page(call& c) {
 }
 
 http::response programme_ics(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto d = repository(c.db()).load(e.id);
     auto host = c.app.cfg.public_base();
     auto domain = host.substr(host.find("://") == std::string::npos ? 0 : host.find("://") + 3);

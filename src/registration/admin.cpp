@@ -1,4 +1,5 @@
 #include "registration/admin.hpp"
+#include "events/routes.hpp"
 
 #include "app/confirm.hpp"
 #include "app/routes.hpp"
@@ -36,14 +37,12 @@ std::string clean(const std::optional<std::string>& v) {
 
 void action_notices(application& a, const http::request& req, const std::string& lang, json::object& data);
 
-// The event a route names by {id}, once the framework has checked the caller manages it.
-events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
 
 http::response list_page(call& c) {
     auto& a = c.app;
     auto& req = c.req;
     const auto& lang = c.lang();
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     app::csrf_token(a, req, c.ctx);
     auto q = clean(req.query_param("q"));
     auto status = clean(req.query_param("status"));
@@ -224,7 +223,7 @@ http::response bulk_action(call& c) {
     const auto& form = c.form;
     auto& db = c.db();
     storage::transaction tx(db);
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto what = app::form_value(form, "bulk_action");
     if (what != "approve" && what != "reject" && what != "cancel" && what != "check_in" && what != "undo_check_in")
         return c.error(400, "bad_form");
@@ -266,7 +265,7 @@ http::response action(call& c) {
     repository repo(db);
     auto r = repo.find(c.object_id);
     if (!r) return c.error(404, "not_found");  // gone since the check
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto what = app::form_value(form, "action");
     // Cancelling a registration asks first (the person is told, the seat goes on).
     if (what == "cancel" && r->status != "cancelled" && r->status != "rejected" && !app::confirmed(form))
@@ -293,7 +292,7 @@ http::response walk_in(call& c) {
     auto& a = c.app;
     auto& db = c.db();
     storage::transaction tx(db);
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     field_errors errors;
     auto in = input_from_form(c.form, errors);
     in.walk_in = true;
@@ -324,7 +323,7 @@ char csv_separator(const http::request& req, const std::string& lang) {
 http::response export_response(call& c, bool xlsx) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     char sep = xlsx ? ',' : csv_separator(c.req, lang);
     if (!sep) return c.error(400, "bad_separator");
     auto status = clean(c.req.query_param("status"));
@@ -350,7 +349,7 @@ http::response export_response(call& c, bool xlsx) {
 http::response signin_sheet(call& c) {
     auto& a = c.app;
     auto& req = c.req;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     bool all = req.query_param("all").value_or("") == "1";
     bool by_org = req.query_param("sort").value_or("") == "organisation";
     bool contact = req.query_param("contact").value_or("") == "1";
@@ -440,7 +439,7 @@ http::response checkin_card(call& c) {
     auto& a = c.app;
     auto r = by_checkin_code(a, c.db(), c.req.param("code"));
     if (!r) return c.error(404, "not_found");  // gone since the check
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto j = desk_row(c.db(), *r, seats_of(c.db(), e), a.texts, c.lang());
     json::object data{{"title", a.texts.text(c.lang(), "checkin_title")},
                       {"event", events::to_view(e, a.texts, c.lang())},
@@ -455,7 +454,7 @@ http::response checkin_card(call& c) {
 // types, with their status; confirmed ones checked in with one tap, the others admitted.
 http::response checkin_desk(call& c) {
     auto& a = c.app;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto q = clean(c.req.query_param("q"));
     auto seats = seats_of(c.db(), e);
     json::array rows;
@@ -481,7 +480,7 @@ http::response checkin_desk(call& c) {
 }
 
 http::response statistics(call& c) {
-    return app::json_response(200, statistics_json(c.db(), event_of_call(c), c.app.texts, c.lang()));
+    return app::json_response(200, statistics_json(c.db(), events::the_event(c), c.app.texts, c.lang()));
 }
 
 }  // namespace

@@ -61,14 +61,12 @@ int cancel_event(application& a, storage::database& db, const events::event& e, 
     return notify_event_cancelled(c, cancelled, message);
 }
 
-// The event the access check found (gone since: value() throws, a 500, never a wild read).
-events::event the_event(call& c) { return events::repository(c.db()).find(c.event_id).value(); }
 
-http::response page_get(call& c) { return confirm_page(c, the_event(c), "", "", 200); }
+http::response page_get(call& c) { return confirm_page(c, events::the_event(c), "", "", 200); }
 
 http::response page_post(call& c) {
     storage::transaction tx(c.db());
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     auto base = "/admin/events/" + std::to_string(e.id) + "/cancel";
     // Only the confirmation page's own button cancels; anything else is asked first.
     if (app::form_value(c.form, "confirm") != "1") return http::response::redirect(base);
@@ -96,7 +94,7 @@ http::response api_cancel(call& c) {
         if (auto err = check_message(message)) errors["message"] = {*err, {{"max", std::to_string(message_max)}}};
     if (!errors.empty()) return events::validation_failed(a, c.req, errors);
     storage::transaction tx(c.db());
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     if (e.status == "cancelled")
         return app::json_error(409, "already_cancelled", a.texts.text(c.lang(), "error_event_already_cancelled"));
     int told = cancel_event(a, c.db(), e, message);

@@ -93,18 +93,16 @@ http::response settings_page(call& c, const events::event& e, const form_setting
     return c.page("admin/registration_form", std::move(data), status);
 }
 
-// The event the access check found (gone since: value() throws, a 500, never a wild read).
-events::event the_event(call& c) { return events::repository(c.db()).find(c.event_id).value(); }
 
 http::response page_get(call& c) {
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     auto notice = c.req.query_param("saved") ? std::string("notice_form_saved") : std::string{};
     return settings_page(c, e, parse_form_settings(e.registration_form), nullptr, {}, 200, notice);
 }
 
 http::response page_post(call& c) {
     storage::transaction tx(c.db());
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     auto previous = parse_form_settings(e.registration_form);
     field_errors errors;
     auto s = settings_from_form(c.form, previous, errors);
@@ -117,12 +115,12 @@ http::response page_post(call& c) {
 }
 
 http::response api_get(call& c) {
-    return app::json_response(200, to_json(parse_form_settings(the_event(c).registration_form)));
+    return app::json_response(200, to_json(parse_form_settings(events::the_event(c).registration_form)));
 }
 
 http::response api_put(call& c) {
     storage::transaction tx(c.db());
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     field_errors errors;
     auto s = settings_from_json(json::value(c.body), parse_form_settings(e.registration_form), errors);
     if (!errors.empty()) return events::validation_failed(c.app, c.req, errors);

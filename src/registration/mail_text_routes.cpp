@@ -36,12 +36,10 @@ json::object preview_json(application& a, const events::event& e, const mail::ed
     return json::object{{"subject", r.subject}, {"text", r.text}, {"html", r.html}};
 }
 
-// The event the path's {id} names, once the framework has checked the caller manages it.
-events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
 
 http::response list_page(call& c) {
     auto& a = c.app;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto texts = mail_texts_of(a.mail, c.db(), e.id);
     json::array rows;
     for (const auto& k : mail::editable_kinds()) {
@@ -168,7 +166,7 @@ void apply_item(const std::vector<event_mail_text>& texts, const json::value& v,
 http::response show_kind(call& c) {
     const auto* k = mail::find_editable(c.req.param("kind"));
     if (!k) return c.error(404, "not_found");
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto lang = lang_of(c.req.query_param("lang").value_or(c.lang()));
     auto texts = mail_texts_of(c.app.mail, c.db(), e.id);
     const auto* stored = find_text(texts, k->kind, lang);
@@ -185,7 +183,7 @@ http::response save_kind(call& c) {
     const auto* k = mail::find_editable(c.req.param("kind"));
     if (!k) return c.error(404, "not_found");
     storage::transaction tx(c.db());
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto lang = lang_of(app::form_value(c.form, "lang"));
     auto texts = mail_texts_of(a.mail, c.db(), e.id);
     const auto* stored = find_text(texts, k->kind, lang);
@@ -209,7 +207,7 @@ http::response reset_kind(call& c) {
     const auto* k = mail::find_editable(c.req.param("kind"));
     if (!k) return c.error(404, "not_found");
     storage::transaction tx(c.db());
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto lang = lang_of(app::form_value(c.form, "lang"));
     if (app::form_value(c.form, "confirm") != "1") {
         auto texts = mail_texts_of(c.app.mail, c.db(), e.id);
@@ -261,7 +259,7 @@ http::response api_put(call& c) {
 // registrant; nothing is saved.
 http::response api_preview(call& c) {
     auto& a = c.app;
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto texts = mail_texts_of(a.mail, c.db(), e.id);
     events::field_errors errors;
     std::vector<change> changes;

@@ -1,4 +1,5 @@
 #include "registration/record.hpp"
+#include "events/routes.hpp"
 
 #include "app/app.hpp"
 #include "app/routes.hpp"
@@ -89,13 +90,11 @@ http::response page(call& c, const registration& r, const events::event& e, cons
     return res;
 }
 
-// The event the access check found (gone since: value() throws, a 500, never a wild read).
-events::event the_event(call& c) { return events::repository(c.db()).find(c.event_id).value(); }
 
 http::response show(call& c) {
     auto r = repository(c.db()).find(c.object_id);
     if (!r) return c.error(404, "not_found");  // removed since the access check
-    return page(c, *r, the_event(c), nullptr, {}, 200);
+    return page(c, *r, events::the_event(c), nullptr, {}, 200);
 }
 
 // An organiser corrects what the person typed: the name, any detail, any answer. The address
@@ -105,7 +104,7 @@ http::response edit(call& c) {
     auto found = repository(c.db()).find(c.object_id);
     if (!found) return c.error(404, "not_found");  // removed since the access check
     auto r = std::move(*found);
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     field_errors errors;
     auto in = input_from_form(c.form, errors);
     in.email = r.email;

@@ -164,14 +164,12 @@ http::response result_page(call& c, const events::event& e, const outcome& o, in
     return c.page("registration/done", std::move(data), status);
 }
 
-// The event the access check found (gone since: value() throws, a 500, never a wild read).
-events::event the_event(call& c) { return events::repository(c.db()).find(c.event_id).value(); }
 
 // ---- registering ----
 
 // Only while the event takes registrations: events::accepting_registrations (status, mode, window).
 http::response register_page(call& c) {
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     if (!events::accepting_registrations(e, now_seconds())) return c.error(409, "registration_closed");
     return form_page(c.app, c.req, c.ctx, c.db(), e, nullptr, {}, 200);
 }
@@ -179,7 +177,7 @@ http::response register_page(call& c) {
 // The window, the mode and the seats are the service's rules (closed_for, register_for).
 http::response register_submit(call& c) {
     auto& a = c.app;
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     if (!a.registration_limiter.allow(c.req.remote_addr)) return c.error(429, "too_many_registrations");
     field_errors errors;
     auto in = input_from_form(c.form, errors);
@@ -198,7 +196,7 @@ http::response register_submit(call& c) {
 // The public list: confirmed participants who agreed to be shown, when the organiser turned it on.
 http::response participants_page(call& c) {
     auto& a = c.app;
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     if (!e.public_participants) return c.error(404, "not_found");
     auto list = repository(c.db()).list(e.id, "confirmed", "", 100000, 0, nullptr);
     list.erase(std::remove_if(list.begin(), list.end(), [](const registration& r) { return !r.public_listing; }),
@@ -318,7 +316,7 @@ http::response manage_ics(call& c) {
 http::response api_register(call& c) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    auto e = the_event(c);
+    auto e = events::the_event(c);
     if (!a.registration_limiter.allow(c.req.remote_addr))
         return app::json_error(429, "too_many_registrations", a.texts.text(lang, "error_too_many_registrations"));
     field_errors errors;

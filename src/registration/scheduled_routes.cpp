@@ -125,11 +125,9 @@ http::response messages_page(call& c, const events::event& e, const std::vector<
     return c.page("admin/messages", std::move(data), status);
 }
 
-// The event the path's {id} names, once the framework has checked the caller manages it.
-events::event event_of_call(call& c) { return *events::repository(c.db()).find(c.event_id); }
 
 http::response page(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto notice = c.req.query_param("saved") ? std::string("notice_messages_saved") : std::string{};
     return messages_page(c, e, messages_of(c.app, c.db(), e), nullptr, {}, 200, notice);
 }
@@ -138,7 +136,7 @@ http::response save(call& c) {
     auto& a = c.app;
     const auto& form = c.form;
     storage::transaction tx(c.db());
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto ms = messages_of(a, c.db(), e);
     field_errors errors;
     for (auto& msg : ms) {
@@ -165,7 +163,7 @@ http::response save(call& c) {
 }
 
 http::response api_list(call& c) {
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     return app::json_response(200, list_json(e, messages_of(c.app, c.db(), e)));
 }
 
@@ -175,7 +173,7 @@ http::response api_put(call& c) {
     auto& a = c.app;
     const auto& body = c.body;
     storage::transaction tx(c.db());
-    auto e = event_of_call(c);
+    auto e = events::the_event(c);
     auto ms = messages_of(a, c.db(), e);
     field_errors errors;
     for (const auto& [key, value] : body) {
