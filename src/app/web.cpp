@@ -111,6 +111,11 @@ http::response json_error(int status, std::string_view code, const std::string& 
     return json_response(status, boost::json::object{{"error", std::move(err)}});
 }
 
+http::response validation_failed(application& a, const http::request& req, const view::field_errors& errors) {
+    auto lang = pick_lang(a, req);
+    return json_error(422, "validation", a.texts.text(lang, "error_validation"), view::localise(errors, a.texts, lang));
+}
+
 http::response error_response(application& a, const http::request& req, int status, std::string_view code,
                               std::string message) {
     web_ctx ctx;

@@ -3,6 +3,7 @@
 #pragma once
 #include "accounts/model.hpp"
 #include "app/app.hpp"
+#include "view/field_errors.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -42,6 +43,9 @@ http::response error_response(application& a, const http::request& req, int stat
 http::response json_response(int status, const boost::json::value& v);
 http::response json_error(int status, std::string_view code, const std::string& message,
                           const std::map<std::string, std::string>& fields = {});
+// The API's 422: {"error": {"code": "validation", "message", "fields"}}, each field's message
+// in the caller's language.
+http::response validation_failed(application& a, const http::request& req, const view::field_errors& errors);
 
 void apply_security_headers(application& a, http::response& r);
 

@@ -205,7 +205,7 @@ http::response admin_post(call& c) {
     validate(camp, errors);
     if (!errors.empty()) {
         json::array list;
-        for (const auto& [k, v] : events::localise(errors, a.texts, lang))
+        for (const auto& [k, v] : view::localise(errors, a.texts, lang))
             list.push_back(json::object{{"field", a.texts.text(lang, "invitation_field_" + k)}, {"message", v}});
         return admin_page(c, e, &c.form, json::object{{"errors", std::move(list)}, {"has_errors", true}}, 422);
     }
@@ -363,7 +363,7 @@ http::response api_create(call& c) {
     auto camp = campaign_from_json(c.body, errors, now);
     if (!c.body.contains("locale")) camp.locale = c.lang();
     validate(camp, errors);
-    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     auto r = create_campaign(a, c.db(), e, camp, c.user().id, now);
     if (!r.camp) return app::json_error(r.status, r.code, a.texts.text(c.lang(), r.key));
     auto res = app::json_response(201, to_json(*r.camp, repository(c.db()).counts(r.camp->id)));

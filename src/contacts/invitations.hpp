@@ -24,7 +24,7 @@ namespace sabor::contacts {
 inline constexpr std::array<std::string_view, 10> invitation_placeholders{
     "name", "organisation", "position", "town", "event_title", "event_date", "venue", "event_url", "link", "decline_link"};
 
-using events::field_errors;
+using view::field_errors;
 
 struct invite_context {
     storage::database& db;

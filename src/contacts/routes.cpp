@@ -464,7 +464,7 @@ http::response edit_save(call& c) {
     validate(person, errors);
     if (errors.empty() && person.email != old->email && repo.find_by_email(person.email))
         errors["email"] = {"error_contact_exists", {}};
-    if (!errors.empty()) return edit_form(c, person, events::localise(errors, c.app.texts, c.lang()), 422);
+    if (!errors.empty()) return edit_form(c, person, view::localise(errors, c.app.texts, c.lang()), 422);
     repo.update(person, view::format_iso_utc(now_seconds()));
     repo.set_tags(person.id, person.tags);
     registration::audit(c.db(), c.user().id, "contacts.edit", 0, person.id, changed_fields(*old, person, true));
@@ -518,7 +518,7 @@ http::response api_create(call& c) {
     field_errors errors;
     auto person = contact_from_json(c.body, {}, errors);
     validate(person, errors);
-    if (!errors.empty()) return events::validation_failed(c.app, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
     storage::transaction tx(c.db());
     repository repo(c.db());
     if (repo.find_by_email(person.email))
@@ -545,7 +545,7 @@ http::response api_patch(call& c) {
     field_errors errors;
     auto person = contact_from_json(c.body, *old, errors);
     validate(person, errors);
-    if (!errors.empty()) return events::validation_failed(c.app, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
     if (person.email != old->email && repo.find_by_email(person.email))
         return app::json_error(409, "contact_exists", c.app.texts.text(c.lang(), "error_contact_exists"));
     repo.update(person, view::format_iso_utc(now_seconds()));

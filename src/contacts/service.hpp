@@ -13,7 +13,7 @@
 
 namespace sabor::contacts {
 
-using events::field_errors;
+using view::field_errors;
 
 inline constexpr std::size_t max_tags_per_contact = 50;
 inline constexpr std::size_t max_tag_length = 100;

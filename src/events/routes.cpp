@@ -186,7 +186,7 @@ http::response save(call& c, bool is_new) {
     field_errors errors;
     auto patch = patch_from_form(c.form, e.timezone, errors);
     apply(e, patch, errors);
-    if (!errors.empty()) return edit_form(c, e, is_new, localise(errors, c.app.texts, c.lang()), &c.form, 422);
+    if (!errors.empty()) return edit_form(c, e, is_new, view::localise(errors, c.app.texts, c.lang()), &c.form, 422);
     storage::transaction tx(c.db());
     if (is_new) repo.insert(e, c.user().id);
     else repo.update(e);
@@ -270,7 +270,7 @@ http::response api_create(call& c) {
     e.timezone = c.app.cfg.i18n.timezone;
     auto patch = patch_from_json(c.body, errors);
     apply(e, patch, errors);
-    if (!errors.empty()) return validation_failed(c.app, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
     storage::transaction tx(c.db());
     repository repo(c.db());
     repo.insert(e, c.user().id);
@@ -291,7 +291,7 @@ http::response api_patch(call& c) {
     field_errors errors;
     auto patch = patch_from_json(c.body, errors);
     apply(e, patch, errors);
-    if (!errors.empty()) return validation_failed(c.app, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
     storage::transaction tx(c.db());
     repo.update(e);
     tx.commit();
@@ -328,11 +328,6 @@ const event& the_event(call& c) {
     if (auto* e = std::any_cast<event>(&c.event)) return *e;
     c.event = repository(c.db()).find(c.event_id).value();
     return *std::any_cast<event>(&c.event);
-}
-
-http::response validation_failed(application& a, const http::request& req, const field_errors& errors) {
-    auto lang = app::pick_lang(a, req);
-    return app::json_error(422, "validation", a.texts.text(lang, "error_validation"), localise(errors, a.texts, lang));
 }
 
 void register_routes(application& a) {

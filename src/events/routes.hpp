@@ -14,10 +14,6 @@ namespace sabor::events {
 // Public pages (/, /events/...), organisers' pages (/admin/...) and /api/v1/events...
 void register_routes(app::application& a);
 
-// The JSON API's 422 answer: {"error": {"code": "validation", "message", "fields"}}, each
-// field's message in the caller's language.
-http::response validation_failed(app::application& a, const http::request& req, const field_errors& errors);
-
 // The event a declared route is about (event_reader, event_manager), as the framework loaded
 // it for its access check: no second read.
 const event& the_event(app::call& c);

@@ -392,10 +392,5 @@ boost::json::object to_view(const event& e, const view::i18n& texts, const std::
     return v;
 }
 
-std::map<std::string, std::string> localise(const field_errors& errors, const view::i18n& texts, const std::string& lang) {
-    std::map<std::string, std::string> out;
-    for (const auto& [field, err] : errors) out[field] = texts.text(lang, err.key, err.args);
-    return out;
-}
 
 }  // namespace sabor::events

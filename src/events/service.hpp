@@ -1,6 +1,7 @@
 // The rules of events: reading input (JSON from the API, forms from people), validating
 // it into an event, and the shapes an event takes in the API and on pages.
 #pragma once
+#include "view/field_errors.hpp"
 #include "events/model.hpp"
 
 #include <boost/json/object.hpp>
@@ -17,12 +18,8 @@ class i18n;
 
 namespace sabor::events {
 
-// A message key from the catalogs with its placeholders, localised when answered.
-struct field_error {
-    std::string key;
-    std::vector<std::pair<std::string, std::string>> args;
-};
-using field_errors = std::map<std::string, field_error>;
+using view::field_error;
+using view::field_errors;
 
 // What a request wants to change; absent fields stay as they are.
 struct event_patch {
@@ -70,6 +67,5 @@ std::string phone_uri(std::string_view phone);
 boost::json::object to_json(const event& e, const std::string& public_base);
 // What templates need: the JSON fields plus formatted dates and safe description HTML.
 boost::json::object to_view(const event& e, const view::i18n& texts, const std::string& lang);
-std::map<std::string, std::string> localise(const field_errors& errors, const view::i18n& texts, const std::string& lang);
 
 }  // namespace sabor::events

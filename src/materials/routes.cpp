@@ -38,9 +38,9 @@ namespace json = boost::json;
 
 // The 422 answer for fields mapped to message keys (as release_from gives them).
 http::response invalid(call& c, const std::map<std::string, std::string>& keys) {
-    events::field_errors errors;
+    view::field_errors errors;
     for (const auto& [field, key] : keys) errors[field] = {key, {}};
-    return events::validation_failed(c.app, c.req, errors);
+    return app::validation_failed(c.app, c.req, errors);
 }
 
 // ---- JSON API ----

@@ -73,7 +73,7 @@ json::object to_object(const values& v) {
 
 json::object error_object(const field_errors& errors, application& a, const std::string& lang) {
     json::object o;
-    for (const auto& [k, v] : events::localise(errors, a.texts, lang)) o[k] = v;
+    for (const auto& [k, v] : view::localise(errors, a.texts, lang)) o[k] = v;
     return o;
 }
 

@@ -27,7 +27,7 @@ using app::access;
 using app::application;
 using app::call;
 namespace json = boost::json;
-using events::validation_failed;
+using app::validation_failed;
 
 
 // The caller manages the event: they see speakers' e-mails and the overlap warnings.

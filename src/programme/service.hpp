@@ -21,8 +21,8 @@ class i18n;
 
 namespace sabor::programme {
 
-using events::field_error;
-using events::field_errors;
+using view::field_error;
+using view::field_errors;
 
 // What a request wants to change; absent fields stay as they are.
 struct speaker_patch {

@@ -300,7 +300,7 @@ http::response walk_in(call& c) {
     in.locale = c.lang();
     validate(in, errors);
     if (!errors.empty())
-        return c.error(422, "validation", events::localise(errors, a.texts, c.lang()).begin()->second);
+        return c.error(422, "validation", view::localise(errors, a.texts, c.lang()).begin()->second);
     context svc{db, a.mail, a.cfg.public_base(), a.secret};
     auto r = add_walk_in(svc, e, in);
     audit(db, c.user().id, "registration.walk_in", e.id, r.id, "");

@@ -84,7 +84,7 @@ http::response page_post(call& c) {
 http::response api_cancel(call& c) {
     auto& a = c.app;
     std::string message;
-    events::field_errors errors;
+    view::field_errors errors;
     for (const auto& [key, value] : c.body) {
         if (key != "message") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
         else if (!value.is_string()) errors["message"] = {"error_must_be_text", {}};
@@ -92,7 +92,7 @@ http::response api_cancel(call& c) {
     }
     if (!errors.count("message") && c.body.contains("message"))
         if (auto err = check_message(message)) errors["message"] = {*err, {{"max", std::to_string(message_max)}}};
-    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     storage::transaction tx(c.db());
     auto e = events::the_event(c);
     if (e.status == "cancelled")

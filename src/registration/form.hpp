@@ -16,7 +16,7 @@
 
 namespace sabor::registration {
 
-using events::field_errors;
+using view::field_errors;
 
 // The standard fields an organiser may hide or require (name and e-mail are always required).
 inline constexpr std::array<std::string_view, 5> configurable_fields{"organisation", "position", "organisation_type",

@@ -107,7 +107,7 @@ http::response page_post(call& c) {
     field_errors errors;
     auto s = settings_from_form(c.form, previous, errors);
     if (!errors.empty())
-        return settings_page(c, e, previous, &c.form, events::localise(errors, c.app.texts, c.lang()), 422, "");
+        return settings_page(c, e, previous, &c.form, view::localise(errors, c.app.texts, c.lang()), 422, "");
     events::repository(c.db()).set_registration_form(e.id, to_stored(s));
     audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
     tx.commit();
@@ -123,7 +123,7 @@ http::response api_put(call& c) {
     auto e = events::the_event(c);
     field_errors errors;
     auto s = settings_from_json(json::value(c.body), parse_form_settings(e.registration_form), errors);
-    if (!errors.empty()) return events::validation_failed(c.app, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
     events::repository(c.db()).set_registration_form(e.id, to_stored(s));
     audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
     tx.commit();

@@ -129,7 +129,7 @@ using change = std::pair<const event_mail_text*, std::optional<mail::mail_text>>
 // One item of PUT: {"kind", "lang", "subject"?, "text"?, "default"?: true}; the read-only
 // fields of GET may come back as read. Errors under `prefix`.
 void apply_item(const std::vector<event_mail_text>& texts, const json::value& v, const std::string& prefix,
-                events::field_errors& errors, std::vector<change>& changes) {
+                view::field_errors& errors, std::vector<change>& changes) {
     if (!v.is_object()) return void(errors[prefix.empty() ? "body" : prefix.substr(0, prefix.size() - 1)] = {"error_must_be_object", {}});
     const auto& o = v.get_object();
     auto str = [&](const char* key) -> const json::string* {
@@ -188,9 +188,9 @@ http::response save_kind(call& c) {
     auto texts = mail_texts_of(a.mail, c.db(), e.id);
     const auto* stored = find_text(texts, k->kind, lang);
     edit_state s{{app::form_value(c.form, "subject"), app::form_value(c.form, "text")}, {}, "", false};
-    events::field_errors errors;
+    view::field_errors errors;
     check_mail_text(*k, s.text, "", errors);
-    s.errors = events::localise(errors, a.texts, c.lang());
+    s.errors = view::localise(errors, a.texts, c.lang());
     if (!errors.empty()) return edit_page(c, e, *k, lang, *stored, s, 422);
     if (app::form_value(c.form, "action") != "save") {
         s.notice = "mail_texts_notice_preview";
@@ -235,7 +235,7 @@ http::response api_put(call& c) {
     storage::transaction tx(db);
     auto event_id = c.event_id;
     auto texts = mail_texts_of(a.mail, db, event_id);
-    events::field_errors errors;
+    view::field_errors errors;
     std::vector<change> changes;
     for (const auto& [key, value] : c.body)
         if (key != "items") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
@@ -244,7 +244,7 @@ http::response api_put(call& c) {
     else
         for (std::size_t i = 0; i < items->get_array().size(); ++i)
             apply_item(texts, items->get_array()[i], "items[" + std::to_string(i) + "].", errors, changes);
-    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     mail::texts_repository repo(db);
     for (const auto& [t, text] : changes) {
         if (text) store_mail_text(db, a.mail, event_id, *t->kind, t->lang, *text, c.user().id);
@@ -261,10 +261,10 @@ http::response api_preview(call& c) {
     auto& a = c.app;
     auto e = events::the_event(c);
     auto texts = mail_texts_of(a.mail, c.db(), e.id);
-    events::field_errors errors;
+    view::field_errors errors;
     std::vector<change> changes;
     apply_item(texts, c.body, "", errors, changes);
-    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     const auto& [t, text] = changes.front();
     auto lang = t->lang;
     return app::json_response(200, preview_json(a, e, *t->kind, lang, sample_name(a, c.user(), lang),

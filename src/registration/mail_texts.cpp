@@ -61,7 +61,7 @@ json::object list_json(const std::vector<event_mail_text>& texts, const mail::co
 }
 
 void check_mail_text(const mail::editable_kind& k, mail::mail_text& t, const std::string& prefix,
-                     events::field_errors& errors) {
+                     view::field_errors& errors) {
     // Browsers send CR LF; the text is kept with LF only.
     for (auto pos = t.body.find("\r\n"); pos != std::string::npos; pos = t.body.find("\r\n", pos)) t.body.erase(pos, 1);
     t.subject = util::trim(t.subject, " \t");

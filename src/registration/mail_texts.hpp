@@ -34,7 +34,7 @@ boost::json::object list_json(const std::vector<event_mail_text>& texts, const m
 
 // Trims and checks a text about to be saved; errors under `prefix` + "subject" / "text".
 void check_mail_text(const mail::editable_kind& k, mail::mail_text& t, const std::string& prefix,
-                     events::field_errors& errors);
+                     view::field_errors& errors);
 // Saves a checked text, or removes the event's own when it equals the default.
 void store_mail_text(storage::database& db, const mail::composer& mail, std::int64_t event_id,
                      const mail::editable_kind& k, const std::string& lang, const mail::mail_text& t,

@@ -111,7 +111,7 @@ http::response edit(call& c) {
     in.consent = true;
     in.walk_in = true;  // as at the desk: the organiser may not know every required detail
     validate(in, errors, parse_form_settings(e.registration_form));
-    if (!errors.empty()) return page(c, r, e, &c.form, events::localise(errors, c.app.texts, c.lang()), 422);
+    if (!errors.empty()) return page(c, r, e, &c.form, view::localise(errors, c.app.texts, c.lang()), 422);
     apply_details(r, in);
     repository(c.db()).update_details(r);
     audit(c.db(), c.user().id, "registration.edit", e.id, r.id, "");

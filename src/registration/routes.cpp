@@ -185,7 +185,7 @@ http::response register_submit(call& c) {
     in.locale = c.lang();
     validate(in, errors, parse_form_settings(e.registration_form));
     if (!errors.empty())
-        return form_page(a, c.req, c.ctx, c.db(), e, &c.form, events::localise(errors, a.texts, c.lang()), 422);
+        return form_page(a, c.req, c.ctx, c.db(), e, &c.form, view::localise(errors, a.texts, c.lang()), 422);
     if (auto answer = verification_instead(a, c.req, &c.ctx, c.db(), e, in)) return *answer;
     context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
     auto o = register_for(rc, e, in, now_seconds());
@@ -288,7 +288,7 @@ http::response manage_post(call& c) {
         in.walk_in = r->email.empty();
         validate(in, errors, parse_form_settings(e->registration_form));
         // Back in the page as typed, each field with its reason: no dead end.
-        if (!errors.empty()) return manage_page(c, "", false, &c.form, events::localise(errors, a.texts, c.lang()), 422);
+        if (!errors.empty()) return manage_page(c, "", false, &c.form, view::localise(errors, a.texts, c.lang()), 422);
         apply_details(*r, in);
         repo.update_details(*r);
         audit(c.db(), 0, "registration.self_edit", e->id, r->id, "");
@@ -323,7 +323,7 @@ http::response api_register(call& c) {
     auto in = input_from_json(c.body, errors);
     if (!c.body.contains("locale")) in.locale = lang;
     validate(in, errors, parse_form_settings(e.registration_form));
-    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     if (auto answer = verification_instead(a, c.req, nullptr, c.db(), e, in)) return *answer;
     context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
     auto o = register_for(rc, e, in, now_seconds());
@@ -400,7 +400,7 @@ http::response api_patch(call& c) {
         in.check_answers = details.contains("answers");
         validate(in, errors, parse_form_settings(e->registration_form));
     }
-    if (!errors.empty()) return events::validation_failed(a, c.req, errors);
+    if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     if (!details.empty()) {
         apply_details(*r, in);
         repo.update_details(*r);

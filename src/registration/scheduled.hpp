@@ -26,7 +26,7 @@ class composer;
 
 namespace sabor::registration {
 
-using events::field_errors;
+using view::field_errors;
 
 inline constexpr std::array<std::string_view, 2> scheduled_kinds{"reminder", "thanks"};
 // event_day: the event's day as seen when the message is sent ("днес", "утре", "на 24 декември").

@@ -155,7 +155,7 @@ http::response save(call& c) {
         for (auto& [k, v] : own) errors.try_emplace(k, v);
     }
     if (!errors.empty())
-        return messages_page(c, e, ms, &form, events::localise(errors, a.texts, c.lang()), 422, "");
+        return messages_page(c, e, ms, &form, view::localise(errors, a.texts, c.lang()), 422, "");
     save_all(c.db(), ms);
     audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, "");
     tx.commit();
@@ -191,7 +191,7 @@ http::response api_put(call& c) {
             for (auto& [k, v] : own) errors.try_emplace(k, v);
         }
     if (!errors.empty())
-        return events::validation_failed(a, c.req, errors);
+        return app::validation_failed(a, c.req, errors);
     std::vector<scheduled_message> changed;
     for (const auto& m : ms)
         if (body.contains(m.kind)) changed.push_back(m);

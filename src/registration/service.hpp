@@ -22,8 +22,8 @@ class composer;
 
 namespace sabor::registration {
 
-using events::field_error;
-using events::field_errors;
+using view::field_error;
+using view::field_errors;
 
 struct input {
     std::string name, email, organisation, position, organisation_type, town, phone;
