@@ -10,7 +10,7 @@
 #include "materials/routes.hpp"
 #include "programme/routes.hpp"
 #include "registration/admin.hpp"
-#include "registration/audit_routes.hpp"
+#include "accounts/audit_routes.hpp"
 #include "registration/notices.hpp"
 #include "registration/routes.hpp"
 #include "storage/file_watch.hpp"
@@ -170,7 +170,7 @@ application::application(config c)
     programme::register_routes(*this);
     materials::register_routes(*this);
     contacts::register_routes(*this);
-    registration::register_audit_routes(*this);
+    accounts::register_audit_routes(*this);
 }
 
 namespace {

@@ -8,7 +8,7 @@
 #include "contacts/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/repository.hpp"
 #include "registration/routes.hpp"
 #include "registration/service.hpp"
@@ -68,7 +68,7 @@ created create_campaign(application& a, storage::database& db, const events::eve
     c.status = "scheduled";
     c.id = repo.insert_campaign(c);
     if (c.send_at <= view::format_iso_utc(now)) out.queued = queue_campaign(ic, e, c, now);
-    registration::audit(db, user_id, "invitations.campaign", e.id, c.id,
+    storage::audit(db, user_id, "invitations.campaign", e.id, c.id,
                         c.status == "queued" ? "invited " + std::to_string(out.queued.invited) : "scheduled " + c.send_at);
     tx.commit();
     out.camp = std::move(c);
@@ -249,7 +249,7 @@ http::response admin_resend(call& c) {
     if (!campaign_of_event(c.db(), campaign_id, e.id)) return c.error(404, "not_found");
     auto ic = ctx_for(c.app, c.db());
     auto r = resend_unanswered(ic, e, campaign_id, now_seconds());
-    registration::audit(c.db(), c.user().id, "invitations.resend", e.id, campaign_id, std::to_string(r.resent));
+    storage::audit(c.db(), c.user().id, "invitations.resend", e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
     return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/invitations?resent=" +
                                     std::to_string(r.resent) + "&recent=" + std::to_string(r.skipped_recent));
@@ -264,7 +264,7 @@ http::response admin_cancel(call& c) {
     // Sent or cancelled meanwhile: back to the page with the reason.
     if (camp->status != "scheduled") return http::response::redirect(page + "?refused=campaign_not_scheduled");
     repo.set_campaign_cancelled(camp->id);
-    registration::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");
+    storage::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");
     tx.commit();
     return http::response::redirect(page + "?campaign_cancelled=1");
 }
@@ -400,7 +400,7 @@ http::response api_cancel(call& c) {
     if (camp->status != "scheduled")
         return app::json_error(409, "campaign_not_scheduled", c.app.texts.text(c.lang(), "error_campaign_not_scheduled"));
     repo.set_campaign_cancelled(camp->id);
-    registration::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");
+    storage::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");
     tx.commit();
     return app::json_response(200, to_json(*repo.find_campaign(camp->id), repo.counts(camp->id)));
 }
@@ -420,7 +420,7 @@ http::response api_resend(call& c) {
     if (!campaign_of_event(c.db(), campaign_id, e.id)) return c.error(404, "not_found");
     auto ic = ctx_for(a, c.db());
     auto r = resend_unanswered(ic, e, campaign_id, now_seconds());
-    registration::audit(c.db(), c.user().id, "invitations.resend", e.id, campaign_id, std::to_string(r.resent));
+    storage::audit(c.db(), c.user().id, "invitations.resend", e.id, campaign_id, std::to_string(r.resent));
     tx.commit();
     return app::json_response(200, json::object{{"resent", r.resent},
                                                 {"skipped", r.skipped_unsubscribed},

@@ -10,7 +10,7 @@
 #include "contacts/xlsx_reader.hpp"
 #include "events/routes.hpp"
 #include "materials/multipart.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/exports.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
@@ -255,7 +255,7 @@ http::response bulk(call& c) {
         else if (what == "untag") repo.remove_tag(*id, tag);
         else repo.remove(*id);
         // One entry per person: the log must say whose data changed.
-        registration::audit(c.db(), c.user().id, "contacts." + what, 0, *id, what == "delete" ? std::string("bulk") : tag);
+        storage::audit(c.db(), c.user().id, "contacts." + what, 0, *id, what == "delete" ? std::string("bulk") : tag);
         ++done;
     }
     tx.commit();
@@ -401,7 +401,7 @@ http::response import_confirm(call& c) {
     }
     storage::transaction tx(c.db());
     auto n = apply_import(c.db(), *parsed.result, extra, now_seconds());
-    registration::audit(c.db(), c.user().id, "contacts.import", 0, 0,
+    storage::audit(c.db(), c.user().id, "contacts.import", 0, 0,
                         "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
     tx.commit();
     std::error_code ec;
@@ -412,7 +412,7 @@ http::response import_confirm(call& c) {
 http::response export_page(call& c) {
     auto tag = clean(c.req.query_param("tag"));
     auto list = repository(c.db()).list(tag, util::to_lower_utf8(clean(c.req.query_param("q"))), 1'000'000, 0, nullptr);
-    registration::audit(c.db(), c.user().id, "contacts.export_csv", 0, 0, tag);
+    storage::audit(c.db(), c.user().id, "contacts.export_csv", 0, 0, tag);
     http::response r;
     r.body = export_csv(c.app, c.lang(), list);
     r.set_header("Content-Type", "text/csv; charset=utf-8");
@@ -454,7 +454,7 @@ http::response edit_save(call& c) {
     if (app::form_value(c.form, "action") == "delete") {
         if (!app::confirmed(c.form)) return confirm_delete(c, *old);
         repo.remove(old->id);
-        registration::audit(c.db(), c.user().id, "contacts.delete", 0, old->id, "");
+        storage::audit(c.db(), c.user().id, "contacts.delete", 0, old->id, "");
         tx.commit();
         return http::response::redirect("/admin/contacts?deleted=1");
     }
@@ -467,7 +467,7 @@ http::response edit_save(call& c) {
     if (!errors.empty()) return edit_form(c, person, view::localise(errors, c.app.texts, c.lang()), 422);
     repo.update(person, view::format_iso_utc(now_seconds()));
     repo.set_tags(person.id, person.tags);
-    registration::audit(c.db(), c.user().id, "contacts.edit", 0, person.id, changed_fields(*old, person, true));
+    storage::audit(c.db(), c.user().id, "contacts.edit", 0, person.id, changed_fields(*old, person, true));
     tx.commit();
     return http::response::redirect("/admin/contacts?saved=1");
 }
@@ -488,7 +488,7 @@ http::response api_import(call& c) {
     }
     storage::transaction tx(c.db());
     auto n = apply_import(c.db(), *parsed.result, extra, now_seconds());
-    registration::audit(c.db(), c.user().id, "contacts.import", 0, 0,
+    storage::audit(c.db(), c.user().id, "contacts.import", 0, 0,
                         "created " + std::to_string(n.created) + ", updated " + std::to_string(n.updated));
     tx.commit();
     return app::json_response(200, json::object{{"imported", n.created + n.updated},
@@ -524,7 +524,7 @@ http::response api_create(call& c) {
     if (repo.find_by_email(person.email))
         return app::json_error(409, "contact_exists", c.app.texts.text(c.lang(), "error_contact_exists"));
     person.id = repo.insert(person, view::format_iso_utc(now_seconds()));
-    registration::audit(c.db(), c.user().id, "contacts.create", 0, person.id, "");
+    storage::audit(c.db(), c.user().id, "contacts.create", 0, person.id, "");
     tx.commit();
     auto res = app::json_response(201, to_json(*repo.find(person.id)));
     res.set_header("Location", "/api/v1/contacts/" + std::to_string(person.id));
@@ -551,7 +551,7 @@ http::response api_patch(call& c) {
     repo.update(person, view::format_iso_utc(now_seconds()));
     bool tags_given = c.body.contains("tags");
     if (tags_given) repo.set_tags(person.id, person.tags);
-    registration::audit(c.db(), c.user().id, "contacts.edit", 0, person.id, changed_fields(*old, person, tags_given));
+    storage::audit(c.db(), c.user().id, "contacts.edit", 0, person.id, changed_fields(*old, person, tags_given));
     tx.commit();
     return app::json_response(200, to_json(*repo.find(person.id)));
 }
@@ -562,7 +562,7 @@ http::response api_delete(call& c) {
     auto person = contact_in_path(c);
     if (!person) return c.error(404, "not_found");
     repo.remove(person->id);
-    registration::audit(c.db(), c.user().id, "contacts.delete", 0, person->id, "");
+    storage::audit(c.db(), c.user().id, "contacts.delete", 0, person->id, "");
     tx.commit();
     return http::response{204, {}, {}};
 }

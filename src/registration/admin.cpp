@@ -6,7 +6,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/checkin.hpp"
 #include "registration/desk.hpp"
 #include "registration/exports.hpp"
@@ -246,7 +246,7 @@ http::response bulk_action(call& c) {
             ++refused;
             continue;
         }
-        audit(db, c.user().id, "registration." + what, e.id, r->id, "bulk");
+        storage::audit(db, c.user().id, "registration." + what, e.id, r->id, "bulk");
         ++done;
     }
     tx.commit();
@@ -280,7 +280,7 @@ http::response action(call& c) {
         // Back to the page the organiser came from, with the reason: no dead end.
         return http::response::redirect(with_query(back_path(form, e.id), "refused=" + std::string(code(*refused))));
     }
-    audit(db, c.user().id, "registration." + what, e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
+    storage::audit(db, c.user().id, "registration." + what, e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
     tx.commit();
     auto back = back_path(form, e.id);
     return http::response::redirect(with_query(back, what.rfind("admit", 0) == 0 ? "admitted=1" : "did=" + what));
@@ -303,7 +303,7 @@ http::response walk_in(call& c) {
         return c.error(422, "validation", view::localise(errors, a.texts, c.lang()).begin()->second);
     context svc{db, a.mail, a.cfg.public_base(), a.secret};
     auto r = add_walk_in(svc, e, in);
-    audit(db, c.user().id, "registration.walk_in", e.id, r.id, "");
+    storage::audit(db, c.user().id, "registration.walk_in", e.id, r.id, "");
     tx.commit();
     return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/checkin?added=" + std::to_string(r.id));
 }
@@ -329,7 +329,7 @@ http::response export_response(call& c, bool xlsx) {
     auto status = clean(c.req.query_param("status"));
     auto list = all_for(c.db(), e.id, status, "");
     sort_bulgarian(list, false);
-    audit(c.db(), c.user().id, xlsx ? "registrations.export_xlsx" : "registrations.export_csv", e.id, 0, status);
+    storage::audit(c.db(), c.user().id, xlsx ? "registrations.export_xlsx" : "registrations.export_csv", e.id, 0, status);
     http::response r;
     auto questions = parse_form_settings(e.registration_form).questions;
     r.body = xlsx ? to_xlsx(list, a.texts, lang, questions, e.timezone)
@@ -398,7 +398,7 @@ http::response signin_sheet(call& c) {
     bool wide = sig_columns.size() + (contact ? 1 : 0) > 2;
     auto col_count = static_cast<std::int64_t>(4 + (contact ? 1 : 0) + sig_columns.size());
 
-    audit(c.db(), c.user().id, "registrations.signin_sheet", e.id, 0, all ? "all" : "confirmed");
+    storage::audit(c.db(), c.user().id, "registrations.signin_sheet", e.id, 0, all ? "all" : "confirmed");
     json::object data{{"title", a.texts.text(c.lang(), "signin_title") + ": " + e.title},
                       {"event", events::to_view(e, a.texts, lang)},
                       {"p", a.texts.catalog(lang)},

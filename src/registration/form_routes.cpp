@@ -6,7 +6,7 @@
 #include "events/repository.hpp"
 #include "events/routes.hpp"
 #include "registration/admin.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/form.hpp"
 #include "util/utf8.hpp"
 
@@ -109,7 +109,7 @@ http::response page_post(call& c) {
     if (!errors.empty())
         return settings_page(c, e, previous, &c.form, view::localise(errors, c.app.texts, c.lang()), 422, "");
     events::repository(c.db()).set_registration_form(e.id, to_stored(s));
-    audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
+    storage::audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
     tx.commit();
     return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/form?saved=1");
 }
@@ -125,7 +125,7 @@ http::response api_put(call& c) {
     auto s = settings_from_json(json::value(c.body), parse_form_settings(e.registration_form), errors);
     if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
     events::repository(c.db()).set_registration_form(e.id, to_stored(s));
-    audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
+    storage::audit(c.db(), c.user().id, "event.registration_form", e.id, e.id, "");
     tx.commit();
     return app::json_response(200, to_json(s));
 }

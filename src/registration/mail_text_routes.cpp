@@ -5,7 +5,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/mail_texts.hpp"
 #include "mail/texts_repository.hpp"
 #include "util/utf8.hpp"
@@ -197,7 +197,7 @@ http::response save_kind(call& c) {
         return edit_page(c, e, *k, lang, *stored, s, 200);
     }
     store_mail_text(c.db(), a.mail, e.id, *k, lang, s.text, c.user().id);
-    audit(c.db(), c.user().id, "event.mail_text", e.id, e.id, std::string(k->kind) + " " + lang);
+    storage::audit(c.db(), c.user().id, "event.mail_text", e.id, e.id, std::string(k->kind) + " " + lang);
     tx.commit();
     return http::response::redirect(base_path(e) + "/" + std::string(k->kind) + "?lang=" + lang + "&saved=1");
 }
@@ -216,7 +216,7 @@ http::response reset_kind(call& c) {
         return edit_page(c, e, *k, lang, *stored, s, 200);
     }
     if (mail::texts_repository(c.db()).remove(e.id, k->kind, lang))
-        audit(c.db(), c.user().id, "event.mail_text_reset", e.id, e.id, std::string(k->kind) + " " + lang);
+        storage::audit(c.db(), c.user().id, "event.mail_text_reset", e.id, e.id, std::string(k->kind) + " " + lang);
     tx.commit();
     return http::response::redirect(base_path(e) + "/" + std::string(k->kind) + "?lang=" + lang + "&reset=1");
 }
@@ -250,7 +250,7 @@ http::response api_put(call& c) {
         if (text) store_mail_text(db, a.mail, event_id, *t->kind, t->lang, *text, c.user().id);
         else repo.remove(event_id, t->kind->kind, t->lang);
     }
-    audit(db, c.user().id, "event.mail_text", event_id, event_id, c.req.body.substr(0, 500));
+    storage::audit(db, c.user().id, "event.mail_text", event_id, event_id, c.req.body.substr(0, 500));
     tx.commit();
     return app::json_response(200, list_json(mail_texts_of(a.mail, db, event_id), a.mail));
 }

@@ -5,7 +5,7 @@
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/repository.hpp"
 #include "registration/routes.hpp"
 #include "registration/service.hpp"
@@ -114,7 +114,7 @@ http::response edit(call& c) {
     if (!errors.empty()) return page(c, r, e, &c.form, view::localise(errors, c.app.texts, c.lang()), 422);
     apply_details(r, in);
     repository(c.db()).update_details(r);
-    audit(c.db(), c.user().id, "registration.edit", e.id, r.id, "");
+    storage::audit(c.db(), c.user().id, "registration.edit", e.id, r.id, "");
     tx.commit();
     return http::response::redirect("/admin/registrations/" + std::to_string(r.id) + "?saved=1");
 }

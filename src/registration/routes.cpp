@@ -7,7 +7,7 @@
 #include "events/repository.hpp"
 #include "events/routes.hpp"
 #include "materials/service.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/card_routes.hpp"
 #include "registration/checkin.hpp"
 #include "registration/event_cancellation.hpp"
@@ -278,7 +278,7 @@ http::response manage_post(call& c) {
         if (app::form_value(c.form, "confirm") != "1") return manage_page(c, "", true);
         context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
         cancel(rc, *e, *r);
-        audit(c.db(), 0, "registration.self_cancel", e->id, r->id, "");  // 0: the participant, no account
+        storage::audit(c.db(), 0, "registration.self_cancel", e->id, r->id, "");  // 0: the participant, no account
         notice = "notice_registration_cancelled";
     } else {
         field_errors errors;
@@ -291,7 +291,7 @@ http::response manage_post(call& c) {
         if (!errors.empty()) return manage_page(c, "", false, &c.form, view::localise(errors, a.texts, c.lang()), 422);
         apply_details(*r, in);
         repo.update_details(*r);
-        audit(c.db(), 0, "registration.self_edit", e->id, r->id, "");
+        storage::audit(c.db(), 0, "registration.self_edit", e->id, r->id, "");
         notice = "notice_registration_saved";
     }
     tx.commit();
@@ -411,7 +411,7 @@ http::response api_patch(call& c) {
             return app::json_error(http_status(*refused), code(*refused), a.texts.text(lang, message_key(*refused)));
     }
     if (checked_in) repo.set_checked_in(r->id, *checked_in);
-    audit(c.db(), c.user().id, "registration.api_patch", e->id, r->id, c.req.body.substr(0, 500));
+    storage::audit(c.db(), c.user().id, "registration.api_patch", e->id, r->id, c.req.body.substr(0, 500));
     tx.commit();
     return app::json_response(200, to_json(*repo.find(r->id)));
 }

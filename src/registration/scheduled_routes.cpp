@@ -5,7 +5,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
-#include "registration/audit.hpp"
+#include "storage/audit_log.hpp"
 #include "registration/scheduled.hpp"
 #include "util/clock.hpp"
 #include "util/utf8.hpp"
@@ -157,7 +157,7 @@ http::response save(call& c) {
     if (!errors.empty())
         return messages_page(c, e, ms, &form, view::localise(errors, a.texts, c.lang()), 422, "");
     save_all(c.db(), ms);
-    audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, "");
+    storage::audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, "");
     tx.commit();
     return http::response::redirect("/admin/events/" + std::to_string(e.id) + "/messages?saved=1");
 }
@@ -196,7 +196,7 @@ http::response api_put(call& c) {
     for (const auto& m : ms)
         if (body.contains(m.kind)) changed.push_back(m);
     save_all(c.db(), changed);
-    audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, c.req.body.substr(0, 500));
+    storage::audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, c.req.body.substr(0, 500));
     tx.commit();
     return app::json_response(200, list_json(e, messages_of(a, c.db(), e)));
 }

@@ -1,12 +1,10 @@
-#include "registration/audit.hpp"
-
-#include "registration/audit_routes.hpp"
+#include "storage/audit_log.hpp"
 
 #include "util/utf8.hpp"
 
-namespace sabor::registration {
+namespace sabor::storage {
 
-void audit(storage::database& db, std::int64_t user_id, std::string_view action, std::int64_t event_id,
+void audit(database& db, std::int64_t user_id, std::string_view action, std::int64_t event_id,
            std::int64_t subject_id, std::string_view detail) {
     // Callers keep the first bytes of a request: never half a letter (PostgreSQL refuses it).
     if (!util::valid_utf8(detail)) {
@@ -25,7 +23,7 @@ void audit(storage::database& db, std::int64_t user_id, std::string_view action,
         .run();
 }
 
-std::vector<audit_entry> audit_entries(storage::database& db, const audit_filter& f, std::int64_t limit,
+std::vector<audit_entry> audit_entries(database& db, const audit_filter& f, std::int64_t limit,
                                        std::int64_t offset, std::int64_t* total) {
     const std::string where = " FROM audit_log a LEFT JOIN users u ON u.id = a.user_id "
                               "WHERE (?1 = 0 OR a.event_id = ?1) AND (?2 = 0 OR a.user_id = ?2) AND (?3 = '' OR a.created_at >= ?3)";
@@ -56,4 +54,4 @@ std::vector<audit_entry> audit_entries(storage::database& db, const audit_filter
     return out;
 }
 
-}  // namespace sabor::registration
+}  // namespace sabor::storage

@@ -1,7 +1,8 @@
-#include "registration/audit_routes.hpp"
+#include "accounts/audit_routes.hpp"
 
 #include "accounts/repository.hpp"
 #include "app/routes.hpp"
+#include "storage/audit_log.hpp"
 #include "app/web.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -11,7 +12,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace sabor::registration {
+namespace sabor::accounts {
 namespace json = boost::json;
 using app::access;
 using app::application;
@@ -40,7 +41,7 @@ std::string local_time(const std::string& stored, const std::string& tz) {
 // The filters as asked: ?event_id= (a number), ?actor= (a user's id or e-mail), ?since= (a
 // date "2031-05-20" or an ISO 8601 time, "2031-05-20T10:00:00+03:00"). The message key of the
 // first bad one, or nothing.
-std::optional<std::string> read_filter(storage::database& db, const http::request& req, audit_filter& f,
+std::optional<std::string> read_filter(storage::database& db, const http::request& req, storage::audit_filter& f,
                                        std::string& bad_field) {
     if (auto v = req.query_param("event_id"); v && !v->empty()) {
         auto id = app::to_id(*v);
@@ -67,7 +68,7 @@ std::optional<std::string> read_filter(storage::database& db, const http::reques
     return std::nullopt;
 }
 
-json::object entry_json(const audit_entry& e) {
+json::object entry_json(const storage::audit_entry& e) {
     json::value actor = nullptr;
     if (e.user_id) actor = json::object{{"id", *e.user_id}, {"name", e.user_name}, {"email", e.user_email}};
     json::value event = nullptr, subject = nullptr;
@@ -80,13 +81,13 @@ json::object entry_json(const audit_entry& e) {
 
 http::response api_list(call& c) {
     const auto& lang = c.lang();
-    audit_filter f;
+    storage::audit_filter f;
     std::string field;
     if (auto bad = read_filter(c.db(), c.req, f, field))
         return app::json_error(422, "validation", c.app.texts.text(lang, *bad), {{field, c.app.texts.text(lang, *bad)}});
     std::int64_t total = 0;
     json::array items;
-    for (const auto& e : audit_entries(c.db(), f, app::query_int(c.req, "limit", 100, 1, 1000),
+    for (const auto& e : storage::audit_entries(c.db(), f, app::query_int(c.req, "limit", 100, 1, 1000),
                                        app::query_int(c.req, "offset", 0, 0, 1'000'000'000), &total))
         items.push_back(entry_json(e));
     return app::json_response(200, json::object{{"items", std::move(items)}, {"total", total}});
@@ -109,7 +110,7 @@ http::response page(call& c) {
     auto& a = c.app;
     auto& req = c.req;
     const auto& lang = c.lang();
-    audit_filter f;
+    storage::audit_filter f;
     std::string field, error;
     if (auto bad = read_filter(c.db(), req, f, field)) error = a.texts.text(lang, *bad);
     constexpr std::int64_t page_size = 100;
@@ -117,7 +118,7 @@ http::response page(call& c) {
     std::int64_t total = 0;
     json::array rows;
     if (error.empty())
-        for (const auto& e : audit_entries(c.db(), f, page_size, offset, &total)) {
+        for (const auto& e : storage::audit_entries(c.db(), f, page_size, offset, &total)) {
             rows.push_back(json::object{
                 {"at", local_time(e.at, a.cfg.i18n.timezone)},
                 {"who", e.user_id ? (e.user_name.empty() ? e.user_email : e.user_name)
@@ -158,4 +159,4 @@ void register_audit_routes(application& a) {
     route(a, "GET", "/admin/audit").allow(access::admin).handle(page);
 }
 
-}  // namespace sabor::registration
+}  // namespace sabor::accounts
