@@ -9,7 +9,7 @@
 #include "contacts/service.hpp"
 #include "contacts/xlsx_reader.hpp"
 #include "events/routes.hpp"
-#include "materials/multipart.hpp"
+#include "http/multipart.hpp"
 #include "storage/audit_log.hpp"
 #include "registration/exports.hpp"
 #include "util/clock.hpp"
@@ -294,14 +294,14 @@ http::response import_upload(call& c) {
     auto& a = c.app;
     auto& req = c.req;
     auto& ctx = c.ctx;
-    auto boundary = materials::boundary_from_content_type(req.header("content-type"));
+    auto boundary = http::boundary_from_content_type(req.header("content-type"));
     if (!boundary) return app::error_response(a, req, 400, "bad_form");
     http::fields fields;
     std::string file, file_type, current;
     // Collect text parts by name: the parser gives the name at the part's start.
     std::string name;
-    materials::multipart_parser named(*boundary, {
-        [&](const materials::part_info& p) {
+    http::multipart_parser named(*boundary, {
+        [&](const http::part_info& p) {
             name = p.name;
             current.clear();
             if (p.name == "file") file_type = p.content_type;

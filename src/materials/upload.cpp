@@ -64,7 +64,7 @@ std::size_t upload_body_limit(const app::config& c) { return static_cast<std::si
 
 std::variant<std::string, http::response> upload_boundary(app::application& a, const http::request& req) {
     auto type = req.header("content-type");
-    if (auto b = boundary_from_content_type(type)) return *b;
+    if (auto b = http::boundary_from_content_type(type)) return *b;
     bool multipart = lower(std::string(type.substr(0, 19))) == "multipart/form-data";
     return app::error_response(a, req, multipart ? 400 : 415, multipart ? "missing_boundary" : "not_multipart");
 }
@@ -73,7 +73,7 @@ upload_sink::upload_sink(app::application& a, const http::request& head, const s
     : app_(a),
       head_(head),
       opts_(std::move(o)),
-      parser_(boundary, multipart_parser::handlers{[this](const part_info& p) { return on_begin(p); },
+      parser_(boundary, http::multipart_parser::handlers{[this](const http::part_info& p) { return on_begin(p); },
                                                    [this](std::string_view d) { return on_data(d); },
                                                    [this] { return on_end(); }}) {
     head_.body.clear();
@@ -91,7 +91,7 @@ bool upload_sink::refuse(int status, std::string code) {
     return false;
 }
 
-bool upload_sink::on_begin(const part_info& p) {
+bool upload_sink::on_begin(const http::part_info& p) {
     field_.clear();
     if (p.name == "file") {
         if (have_file_) return refuse(400, "one_file");
@@ -176,7 +176,7 @@ bool upload_sink::write(std::string_view piece) {
         std::cerr << "error: " << head_.method << " " << head_.path << ": " << e.what() << std::endl;
         return refuse(500, "internal");
     }
-    if (parser_.error() != multipart_error::rejected_by_callback) refuse(400, "bad_multipart");
+    if (parser_.error() != http::multipart_error::rejected_by_callback) refuse(400, "bad_multipart");
     return false;
 }
 
@@ -191,8 +191,8 @@ bool upload_sink::finish() {
 
 bool upload_sink::finish_body() {
     if (!parser_.finish()) {
-        if (parser_.error() != multipart_error::rejected_by_callback)
-            refuse(400, parser_.error() == multipart_error::truncated ? "truncated_upload" : "bad_multipart");
+        if (parser_.error() != http::multipart_error::rejected_by_callback)
+            refuse(400, parser_.error() == http::multipart_error::truncated ? "truncated_upload" : "bad_multipart");
         return false;
     }
     if (opts_.csrf_token && !csrf_checked_) return refuse(403, "csrf");

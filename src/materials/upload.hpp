@@ -7,7 +7,7 @@
 #include "app/app.hpp"
 #include "http/body_sink.hpp"
 #include "materials/file_type.hpp"
-#include "materials/multipart.hpp"
+#include "http/multipart.hpp"
 
 #include <sodium.h>
 
@@ -75,7 +75,7 @@ public:
 
 private:
     enum class target { none, file, title, talk_id, csrf, ignored };
-    bool on_begin(const part_info& p);
+    bool on_begin(const http::part_info& p);
     bool on_data(std::string_view data);
     bool on_end();
     bool refuse(int status, std::string code);
@@ -87,7 +87,7 @@ private:
     app::application& app_;
     http::request head_;  // method, path and headers: the refusal's language and kind (page or API)
     upload_options opts_;
-    multipart_parser parser_;
+    http::multipart_parser parser_;
     target current_ = target::none;
     std::string field_;  // the text field being read
     std::string csrf_seen_;

@@ -7,7 +7,7 @@
 #include "app/web.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
-#include "materials/multipart.hpp"
+#include "http/multipart.hpp"
 #include "materials/repository.hpp"
 #include "materials/service.hpp"
 #include "programme/photos.hpp"
@@ -184,7 +184,7 @@ struct speaker_post {
 };
 speaker_post read_speaker_post(call& c) {
     speaker_post r;
-    auto boundary = materials::boundary_from_content_type(c.req.header("content-type"));
+    auto boundary = http::boundary_from_content_type(c.req.header("content-type"));
     if (!boundary) {
         // A form without the photo.
         if (!http::parse_form(c.req.body, r.form)) r.refusal = c.error(400, "bad_form");
@@ -194,8 +194,8 @@ speaker_post read_speaker_post(call& c) {
     std::string* current = nullptr;
     std::size_t cap = 0;
     bool field_too_long = false;
-    materials::multipart_parser::handlers h;
-    h.on_part_begin = [&](const materials::part_info& p) {
+    http::multipart_parser::handlers h;
+    h.on_part_begin = [&](const http::part_info& p) {
         if (p.name == "photo" && p.has_filename) {
             current = &r.photo;
             cap = max_photo_bytes;
@@ -214,7 +214,7 @@ speaker_post read_speaker_post(call& c) {
         current->append(data);
         return true;
     };
-    materials::multipart_parser parser(*boundary, std::move(h));
+    http::multipart_parser parser(*boundary, std::move(h));
     if (!parser.feed(c.req.body) || !parser.finish() || field_too_long) {
         r.refusal = c.error(400, "bad_form");
         return r;

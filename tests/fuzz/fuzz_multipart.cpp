@@ -6,7 +6,7 @@
 // exactly the same thing. Along the way: data only inside a part, never empty, taken from
 // the chunk being fed (or the held-back start of a delimiter), never more than the body;
 // once feed() has said false it keeps saying it; finish() is true exactly when done().
-#include "materials/multipart.hpp"
+#include "http/multipart.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-using namespace sabor::materials;
+using namespace sabor::http;
 
 namespace {
 

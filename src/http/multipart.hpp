@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace sabor::materials {
+namespace sabor::http {
 
 // The boundary parameter of a multipart/form-data Content-Type (quoted or not); nullopt when
 // the type is not multipart/form-data or the boundary is missing, empty, longer than 70 or has
@@ -91,4 +91,4 @@ private:
     bool have_type_ = false;
 };
 
-}  // namespace sabor::materials
+}  // namespace sabor::http

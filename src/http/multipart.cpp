@@ -1,11 +1,11 @@
-#include "materials/multipart.hpp"
+#include "http/multipart.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
-namespace sabor::materials {
+namespace sabor::http {
 
 namespace {
 
@@ -402,4 +402,4 @@ bool multipart_parser::end_headers() {
     return true;
 }
 
-}  // namespace sabor::materials
+}  // namespace sabor::http

@@ -1,4 +1,4 @@
-#include "materials/multipart.hpp"
+#include "http/multipart.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-using namespace sabor::materials;
+using namespace sabor::http;
 using namespace std::string_literals;
 
 namespace {
