@@ -93,8 +93,8 @@ public:
     page_cache cache;
     std::string secret;
     mail::composer mail;
-    // Set by the events domain: finds the event a route is about (app/routes.cpp).
-    event_loader load_event;
+    // Set by the events domain: finds the event a route is about and says who manages it.
+    event_rules events_rules;
     // Pages that answer a body over the route's limit themselves (an organiser's upload form:
     // back to the page with the reason, not a bare error page); each gives nullopt for a
     // request that is not its own.

@@ -242,7 +242,7 @@ int cmd_serve(const args& a) {
     // Under test only (SABOR_TEST_HOOKS=1): one round of the scheduler and then of the mail
     // worker on demand, so a test waits for a round instead of sleeping through one.
     if (const char* on = std::getenv("SABOR_TEST_HOOKS"); on && std::string_view(on) == "1")
-        route(app, "POST", "/_test/round").allow(access::monitoring).handle([&schedules, &mailer](call&) {
+        route(app, "POST", "/_test/round").allow(access::monitoring).on_workers().handle([&schedules, &mailer](call&) {
             schedules.run_once();
             mailer.flush();
             return http::response::text(200, "ok\n");

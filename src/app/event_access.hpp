@@ -1,7 +1,8 @@
 // Who may see and who may manage an event: the one rule every route about an event uses
-// (declared as access::event_reader or access::event_manager in app/routes.hpp).
-// An event is public once published (also when cancelled later); a draft is seen only by
-// its managers. Admins manage every event.
+// (declared as access::event_reader or access::event_manager in app/routes.hpp). The events
+// domain answers both questions (events::register_routes sets application::event_rules):
+// an event is public once published (also when cancelled later); a draft is seen only by its
+// managers; admins manage every event.
 #pragma once
 #include "accounts/model.hpp"
 #include "storage/database.hpp"
@@ -19,24 +20,18 @@ struct event_standing {
     bool is_public = false;
 };
 
-// How the events domain finds an event for the route framework: its standing, and the whole
-// row, kept in the call so that the handler does not read it a second time (a read of its
-// own costs a registration a fifth of its rate under load). By id, or by slug when one is given.
+// An event as the events domain found it: its standing, and the whole row, kept in the call
+// so that the handler does not read it a second time (events::the_event). A read of its own
+// cost registration a tenth of its rate under load.
 struct loaded_event {
     event_standing standing;
     std::any row;
 };
-using event_loader = std::function<std::optional<loaded_event>(storage::database&, std::int64_t id, std::string_view slug)>;
 
-class event_access {
-public:
-    explicit event_access(storage::database& db) : db_(db) {}
-    std::optional<event_standing> by_id(std::int64_t id);
-    std::optional<event_standing> by_slug(std::string_view slug);
-    bool manages(const accounts::user& u, std::int64_t event_id);
-
-private:
-    storage::database& db_;
+struct event_rules {
+    // By id, or by slug when one is given; nullopt when there is no such event.
+    std::function<std::optional<loaded_event>(storage::database&, std::int64_t id, std::string_view slug)> load;
+    std::function<bool(storage::database&, const accounts::user&, std::int64_t event_id)> manages;
 };
 
 }  // namespace sabor::app

@@ -1,9 +1,8 @@
 #include "app/routes.hpp"
 
 #include "app/cached_page.hpp"
-#include "app/event_access.hpp"
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/parse.hpp>
 
 #include <stdexcept>
 
@@ -44,6 +43,11 @@ const std::optional<accounts::user>& call::visitor() {
     return ctx.user;
 }
 
+bool call::manages_event() {
+    const auto& u = visitor();
+    return u && event_id && app.events_rules.manages(db(), *u, event_id);
+}
+
 storage::database& call::db() {
     if (!conn_) conn_.emplace(app.db.acquire());
     return **conn_;
@@ -76,17 +80,12 @@ struct route::spec {
         return who == access::organiser || who == access::event_manager || who == access::admin;
     }
 
-    // The event by id or slug: through the events domain's loader, which keeps the row in the
-    // call for the handler, or (with no loader) its standing alone.
+    // The event by id or slug, as the events domain finds it; its row stays in the call.
     static std::optional<event_standing> find_event(call& c, std::int64_t id, std::string_view slug) {
-        if (c.app.load_event) {
-            auto l = c.app.load_event(c.db(), id, slug);
-            if (!l) return std::nullopt;
-            c.event = std::move(l->row);
-            return l->standing;
-        }
-        event_access ev(c.db());
-        return slug.empty() ? ev.by_id(id) : ev.by_slug(slug);
+        auto l = c.app.events_rules.load(c.db(), id, slug);
+        if (!l) return std::nullopt;
+        c.event = std::move(l->row);
+        return l->standing;
     }
 
     // The event the path names directly ({id}, or {slug} on public pages).
@@ -148,7 +147,7 @@ struct route::spec {
                 // A page knows only the session; a file the API hands out (a draft's material)
                 // is fetched with the API's token too.
                 if (!u && !c.api_ && who == access::event_reader) u = request_user(a, req);
-                if (!u || !event_access(c.db()).manages(*u, e->id)) {
+                if (!u || !a.events_rules.manages(c.db(), *u, e->id)) {
                     // A public event is known to everybody; a draft, or an object in an event, is not told.
                     if (who == access::event_manager && e->is_public && !by_object) return c.error(403, "forbidden");
                     return c.error(404, "not_found");
@@ -176,10 +175,12 @@ struct route::spec {
             if (!http::parse_form(c.req.body, c.form)) return c.error(400, "bad_form");
             if (!csrf_ok(c.app, c.req, c.form)) return c.error(403, "csrf");
         } else if (in == input::json && !(body_optional && c.req.body.empty())) {
-            std::optional<http::response> refusal;
-            auto body = parse_json_object(c.app, c.req, refusal);
-            if (!body) return refusal;
-            c.body = std::move(*body);
+            if (!c.req.header("content-type").starts_with("application/json"))
+                return c.error(415, "unsupported_media_type", c.app.texts.text(c.lang(), "error_json_content_type"));
+            boost::system::error_code ec;
+            auto v = boost::json::parse(c.req.body, ec);
+            if (ec || !v.is_object()) return c.error(400, "malformed_json", c.app.texts.text(c.lang(), "error_malformed_json"));
+            c.body = std::move(v.get_object());
         }
         return std::nullopt;
     }
@@ -203,8 +204,7 @@ route& route::event_of(std::string param, finder f) {
 }
 
 route& route::link(std::string param, finder f, std::string refusal_code) {
-    s_->object_param = std::move(param);
-    s_->find = std::move(f);
+    event_of(std::move(param), std::move(f));
     s_->link_refusal = std::move(refusal_code);
     return *this;
 }

@@ -73,6 +73,8 @@ public:
     const std::string& lang() const { return ctx.lang; }
     // The signed-in account, if any (resolved on first ask for API routes open to anyone).
     const std::optional<accounts::user>& visitor();
+    // The visitor manages the call's event (a flag for the page: a "manage" link, e-mails shown).
+    bool manages_event();
     // The account, on routes for organisers, event managers and admins.
     const accounts::user& user() const { return *ctx.user; }
     // One connection for the whole call, taken at first use.

@@ -3,7 +3,6 @@
 #include "accounts/repository.hpp"
 #include "util/crypto.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -153,22 +152,6 @@ std::int64_t query_int(const http::request& req, std::string_view name, std::int
     auto v = to_id(*q).value_or(def);
     if (*q == "0") v = 0;
     return std::clamp(v, lo, hi);
-}
-
-std::optional<boost::json::object> parse_json_object(application& a, http::request& req,
-                                                     std::optional<http::response>& refusal) {
-    auto lang = pick_lang(a, req);
-    if (req.header("content-type").rfind("application/json", 0) != 0) {
-        refusal = json_error(415, "unsupported_media_type", a.texts.text(lang, "error_json_content_type"));
-        return std::nullopt;
-    }
-    boost::system::error_code ec;
-    auto v = boost::json::parse(req.body, ec);
-    if (ec || !v.is_object()) {
-        refusal = json_error(400, "malformed_json", a.texts.text(lang, "error_malformed_json"));
-        return std::nullopt;
-    }
-    return std::move(v.get_object());
 }
 
 }  // namespace sabor::app

@@ -49,9 +49,6 @@ http::response validation_failed(application& a, const http::request& req, const
 
 void apply_security_headers(application& a, http::response& r);
 
-// The body as a JSON object, or the 400/415 answer in `refusal`.
-std::optional<boost::json::object> parse_json_object(application& a, http::request& req,
-                                                     std::optional<http::response>& refusal);
 std::optional<std::int64_t> to_id(std::string_view s);  // a positive integer, or nothing
 std::int64_t query_int(const http::request& req, std::string_view name, std::int64_t def, std::int64_t lo, std::int64_t hi);
 bool is_api(const http::request& req);

@@ -1,7 +1,6 @@
 #include "util/clock.hpp"
 #include "events/routes.hpp"
 
-#include "app/event_access.hpp"
 #include "app/routes.hpp"
 #include "app/confirm.hpp"
 #include "app/web.hpp"
@@ -100,7 +99,7 @@ http::response event_page(call& c) {
     view["has_materials"] = materials::repository(c.db()).count(e.id) > 0;
     json::object data{{"title", e.title}, {"event", std::move(view)}};
     programme::add_event_page_view(a, c.db(), e, c.lang(), data);
-    if (c.visitor() && app::event_access(c.db()).manages(*c.visitor(), e.id)) data["can_manage"] = true;
+    if (c.manages_event()) data["can_manage"] = true;
     return c.page("events/show", std::move(data));
 }
 
@@ -331,12 +330,15 @@ const event& the_event(call& c) {
 }
 
 void register_routes(application& a) {
-    a.load_event = [](storage::database& db, std::int64_t id, std::string_view slug) -> std::optional<app::loaded_event> {
+    a.events_rules.load = [](storage::database& db, std::int64_t id, std::string_view slug) -> std::optional<app::loaded_event> {
         repository repo(db);
         auto e = slug.empty() ? repo.find(id) : repo.find_by_slug(slug);
         if (!e) return std::nullopt;
         app::event_standing standing{e->id, e->status != "draft"};
         return app::loaded_event{standing, std::move(*e)};
+    };
+    a.events_rules.manages = [](storage::database& db, const accounts::user& u, std::int64_t event_id) {
+        return u.is_admin() || repository(db).is_manager(event_id, u.id);
     };
     a.metrics.add_gauge("sabor_events_published", "Events published now.", [&a] {
         auto conn = a.db.acquire();

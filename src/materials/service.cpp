@@ -164,7 +164,7 @@ std::string key_of(const http::request& req) {
 
 viewer viewer_of(app::application& a, storage::database& db, const http::request& req, const events::event& e) {
     viewer v;
-    if (auto u = app::request_user(a, req)) v.organiser = u->is_admin() || events::repository(db).is_manager(e.id, u->id);
+    if (auto u = app::request_user(a, req)) v.organiser = a.events_rules.manages(db, *u, e.id);
     if (auto k = req.query_param("key")) v.registration_id = verify_access_key(a.secret, *k);
     return v;
 }

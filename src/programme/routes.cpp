@@ -2,7 +2,6 @@
 
 #include "app/app.hpp"
 #include "app/collection.hpp"
-#include "app/event_access.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
@@ -30,11 +29,6 @@ namespace json = boost::json;
 using app::validation_failed;
 
 
-// The caller manages the event: they see speakers' e-mails and the overlap warnings.
-bool manages(call& c) {
-    const auto& u = c.visitor();
-    return u && app::event_access(c.db()).manages(*u, c.event_id);
-}
 
 // The routes' finders: a speaker, session or talk in the path -> its event.
 std::optional<std::int64_t> event_of_speaker(storage::database& db, std::string_view v) {
@@ -84,7 +78,7 @@ http::response api_speaker_create(call& c) {
 http::response api_speaker_get(call& c) {
     auto s = repository(c.db()).find_speaker(c.object_id);
     if (!s) return c.error(404, "not_found");
-    return app::json_response(200, to_json(*s, manages(c)));
+    return app::json_response(200, to_json(*s, c.manages_event()));
 }
 
 http::response api_speaker_patch(call& c) {
@@ -225,7 +219,7 @@ http::response api_talk_delete(call& c) {
 // ---- lists and the whole programme ----
 
 http::response api_speakers(call& c) {
-    bool mine = manages(c);
+    bool mine = c.manages_event();
     return app::collection(c.req, repository(c.db()).speakers(c.event_id), [mine](const speaker& s) { return to_json(s, mine); });
 }
 
@@ -247,7 +241,7 @@ http::response api_talks(call& c) {
 
 http::response api_programme(call& c) {
     auto e = events::the_event(c);
-    bool manager = manages(c);
+    bool manager = c.manages_event();
     auto d = repository(c.db()).load(e.id);
     auto body = programme_json(e, d, manager);
     if (manager) body["warnings"] = warnings_json(overlaps(d), c.app.texts, c.lang());
@@ -273,7 +267,7 @@ http::response programme_page(call& c, bool print) {
     auto days = days_view(e, d, allowed ? &links.by_talk : nullptr, a.texts, c.lang());
     data["empty"] = days.empty();
     data["days"] = std::move(days);
-    data["can_manage"] = manages(c);
+    data["can_manage"] = c.manages_event();
     // Not yet: "later" where the visitor will get them here (anyone, or a registrant with
     // their key); otherwise, for registrants only, where they get them.
     bool later = links.decision == materials::access::not_yet && (links.visibility == "public" || links.registrant);
@@ -386,7 +380,7 @@ http::response programme_ics(call& c) {
 http::response speaker_photo(call& c) {
     auto s = repository(c.db()).find_speaker(c.object_id);
     if (!s || s->photo.empty()) return c.error(404, "not_found");
-    bool draft = !app::event_access(c.db()).by_id(c.event_id)->is_public;
+    bool draft = events::the_event(c).status == "draft";
     http::file_meta meta;
     meta.content_type = photo_content_type(s->photo);
     meta.etag = "\"" + s->photo + "\"";  // a new photo gets a new name

@@ -39,11 +39,8 @@ http::response card_page(call& c) {
                              {"event", events::to_view(*e, a.texts, c.lang())},
                              {"registration", std::move(reg)},
                              {"active", active}};
-    auto res = c.page("registration/card", std::move(data));
-    // The code in the address is the participant's: not kept, not sent on as a Referer.
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("Referrer-Policy", "no-referrer");
-    return res;
+    // Not kept, not sent on as a Referer: a personal link's route (app/routes, app/app.cpp).
+    return c.page("registration/card", std::move(data));
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "util/clock.hpp"
 #include "registration/routes.hpp"
 
-#include "app/event_access.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "events/repository.hpp"
@@ -255,10 +254,8 @@ http::response manage_page(call& c, const std::string& notice, bool ask_cancel =
     shown["ask_cancel"] = ask_cancel;
     shown["has_errors"] = !errors.empty();
     materials::add_personal_view(a, c.db(), *e, *r, lang, data);
-    auto res = c.page("registration/manage", std::move(data), status);
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("Referrer-Policy", "no-referrer");  // the token is in the address
-    return res;
+    // Not kept, not sent on as a Referer: a personal link's route (app/routes, app/app.cpp).
+    return c.page("registration/manage", std::move(data), status);
 }
 
 http::response manage_get(call& c) { return manage_page(c, ""); }
@@ -332,8 +329,7 @@ http::response api_register(call& c) {
     if (o.what == outcome::already_registered) {
         // Only the event's organisers (with a token) may learn that the address is registered;
         // anyone else gets the answer a new registration gets, without a status or link of someone else's.
-        bool organiser = !c.req.header("authorization").empty() && c.visitor() &&
-                         app::event_access(c.db()).manages(*c.visitor(), e.id);
+        bool organiser = !c.req.header("authorization").empty() && c.manages_event();
         if (organiser) return app::json_error(409, "already_registered", a.texts.text(lang, "error_already_registered"));
         return app::json_response(201, json::object{{"status", "received"}});
     }

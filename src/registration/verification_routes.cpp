@@ -18,13 +18,6 @@ using app::application;
 using app::call;
 namespace json = boost::json;
 
-// Pages that carry the token in their address: never cached, never sent on as a Referer.
-http::response private_page(http::response res) {
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("Referrer-Policy", "no-referrer");
-    return res;
-}
-
 http::response sent_page(application& a, app::web_ctx& ctx, const events::event& e, const std::string& email,
                          std::int64_t expires_at) {
     json::object data{{"title", a.texts.text(ctx.lang, "verify_sent_title") + ": " + e.title},
@@ -39,9 +32,9 @@ http::response verify_page(call& c) {
     auto& a = c.app;
     auto token = std::string(c.req.param("token"));
     auto p = find_request(c.db(), token, util::now_seconds());
-    if (p.what == pending::expired) return private_page(c.error(410, "verify_expired"));
+    if (p.what == pending::expired) return c.error(410, "verify_expired");
     auto e = p.what == pending::found ? events::repository(c.db()).find(p.event_id) : std::nullopt;
-    if (!e) return private_page(c.error(404, "bad_link"));
+    if (!e) return c.error(404, "bad_link");
     app::csrf_token(a, c.req, c.ctx);
     json::object data{{"title", a.texts.text(c.lang(), "verify_title") + ": " + e->title},
                       {"event", events::to_view(*e, a.texts, c.lang())},
@@ -49,24 +42,24 @@ http::response verify_page(call& c) {
                       {"email", p.in.email},
                       {"expires_when", view::format_date_time(p.expires_at, e->timezone, c.lang())},
                       {"action", "/v/" + token}};
-    return private_page(c.page("registration/verify", std::move(data)));
+    return c.page("registration/verify", std::move(data));
 }
 
 http::response verify(call& c) {
     auto& a = c.app;
     context ctx{c.db(), a.mail, a.cfg.public_base(), a.secret};
     auto r = confirm_request(ctx, std::string(c.req.param("token")), util::now_seconds());
-    if (r.what == pending::expired) return private_page(c.error(410, "verify_expired"));
-    if (r.what == pending::unknown) return private_page(c.error(404, "bad_link"));
+    if (r.what == pending::expired) return c.error(410, "verify_expired");
+    if (r.what == pending::unknown) return c.error(404, "bad_link");
     const auto& o = r.registered;
-    if (o.what == outcome::refused) return private_page(c.error(http_status(o.why), code(o.why)));
-    if (o.what == outcome::created) return private_page(http::response::redirect("/r/" + o.token));
+    if (o.what == outcome::refused) return c.error(http_status(o.why), code(o.why));
+    if (o.what == outcome::created) return http::response::redirect("/r/" + o.token);
     // Already registered: told here, and their personal link is mailed again.
     json::object data{{"title", a.texts.text(c.lang(), "register_title") + ": " + r.event->title},
                       {"event", events::to_view(*r.event, a.texts, c.lang())},
                       {"message", a.texts.text(c.lang(), "register_already")},
                       {"email", o.reg.email}};
-    return private_page(c.page("registration/done", std::move(data)));
+    return c.page("registration/done", std::move(data));
 }
 
 }  // namespace

@@ -15,13 +15,18 @@
 
 namespace sabor::test {
 
+// A new empty folder /tmp/sabor-NAME-XXXXXX.
+inline std::filesystem::path make_temp_dir(const std::string& name) {
+    std::string tmpl = "/tmp/sabor-" + name + "-XXXXXX";
+    return mkdtemp(tmpl.data());
+}
+
 // A fresh database file /tmp/sabor-NAME-XXXXXX/t.db with every migration; removed at the end.
 struct temp_db {
     std::filesystem::path dir;
     std::unique_ptr<storage::database> db;
     explicit temp_db(const std::string& name) {
-        std::string tmpl = "/tmp/sabor-" + name + "-XXXXXX";
-        dir = mkdtemp(tmpl.data());
+        dir = make_temp_dir(name);
         db = std::make_unique<storage::database>((dir / "t.db").string());
         storage::migrate(*db);
     }

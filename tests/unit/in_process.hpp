@@ -2,6 +2,8 @@
 // through the route table (access, input, handler) without a socket.
 #pragma once
 
+#include "fixtures.hpp"
+
 #include "accounts/repository.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
@@ -9,7 +11,6 @@
 
 #include <boost/json.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -21,8 +22,7 @@ struct in_process {
     std::unique_ptr<app::application> app;
 
     explicit in_process(const std::string& name) {
-        std::string tmpl = "/tmp/sabor-" + name + "-XXXXXX";
-        dir = mkdtemp(tmpl.data());
+        dir = make_temp_dir(name);
         app::config c;
         c.storage.data_dir = dir.string();
         c.server.web_dir = (std::filesystem::path(SABOR_SOURCE_DIR) / "web").string();
