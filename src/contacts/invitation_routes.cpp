@@ -297,7 +297,7 @@ http::response invitation_page(call& c) {
         }
     json::object extra{{"decline_action", "/i/" + token + "/decline"}};
     if (!inv.declined_at.empty()) extra["notice"] = a.texts.text(lang, "invitation_declined_before");
-    auto res = registration::prefilled_form_page(a, c.req, c.ctx, e, prefill, std::move(extra));
+    auto res = registration::prefilled_form_page(a, c.req, c.ctx, c.db(), e, prefill, std::move(extra));
     res.set_header("Cache-Control", "no-store");
     return res;
 }

@@ -414,10 +414,9 @@ http::response api_patch(call& c) {
 
 }  // namespace
 
-http::response prefilled_form_page(application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                                   const http::fields& prefill, json::object extra) {
-    auto conn = a.db.acquire();
-    return form_page(a, req, ctx, *conn, e, &prefill, {}, 200, std::move(extra));
+http::response prefilled_form_page(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                                   const events::event& e, const http::fields& prefill, json::object extra) {
+    return form_page(a, req, ctx, db, e, &prefill, {}, 200, std::move(extra));
 }
 
 void register_routes(application& a) {

@@ -33,6 +33,6 @@ void add_form_view(boost::json::object& data, const form_settings& s, const http
 boost::json::array type_options(app::application& a, const std::string& lang, const std::string& selected);
 // The registration form of `e` filled in with `prefill` (an invitation's details and its
 // token as "invitation"); `extra` adds to the page's data (the decline button).
-http::response prefilled_form_page(app::application& a, http::request& req, app::web_ctx& ctx, const events::event& e,
-                                   const http::fields& prefill, boost::json::object extra);
+http::response prefilled_form_page(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
+                                   const events::event& e, const http::fields& prefill, boost::json::object extra);
 }  // namespace sabor::registration
