@@ -1,3 +1,3 @@
-#include "app/cli.hpp"
+#include "cli/cli.hpp"
 
-int main(int argc, char** argv) { return sabor::app::run_cli(argc, argv); }
+int main(int argc, char** argv) { return sabor::cli::run(argc, argv); }

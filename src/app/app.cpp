@@ -1,18 +1,8 @@
 #include "app/app.hpp"
 
 #include "accounts/repository.hpp"
-#include "accounts/routes.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
-#include "contacts/routes.hpp"
-#include "events/routes.hpp"
-#include "mail/routes.hpp"
-#include "materials/routes.hpp"
-#include "programme/routes.hpp"
-#include "registration/admin.hpp"
-#include "accounts/audit_routes.hpp"
-#include "registration/notices.hpp"
-#include "registration/routes.hpp"
 #include "storage/file_watch.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
@@ -160,17 +150,6 @@ application::application(config c)
     route(*this, "GET", "/static/{*path}").allow(access::anyone).handle([this](call& c) {
         return statics.serve(c.req, c.req.param("path"));
     });
-    accounts::register_routes(*this);
-    events::register_routes(*this);
-    mail::register_routes(*this);
-    registration::register_routes(*this);
-    registration::register_admin_routes(*this);
-    registration::register_form_routes(*this);
-    registration::register_notice_routes(*this);
-    programme::register_routes(*this);
-    materials::register_routes(*this);
-    contacts::register_routes(*this);
-    accounts::register_audit_routes(*this);
 }
 
 namespace {

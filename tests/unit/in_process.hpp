@@ -7,6 +7,7 @@
 #include "accounts/repository.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "cli/compose.hpp"
 #include "http/message.hpp"
 
 #include <boost/json.hpp>
@@ -31,6 +32,7 @@ struct in_process {
         c.server.access_log = false;
         app::prepare_database(c);
         app = std::make_unique<app::application>(c);
+        cli::add_routes(*app);
     }
     ~in_process() {
         app.reset();

@@ -1,6 +1,5 @@
-#include "accounts/routes.hpp"
+#include "site/sign_in.hpp"
 
-#include "accounts/admin.hpp"
 #include "accounts/repository.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
@@ -9,7 +8,11 @@
 
 #include <memory>
 
-namespace sabor::accounts {
+namespace sabor::site {
+
+using accounts::repository;
+using accounts::user;
+using accounts::normalise_email;
 namespace {
 
 using app::access;
@@ -90,7 +93,7 @@ http::response logout(call& c) {
 
 }  // namespace
 
-void register_routes(app::application& a) {
+void register_sign_in_routes(app::application& a) {
     using app::route;
     // Made at start-up rather than on a worker at the first failed login.
     auto dummy = std::make_shared<const std::string>(util::hash_password("not a real password"));
@@ -103,7 +106,6 @@ void register_routes(app::application& a) {
     });
     route(a, "POST", "/logout").allow(access::anyone).form().handle(logout);
 
-    register_admin_routes(a);
 }
 
-}  // namespace sabor::accounts
+}  // namespace sabor::site

@@ -1,6 +1,6 @@
 // Admins' pages of accounts: /admin/users (every account) and /admin/users/{id} (disable or
 // enable it, set a new password, its API tokens: create with an expiry, revoke).
-#include "accounts/admin.hpp"
+#include "site/users.hpp"
 
 #include "accounts/repository.hpp"
 #include "app/routes.hpp"
@@ -11,7 +11,10 @@
 
 #include <algorithm>
 
-namespace sabor::accounts {
+namespace sabor::site {
+
+using accounts::repository;
+using accounts::user;
 namespace {
 
 using app::access;
@@ -156,7 +159,7 @@ http::response revoke_token(call& c) {
 
 }  // namespace
 
-void register_admin_routes(app::application& a) {
+void register_user_routes(app::application& a) {
     using app::route;
     route(a, "GET", "/admin/users").allow(access::admin).handle(users_page);
     route(a, "GET", "/admin/users/{id}").allow(access::admin).handle(user_view);
@@ -166,4 +169,4 @@ void register_admin_routes(app::application& a) {
     route(a, "POST", "/admin/users/{id}/tokens/{token}/revoke").allow(access::admin).form().handle(revoke_token);
 }
 
-}  // namespace sabor::accounts
+}  // namespace sabor::site

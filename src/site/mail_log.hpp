@@ -4,7 +4,7 @@ namespace sabor::app {
 class application;
 }
 
-namespace sabor::mail {
+namespace sabor::site {
 // /admin/mail (the queue, resend, a test message) and /api/v1/mail...
-void register_routes(app::application& a);
-}  // namespace sabor::mail
+void register_mail_routes(app::application& a);
+}  // namespace sabor::site

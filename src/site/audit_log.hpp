@@ -6,8 +6,8 @@ namespace sabor::app {
 class application;
 }
 
-namespace sabor::accounts {
+namespace sabor::site {
 
 void register_audit_routes(app::application& a);
 
-}  // namespace sabor::accounts
+}  // namespace sabor::site

@@ -1,16 +1,22 @@
-#include "util/clock.hpp"
-#include "mail/routes.hpp"
+#include "site/mail_log.hpp"
 
 #include "accounts/repository.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
+#include "util/clock.hpp"
 
 #include <chrono>
 
-namespace sabor::mail {
+namespace sabor::site {
 namespace {
+
+using mail::composer;
+using mail::outbox;
+using mail::outbox_row;
+using mail::outgoing;
+using mail::safe_address;
 
 using app::access;
 using app::application;
@@ -117,7 +123,7 @@ http::response api_resend(call& c) {
 
 }  // namespace
 
-void register_routes(application& a) {
+void register_mail_routes(application& a) {
     a.metrics.add_gauge("sabor_mail_queue_depth", "Messages waiting to be sent.", [&a] {
         auto conn = a.db.acquire();
         auto c = outbox(*conn).counts();
@@ -142,4 +148,4 @@ void register_routes(application& a) {
     route(a, "POST", "/api/v1/mail/{id}/resend").allow(access::admin).raw(1024).handle(api_resend);
 }
 
-}  // namespace sabor::mail
+}  // namespace sabor::site

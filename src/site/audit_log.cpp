@@ -1,4 +1,4 @@
-#include "accounts/audit_routes.hpp"
+#include "site/audit_log.hpp"
 
 #include "accounts/repository.hpp"
 #include "app/routes.hpp"
@@ -12,7 +12,10 @@
 #include <algorithm>
 #include <cctype>
 
-namespace sabor::accounts {
+namespace sabor::site {
+
+using accounts::repository;
+using accounts::user;
 namespace json = boost::json;
 using app::access;
 using app::application;
@@ -159,4 +162,4 @@ void register_audit_routes(application& a) {
     route(a, "GET", "/admin/audit").allow(access::admin).handle(page);
 }
 
-}  // namespace sabor::accounts
+}  // namespace sabor::site

@@ -4,7 +4,7 @@ namespace sabor::app {
 class application;
 }
 
-namespace sabor::accounts {
+namespace sabor::site {
 // /admin/users and /admin/users/{id}: accounts, their state, password and API tokens (admins).
-void register_admin_routes(app::application& a);
-}  // namespace sabor::accounts
+void register_user_routes(app::application& a);
+}  // namespace sabor::site

@@ -1,21 +1,18 @@
-#include "app/cli.hpp"
+#include "cli/cli.hpp"
 
 #include "app/routes.hpp"
-
+#include "cli/compose.hpp"
 #include "accounts/repository.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "app/periodic.hpp"
 #include "app/web.hpp"
-#include "contacts/invitations.hpp"
 #include "events/demo.hpp"
 #include "http/server.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
 #include "mail/smtp.hpp"
 #include "mail/worker.hpp"
-#include "registration/notices.hpp"
-#include "registration/scheduled.hpp"
 #include "storage/file_watch.hpp"
 #include "storage/migrations.hpp"
 #include "util/clock.hpp"
@@ -35,8 +32,10 @@
 #include <thread>
 #include <vector>
 
-namespace sabor::app {
+namespace sabor::cli {
 namespace {
+
+using namespace app;
 
 struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -188,6 +187,7 @@ int cmd_serve(const args& a) {
     prepare_database(c);
     storage::file_watch watch(c.database_path());
     application app(c);
+    add_routes(app);
     app.db.checkpoint_in_background();
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // access log lines appear as they happen
     http::server_options opts;
@@ -224,20 +224,7 @@ int cmd_serve(const args& a) {
     mailer.start();
     // Reminders, thank-yous and invitation campaigns: what fell due is queued (plain
     // functions over the database and a time); committing it wakes the mail worker.
-    app::periodic schedules("scheduled mail", [&app] {
-        auto conn = app.db.acquire();
-        auto started = std::chrono::steady_clock::now();
-        auto messages = registration::send_due(*conn, app.mail, app.cfg.public_base(), app.secret, util::now_seconds());
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-        // On stderr (stdout's first line is the address scripts wait for); bench/reminders.sh reads it.
-        if (messages > 0) std::cerr << "scheduled messages: " << messages << " queued in " << ms.count() << " ms" << std::endl;
-        contacts::invite_context ic{*conn, app.mail, app.cfg.public_base(), app.secret};
-        auto invitations = contacts::run_due_campaigns(ic, util::now_seconds());
-        if (invitations > 0) std::cerr << "scheduled invitations: " << invitations << " queued" << std::endl;
-        // Their commits woke the mail worker.
-        registration::send_request_digests(*conn, app.mail, app.cfg.public_base(), app.cfg.i18n.timezone,
-                                           util::now_seconds());
-    }, std::chrono::seconds(2));
+    app::periodic schedules("scheduled mail", [&app] { scheduled_round(app); }, std::chrono::seconds(2));
     schedules.start();
     // Under test only (SABOR_TEST_HOOKS=1): one round of the scheduler and then of the mail
     // worker on demand, so a test waits for a round instead of sleeping through one.
@@ -261,6 +248,7 @@ int cmd_routes(const args& a) {
     auto c = load(a);
     prepare_database(c);
     application app(c);
+    add_routes(app);
     std::fputs(route_table(app).c_str(), stdout);
     return 0;
 }
@@ -463,7 +451,7 @@ int cmd_backup(const args& a) {
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
+int run(int argc, char** argv) {
     try {
         util::crypto_init();
         mail::smtp_global_init();
@@ -505,4 +493,4 @@ int run_cli(int argc, char** argv) {
     }
 }
 
-}  // namespace sabor::app
+}  // namespace sabor::cli

@@ -1,6 +1,6 @@
 #pragma once
 
-namespace sabor::app {
+namespace sabor::cli {
 // The command line of the contract: serve, migrate, user add, token create, demo, backup.
-int run_cli(int argc, char** argv);
-}  // namespace sabor::app
+int run(int argc, char** argv);
+}  // namespace sabor::cli
