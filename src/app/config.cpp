@@ -1,7 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/client_address.hpp"
-#include "materials/file_type.hpp"
+#include "util/file_type.hpp"
 
 #include <toml++/toml.h>
 
@@ -199,7 +199,7 @@ void validate(const config& c) {
     if (c.limits.registrations_per_minute < 0)
         throw config_error("[limits] registrations_per_minute must be 0 (no limit) or more");
     for (const auto& t : c.uploads.allowed_types)
-        if (!materials::known_type_name(t))
+        if (!util::known_type_name(t))
             throw config_error("[uploads] allowed_types names an unknown type \"" + t +
                                "\" (known: pdf, ppt, pptx, odp, doc, docx, xls, xlsx, zip, png, jpeg)");
     if (c.mail.timeout_seconds < 1) throw config_error("[mail] timeout_seconds must be at least 1");

@@ -7,7 +7,7 @@
 #include "app/config.hpp"
 #include "app/periodic.hpp"
 #include "app/web.hpp"
-#include "events/demo.hpp"
+#include "cli/demo.hpp"
 #include "http/server.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
@@ -377,7 +377,7 @@ int cmd_demo(const args& a) {
     auto c = load(a);
     prepare_database(c);
     storage::database db(c.database_path(), false);
-    auto acc = events::load_demo(db, c.i18n.timezone);
+    auto acc = load_demo(db, c.i18n.timezone);
     if (!acc) {
         std::printf("the demo events are already loaded\n");
         return 0;

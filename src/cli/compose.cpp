@@ -24,9 +24,11 @@ namespace sabor::cli {
 void add_routes(app::application& a) {
     site::register_sign_in_routes(a);
     site::register_user_routes(a);
-    events::register_routes(a);
+    // The programme and the materials are shown with their event and go with a deleted
+    // draft; a registrant's materials are on their personal page.
+    events::register_routes(a, {programme::event_part(), materials::event_part()});
     site::register_mail_routes(a);
-    registration::register_routes(a);
+    registration::register_routes(a, {materials::personal_part()});
     registration::register_admin_routes(a);
     registration::register_form_routes(a);
     registration::register_notice_routes(a);

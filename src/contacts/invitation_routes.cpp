@@ -5,13 +5,10 @@
 #include "contacts/invitations.hpp"
 #include "contacts/repository.hpp"
 #include "contacts/service.hpp"
-#include "contacts/unsubscribe.hpp"
+#include "mail/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
 #include "storage/audit_log.hpp"
-#include "registration/repository.hpp"
-#include "registration/routes.hpp"
-#include "registration/service.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -219,7 +216,7 @@ http::response admin_post(call& c) {
                                             {"recipients", a.texts.text(lang, "invitation_recipients", {{"count", std::to_string(p->recipients)}})},
                                             // The event box under the text, as the message shows it.
                                             {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, camp.locale)},
-                                            {"event_where", registration::where_text(e)},
+                                            {"event_where", events::where_text(e)},
                                             // The mail's own lines, in the language of the mail.
                                             {"mail_register", a.texts.text(camp.locale, "invitation_preview_register")},
                                             {"mail_personal", a.texts.text(camp.locale, "invitation_preview_personal")},
@@ -271,37 +268,6 @@ http::response admin_cancel(call& c) {
 
 // ---- the invitee's pages ----
 
-// The personal link's finder: the token -> its invitation (only the hash is stored).
-std::optional<std::int64_t> invitation_of_link(storage::database& db, std::string_view token) {
-    if (token.size() > 200) return std::nullopt;
-    return repository(db).invitation_of_link(util::token_hash(std::string(token)));
-}
-
-http::response invitation_page(call& c) {
-    auto& a = c.app;
-    const auto& lang = c.lang();
-    auto token = std::string(c.req.param("token"));
-    auto inv = *repository(c.db()).find_invitation(c.object_id);
-    auto e = *events::repository(c.db()).find(inv.event_id);
-    if (inv.registration_id) return message_page(c, e.title, a.texts.text(lang, "invitation_already_registered"));
-    if (e.status != "published" || e.ends_at < now_seconds() || e.registration_mode == "closed")
-        return message_page(c, e.title, a.texts.text(lang, e.status == "cancelled" ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
-    http::fields prefill{{"email", inv.email}, {"name", inv.name}, {"invitation", token}};
-    if (inv.contact_id)
-        if (auto person = repository(c.db()).find(*inv.contact_id)) {
-            prefill.emplace_back("organisation", person->organisation);
-            prefill.emplace_back("position", person->position);
-            prefill.emplace_back("organisation_type", person->organisation_type);
-            prefill.emplace_back("town", person->town);
-            prefill.emplace_back("phone", person->phone);
-        }
-    json::object extra{{"decline_action", "/i/" + token + "/decline"}};
-    if (!inv.declined_at.empty()) extra["notice"] = a.texts.text(lang, "invitation_declined_before");
-    auto res = registration::prefilled_form_page(a, c.req, c.ctx, c.db(), e, prefill, std::move(extra));
-    res.set_header("Cache-Control", "no-store");
-    return res;
-}
-
 // GET asks (a mail scanner's visit changes nothing); POST declines.
 http::response decline(call& c, bool post) {
     auto& a = c.app;
@@ -332,7 +298,7 @@ http::response unsubscribe(call& c, bool post) {
     auto& a = c.app;
     const auto& lang = c.lang();
     auto token = std::string(c.req.param("token"));
-    auto email = unsubscribe_email(a.secret, token);
+    auto email = mail::unsubscribe_email(a.secret, token);
     if (!email) return c.error(404, "bad_link", a.texts.text(lang, "error_unsubscribe_invalid"));
     auto title = a.texts.text(lang, "unsubscribe_title");
     if (!post)
@@ -439,7 +405,7 @@ void register_invitation_routes(application& a) {
     route(a, "POST", "/admin/events/{id}/invitations/resend").allow(access::event_manager).form().handle(admin_resend);
     route(a, "POST", "/admin/events/{id}/invitations/cancel").allow(access::event_manager).form().handle(admin_cancel);
 
-    route(a, "GET", "/i/{token}").allow(access::personal_link).link("token", invitation_of_link, "invitation_invalid").handle(invitation_page);
+    // GET /i/{token}, the registration form an invitation opens, is registration's (routes.cpp).
     route(a, "GET", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link, "invitation_invalid").handle(decline_prompt);
     route(a, "POST", "/i/{token}/decline").allow(access::personal_link).link("token", invitation_of_link, "invitation_invalid").form(4096)
         .handle(decline_confirm);

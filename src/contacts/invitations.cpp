@@ -2,12 +2,11 @@
 
 #include "contacts/repository.hpp"
 #include "contacts/service.hpp"
-#include "contacts/unsubscribe.hpp"
+#include "mail/unsubscribe.hpp"
 #include "events/mail_contact.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
-#include "registration/service.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
@@ -52,8 +51,8 @@ campaign_frame make_frame(const invite_context& c, const events::event& e, const
                      view::placeholder_text(camp.body, invitation_placeholders), {}, {}};
     auto when = view::format_range(e.starts_at, e.ends_at, e.timezone, camp.locale);
     auto url = c.public_base + "/events/" + e.slug;
-    f.values = {{"event_title", e.title}, {"event_date", when}, {"venue", registration::where_text(e)}, {"event_url", url}};
-    f.data = json::object{{"event_title", e.title}, {"event_when", when}, {"event_where", registration::where_text(e)}, {"event_url", url}};
+    f.values = {{"event_title", e.title}, {"event_date", when}, {"venue", events::where_text(e)}, {"event_url", url}};
+    f.data = json::object{{"event_title", e.title}, {"event_when", when}, {"event_where", events::where_text(e)}, {"event_url", url}};
     return f;
 }
 
@@ -86,7 +85,7 @@ std::int64_t queue_message(invite_context& c, mail::outbox& box, const events::e
     o.data["link"] = link;
     o.data["decline_url"] = link + "/decline";
     events::add_mail_contact(o, e);
-    make_bulk(o, c.public_base, c.secret);
+    mail::make_bulk(o, c.public_base, c.secret);
     return c.mail.enqueue(box, o);
 }
 
@@ -315,6 +314,11 @@ invitation_check usable_invitation(storage::database& db, std::int64_t event_id,
 
 void link_registration(storage::database& db, std::int64_t invitation_id, std::int64_t registration_id) {
     repository(db).set_invitation_registration(invitation_id, registration_id);
+}
+
+std::optional<std::int64_t> invitation_of_link(storage::database& db, std::string_view token) {
+    if (token.size() > 200) return std::nullopt;
+    return repository(db).invitation_of_link(util::token_hash(std::string(token)));
 }
 
 boost::json::object to_json(const invitation& i) {

@@ -73,6 +73,8 @@ struct invitation_check {
 };
 invitation_check usable_invitation(storage::database& db, std::int64_t event_id, const std::string& token);
 void link_registration(storage::database& db, std::int64_t invitation_id, std::int64_t registration_id);
+// The personal link's finder (/i/{token}): the token -> its invitation (only the hash is stored).
+std::optional<std::int64_t> invitation_of_link(storage::database& db, std::string_view token);
 
 std::string invitation_url(const std::string& public_base, const std::string& token);
 boost::json::object to_json(const invitation& i);

@@ -11,7 +11,7 @@
 #include "events/routes.hpp"
 #include "http/multipart.hpp"
 #include "storage/audit_log.hpp"
-#include "registration/exports.hpp"
+#include "view/csv.hpp"
 #include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
@@ -123,7 +123,7 @@ std::string export_csv(application& a, const std::string& lang, const std::vecto
     bool first = true;
     for (const char* k : keys) {
         if (!first) out += ',';
-        out += registration::csv_cell(a.texts.text(lang, k));
+        out += view::csv_cell(a.texts.text(lang, k));
         first = false;
     }
     out += "\r\n";
@@ -134,7 +134,7 @@ std::string export_csv(application& a, const std::string& lang, const std::vecto
         first = true;
         for (const auto* v : cells) {
             if (!first) out += ',';
-            out += registration::csv_cell(*v);
+            out += view::csv_cell(*v);
             first = false;
         }
         out += "\r\n";

@@ -1,4 +1,3 @@
-#include "util/clock.hpp"
 #include "events/routes.hpp"
 
 #include "app/routes.hpp"
@@ -7,14 +6,13 @@
 #include "events/deletion.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
-#include "materials/repository.hpp"
-#include "programme/repository.hpp"
-#include "programme/routes.hpp"
+#include "util/clock.hpp"
 #include "util/utf8.hpp"
 
 #include <boost/json/parse.hpp>
 
 #include <charconv>
+#include <memory>
 #include <span>
 #include <chrono>
 
@@ -82,7 +80,7 @@ http::response home_page(call& c) { return list_page(c, false); }
 http::response past_page(call& c) { return list_page(c, true); }
 
 // Drafts reach here for their managers only (access::event_reader), as a preview.
-http::response event_page(call& c) {
+http::response event_page(call& c, const parts& of_event) {
     auto& a = c.app;
     repository repo(c.db());
     auto e = the_event(c);
@@ -96,9 +94,8 @@ http::response event_page(call& c) {
     // The "Register" button comes and goes at these times with no commit to mark them.
     for (auto t : {e.registration_opens_at, e.registration_closes_at + 1, e.ends_at + 1})
         if (t > now && (!c.until || t < c.until)) c.until = t;
-    view["has_materials"] = materials::repository(c.db()).count(e.id) > 0;
     json::object data{{"title", e.title}, {"event", std::move(view)}};
-    programme::add_event_page_view(a, c.db(), e, c.lang(), data);
+    for (const auto& p : of_event) if (p.show) p.show(c, e, data);
     if (c.manages_event()) data["can_manage"] = true;
     return c.page("events/show", std::move(data));
 }
@@ -197,22 +194,16 @@ http::response create(call& c) { return save(c, true); }
 http::response update(call& c) { return save(c, false); }
 
 // The question before a draft is deleted: its title, and what goes with it.
-http::response confirm_delete(call& c, const event& e) {
+http::response confirm_delete(call& c, const event& e, const parts& of_event) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    programme::repository prog(c.db());
-    auto count = [&](const char* key, std::int64_t n) { return a.texts.text(lang, key, {{"count", std::to_string(n)}}); };
     app::confirmation q;
     q.title = a.texts.text(lang, "confirm_delete_event_title");
     q.subject = e.title;
     q.points.push_back(a.texts.text(lang, "confirm_delete_event_what"));
-    auto sessions = prog.count_sessions(e.id), talks = prog.count_talks(e.id), speakers = prog.count_speakers(e.id);
-    if (sessions + talks + speakers > 0)
-        q.points.push_back(a.texts.text(lang, "confirm_delete_event_programme",
-                                        {{"sessions", std::to_string(sessions)},
-                                         {"talks", std::to_string(talks)},
-                                         {"speakers", std::to_string(speakers)}}));
-    if (auto n = materials::repository(c.db()).count(e.id)) q.points.push_back(count("confirm_delete_event_materials", n));
+    for (const auto& p : of_event)
+        if (p.deletion_note)
+            if (auto note = p.deletion_note(c, e)) q.points.push_back(std::move(*note));
     q.points.push_back(a.texts.text(lang, "confirm_cannot_undo"));
     q.action = "/admin/events/" + std::to_string(e.id) + "/delete";
     q.confirm_label = a.texts.text(lang, "confirm_delete_event_yes");
@@ -234,13 +225,13 @@ http::response publish(call& c) {
     return http::response::redirect("/admin?notice=published");
 }
 
-http::response remove(call& c) {
+http::response remove(call& c, const parts& of_event) {
     auto e = the_event(c);
     if (e.status != "draft") return http::response::redirect("/admin/events/" + std::to_string(e.id) + "?refused=delete_published");
     // Deleting asks first, saying what goes with the draft; only the second press deletes.
-    if (!app::confirmed(c.form)) return confirm_delete(c, e);
+    if (!app::confirmed(c.form)) return confirm_delete(c, e, of_event);
     storage::transaction tx(c.db());
-    draft_deletion deletion(c.db(), e.id);
+    draft_deletion deletion(c.db(), e.id, of_event);
     tx.commit();
     deletion.remove_files(c.app.cfg.storage.data_dir);
     return http::response::redirect("/admin?notice=deleted");
@@ -297,12 +288,12 @@ http::response api_patch(call& c) {
     return app::json_response(200, api_event_json(c.app, repo, *repo.find(e.id)));
 }
 
-http::response api_delete(call& c) {
+http::response api_delete(call& c, const parts& of_event) {
     repository repo(c.db());
     auto e = the_event(c);
     if (e.status != "draft") return app::json_error(409, "delete_published", c.app.texts.text(c.lang(), "error_delete_published"));
     storage::transaction tx(c.db());
-    draft_deletion deletion(c.db(), e.id);
+    draft_deletion deletion(c.db(), e.id, of_event);
     tx.commit();
     deletion.remove_files(c.app.cfg.storage.data_dir);
     http::response r;
@@ -329,7 +320,8 @@ const event& the_event(call& c) {
     return *std::any_cast<event>(&c.event);
 }
 
-void register_routes(application& a) {
+void register_routes(application& a, parts of_event_given) {
+    auto of_event = std::make_shared<const parts>(std::move(of_event_given));
     a.events_rules.load = [](storage::database& db, std::int64_t id, std::string_view slug) -> std::optional<app::loaded_event> {
         repository repo(db);
         auto e = slug.empty() ? repo.find(id) : repo.find_by_slug(slug);
@@ -348,7 +340,7 @@ void register_routes(application& a) {
 
     route(a, "GET", "/").allow(access::anyone).cached({"city", "kind"}).handle(home_page);
     route(a, "GET", "/events/past").allow(access::anyone).cached({"city", "kind"}).handle(past_page);
-    route(a, "GET", "/events/{slug}").allow(access::event_reader).cached().handle(event_page);
+    route(a, "GET", "/events/{slug}").allow(access::event_reader).cached().handle([of_event](call& c) { return event_page(c, *of_event); });
 
     route(a, "GET", "/admin").allow(access::organiser).handle(admin_home);
     route(a, "GET", "/admin/events/new").allow(access::organiser).handle(new_form);
@@ -357,13 +349,15 @@ void register_routes(application& a) {
     route(a, "POST", "/admin/events/{id}").allow(access::event_manager).form().handle(update);
     // Cancelling asks first and tells the registrants: registration/event_cancellation.
     route(a, "POST", "/admin/events/{id}/publish").allow(access::event_manager).form().handle(publish);
-    route(a, "POST", "/admin/events/{id}/delete").allow(access::event_manager).form().handle(remove);
+    route(a, "POST", "/admin/events/{id}/delete").allow(access::event_manager).form().handle([of_event](call& c) { return remove(c, *of_event); });
 
     route(a, "GET", "/api/v1/events").allow(access::anyone).handle(api_list);
     route(a, "POST", "/api/v1/events").allow(access::organiser).json().handle(api_create);
     route(a, "GET", "/api/v1/events/{id}").allow(access::event_reader).handle(api_get);
     route(a, "PATCH", "/api/v1/events/{id}").allow(access::event_manager).json().handle(api_patch);
-    route(a, "DELETE", "/api/v1/events/{id}").allow(access::event_manager).handle(api_delete);
+    route(a, "DELETE", "/api/v1/events/{id}").allow(access::event_manager).handle([of_event](call& c) {
+        return api_delete(c, *of_event);
+    });
     route(a, "POST", "/api/v1/events/{id}/publish").allow(access::event_manager).raw(1024).handle(api_publish);
 }
 }  // namespace sabor::events

@@ -1,4 +1,5 @@
 #pragma once
+#include "events/parts.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
 
@@ -11,8 +12,9 @@ class call;
 }
 
 namespace sabor::events {
-// Public pages (/, /events/...), organisers' pages (/admin/...) and /api/v1/events...
-void register_routes(app::application& a);
+// Public pages (/, /events/...), organisers' pages (/admin/...) and /api/v1/events...;
+// `of_event`: what other domains keep for an event (parts.hpp).
+void register_routes(app::application& a, parts of_event);
 
 // The event a declared route is about (event_reader, event_manager), as the framework loaded
 // it for its access check: no second read.

@@ -393,4 +393,14 @@ boost::json::object to_view(const event& e, const view::i18n& texts, const std::
 }
 
 
+std::string where_text(const event& e) {
+    std::string out;
+    for (const auto* part : {&e.venue, &e.address, &e.city}) {
+        if (part->empty()) continue;
+        if (!out.empty()) out += ", ";
+        out += *part;
+    }
+    return out;
+}
+
 }  // namespace sabor::events

@@ -63,6 +63,8 @@ boost::json::object availability_view(const availability& av, const event& e, co
 
 // "tel:+35982123456" for a phone as written ("+359 82 123 456").
 std::string phone_uri(std::string_view phone);
+// Venue, address and town joined with commas, for mails.
+std::string where_text(const event& e);
 
 boost::json::object to_json(const event& e, const std::string& public_base);
 // What templates need: the JSON fields plus formatted dates and safe description HTML.

@@ -279,6 +279,30 @@ http::response list_page(call& c) {
 
 }  // namespace
 
+events::part event_part() {
+    events::part p;
+    p.show = [](call& c, const events::event& e, json::object& page) {
+        page["event"].as_object()["has_materials"] = repository(c.db()).count(e.id) > 0;
+    };
+    p.deletion_note = [](call& c, const events::event& e) -> std::optional<std::string> {
+        auto n = repository(c.db()).count(e.id);
+        if (n == 0) return std::nullopt;
+        return c.app.texts.text(c.lang(), "confirm_delete_event_materials", {{"count", std::to_string(n)}});
+    };
+    p.files = [](storage::database& db, std::int64_t event_id) -> std::function<void(const std::string&)> {
+        return [files = event_files(db, event_id)](const std::string& data_dir) { remove_stored(data_dir, files); };
+    };
+    return p;
+}
+
+registration::personal_part personal_part() {
+    registration::personal_part p;
+    p.show = [](call& c, const events::event& e, const registration::registration& r, json::object& page) {
+        add_personal_view(c.app, c.db(), e, r, c.lang(), page);
+    };
+    return p;
+}
+
 void register_routes(application& a) {
     {
         auto conn = a.db.acquire();

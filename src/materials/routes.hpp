@@ -1,4 +1,6 @@
 #pragma once
+#include "events/parts.hpp"
+#include "registration/parts.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -13,6 +15,11 @@ namespace sabor::materials {
 // Uploads and downloads of presentations: /materials/..., /events/{slug}/materials[.zip],
 // /api/v1/.../materials, and the organisers' page /admin/events/{id}/materials.
 void register_routes(app::application& a);
+// The materials as a part of their event (events/parts.hpp): "has_materials" on the event's
+// page, their count before a draft is deleted, the stored files removed with it.
+events::part event_part();
+// On a registrant's personal page: what they may download (registration/parts.hpp).
+registration::personal_part personal_part();
 // The organisers' pages (admin.cpp).
 void register_admin_routes(app::application& a);
 

@@ -2,7 +2,7 @@
 
 #include "accounts/repository.hpp"
 #include "app/web.hpp"
-#include "contacts/unsubscribe.hpp"
+#include "mail/unsubscribe.hpp"
 #include "events/mail_contact.hpp"
 #include "events/repository.hpp"
 #include "events/service.hpp"
@@ -228,7 +228,7 @@ announce_result announce(app::application& a, storage::database& db, const event
                               {"materials_url", materials_page(base, e, key)},
                               {"archive_url", base + "/events/" + e.slug + "/materials.zip?key=" + key}};
         events::add_mail_contact(o, e);
-        contacts::make_bulk(o, base, a.secret);
+        mail::make_bulk(o, base, a.secret);
         try {
             a.mail.enqueue(box, o);
             ++res.queued;

@@ -29,7 +29,7 @@ std::string lower(std::string s) {
 
 // The kept name, its extension that of what the content is ("slides.pdf" that is really a
 // PPTX becomes "slides.pptx"), or "material.<ext>" when nothing usable was given.
-std::string final_name(const std::optional<std::string>& cleaned, const file_kind& k) {
+std::string final_name(const std::optional<std::string>& cleaned, const util::file_kind& k) {
     if (!cleaned) return "material." + k.extension;
     std::string name = *cleaned;
     auto dot = name.rfind('.');
@@ -204,8 +204,8 @@ bool upload_sink::finish_body() {
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     result_.sha256 = hex;
     // By content alone: the name and the claimed type are the uploader's to choose.
-    auto kind = detect_file(result_.temp);
-    auto allowed = [&](const file_kind& k) {
+    auto kind = util::detect_file(result_.temp);
+    auto allowed = [&](const util::file_kind& k) {
         return std::find(opts_.allowed.begin(), opts_.allowed.end(), lower(k.label)) != opts_.allowed.end() ||
                std::find(opts_.allowed.begin(), opts_.allowed.end(), k.extension) != opts_.allowed.end();
     };

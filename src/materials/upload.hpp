@@ -6,7 +6,7 @@
 #pragma once
 #include "app/app.hpp"
 #include "http/body_sink.hpp"
-#include "materials/file_type.hpp"
+#include "util/file_type.hpp"
 #include "http/multipart.hpp"
 
 #include <sodium.h>
@@ -38,7 +38,7 @@ struct upload_options {
 struct upload_result {
     std::filesystem::path temp;  // the whole file
     std::string filename;        // cleaned, its extension that of the detected type
-    file_kind kind;
+    util::file_kind kind;
     std::uint64_t size = 0;
     std::string sha256;  // hex
     // Text fields of the form as sent (valid UTF-8, at most max_field_bytes each).

@@ -1,6 +1,6 @@
 #include "programme/photos.hpp"
 
-#include "materials/file_type.hpp"
+#include "util/file_type.hpp"
 #include "util/crypto.hpp"
 
 #include <filesystem>
@@ -40,7 +40,7 @@ saved_photo save_photo(const std::string& data_dir, std::string_view bytes) {
         r.error = "prog_error_photo_too_large";
         return r;
     }
-    auto kind = materials::detect_buffer(bytes, materials::file_use::photo);
+    auto kind = util::detect_buffer(bytes, util::file_use::photo);
     if (!kind) {
         r.error = "prog_error_photo_type";
         return r;

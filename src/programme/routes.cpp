@@ -13,7 +13,7 @@
 #include "programme/repository.hpp"
 #include "programme/service.hpp"
 #include "programme/talk_order.hpp"
-#include "registration/ics.hpp"
+#include "view/ics.hpp"
 #include "util/clock.hpp"
 
 #include <algorithm>
@@ -332,7 +332,7 @@ http::response programme_ics(call& c) {
         if (!part->empty()) place += (place.empty() ? "" : ", ") + *part;
     auto url = host + "/events/" + e.slug + "/programme";
     auto stamp = util::now_seconds();
-    std::vector<registration::calendar_event> items;
+    std::vector<view::calendar_event> items;
     auto names = [&](const talk& t) {
         std::string out;
         for (const auto& ts : t.speakers)
@@ -344,7 +344,7 @@ http::response programme_ics(call& c) {
         return out;
     };
     for (const auto& s : d.sessions) {
-        registration::calendar_event ev;
+        view::calendar_event ev;
         ev.uid = "session-" + std::to_string(s.id) + "@" + domain;
         ev.title = s.title;
         ev.location = s.room.empty() ? place : s.room + ", " + place;
@@ -357,7 +357,7 @@ http::response programme_ics(call& c) {
         items.push_back(std::move(ev));
         for (const auto& t : d.talks) {
             if (t.session_id != s.id || !t.starts_at) continue;  // untimed talks are within their session's event
-            registration::calendar_event ct;
+            view::calendar_event ct;
             ct.uid = "talk-" + std::to_string(t.id) + "@" + domain;
             ct.title = t.title;
             ct.location = items.back().location;
@@ -371,7 +371,7 @@ http::response programme_ics(call& c) {
             items.push_back(std::move(ct));
         }
     }
-    auto r = http::response::text(200, registration::make_ics_calendar(items, e.title));
+    auto r = http::response::text(200, view::make_ics_calendar(items, e.title));
     r.set_header("Content-Type", "text/calendar; charset=utf-8");
     r.set_header("Content-Disposition", "attachment; filename=\"" + e.slug + "-programme.ics\"");
     return r;
@@ -390,11 +390,26 @@ http::response speaker_photo(call& c) {
 
 }  // namespace
 
-void add_event_page_view(application& a, storage::database& db, const events::event& e, const std::string& lang,
-                         json::object& data) {
-    auto d = repository(db).load(e.id);
-    if (d.sessions.empty()) return;
-    data["programme"] = json::object{{"days", days_view(e, d, nullptr, a.texts, lang)}, {"has_speakers", !d.speakers.empty()}};
+events::part event_part() {
+    events::part p;
+    p.show = [](call& c, const events::event& e, json::object& page) {
+        auto d = repository(c.db()).load(e.id);
+        if (d.sessions.empty()) return;
+        page["programme"] = json::object{{"days", days_view(e, d, nullptr, c.app.texts, c.lang())}, {"has_speakers", !d.speakers.empty()}};
+    };
+    p.deletion_note = [](call& c, const events::event& e) -> std::optional<std::string> {
+        repository prog(c.db());
+        auto sessions = prog.count_sessions(e.id), talks = prog.count_talks(e.id), speakers = prog.count_speakers(e.id);
+        if (sessions + talks + speakers == 0) return std::nullopt;
+        return c.app.texts.text(c.lang(), "confirm_delete_event_programme",
+                                {{"sessions", std::to_string(sessions)}, {"talks", std::to_string(talks)}, {"speakers", std::to_string(speakers)}});
+    };
+    p.files = [](storage::database& db, std::int64_t event_id) -> std::function<void(const std::string&)> {
+        return [photos = repository(db).photos(event_id)](const std::string& data_dir) {
+            for (const auto& photo : photos) remove_photo(data_dir, photo);
+        };
+    };
+    return p;
 }
 
 void register_routes(application& a) {

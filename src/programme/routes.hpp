@@ -1,5 +1,6 @@
 #pragma once
 #include "events/model.hpp"
+#include "events/parts.hpp"
 #include "storage/database.hpp"
 
 #include <boost/json/object.hpp>
@@ -15,8 +16,8 @@ namespace sabor::programme {
 void register_routes(app::application& a);
 // The organisers' pages under /admin/events/{id}/programme (admin.cpp).
 void register_admin_routes(app::application& a);
-// For the event page: a compact programme (days with their sessions) in data["programme"]
-// when the event has one.
-void add_event_page_view(app::application& a, storage::database& db, const events::event& e, const std::string& lang,
-                         boost::json::object& data);
+// The programme as a part of its event (events/parts.hpp): a compact programme (days with
+// their sessions) on the event's page, its counts before a draft is deleted, the speakers'
+// photos removed with it.
+events::part event_part();
 }  // namespace sabor::programme

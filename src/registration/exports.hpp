@@ -22,11 +22,6 @@ void sort_bulgarian(std::vector<registration>& list, bool by_organisation);
 std::string to_csv(const std::vector<registration>& list, const view::i18n& texts, const std::string& lang,
                    const std::vector<question>& questions = {}, const std::string& tz = "Europe/Sofia", char sep = ',');
 
-// True when a spreadsheet would take the cell for a formula: it begins with = or @ (or a
-// tab / CR), or with + or - followed by more than a number or telephone number.
-bool runs_as_formula(std::string_view value);
-// One CSV cell: neutralised with a leading ' when runs_as_formula, quoted when needed.
-std::string csv_cell(std::string_view value, char sep = ',');
 
 // The same columns as a real Excel workbook (libxlsxwriter); cells are written as text,
 // so nothing in them is ever taken for a formula. Throws std::runtime_error on failure.

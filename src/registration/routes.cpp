@@ -3,9 +3,10 @@
 
 #include "app/routes.hpp"
 #include "app/web.hpp"
+#include "contacts/invitations.hpp"
+#include "contacts/repository.hpp"
 #include "events/repository.hpp"
 #include "events/routes.hpp"
-#include "materials/service.hpp"
 #include "storage/audit_log.hpp"
 #include "registration/card_routes.hpp"
 #include "registration/checkin.hpp"
@@ -215,7 +216,7 @@ http::response participants_page(call& c) {
 
 // `ask_cancel`: the participant pressed „Отказвам се“ once; the page asks before cancelling.
 // `raw` and `errors`: a refused save, shown again as typed with each field's reason.
-http::response manage_page(call& c, const std::string& notice, bool ask_cancel = false, const http::fields* raw = nullptr,
+http::response manage_page(call& c, const personal_parts& parts, const std::string& notice, bool ask_cancel = false, const http::fields* raw = nullptr,
                            const std::map<std::string, std::string>& errors = {}, int status = 200) {
     auto& a = c.app;
     const auto& lang = c.lang();
@@ -253,15 +254,15 @@ http::response manage_page(call& c, const std::string& notice, bool ask_cancel =
     auto& shown = data["registration"].as_object();  // both read inside {{#registration}}
     shown["ask_cancel"] = ask_cancel;
     shown["has_errors"] = !errors.empty();
-    materials::add_personal_view(a, c.db(), *e, *r, lang, data);
+    for (const auto& p : parts) if (p.show) p.show(c, *e, *r, data);
     // Not kept, not sent on as a Referer: a personal link's route (app/routes, app/app.cpp).
     return c.page("registration/manage", std::move(data), status);
 }
 
-http::response manage_get(call& c) { return manage_page(c, ""); }
+http::response manage_get(call& c, const personal_parts& parts) { return manage_page(c, parts, ""); }
 
 // The participant cancels (asked first) or corrects their details.
-http::response manage_post(call& c) {
+http::response manage_post(call& c, const personal_parts& parts) {
     auto& a = c.app;
     storage::transaction tx(c.db());
     repository repo(c.db());
@@ -272,7 +273,7 @@ http::response manage_post(call& c) {
     if (app::form_value(c.form, "action") == "cancel") {
         if (r->status == "cancelled" || r->status == "rejected") return c.error(409, "already_cancelled");
         // Asked first: cancelling gives the seat away and cannot be taken back.
-        if (app::form_value(c.form, "confirm") != "1") return manage_page(c, "", true);
+        if (app::form_value(c.form, "confirm") != "1") return manage_page(c, parts, "", true);
         context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
         cancel(rc, *e, *r);
         storage::audit(c.db(), 0, "registration.self_cancel", e->id, r->id, "");  // 0: the participant, no account
@@ -285,14 +286,14 @@ http::response manage_post(call& c) {
         in.walk_in = r->email.empty();
         validate(in, errors, parse_form_settings(e->registration_form));
         // Back in the page as typed, each field with its reason: no dead end.
-        if (!errors.empty()) return manage_page(c, "", false, &c.form, view::localise(errors, a.texts, c.lang()), 422);
+        if (!errors.empty()) return manage_page(c, parts, "", false, &c.form, view::localise(errors, a.texts, c.lang()), 422);
         apply_details(*r, in);
         repo.update_details(*r);
         storage::audit(c.db(), 0, "registration.self_edit", e->id, r->id, "");
         notice = "notice_registration_saved";
     }
     tx.commit();
-    return manage_page(c, notice);
+    return manage_page(c, parts, notice);
 }
 
 http::response manage_ics(call& c) {
@@ -412,14 +413,47 @@ http::response api_patch(call& c) {
     return app::json_response(200, to_json(*repo.find(r->id)));
 }
 
-}  // namespace
-
-http::response prefilled_form_page(application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
-                                   const events::event& e, const http::fields& prefill, json::object extra) {
-    return form_page(a, req, ctx, db, e, &prefill, {}, 200, std::move(extra));
+// An invitation that no longer opens the form: why, on the invitations' message page.
+http::response invitation_message(call& c, const std::string& title, const std::string& message, json::object extra = {},
+                                  int status = 200) {
+    json::object data{{"title", title}, {"message", message}};
+    for (auto& [k, v] : extra) data[k] = std::move(v);
+    auto res = c.page("contacts/message", std::move(data), status);
+    res.set_header("Cache-Control", "no-store");
+    return res;
 }
 
-void register_routes(application& a) {
+// The registration form an invitation opens (/i/{token}), filled in with what the invitation
+// and its contact know; the token travels in the form, and register_for checks it again.
+http::response invitation_page(call& c) {
+    auto& a = c.app;
+    const auto& lang = c.lang();
+    auto token = std::string(c.req.param("token"));
+    auto inv = *contacts::repository(c.db()).find_invitation(c.object_id);
+    auto e = *events::repository(c.db()).find(inv.event_id);
+    if (inv.registration_id) return invitation_message(c, e.title, a.texts.text(lang, "invitation_already_registered"));
+    if (e.status != "published" || e.ends_at < now_seconds() || e.registration_mode == "closed")
+        return invitation_message(c, e.title, a.texts.text(lang, e.status == "cancelled" ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
+    http::fields prefill{{"email", inv.email}, {"name", inv.name}, {"invitation", token}};
+    if (inv.contact_id)
+        if (auto person = contacts::repository(c.db()).find(*inv.contact_id)) {
+            prefill.emplace_back("organisation", person->organisation);
+            prefill.emplace_back("position", person->position);
+            prefill.emplace_back("organisation_type", person->organisation_type);
+            prefill.emplace_back("town", person->town);
+            prefill.emplace_back("phone", person->phone);
+        }
+    json::object extra{{"decline_action", "/i/" + token + "/decline"}};
+    if (!inv.declined_at.empty()) extra["notice"] = a.texts.text(lang, "invitation_declined_before");
+    auto res = form_page(a, c.req, c.ctx, c.db(), e, &prefill, {}, 200, std::move(extra));
+    res.set_header("Cache-Control", "no-store");
+    return res;
+}
+
+}  // namespace
+
+void register_routes(application& a, personal_parts on_personal_page) {
+    auto parts = std::make_shared<const personal_parts>(std::move(on_personal_page));
     a.metrics.add_gauge("sabor_registrations", "Registrations that are not cancelled or rejected.", [&a] {
         auto conn = a.db.acquire();
         return static_cast<double>(repository(*conn).count_active());
@@ -433,8 +467,14 @@ void register_routes(application& a) {
     // Shown only when the organiser turned the list on (event.public_participants).
     route(a, "GET", "/events/{slug}/participants").allow(access::event_reader).handle(participants_page);
 
-    route(a, "GET", "/r/{token}").allow(access::personal_link).link("token", registration_of_link).handle(manage_get);
-    route(a, "POST", "/r/{token}").allow(access::personal_link).link("token", registration_of_link).form().handle(manage_post);
+    route(a, "GET", "/i/{token}").allow(access::personal_link).link("token", contacts::invitation_of_link, "invitation_invalid")
+        .handle(invitation_page);
+    route(a, "GET", "/r/{token}").allow(access::personal_link).link("token", registration_of_link).handle([parts](call& c) {
+        return manage_get(c, *parts);
+    });
+    route(a, "POST", "/r/{token}").allow(access::personal_link).link("token", registration_of_link).form().handle([parts](call& c) {
+        return manage_post(c, *parts);
+    });
     route(a, "GET", "/r/{token}/event.ics").allow(access::personal_link).link("token", registration_of_link).handle(manage_ics);
 
     route(a, "POST", "/api/v1/events/{id}/registrations").allow(access::event_reader).json(16 * 1024).handle(api_register);

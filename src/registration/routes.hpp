@@ -2,6 +2,7 @@
 #include "events/model.hpp"
 #include "http/message.hpp"
 #include "registration/form.hpp"
+#include "registration/parts.hpp"
 #include "storage/database.hpp"
 
 #include <boost/json/object.hpp>
@@ -18,8 +19,9 @@ struct web_ctx;
 }
 
 namespace sabor::registration {
-// /events/{slug}/register, personal pages /r/{token}, and the registration API.
-void register_routes(app::application& a);
+// /events/{slug}/register, the invitation's form /i/{token}, personal pages /r/{token}, and
+// the registration API; `on_personal_page`: what other domains show there (parts.hpp).
+void register_routes(app::application& a, personal_parts on_personal_page);
 // Finders for route declarations (app::finder): a registration's id -> its event (.event_of),
 // a personal link's token -> its registration (.link); nothing when there is no such thing.
 std::optional<std::int64_t> event_of_registration(storage::database& db, std::string_view id);
@@ -31,8 +33,4 @@ void add_form_view(boost::json::object& data, const form_settings& s, const http
                    const boost::json::object* stored, const std::map<std::string, std::string>& errors);
 // The types of organisation for the form's select, `selected` marked.
 boost::json::array type_options(app::application& a, const std::string& lang, const std::string& selected);
-// The registration form of `e` filled in with `prefill` (an invitation's details and its
-// token as "invitation"); `extra` adds to the page's data (the decline button).
-http::response prefilled_form_page(app::application& a, http::request& req, app::web_ctx& ctx, storage::database& db,
-                                   const events::event& e, const http::fields& prefill, boost::json::object extra);
 }  // namespace sabor::registration

@@ -1,6 +1,6 @@
 #include "registration/scheduled.hpp"
 
-#include "contacts/unsubscribe.hpp"
+#include "mail/unsubscribe.hpp"
 #include "events/mail_contact.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
@@ -128,7 +128,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
         bool with_link = uses_placeholder(m->subject, "manage_url") || uses_placeholder(m->body, "manage_url");
         // The same for every recipient (the date once per language): the loop holds the write lock.
         std::map<std::string, std::string> dates, days;
-        auto venue = where_text(*e);
+        auto venue = events::where_text(*e);
         auto event_url = public_base + "/events/" + e->slug;
         // The reminder brings what the confirmation brought: the check-in card and the calendar file.
         bool reminder = m->kind == "reminder";
@@ -174,7 +174,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
                 add_checkin_card(o, public_base, secret, r.registration_id);
                 o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", ics});
             }
-            contacts::make_bulk(o, public_base, secret);
+            mail::make_bulk(o, public_base, secret);
             try {
                 composer.enqueue(box, o);
                 if (with_link) regs.add_link(r.registration_id, util::token_hash(token));

@@ -6,7 +6,7 @@
 #include "mail/composer.hpp"
 #include "mail/message.hpp"
 #include "registration/checkin.hpp"
-#include "registration/ics.hpp"
+#include "view/ics.hpp"
 #include "registration/notices.hpp"
 #include "registration/repository.hpp"
 #include "util/crypto.hpp"
@@ -95,23 +95,13 @@ outcome refuse(outcome& out, refusal why) {
 
 }  // namespace
 
-std::string where_text(const events::event& e) {
-    std::string out;
-    for (const auto* part : {&e.venue, &e.address, &e.city}) {
-        if (part->empty()) continue;
-        if (!out.empty()) out += ", ";
-        out += *part;
-    }
-    return out;
-}
-
 boost::json::object mail_data(const std::string& public_base, const events::event& e, const std::string& name,
                               const std::string& locale, const std::string& manage_link) {
     return boost::json::object{
         {"name", name},
         {"event_title", e.title},
         {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, locale)},
-        {"event_where", where_text(e)},
+        {"event_where", events::where_text(e)},
         {"event_url", public_base + "/events/" + e.slug},
         {"manage_url", manage_link},
     };
@@ -120,20 +110,20 @@ boost::json::object mail_data(const std::string& public_base, const events::even
 std::string manage_url(const std::string& public_base, const std::string& token) { return public_base + "/r/" + token; }
 
 std::string event_ics(const events::event& e, const std::string& public_base) {
-    calendar_event ce;
+    view::calendar_event ce;
     auto scheme_end = public_base.find("://");
     auto host = public_base.substr(scheme_end == std::string::npos ? 0 : scheme_end + 3);
     // A stable UID per event, so calendars update the entry rather than add another.
     ce.uid = "event-" + std::to_string(e.id) + "@" + host.substr(0, host.find_first_of(":/"));
     ce.title = e.title;
-    ce.location = where_text(e);
+    ce.location = events::where_text(e);
     ce.url = public_base + "/events/" + e.slug;
     ce.description = ce.url;
     ce.starts_at = e.starts_at;
     ce.ends_at = e.ends_at;
     ce.stamp = e.starts_at;
     ce.cancelled = e.status == "cancelled";
-    return make_ics(ce);
+    return view::make_ics(ce);
 }
 
 input input_from_json(const boost::json::object& body, field_errors& errors) {

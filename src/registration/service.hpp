@@ -96,8 +96,6 @@ std::string manage_url(const std::string& public_base, const std::string& token)
 // event_where, event_url, manage_url ("" for none).
 boost::json::object mail_data(const std::string& public_base, const events::event& e, const std::string& name,
                               const std::string& locale, const std::string& manage_link);
-// Venue, address and town joined with commas, for mails.
-std::string where_text(const events::event& e);
 // The event as an iCalendar file: attached to confirmations, downloadable from the personal page.
 std::string event_ics(const events::event& e, const std::string& public_base);
 boost::json::object to_json(const registration& r);

@@ -87,7 +87,7 @@ request_result request_verification(context& c, const events::event& e, const in
         {"name", in.name},
         {"event_title", e.title},
         {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, in.locale)},
-        {"event_where", where_text(e)},
+        {"event_where", events::where_text(e)},
         {"event_url", c.public_base + "/events/" + e.slug},
         {"verify_url", verify_url(c.public_base, out.token)},
         {"expires_when", view::format_date_time(out.expires_at, e.timezone, in.locale)},

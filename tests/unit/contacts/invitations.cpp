@@ -2,7 +2,7 @@
 #include "contacts/invitations.hpp"
 #include "view/placeholders.hpp"
 #include "contacts/repository.hpp"
-#include "contacts/unsubscribe.hpp"
+#include "mail/unsubscribe.hpp"
 #include "events/repository.hpp"
 #include "mail/composer.hpp"
 #include "mail/outbox.hpp"
@@ -55,18 +55,18 @@ TEST_CASE("placeholders: the known names are filled in, anything else is refused
 
 TEST_CASE("unsubscribe tokens seal the address: forged or altered ones do not open", "[invitations]") {
     util::crypto_init();
-    auto token = contacts::unsubscribe_token("secret-1", "ivan@example.bg");
+    auto token = mail::unsubscribe_token("secret-1", "ivan@example.bg");
     CHECK(token.find("ivan") == std::string::npos);
     CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
-    CHECK(contacts::unsubscribe_email("secret-1", token) == std::string("ivan@example.bg"));
-    CHECK_FALSE(contacts::unsubscribe_email("secret-2", token));
+    CHECK(mail::unsubscribe_email("secret-1", token) == std::string("ivan@example.bg"));
+    CHECK_FALSE(mail::unsubscribe_email("secret-2", token));
     auto altered = token;
     altered[altered.size() / 2] = altered[altered.size() / 2] == 'A' ? 'B' : 'A';
-    CHECK_FALSE(contacts::unsubscribe_email("secret-1", altered));
-    CHECK_FALSE(contacts::unsubscribe_email("secret-1", ""));
-    CHECK_FALSE(contacts::unsubscribe_email("secret-1", "not base64 !"));
-    CHECK(contacts::unsubscribe_token("secret-1", "ivan@example.bg") != token);  // a fresh nonce each time
-    auto headers = contacts::bulk_headers("https://x/u/abc");
+    CHECK_FALSE(mail::unsubscribe_email("secret-1", altered));
+    CHECK_FALSE(mail::unsubscribe_email("secret-1", ""));
+    CHECK_FALSE(mail::unsubscribe_email("secret-1", "not base64 !"));
+    CHECK(mail::unsubscribe_token("secret-1", "ivan@example.bg") != token);  // a fresh nonce each time
+    auto headers = mail::bulk_headers("https://x/u/abc");
     CHECK(headers[0] == std::pair<std::string, std::string>{"List-Unsubscribe", "<https://x/u/abc>"});
     CHECK(headers[1] == std::pair<std::string, std::string>{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"});
 }

@@ -2,7 +2,7 @@
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/service.hpp"
-#include "registration/ics.hpp"
+#include "view/ics.hpp"
 #include "storage/migrations.hpp"
 #include "view/dates.hpp"
 
@@ -338,7 +338,7 @@ TEST_CASE("speakers' photos are recognised by content", "[programme]") {
 }
 
 TEST_CASE("the programme calendar has one VEVENT per item", "[programme]") {
-    registration::calendar_event a, b;
+    view::calendar_event a, b;
     a.uid = "session-1@example.bg";
     a.title = "Откриване";
     a.starts_at = at("2030-08-11T09:30:00+03:00");
@@ -346,7 +346,7 @@ TEST_CASE("the programme calendar has one VEVENT per item", "[programme]") {
     b = a;
     b.uid = "talk-1@example.bg";
     b.title = "Приветствие";
-    auto text = registration::make_ics_calendar({a, b}, "Конференция");
+    auto text = view::make_ics_calendar({a, b}, "Конференция");
     CHECK(text.find("X-WR-CALNAME:Конференция\r\n") != std::string::npos);
     std::size_t n = 0;
     for (auto p = text.find("BEGIN:VEVENT"); p != std::string::npos; p = text.find("BEGIN:VEVENT", p + 1)) ++n;

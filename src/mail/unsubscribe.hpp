@@ -11,10 +11,8 @@
 #include <vector>
 
 namespace sabor::mail {
-struct outgoing;
-}
 
-namespace sabor::contacts {
+struct outgoing;
 
 std::string unsubscribe_token(std::string_view secret, std::string_view email);
 // The address sealed in a token, or nullopt when it was not made by us.
@@ -27,4 +25,4 @@ std::vector<std::pair<std::string, std::string>> bulk_headers(const std::string&
 // visible link (every bulk kind shows it: invitations, scheduled messages, announcements).
 void make_bulk(mail::outgoing& o, const std::string& public_base, std::string_view secret);
 
-}  // namespace sabor::contacts
+}  // namespace sabor::mail

@@ -1,4 +1,4 @@
-#include "contacts/unsubscribe.hpp"
+#include "mail/unsubscribe.hpp"
 
 #include "mail/composer.hpp"
 
@@ -6,7 +6,7 @@
 
 #include <array>
 
-namespace sabor::contacts {
+namespace sabor::mail {
 namespace {
 
 using key_t = std::array<unsigned char, crypto_secretbox_KEYBYTES>;
@@ -64,4 +64,4 @@ void make_bulk(mail::outgoing& o, const std::string& public_base, std::string_vi
     o.extra_headers.insert(o.extra_headers.end(), headers.begin(), headers.end());
 }
 
-}  // namespace sabor::contacts
+}  // namespace sabor::mail

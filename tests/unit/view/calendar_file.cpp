@@ -1,4 +1,4 @@
-#include "registration/ics.hpp"
+#include "view/ics.hpp"
 
 #include <libical/ical.h>
 
@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-using sabor::registration::calendar_event;
-using sabor::registration::make_ics;
+using sabor::view::calendar_event;
+using sabor::view::make_ics;
 
 namespace {
 

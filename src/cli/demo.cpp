@@ -1,4 +1,4 @@
-#include "events/demo.hpp"
+#include "cli/demo.hpp"
 
 #include "accounts/repository.hpp"
 #include "events/repository.hpp"
@@ -9,7 +9,10 @@
 
 #include <chrono>
 
-namespace sabor::events {
+namespace sabor::cli {
+
+using events::event;
+using events::repository;
 namespace {
 
 // A day `days` from today at hh:mm local time: demo events stay in the future (or past).
@@ -148,4 +151,4 @@ std::optional<demo_account> load_demo(storage::database& db, const std::string& 
     return acc;
 }
 
-}  // namespace sabor::events
+}  // namespace sabor::cli

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace sabor::events {
+namespace sabor::cli {
 
 struct demo_account {
     std::string email;
@@ -15,4 +15,4 @@ struct demo_account {
 // nothing when the demo was loaded before (a second run changes nothing).
 std::optional<demo_account> load_demo(storage::database& db, const std::string& timezone);
 
-}  // namespace sabor::events
+}  // namespace sabor::cli

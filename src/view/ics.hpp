@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace sabor::registration {
+namespace sabor::view {
 
 struct calendar_event {
     std::string uid;          // e.g. "event-12@sabor.example.bg" (stable per event, so calendars update rather than duplicate)
@@ -30,4 +30,4 @@ std::string make_ics(const calendar_event& e);
 // a feed such as an event's programme.
 std::string make_ics_calendar(const std::vector<calendar_event>& events, const std::string& name = {});
 
-}  // namespace sabor::registration
+}  // namespace sabor::view

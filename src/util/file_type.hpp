@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace sabor::materials {
+namespace sabor::util {
 
 struct file_kind {
     std::string mime;       // "application/pdf"
@@ -28,4 +28,4 @@ std::optional<file_kind> detect_buffer(std::string_view bytes, file_use use = fi
 // so that [uploads] allowed_types can be checked at start.
 bool known_type_name(std::string_view name);
 
-}  // namespace sabor::materials
+}  // namespace sabor::util

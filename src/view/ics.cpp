@@ -1,4 +1,4 @@
-#include "registration/ics.hpp"
+#include "view/ics.hpp"
 
 #include <libical/ical.h>
 
@@ -6,7 +6,7 @@
 #include <memory>
 #include <mutex>
 
-namespace sabor::registration {
+namespace sabor::view {
 namespace {
 
 // libical keeps shared state (the built-in time zones, its error state), so one call at a time.
@@ -88,4 +88,4 @@ std::string make_ics_calendar(const std::vector<calendar_event>& events, const s
     return text ? std::string(text.get()) : std::string();
 }
 
-}  // namespace sabor::registration
+}  // namespace sabor::view

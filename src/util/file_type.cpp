@@ -1,4 +1,4 @@
-#include "materials/file_type.hpp"
+#include "util/file_type.hpp"
 
 #include <magic.h>
 
@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace sabor::materials {
+namespace sabor::util {
 
 namespace {
 
@@ -266,4 +266,4 @@ std::optional<file_kind> detect_buffer(std::string_view bytes, file_use use) {
     return classify(mime, read, use);
 }
 
-}  // namespace sabor::materials
+}  // namespace sabor::util
