@@ -253,7 +253,7 @@ http::response manage_page(call& c, const std::string& notice, bool ask_cancel =
     auto& shown = data["registration"].as_object();  // both read inside {{#registration}}
     shown["ask_cancel"] = ask_cancel;
     shown["has_errors"] = !errors.empty();
-    materials::add_personal_view(a, c.db(), *e, *r, lang, data);
+    materials::add_personal_view(c.db(), a.texts, *e, materials::registrant(a.secret, r->id), lang, util::now_seconds(), data);
     // Not kept, not sent on as a Referer: a personal link's route (app/routes, app/app.cpp).
     return c.page("registration/manage", std::move(data), status);
 }
