@@ -17,7 +17,7 @@ namespace sabor::contacts {
 
 namespace {
 
-[[noreturn]] void refuse(const char* key, const std::string& detail) { throw import_error(key, detail); }
+[[noreturn]] void refuse(import_refusal why, const std::string& detail) { throw import_error(why, detail); }
 
 // ---- Encodings ----------------------------------------------------------------------------
 
@@ -242,7 +242,7 @@ std::vector<record> split_csv(std::string_view text, char delim, std::size_t fir
     bool quoted = false, after_quote = false;
 
     auto end_field = [&] {
-        if (cur.cells.size() >= max_cells_per_record) refuse("error_import_too_large", "too many columns");
+        if (cur.cells.size() >= max_cells_per_record) refuse(import_refusal::too_large, "too many columns");
         cur.cells.push_back(std::move(field));
         field.clear();
         after_quote = false;
@@ -250,7 +250,7 @@ std::vector<record> split_csv(std::string_view text, char delim, std::size_t fir
     auto end_record = [&] {
         end_field();
         if (!blank(cur)) {
-            if (out.size() > max_import_rows + 10) refuse("error_import_too_large", "too many rows");
+            if (out.size() > max_import_rows + 10) refuse(import_refusal::too_large, "too many rows");
             out.push_back(std::move(cur));
         }
         cur = record{line, {}};
@@ -285,7 +285,7 @@ std::vector<record> split_csv(std::string_view text, char delim, std::size_t fir
         }
     }
     if (quoted) {
-        import_error e("error_import_broken_quoting",
+        import_error e(import_refusal::broken_quoting,
                        "a quote opened on line " + std::to_string(quote_line) + " is never closed");
         e.line = quote_line;
         throw e;
@@ -398,7 +398,7 @@ std::size_t find_header(const std::vector<record>& records, column_map& map) {
             return r;
         }
     }
-    refuse("error_import_no_header", "no row with known column names at the top");
+    refuse(import_refusal::no_header, "no row with known column names at the top");
 }
 
 std::string_view cell(const record& r, const std::vector<std::size_t>& columns) {
@@ -459,7 +459,7 @@ std::optional<skipped_row> read_row(const record& r, const column_map& map, cont
     // Alt+Enter and becomes a space.
     for (std::size_t f = 0; f < field_count; ++f)
         if (unsafe_text(raw[f], f != f_name && f != f_email))
-            return skipped_row{r.line, "error_import_control_chars", shown(raw[f])};
+            return skipped_row{r.line, skip_reason::control_chars, shown(raw[f])};
 
     std::array<std::string, field_count> v;
     for (std::size_t f = 0; f < field_count; ++f) v[f] = collapse_spaces(raw[f]);
@@ -467,19 +467,19 @@ std::optional<skipped_row> read_row(const record& r, const column_map& map, cont
 
     for (std::size_t f = 0; f < field_count; ++f) {
         const std::size_t limit = f == f_email ? 254 : 200;
-        if (util::utf8_length(v[f]) > limit) return skipped_row{r.line, "error_import_too_long", shown(v[f])};
+        if (util::utf8_length(v[f]) > limit) return skipped_row{r.line, skip_reason::too_long, shown(v[f])};
     }
-    if (v[f_name].empty()) return skipped_row{r.line, "error_import_missing_name", shown(v[f_email])};
-    if (v[f_email].empty()) return skipped_row{r.line, "error_import_missing_email", shown(v[f_name])};
+    if (v[f_name].empty()) return skipped_row{r.line, skip_reason::missing_name, shown(v[f_email])};
+    if (v[f_email].empty()) return skipped_row{r.line, skip_reason::missing_email, shown(v[f_name])};
 
     std::string_view address = v[f_email];
     if (lower_key(address.substr(0, 7)) == "mailto:") address.remove_prefix(7);  // a copied link
     std::string email = accounts::normalise_email(address);
     if (!accounts::plausible_email(email) || !mail::safe_address(email))
-        return skipped_row{r.line, "error_import_bad_email", shown(v[f_email])};
+        return skipped_row{r.line, skip_reason::bad_email, shown(v[f_email])};
 
     auto type = organisation_type_code(v[f_type]);
-    if (!type) return skipped_row{r.line, "error_import_bad_organisation_type", shown(v[f_type])};
+    if (!type) return skipped_row{r.line, skip_reason::bad_organisation_type, shown(v[f_type])};
 
     out = contact_row{};
     out.line = r.line;
@@ -500,7 +500,7 @@ void fill_gap(std::string& into, std::string& from) {
 
 // Header mapping, checks and merging, the same for CSV and XLSX.
 void import_records(const std::vector<record>& records, import_result& result) {
-    if (records.empty()) refuse("error_import_empty", "no rows");
+    if (records.empty()) refuse(import_refusal::empty, "no rows");
     column_map map;
     const std::size_t header = find_header(records, map);
     result.unknown_columns = map.unknown;
@@ -512,7 +512,7 @@ void import_records(const std::vector<record>& records, import_result& result) {
     if (!missing.empty()) {
         std::string list;
         for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-        import_error e("error_import_missing_columns", "missing columns: " + list);
+        import_error e(import_refusal::missing_columns, "missing columns: " + list);
         e.missing = std::move(missing);
         throw e;
     }
@@ -530,8 +530,8 @@ void import_records(const std::vector<record>& records, import_result& result) {
     std::sort(result.unnamed_columns.begin(), result.unnamed_columns.end());
 
     const std::size_t data_rows = records.size() - header - 1;
-    if (data_rows == 0) refuse("error_import_empty", "a header and no contacts");
-    if (data_rows > max_import_rows) refuse("error_import_too_large", "more than 100000 rows");
+    if (data_rows == 0) refuse(import_refusal::empty, "a header and no contacts");
+    if (data_rows > max_import_rows) refuse(import_refusal::too_large, "more than 100000 rows");
 
     std::map<std::string, std::size_t> by_email;
     for (std::size_t i = header + 1; i < records.size(); ++i) {
@@ -617,12 +617,12 @@ std::optional<std::string> organisation_type_code(std::string_view cell_text) {
 }
 
 import_result parse_csv(std::string_view bytes) {
-    if (bytes.size() > max_import_bytes) refuse("error_import_too_large", "the file is over 64 MiB");
-    if (bytes.empty()) refuse("error_import_empty", "the file is empty");
+    if (bytes.size() > max_import_bytes) refuse(import_refusal::too_large, "the file is over 64 MiB");
+    if (bytes.empty()) refuse(import_refusal::empty, "the file is empty");
 
     import_result result;
     auto text = decode_to_utf8(bytes, &result.encoding);
-    if (!text) refuse("error_import_encoding", "neither UTF-8, UTF-16 with a BOM nor Bulgarian Windows-1251");
+    if (!text) refuse(import_refusal::encoding, "neither UTF-8, UTF-16 with a BOM nor Bulgarian Windows-1251");
 
     std::string_view body = *text;
     std::size_t skip = 0, first_line = 1;
@@ -638,8 +638,8 @@ import_result parse_csv(std::string_view bytes) {
 }
 
 import_result parse_xlsx(std::string_view bytes) {
-    if (bytes.size() > max_import_bytes) refuse("error_import_too_large", "the file is over 64 MiB");
-    if (bytes.empty()) refuse("error_import_empty", "the file is empty");
+    if (bytes.size() > max_import_bytes) refuse(import_refusal::too_large, "the file is over 64 MiB");
+    if (bytes.empty()) refuse(import_refusal::empty, "the file is empty");
 
     std::vector<sheet_row> rows;
     try {
@@ -647,7 +647,7 @@ import_result parse_xlsx(std::string_view bytes) {
         limits.max_rows = max_import_rows + 10;  // the header and a title or two above it
         rows = read_first_sheet(bytes, limits);
     } catch (const xlsx_error& e) {
-        throw import_error(e.key, e.what());
+        throw import_error(e.reason, e.what());
     }
     std::vector<record> records;
     records.reserve(rows.size());

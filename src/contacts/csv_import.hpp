@@ -2,6 +2,8 @@
 // BOM, UTF-16 "Unicode text", or Windows-1251; comma, semicolon or tab) and XLSX, with Bulgarian
 // or English headers. Nothing here touches the database: the caller shows the result first.
 #pragma once
+#include "contacts/refusal.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
@@ -18,12 +20,12 @@ struct contact_row {
     std::vector<std::string> tags;
 };
 
-// reason is a message key (error_import_bad_email ...); value is what the row had there, cut to
+// value is what the row had where `reason` points, cut to
 // 80 characters with control characters shown as U+FFFD (for a missing name: the e-mail, for a
 // missing e-mail: the name, so the row can be found).
 struct skipped_row {
     std::size_t line;
-    std::string reason;
+    skip_reason reason;
     std::string value;
 };
 
@@ -39,13 +41,12 @@ struct import_result {
     std::size_t merged = 0;                    // rows merged into an earlier one with the same e-mail
 };
 
-// The whole file is refused; key is a message key, what() an English detail for the log.
+// The whole file is refused for `reason`; what() is an English detail for the log.
 struct import_error : std::runtime_error {
-    import_error(std::string message_key, const std::string& detail)
-        : std::runtime_error(detail), key(std::move(message_key)) {}
-    std::string key;
-    std::vector<std::string> missing;  // error_import_missing_columns: "name" and/or "email"
-    std::size_t line = 0;              // error_import_broken_quoting: where the open quote starts
+    import_error(import_refusal why, const std::string& detail) : std::runtime_error(detail), reason(why) {}
+    import_refusal reason;
+    std::vector<std::string> missing;  // missing_columns: "name" and/or "email"
+    std::size_t line = 0;              // broken_quoting: where the open quote starts
 };
 
 inline constexpr std::size_t max_import_bytes = 64u * 1024 * 1024;  // the uploaded file, CSV or XLSX

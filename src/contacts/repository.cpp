@@ -117,6 +117,13 @@ invitation read_invitation(storage::statement& st) {
     return v;
 }
 
+// The columns the INSERT and UPDATE of a contact both write, by their names there.
+void bind_fields(storage::statement& st, const contact& c) {
+    st.bind(":email", c.email).bind(":name", c.name).bind(":organisation", c.organisation).bind(":position", c.position);
+    st.bind(":organisation_type", c.organisation_type).bind(":town", c.town).bind(":phone", c.phone);
+    st.bind(":search_key", search_key(c));
+}
+
 }  // namespace
 
 std::string invitation::status() const {
@@ -131,9 +138,10 @@ std::string invitation::status() const {
 
 std::int64_t repository::insert(const contact& c, const std::string& now_iso) {
     auto st = db_.prepare("INSERT INTO contacts (email, name, organisation, position, organisation_type, town, phone, "
-                          "search_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind(1, c.email).bind(2, c.name).bind(3, c.organisation).bind(4, c.position).bind(5, c.organisation_type);
-    st.bind(6, c.town).bind(7, c.phone).bind(8, search_key(c)).bind(9, now_iso).bind(10, now_iso);
+                          "search_key, created_at, updated_at) VALUES (:email, :name, :organisation, :position, "
+                          ":organisation_type, :town, :phone, :search_key, :now, :now)");
+    bind_fields(st, c);
+    st.bind(":now", now_iso);
     st.run();
     auto id = db_.last_insert_id();
     for (const auto& t : c.tags) add_tag(id, t);
@@ -141,10 +149,11 @@ std::int64_t repository::insert(const contact& c, const std::string& now_iso) {
 }
 
 void repository::update(const contact& c, const std::string& now_iso) {
-    auto st = db_.prepare("UPDATE contacts SET email = ?, name = ?, organisation = ?, position = ?, organisation_type = ?, "
-                          "town = ?, phone = ?, search_key = ?, updated_at = ? WHERE id = ?");
-    st.bind(1, c.email).bind(2, c.name).bind(3, c.organisation).bind(4, c.position).bind(5, c.organisation_type);
-    st.bind(6, c.town).bind(7, c.phone).bind(8, search_key(c)).bind(9, now_iso).bind(10, c.id);
+    auto st = db_.prepare("UPDATE contacts SET email = :email, name = :name, organisation = :organisation, "
+                          "position = :position, organisation_type = :organisation_type, town = :town, phone = :phone, "
+                          "search_key = :search_key, updated_at = :now WHERE id = :id");
+    bind_fields(st, c);
+    st.bind(":now", now_iso).bind(":id", c.id);
     st.run();
 }
 
@@ -256,9 +265,11 @@ bool repository::suppressed(const std::string& email) {
 
 std::int64_t repository::insert_campaign(const campaign& c) {
     auto st = db_.prepare("INSERT INTO invitation_campaigns (event_id, subject, body, filter, locale, send_at, status, "
-                          "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind(1, c.event_id).bind(2, c.subject).bind(3, c.body).bind(4, filter_json(c.filter)).bind(5, c.locale);
-    st.bind(6, c.send_at).bind(7, c.status).bind(8, c.created_by).bind(9, c.created_at);
+                          "created_by, created_at) VALUES (:event_id, :subject, :body, :filter, :locale, :send_at, :status, "
+                          ":created_by, :created_at)");
+    st.bind(":event_id", c.event_id).bind(":subject", c.subject).bind(":body", c.body);
+    st.bind(":filter", filter_json(c.filter)).bind(":locale", c.locale).bind(":send_at", c.send_at);
+    st.bind(":status", c.status).bind(":created_by", c.created_by).bind(":created_at", c.created_at);
     st.run();
     return db_.last_insert_id();
 }
@@ -353,9 +364,11 @@ std::vector<repository::recipient> repository::recipients(const recipient_filter
 
 std::int64_t repository::insert_invitation(const invitation& i, const std::string& token_hash) {
     auto st = db_.prepare("INSERT INTO invitations (campaign_id, event_id, contact_id, email, name, token_hash, outbox_id, "
-                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind(1, i.campaign_id).bind(2, i.event_id).bind(3, i.contact_id).bind(4, i.email).bind(5, i.name);
-    st.bind(6, token_hash).bind(7, i.outbox_id).bind(8, i.created_at);
+                          "created_at) VALUES (:campaign_id, :event_id, :contact_id, :email, :name, :token_hash, "
+                          ":outbox_id, :created_at)");
+    st.bind(":campaign_id", i.campaign_id).bind(":event_id", i.event_id).bind(":contact_id", i.contact_id);
+    st.bind(":email", i.email).bind(":name", i.name).bind(":token_hash", token_hash);
+    st.bind(":outbox_id", i.outbox_id).bind(":created_at", i.created_at);
     st.run();
     auto id = db_.last_insert_id();
     add_invitation_link(id, token_hash, i.created_at);

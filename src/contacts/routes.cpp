@@ -73,7 +73,7 @@ bool is_xlsx(std::string_view content_type, std::string_view bytes) {
     return content_type.find("spreadsheetml") != std::string_view::npos || bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4);
 }
 
-// The file parsed, or the whole file's refusal: {message key, sentence}.
+// The file parsed, or the whole file's refusal: {code, sentence}.
 struct parsed_file {
     std::optional<import_result> result;
     std::string code, message;
@@ -83,11 +83,11 @@ parsed_file parse_file(application& a, const std::string& lang, std::string_view
     try {
         out.result = xlsx ? parse_xlsx(bytes) : parse_csv(bytes);
     } catch (const import_error& e) {
-        out.code = e.key.substr(6);
-        out.message = import_message(a.texts, lang, e.key, e.missing, e.line);
+        out.code = code(e.reason);
+        out.message = import_message(a.texts, lang, e.reason, e.missing, e.line);
     } catch (const xlsx_error& e) {
-        out.code = e.key.substr(6);
-        out.message = import_message(a.texts, lang, e.key);
+        out.code = code(e.reason);
+        out.message = import_message(a.texts, lang, e.reason);
     }
     return out;
 }
@@ -111,7 +111,7 @@ json::array ignored_columns(application& a, const std::string& lang, const impor
 json::array skipped_json(application& a, const std::string& lang, const import_result& r) {
     json::array out;
     for (const auto& s : r.skipped)
-        out.push_back(json::object{{"line", s.line}, {"code", s.reason.substr(6)}, {"message", a.texts.text(lang, s.reason)},
+        out.push_back(json::object{{"line", s.line}, {"code", code(s.reason)}, {"message", a.texts.text(lang, message_key(s.reason))},
                                    {"value", s.value}});
     return out;
 }
@@ -320,7 +320,7 @@ http::response import_upload(call& c) {
     });
     if (!named.feed(req.body) || !named.finish()) return app::error_response(a, req, 400, "bad_form");
     if (!app::csrf_ok(a, req, fields)) return app::error_response(a, req, 403, "csrf");
-    if (file.empty()) return import_form(c, a.texts.text(ctx.lang, "error_import_empty"), 422);
+    if (file.empty()) return import_form(c, a.texts.text(ctx.lang, message_key(import_refusal::empty)), 422);
     bool xlsx = is_xlsx(file_type, file);
     auto parsed = parse_file(a, ctx.lang, file, xlsx);
     if (!parsed.result) return import_form(c, parsed.message, 422);
@@ -355,7 +355,7 @@ http::response import_upload(call& c) {
     }
     json::array skipped;
     for (const auto& s : parsed.result->skipped)
-        skipped.push_back(json::object{{"line", s.line}, {"reason", a.texts.text(ctx.lang, s.reason)}, {"value", s.value}});
+        skipped.push_back(json::object{{"line", s.line}, {"reason", a.texts.text(ctx.lang, message_key(s.reason))}, {"value", s.value}});
     app::csrf_token(a, req, ctx);
     json::object data{{"title", a.texts.text(ctx.lang, "contacts_import_preview_title")},
                       {"rows", std::move(rows)},

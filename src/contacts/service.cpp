@@ -212,11 +212,11 @@ boost::json::object to_json(const contact& c) {
                         {"updated_at", c.updated_at}};
 }
 
-std::string import_message(const view::i18n& texts, const std::string& lang, const std::string& key,
+std::string import_message(const view::i18n& texts, const std::string& lang, import_refusal why,
                            const std::vector<std::string>& missing, std::size_t line) {
     std::string cols;
     for (const auto& m : missing) cols += (cols.empty() ? "" : ", ") + texts.text(lang, "import_column_" + m);
-    return texts.text(lang, key, {{"columns", cols}, {"line", std::to_string(line)}});
+    return texts.text(lang, message_key(why), {{"columns", cols}, {"line", std::to_string(line)}});
 }
 
 }  // namespace sabor::contacts

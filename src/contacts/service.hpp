@@ -46,8 +46,8 @@ import_counts apply_import(storage::database& db, const import_result& parsed, c
                            std::int64_t now);
 
 boost::json::object to_json(const contact& c);
-// The file's refusal or a row's reason as a sentence in `lang`.
-std::string import_message(const view::i18n& texts, const std::string& lang, const std::string& key,
+// The file's refusal as a sentence in `lang` (the missing columns named, the line given).
+std::string import_message(const view::i18n& texts, const std::string& lang, import_refusal why,
                            const std::vector<std::string>& missing = {}, std::size_t line = 0);
 
 }  // namespace sabor::contacts

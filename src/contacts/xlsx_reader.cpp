@@ -16,8 +16,8 @@ namespace {
 
 constexpr std::size_t max_columns = 16'384;  // XFD, the last column Excel knows
 
-[[noreturn]] void not_xlsx(const std::string& why) { throw xlsx_error("error_import_not_xlsx", why); }
-[[noreturn]] void too_large(const std::string& why) { throw xlsx_error("error_import_too_large", why); }
+[[noreturn]] void not_xlsx(const std::string& why) { throw xlsx_error(import_refusal::not_xlsx, why); }
+[[noreturn]] void too_large(const std::string& why) { throw xlsx_error(import_refusal::too_large, why); }
 
 // ---- XML ----------------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 // The first worksheet of an .xlsx workbook (Office Open XML, transitional or strict) as rows of
 // text: libzip opens the archive from memory, expat reads the parts.
 #pragma once
+#include "contacts/refusal.hpp"
+
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -10,11 +12,10 @@
 
 namespace sabor::contacts {
 
-// A refused workbook; key is a message key: error_import_not_xlsx or error_import_too_large.
+// A refused workbook: import_refusal::not_xlsx or too_large; what() is an English detail.
 struct xlsx_error : std::runtime_error {
-    xlsx_error(std::string message_key, const std::string& detail)
-        : std::runtime_error(detail), key(std::move(message_key)) {}
-    std::string key;
+    xlsx_error(import_refusal why, const std::string& detail) : std::runtime_error(detail), reason(why) {}
+    import_refusal reason;
 };
 
 struct sheet_row {

@@ -49,28 +49,32 @@ event read_event(storage::statement& st) {
     return e;
 }
 
-// Binds the editable fields at positions 1..18 in the order of the INSERT and UPDATE below.
-void bind_fields(storage::statement& st, const event& e) {
-    st.bind(1, e.title)
-        .bind(2, e.kind)
-        .bind(3, util::format_iso_utc(e.starts_at))
-        .bind(4, util::format_iso_utc(e.ends_at))
-        .bind(5, e.timezone)
-        .bind(6, e.venue)
-        .bind(7, e.address)
-        .bind(8, e.city)
-        .bind(9, e.capacity)
-        .bind(10, e.registration_mode)
-        .bind(11, e.materials_visibility)
-        .bind(12, e.description)
-        .bind(13, e.funding_programme)
-        .bind(14, e.funding_project_code)
-        .bind(15, e.funding_project_title)
-        .bind(16, e.funding_statement);
-}
-
 // Optional times are stored as '' when unset (portable, and NOT NULL keeps reads simple).
 std::string optional_time(std::int64_t t) { return t ? util::format_iso_utc(t) : std::string{}; }
+
+// Binds the fields the INSERT and UPDATE below both write, by their names there.
+void bind_fields(storage::statement& st, const event& e) {
+    st.bind(":title", e.title)
+        .bind(":kind", e.kind)
+        .bind(":starts_at", util::format_iso_utc(e.starts_at))
+        .bind(":ends_at", util::format_iso_utc(e.ends_at))
+        .bind(":timezone", e.timezone)
+        .bind(":venue", e.venue)
+        .bind(":address", e.address)
+        .bind(":city", e.city)
+        .bind(":capacity", e.capacity)
+        .bind(":registration_mode", e.registration_mode)
+        .bind(":materials_visibility", e.materials_visibility)
+        .bind(":description", e.description)
+        .bind(":funding_programme", e.funding_programme)
+        .bind(":funding_project_code", e.funding_project_code)
+        .bind(":funding_project_title", e.funding_project_title)
+        .bind(":funding_statement", e.funding_statement)
+        .bind(":public_participants", e.public_participants ? 1 : 0)
+        .bind(":waitlist", e.waitlist ? 1 : 0)
+        .bind(":registration_opens_at", optional_time(e.registration_opens_at))
+        .bind(":registration_closes_at", optional_time(e.registration_closes_at));
+}
 
 }  // namespace
 
@@ -89,14 +93,14 @@ void repository::insert(event& e, std::int64_t manager) {
                               "registration_mode, materials_visibility, description, funding_programme, funding_project_code, "
                               "funding_project_title, funding_statement, slug, status, created_by, public_participants, "
                               "waitlist, registration_opens_at, registration_closes_at, created_at, updated_at) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                              "VALUES (:title, :kind, :starts_at, :ends_at, :timezone, :venue, :address, :city, :capacity, "
+                              ":registration_mode, :materials_visibility, :description, :funding_programme, "
+                              ":funding_project_code, :funding_project_title, :funding_statement, :slug, :status, :created_by, "
+                              ":public_participants, :waitlist, :registration_opens_at, :registration_closes_at, ") +
                           now_sql + ", " + now_sql + ")");
     bind_fields(st, e);
-    st.bind(17, e.slug).bind(18, e.status);
-    if (manager) st.bind(19, manager);
-    else st.bind(19, std::nullopt);
-    st.bind(20, e.public_participants ? 1 : 0);
-    st.bind(21, e.waitlist ? 1 : 0).bind(22, optional_time(e.registration_opens_at)).bind(23, optional_time(e.registration_closes_at));
+    st.bind(":slug", e.slug).bind(":status", e.status);
+    st.bind(":created_by", manager ? std::optional<std::int64_t>(manager) : std::nullopt);
     st.run();
     e.id = db_.last_insert_id();
     save_organisations(e);
@@ -107,16 +111,17 @@ void repository::insert(event& e, std::int64_t manager) {
 
 void repository::update(const event& e) {
     auto st = db_.prepare(std::string(
-                              "UPDATE events SET title = ?, kind = ?, starts_at = ?, ends_at = ?, timezone = ?, venue = ?, "
-                              "address = ?, city = ?, capacity = ?, registration_mode = ?, materials_visibility = ?, "
-                              "description = ?, funding_programme = ?, funding_project_code = ?, funding_project_title = ?, "
-                              "funding_statement = ?, public_participants = ?, waitlist = ?, registration_opens_at = ?, "
-                              "registration_closes_at = ?, updated_at = ") +
-                          now_sql + " WHERE id = ?");
+                              "UPDATE events SET title = :title, kind = :kind, starts_at = :starts_at, ends_at = :ends_at, "
+                              "timezone = :timezone, venue = :venue, address = :address, city = :city, capacity = :capacity, "
+                              "registration_mode = :registration_mode, materials_visibility = :materials_visibility, "
+                              "description = :description, funding_programme = :funding_programme, "
+                              "funding_project_code = :funding_project_code, funding_project_title = :funding_project_title, "
+                              "funding_statement = :funding_statement, public_participants = :public_participants, "
+                              "waitlist = :waitlist, registration_opens_at = :registration_opens_at, "
+                              "registration_closes_at = :registration_closes_at, updated_at = ") +
+                          now_sql + " WHERE id = :id");
     bind_fields(st, e);
-    st.bind(17, e.public_participants ? 1 : 0).bind(18, e.waitlist ? 1 : 0);
-    st.bind(19, optional_time(e.registration_opens_at)).bind(20, optional_time(e.registration_closes_at));
-    st.bind(21, e.id);
+    st.bind(":id", e.id);
     st.run();
     save_organisations(e);
     save_contact(e);

@@ -37,12 +37,14 @@ std::int64_t outbox::enqueue(const queued_message& m) {
         insert_.emplace(db_.prepare(
             "INSERT INTO mail_outbox (kind, locale, event_id, from_address, to_address, to_name, subject, message_id, "
             "content, recipe, status, attempts, next_attempt_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"));
+            "VALUES (:kind, :locale, :event_id, :from_address, :to_address, :to_name, :subject, :message_id, "
+            ":content, :recipe, 'queued', 0, :now, :now)"));
     auto& st = *insert_;
     st.reset();
-    st.bind(1, m.kind).bind(2, m.locale).bind(3, m.event_id).bind(4, m.from_address).bind(5, m.to_address);
-    st.bind(6, m.to_name).bind(7, m.subject).bind(8, m.message_id).bind(9, m.content).bind(10, m.recipe);
-    st.bind(11, iso(now)).bind(12, iso(now));
+    st.bind(":kind", m.kind).bind(":locale", m.locale).bind(":event_id", m.event_id);
+    st.bind(":from_address", m.from_address).bind(":to_address", m.to_address).bind(":to_name", m.to_name);
+    st.bind(":subject", m.subject).bind(":message_id", m.message_id).bind(":content", m.content);
+    st.bind(":recipe", m.recipe).bind(":now", iso(now));
     st.run();
     auto id = db_.last_insert_id();
     wake_after_commit(db_);

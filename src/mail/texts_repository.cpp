@@ -20,16 +20,17 @@ std::vector<stored_text> texts_repository::for_event(std::int64_t event_id) {
 void texts_repository::save(std::int64_t event_id, std::string_view kind, std::string_view lang, const mail_text& t,
                             std::int64_t user_id, const std::string& now_iso) {
     db_.prepare("INSERT INTO event_mail_texts (event_id, kind, lang, subject, body, updated_at, updated_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, kind, lang) DO UPDATE SET "
+                "VALUES (:event_id, :kind, :lang, :subject, :body, :updated_at, :updated_by) "
+                "ON CONFLICT (event_id, kind, lang) DO UPDATE SET "
                 "subject = excluded.subject, body = excluded.body, updated_at = excluded.updated_at, "
                 "updated_by = excluded.updated_by")
-        .bind(1, event_id)
-        .bind(2, kind)
-        .bind(3, lang)
-        .bind(4, t.subject)
-        .bind(5, t.body)
-        .bind(6, now_iso)
-        .bind(7, user_id)
+        .bind(":event_id", event_id)
+        .bind(":kind", kind)
+        .bind(":lang", lang)
+        .bind(":subject", t.subject)
+        .bind(":body", t.body)
+        .bind(":updated_at", now_iso)
+        .bind(":updated_by", user_id)
         .run();
 }
 

@@ -1,9 +1,7 @@
 #include "materials/access.hpp"
 
 #include "materials/repository.hpp"
-#include "materials/service.hpp"
 #include "registration/repository.hpp"
-#include "util/clock.hpp"
 #include "util/crypto.hpp"
 #include "view/dates.hpp"
 
@@ -24,6 +22,13 @@ std::optional<std::int64_t> verify_access_key(const std::string& secret, std::st
     if (ec != std::errc{} || end != key.data() + dash || id <= 0) return std::nullopt;
     if (!util::constant_time_equal(key, access_key(secret, id))) return std::nullopt;
     return id;
+}
+
+viewer registrant(const std::string& secret, std::int64_t registration_id) {
+    viewer v;
+    v.registration_id = registration_id;
+    v.key = access_key(secret, registration_id);
+    return v;
 }
 
 std::int64_t release_time(const release_setting& s, const events::event& e) {
@@ -49,12 +54,11 @@ access decide(storage::database& db, const events::event& e, const release_setti
     return access::hidden;  // an unknown setting shows nothing
 }
 
-download_visit download_access(app::application& a, storage::database& db, const http::request& req,
-                               const events::event& e) {
+download_visit download_access(storage::database& db, const events::event& e, const viewer& who, std::int64_t now) {
     download_visit d;
-    d.who = viewer_of(a, db, req, e);
+    d.who = who;
     d.setting = repository(db).release(e.id);
-    d.decision = decide(db, e, d.setting, d.who, util::now_seconds());
+    d.decision = decide(db, e, d.setting, d.who, now);
     return d;
 }
 

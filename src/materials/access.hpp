@@ -15,10 +15,6 @@
 #include <optional>
 #include <string>
 
-namespace sabor::app {
-class application;
-}
-
 namespace sabor::materials {
 
 std::string access_key(const std::string& secret, std::int64_t registration_id);
@@ -31,7 +27,10 @@ std::int64_t release_time(const release_setting& s, const events::event& e);
 struct viewer {
     bool organiser = false;  // manages the event, or an admin
     std::optional<std::int64_t> registration_id;  // from a genuine access key
+    std::string key;                              // that key, for the links the viewer is given
 };
+// A registrant, with their key (the personal page's links).
+viewer registrant(const std::string& secret, std::int64_t registration_id);
 
 enum class access { allowed, not_yet, needs_registration, needs_attendance, organisers_only, hidden };
 
@@ -40,16 +39,15 @@ access decide(storage::database& db, const events::event& e, const release_setti
 
 // The visibility rule for one request, the one every download, the materials page, the ZIP
 // and the programme's links ask: who the visitor is (an organiser by session or API token, a
-// registrant by the key in the address) and what the event's setting lets them have now.
-// The routes declare only the framework's part (access::event_reader: a draft is its
-// managers' alone); this is the rest.
+// registrant by the key in the address: viewer_of) and what the event's setting lets them
+// have at `now`. The routes declare only the framework's part (access::event_reader: a draft
+// is its managers' alone); this is the rest.
 struct download_visit {
     viewer who;
     release_setting setting;
     access decision = access::hidden;
 };
-download_visit download_access(app::application& a, storage::database& db, const http::request& req,
-                               const events::event& e);
+download_visit download_access(storage::database& db, const events::event& e, const viewer& who, std::int64_t now);
 
 // Whether every recipient of the announcement (confirmed registrants, or only the checked-in
 // ones) may download the materials at `now`: the message says they are online.

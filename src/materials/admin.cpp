@@ -137,15 +137,15 @@ http::sink_result open_page_upload(call& c) {
     auto& a = c.app;
     auto cookie = c.req.cookie("sabor_csrf");
     if (!cookie || cookie->size() < 20) return c.error(403, "csrf");
-    auto boundary = upload_boundary(a, c.req);
-    if (auto* refusal = std::get_if<http::response>(&boundary)) return std::move(*refusal);
-    auto opts = default_upload_options(a.cfg);
+    auto boundary = upload_boundary(c.req);
+    if (auto* refusal = std::get_if<boundary_refusal>(&boundary)) return c.error(refusal->status, refusal->code);
+    auto opts = default_upload_options(a.cfg.storage.data_dir, a.cfg.uploads.max_bytes, a.cfg.uploads.allowed_types);
     opts.csrf_token = util::hmac_hex(a.secret, *cookie);
-    opts.refusal_page = [&a, event_id = c.event_id](http::request& h, int status, const std::string& code,
-                                                    const upload_result& so_far) {
+    opts.refusal = [&a, event_id = c.event_id](http::request& h, int status, const std::string& code,
+                                               const upload_result& so_far) {
         return page_refusal(a, h, event_id, status, code, so_far);
     };
-    return std::make_unique<upload_sink>(a, c.req, std::get<std::string>(boundary), opts);
+    return std::make_unique<upload_sink>(c.req, std::get<std::string>(boundary), std::move(opts));
 }
 
 http::response page_upload(call& c) {
@@ -167,7 +167,7 @@ http::response page_upload(call& c) {
         if (!talk || talk->event_id != c.event_id) return refused("error_unknown_talk");
         talk_id = talk->id;
     }
-    auto s = store_upload(a, c.db(), *sink, c.event_id, talk_id, title, c.user().id);
+    auto s = store_upload(c.db(), a.cfg.storage.data_dir, *sink, c.event_id, talk_id, title, c.user().id);
     return http::response::redirect(page_path(c.event_id) + "?notice=" + (s.created ? "uploaded" : "duplicate"));
 }
 
@@ -193,7 +193,8 @@ http::response page_announce(call& c) {
     bool attendees = app::form_value(c.form, "audience") == "attendees";
     if (!audience_may_download(e, repo.release(e.id), attendees, util::now_seconds()))
         return admin_page(c, c.app.texts.text(c.lang(), "error_materials_not_for_audience"), 409);
-    auto r = announce(c.app, c.db(), e, attendees);
+    announce_context ac{c.db(), c.app.mail, c.app.cfg.public_base(), c.app.secret};
+    auto r = announce(ac, e, attendees);
     tx.commit();
     return http::response::redirect(page_path(e.id) + "?queued=" + std::to_string(r.queued) +
                                     "&recent=" + std::to_string(r.skipped_recent));
@@ -222,7 +223,7 @@ http::response page_delete(call& c) {
     auto mat = repository(c.db()).find(c.object_id);
     if (!mat) return c.error(404, "not_found");
     if (!app::confirmed(c.form)) return confirm_delete(c, *mat);
-    delete_material(c.app, c.db(), *mat);
+    delete_material(c.db(), c.app.cfg.storage.data_dir, *mat);
     return http::response::redirect(page_path(c.event_id) + "?notice=deleted");
 }
 
@@ -264,7 +265,7 @@ void register_admin_routes(application& a) {
     });
     route(a, "GET", "/admin/events/{id}/materials").allow(who::event_manager).handle(show);
     route(a, "POST", "/admin/events/{id}/materials").allow(who::event_manager)
-        .stream(upload_body_limit(a.cfg), open_page_upload).handle(page_upload);
+        .stream(upload_body_limit(a.cfg.uploads.max_bytes), open_page_upload).handle(page_upload);
     route(a, "POST", "/admin/events/{id}/materials/settings").allow(who::event_manager).form().handle(page_settings);
     route(a, "POST", "/admin/events/{id}/materials/announce").allow(who::event_manager).form().handle(page_announce);
     route(a, "POST", "/admin/materials/{id}").allow(who::event_manager).event_of("id", event_of_material).form()

@@ -38,16 +38,17 @@ std::vector<material> read_all(storage::statement& st) {
 std::int64_t repository::insert(material& m) {
     auto st = db_.prepare(
         "INSERT INTO materials (event_id, talk_id, title, filename, stored_name, content_type, size, sha256, "
-        "uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
-    st.bind(1, m.event_id)
-        .bind(2, m.talk_id)
-        .bind(3, m.title)
-        .bind(4, m.filename)
-        .bind(5, m.stored_name)
-        .bind(6, m.content_type)
-        .bind(7, m.size)
-        .bind(8, m.sha256)
-        .bind(9, m.uploaded_by > 0 ? std::optional<std::int64_t>(m.uploaded_by) : std::nullopt);
+        "uploaded_by, created_at) VALUES (:event_id, :talk_id, :title, :filename, :stored_name, :content_type, :size, "
+        ":sha256, :uploaded_by, strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+    st.bind(":event_id", m.event_id)
+        .bind(":talk_id", m.talk_id)
+        .bind(":title", m.title)
+        .bind(":filename", m.filename)
+        .bind(":stored_name", m.stored_name)
+        .bind(":content_type", m.content_type)
+        .bind(":size", m.size)
+        .bind(":sha256", m.sha256)
+        .bind(":uploaded_by", m.uploaded_by > 0 ? std::optional<std::int64_t>(m.uploaded_by) : std::nullopt);
     st.run();
     m.id = db_.last_insert_id();
     m.created_at = find(m.id)->created_at;

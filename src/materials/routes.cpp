@@ -30,11 +30,22 @@ std::optional<std::int64_t> event_of_talk(storage::database& db, std::string_vie
     return n ? repository(db).event_of_talk(*n) : std::nullopt;
 }
 
+viewer viewer_of(app::call& c) {
+    auto u = c.visitor();
+    if (!u && !c.api()) u = app::request_user(c.app, c.req);  // a page knows only the session
+    bool organiser = u && c.event_id && c.app.events_rules.manages(c.db(), *u, c.event_id);
+    return viewer_of(c.app.secret, organiser, c.req);
+}
+
 namespace {
 
 using app::application;
 using app::call;
 namespace json = boost::json;
+
+upload_options upload_options_of(const application& a) {
+    return default_upload_options(a.cfg.storage.data_dir, a.cfg.uploads.max_bytes, a.cfg.uploads.allowed_types);
+}
 
 // The 422 answer for fields mapped to message keys (as release_from gives them).
 http::response invalid(call& c, const std::map<std::string, std::string>& keys) {
@@ -47,9 +58,13 @@ http::response invalid(call& c, const std::map<std::string, std::string>& keys) 
 
 // Opened once the framework let the caller in: the body streams into a temporary file.
 http::sink_result open_api_upload(call& c) {
-    auto boundary = upload_boundary(c.app, c.req);
-    if (auto* refusal = std::get_if<http::response>(&boundary)) return std::move(*refusal);
-    return std::make_unique<upload_sink>(c.app, c.req, std::get<std::string>(boundary), default_upload_options(c.app.cfg));
+    auto boundary = upload_boundary(c.req);
+    if (auto* refusal = std::get_if<boundary_refusal>(&boundary)) return c.error(refusal->status, refusal->code);
+    auto opts = upload_options_of(c.app);
+    opts.refusal = [&a = c.app](http::request& head, int status, const std::string& code, const upload_result&) {
+        return app::error_response(a, head, status, code);
+    };
+    return std::make_unique<upload_sink>(c.req, std::get<std::string>(boundary), std::move(opts));
 }
 
 // The whole body is in; the framework checked the event again (it may have gone meanwhile).
@@ -68,7 +83,7 @@ http::response api_upload(call& c, std::optional<std::int64_t> talk_id) {
         else talk_id = talk->id;
     }
     if (!errors.empty()) return invalid(c, errors);
-    auto s = store_upload(c.app, c.db(), *sink, c.event_id, talk_id, title, c.user().id);
+    auto s = store_upload(c.db(), c.app.cfg.storage.data_dir, *sink, c.event_id, talk_id, title, c.user().id);
     auto res = app::json_response(s.created ? 201 : 200, to_json(s.m, c.app.cfg.public_base()));
     res.set_header("Location", "/api/v1/materials/" + std::to_string(s.m.id));
     return res;
@@ -119,7 +134,7 @@ http::response api_patch(call& c) {
 http::response api_delete(call& c) {
     auto m = repository(c.db()).find(c.object_id);
     if (!m) return c.error(404, "not_found");
-    delete_material(c.app, c.db(), *m);
+    delete_material(c.db(), c.app.cfg.storage.data_dir, *m);
     http::response r;
     r.status = 204;
     return r;
@@ -174,7 +189,8 @@ http::response api_announce(call& c) {
     if (repo.list(e.id).empty()) return c.error(409, "no_materials");
     if (!audience_may_download(e, repo.release(e.id), audience == "attendees", util::now_seconds()))
         return c.error(409, "materials_not_for_audience");
-    auto r = announce(c.app, c.db(), e, audience == "attendees");
+    announce_context ac{c.db(), c.app.mail, c.app.cfg.public_base(), c.app.secret};
+    auto r = announce(ac, e, audience == "attendees");
     tx.commit();
     return app::json_response(202, json::object{{"queued", r.queued},
                                                 {"suppressed", r.suppressed},
@@ -189,13 +205,13 @@ http::response download(call& c) {
     auto m = repo.find(c.object_id);
     auto e = events::repository(c.db()).find(c.event_id);
     if (!m || !e) return c.error(404, "not_found");
-    auto d = download_access(c.app, c.db(), c.req, *e);
+    auto d = download_access(c.db(), *e, viewer_of(c), util::now_seconds());
     // One answer for "no such file" and "not for you": ids tell nothing.
     if (d.decision != access::allowed) return c.error(404, "not_found");
     if (c.req.param("filename") != m->filename) {
         // An old or mistyped name: the address the material has now (with the key only when
         // it is a valid one: nothing else from the request goes into the answer).
-        auto r = http::response::redirect(download_path(*m, d.who.registration_id ? key_of(c.req) : std::string{}), 301);
+        auto r = http::response::redirect(download_path(*m, d.who.key), 301);
         r.set_header("Cache-Control", "no-store");
         return r;
     }
@@ -215,7 +231,7 @@ http::response download(call& c) {
 
 http::response archive(call& c) {
     auto e = events::the_event(c);
-    auto d = download_access(c.app, c.db(), c.req, e);
+    auto d = download_access(c.db(), e, viewer_of(c), util::now_seconds());
     if (d.decision != access::allowed) return c.error(404, "not_found");
     std::vector<zip_member> members;
     for (const auto& m : repository(c.db()).list(e.id))
@@ -237,8 +253,8 @@ http::response list_page(call& c) {
     const auto& lang = c.lang();
     auto e = events::the_event(c);
     repository repo(c.db());
-    auto d = download_access(a, c.db(), c.req, e);
-    auto key = d.who.registration_id ? key_of(c.req) : std::string{};
+    auto d = download_access(c.db(), e, viewer_of(c), util::now_seconds());
+    const auto& key = d.who.key;
     json::object data{{"title", a.texts.text(lang, "materials_title") + ": " + e.title},
                       {"event", events::to_view(e, a.texts, lang)}};
     if (d.decision == access::allowed) {
@@ -298,7 +314,7 @@ events::part event_part() {
 registration::personal_part personal_part() {
     registration::personal_part p;
     p.show = [](call& c, const events::event& e, const registration::registration& r, json::object& page) {
-        add_personal_view(c.app, c.db(), e, r, c.lang(), page);
+        add_personal_view(c.db(), c.app.texts, e, registrant(c.app.secret, r.id), c.lang(), util::now_seconds(), page);
     };
     return p;
 }
@@ -310,7 +326,7 @@ void register_routes(application& a) {
     }
     using app::route;
     using who = app::access;
-    auto upload_limit = upload_body_limit(a.cfg);
+    auto upload_limit = upload_body_limit(a.cfg.uploads.max_bytes);
 
     route(a, "POST", "/api/v1/events/{id}/materials").allow(who::event_manager).stream(upload_limit, open_api_upload)
         .handle(api_upload_to_event);

@@ -1,6 +1,7 @@
 #pragma once
 #include "events/parts.hpp"
 #include "registration/parts.hpp"
+#include "materials/access.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 namespace sabor::app {
 class application;
+class call;
 }
 
 namespace sabor::materials {
@@ -27,4 +29,9 @@ void register_admin_routes(app::application& a);
 // nullopt when there is none.
 std::optional<std::int64_t> event_of_material(storage::database& db, std::string_view id);
 std::optional<std::int64_t> event_of_talk(storage::database& db, std::string_view id);
+
+// Who is asking for the call's event's materials (materials::viewer_of with what the call
+// knows): a manager of the event or an admin, by session or, on pages too, by the API's token
+// (a file the API hands out is fetched with it); a registrant by the key in the address.
+viewer viewer_of(app::call& c);
 }  // namespace sabor::materials

@@ -1,7 +1,6 @@
 #include "materials/service.hpp"
 
 #include "accounts/repository.hpp"
-#include "app/web.hpp"
 #include "mail/unsubscribe.hpp"
 #include "events/mail_contact.hpp"
 #include "events/repository.hpp"
@@ -118,7 +117,7 @@ std::optional<std::string> title_error(const std::string& title) {
     return std::nullopt;
 }
 
-stored store_upload(app::application& a, storage::database& db, upload_sink& sink, std::int64_t event_id,
+stored store_upload(storage::database& db, const std::string& data_dir, upload_sink& sink, std::int64_t event_id,
                     const std::optional<std::int64_t>& talk_id, const std::string& title, std::int64_t user_id) {
     const auto& r = sink.result();
     storage::transaction tx(db);
@@ -134,7 +133,7 @@ stored store_upload(app::application& a, storage::database& db, upload_sink& sin
     m.size = static_cast<std::int64_t>(r.size);
     m.sha256 = r.sha256;
     m.uploaded_by = user_id;
-    auto target = store_dir(a.cfg.storage.data_dir) / m.stored_name;
+    auto target = store_dir(data_dir) / m.stored_name;
     fs::rename(r.temp, target);
     sink.taken();
     sync_dir(target.parent_path());  // the new name survives a power cut once the row does
@@ -149,12 +148,12 @@ stored store_upload(app::application& a, storage::database& db, upload_sink& sin
     return {m, true};
 }
 
-void delete_material(app::application& a, storage::database& db, const material& m) {
+void delete_material(storage::database& db, const std::string& data_dir, const material& m) {
     storage::transaction tx(db);
     repository(db).remove(m.id);
     tx.commit();
     std::error_code ec;
-    fs::remove(store_dir(a.cfg.storage.data_dir) / m.stored_name, ec);
+    fs::remove(store_dir(data_dir) / m.stored_name, ec);
 }
 
 std::string key_of(const http::request& req) {
@@ -162,10 +161,13 @@ std::string key_of(const http::request& req) {
     return k ? *k : std::string{};
 }
 
-viewer viewer_of(app::application& a, storage::database& db, const http::request& req, const events::event& e) {
+viewer viewer_of(const std::string& secret, bool organiser, const http::request& req) {
     viewer v;
-    if (auto u = app::request_user(a, req)) v.organiser = a.events_rules.manages(db, *u, e.id);
-    if (auto k = req.query_param("key")) v.registration_id = verify_access_key(a.secret, *k);
+    v.organiser = organiser;
+    if (auto k = req.query_param("key")) {
+        v.registration_id = verify_access_key(secret, *k);
+        if (v.registration_id) v.key = *k;
+    }
     return v;
 }
 
@@ -203,12 +205,12 @@ std::string materials_page(const std::string& base, const events::event& e, cons
 
 }  // namespace
 
-announce_result announce(app::application& a, storage::database& db, const events::event& e, bool attendees_only) {
+announce_result announce(announce_context& c, const events::event& e, bool attendees_only) {
     announce_result res;
-    repository repo(db);
+    repository repo(c.db);
     auto people = repo.recipients(e.id, attendees_only, res.suppressed);
-    mail::outbox box(db);
-    std::string base = a.cfg.public_base();
+    mail::outbox box(c.db);
+    const std::string& base = c.public_base;
     for (const auto& p : people) {
         if (repo.announced_within_hour(e.id, p.email)) {
             ++res.skipped_recent;
@@ -220,7 +222,7 @@ announce_result announce(app::application& a, storage::database& db, const event
         o.event_id = e.id;
         o.to_address = p.email;
         o.to_name = p.name;
-        auto key = access_key(a.secret, p.registration_id);
+        auto key = access_key(c.secret, p.registration_id);
         o.data = json::object{{"name", p.name},
                               {"event_title", e.title},
                               {"event_when", view::format_range(e.starts_at, e.ends_at, e.timezone, o.locale)},
@@ -228,9 +230,9 @@ announce_result announce(app::application& a, storage::database& db, const event
                               {"materials_url", materials_page(base, e, key)},
                               {"archive_url", base + "/events/" + e.slug + "/materials.zip?key=" + key}};
         events::add_mail_contact(o, e);
-        mail::make_bulk(o, base, a.secret);
+        mail::make_bulk(o, base, c.secret);
         try {
-            a.mail.enqueue(box, o);
+            c.mail.enqueue(box, o);
             ++res.queued;
         } catch (const mail::build_error& err) {
             // One unusable address must not hold back everyone else's message.
@@ -254,15 +256,13 @@ json::object link_view(const material& m, const std::string& key, const std::str
 
 }  // namespace
 
-void add_personal_view(app::application& a, storage::database& db, const events::event& e,
-                       const registration::registration& r, const std::string& lang, json::object& data) {
+void add_personal_view(storage::database& db, const view::i18n& texts, const events::event& e, const viewer& who,
+                       const std::string& lang, std::int64_t now, json::object& data) {
     auto list = repository(db).list(e.id);
     if (list.empty()) return;
     auto setting = repository(db).release(e.id);
-    viewer v;
-    v.registration_id = r.id;
-    auto key = access_key(a.secret, r.id);
-    auto decision = decide(db, e, setting, v, util::now_seconds());
+    const auto& key = who.key;
+    auto decision = decide(db, e, setting, who, now);
     json::object view;
     if (decision == access::allowed) {
         json::array items;
@@ -274,7 +274,7 @@ void add_personal_view(app::application& a, storage::database& db, const events:
         bool in_programme = std::any_of(list.begin(), list.end(), [](const material& m) { return m.talk_id.has_value(); });
         if (in_programme) view["programme_url"] = "/events/" + e.slug + "/programme?key=" + key;
     } else if (decision == access::not_yet) {
-        view["note"] = a.texts.text(lang, "materials_not_yet") + " " +
+        view["note"] = texts.text(lang, "materials_not_yet") + " " +
                        view::format_date_time(release_time(setting, e), e.timezone, lang);
     } else {
         return;  // nothing this registrant will get: say nothing
@@ -282,16 +282,16 @@ void add_personal_view(app::application& a, storage::database& db, const events:
     data["materials"] = std::move(view);
 }
 
-talk_materials talk_links(app::application& a, storage::database& db, const events::event& e, const http::request& req) {
+talk_materials talk_links(storage::database& db, const events::event& e, const viewer& who, const std::string& lang,
+                          std::int64_t now) {
     talk_materials out;
-    auto d = download_access(a, db, req, e);
+    auto d = download_access(db, e, who, now);
     out.visibility = d.setting.visibility;
     out.registrant = d.who.registration_id.has_value();
     out.decision = d.decision;
-    if (auto t = release_time(d.setting, e); t > util::now_seconds()) out.changes_at = t;
+    if (auto t = release_time(d.setting, e); t > now) out.changes_at = t;
     if (out.decision != access::allowed) return out;
-    auto lang = app::pick_lang(a, req);
-    auto key = d.who.registration_id ? key_of(req) : std::string{};
+    const auto& key = who.key;
     for (const auto& m : repository(db).list(e.id))
         if (m.talk_id) out.by_talk[*m.talk_id].push_back(link_view(m, key, lang));
     return out;

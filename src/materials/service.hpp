@@ -1,12 +1,15 @@
 // What the materials routes and pages share: JSON and view shapes, storing a finished
 // upload, who is looking, release settings from input, and the announcement.
 #pragma once
-#include "app/app.hpp"
 #include "events/model.hpp"
+#include "http/message.hpp"
+#include "mail/composer.hpp"
 #include "materials/access.hpp"
 #include "materials/model.hpp"
 #include "materials/upload.hpp"
 #include "registration/model.hpp"
+#include "storage/database.hpp"
+#include "view/i18n.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -36,14 +39,16 @@ struct stored {
 // Moves the checked upload into the store and inserts its row in one transaction: the
 // row is committed only with the file in place, and the file is removed if the commit
 // fails. Same content for the same event and talk: the existing material, nothing stored.
-stored store_upload(app::application& a, storage::database& db, upload_sink& sink, std::int64_t event_id,
+// The store is under `data_dir` ([storage] data_dir).
+stored store_upload(storage::database& db, const std::string& data_dir, upload_sink& sink, std::int64_t event_id,
                     const std::optional<std::int64_t>& talk_id, const std::string& title, std::int64_t user_id);
 // Deletes the row, then the file (a file left by a crash in between is swept at start-up).
-void delete_material(app::application& a, storage::database& db, const material& m);
+void delete_material(storage::database& db, const std::string& data_dir, const material& m);
 
-// Who is asking: an organiser of the event (session or Bearer), and/or a registrant's key.
-viewer viewer_of(app::application& a, storage::database& db, const http::request& req, const events::event& e);
-std::string key_of(const http::request& req);  // the genuine ?key=, or ""
+// Who is asking: `organiser` when the route's visitor (session or Bearer) manages the event
+// or is an admin, and/or a registrant by a genuine ?key= (signed with `secret`).
+viewer viewer_of(const std::string& secret, bool organiser, const http::request& req);
+std::string key_of(const http::request& req);  // the ?key= as sent, or ""
 
 // Release settings from the API or the admin form; errors as field -> message key.
 // `release_at` is "", "event_start" or a time (ISO 8601 with offset, or, with `tz`, the
@@ -55,17 +60,24 @@ boost::json::object release_json(const release_setting& s, const events::event& 
 // Queues "the presentations are online" to each confirmed registrant (only the checked-in
 // ones with `attendees_only`) in the caller's transaction, skipping suppressed addresses and
 // those it went to within the last hour.
+struct announce_context {
+    storage::database& db;
+    const mail::composer& mail;
+    std::string public_base;  // for the links in the message
+    std::string secret;       // registrants' keys and unsubscribe links
+};
 struct announce_result {
     std::int64_t queued = 0, suppressed = 0;
     std::int64_t skipped_recent = 0;  // told within the last hour: not again so soon
 };
-announce_result announce(app::application& a, storage::database& db, const events::event& e, bool attendees_only);
+announce_result announce(announce_context& c, const events::event& e, bool attendees_only);
 
-// For the personal page /r/{token}: the materials this registrant may download, with
-// keyed links, or a note why not (yet). Nothing when the event has none.
-void add_personal_view(app::application& a, storage::database& db, const events::event& e,
-                       const registration::registration& r, const std::string& lang, boost::json::object& data);
-// For the programme page: the decision for the visitor of `req` and, when allowed, each
+// For the personal page /r/{token}: the materials the registrant `who` (materials::registrant)
+// may download at `now`, with keyed links, or a note why not (yet), in `lang`. Nothing when
+// the event has none.
+void add_personal_view(storage::database& db, const view::i18n& texts, const events::event& e, const viewer& who,
+                       const std::string& lang, std::int64_t now, boost::json::object& data);
+// For the programme page: the decision for the visitor `who` at `now` and, when allowed, each
 // talk's materials they may download, by talk id, as {title, filename, url, type, size}
 // (with the visitor's key in the urls). The one place the programme learns about materials.
 struct talk_materials {
@@ -75,6 +87,7 @@ struct talk_materials {
     std::int64_t changes_at = 0;                         // a release still ahead: the decision changes then
     std::map<std::int64_t, boost::json::array> by_talk;  // empty unless allowed
 };
-talk_materials talk_links(app::application& a, storage::database& db, const events::event& e, const http::request& req);
+talk_materials talk_links(storage::database& db, const events::event& e, const viewer& who, const std::string& lang,
+                          std::int64_t now);
 
 }  // namespace sabor::materials

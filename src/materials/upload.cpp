@@ -1,6 +1,5 @@
 #include "materials/upload.hpp"
 
-#include "app/web.hpp"
 #include "materials/filename.hpp"
 #include "materials/store.hpp"
 #include "util/crypto.hpp"
@@ -52,26 +51,25 @@ std::string final_name(const std::optional<std::string>& cleaned, const util::fi
 
 }  // namespace
 
-upload_options default_upload_options(const app::config& c) {
+upload_options default_upload_options(const std::string& data_dir, std::int64_t max_bytes, std::vector<std::string> allowed) {
     upload_options o;
-    o.temp_dir = temp_dir(c.storage.data_dir);
-    o.max_bytes = static_cast<std::uint64_t>(c.uploads.max_bytes);
-    o.allowed = c.uploads.allowed_types;
+    o.temp_dir = temp_dir(data_dir);
+    o.max_bytes = static_cast<std::uint64_t>(max_bytes);
+    o.allowed = std::move(allowed);
     return o;
 }
 
-std::size_t upload_body_limit(const app::config& c) { return static_cast<std::size_t>(c.uploads.max_bytes) + 64 * 1024; }
+std::size_t upload_body_limit(std::int64_t max_bytes) { return static_cast<std::size_t>(max_bytes) + 64 * 1024; }
 
-std::variant<std::string, http::response> upload_boundary(app::application& a, const http::request& req) {
+std::variant<std::string, boundary_refusal> upload_boundary(const http::request& req) {
     auto type = req.header("content-type");
     if (auto b = http::boundary_from_content_type(type)) return *b;
     bool multipart = lower(std::string(type.substr(0, 19))) == "multipart/form-data";
-    return app::error_response(a, req, multipart ? 400 : 415, multipart ? "missing_boundary" : "not_multipart");
+    return boundary_refusal{multipart ? 400 : 415, multipart ? "missing_boundary" : "not_multipart"};
 }
 
-upload_sink::upload_sink(app::application& a, const http::request& head, const std::string& boundary, upload_options o)
-    : app_(a),
-      head_(head),
+upload_sink::upload_sink(const http::request& head, const std::string& boundary, upload_options o)
+    : head_(head),
       opts_(std::move(o)),
       parser_(boundary, http::multipart_parser::handlers{[this](const http::part_info& p) { return on_begin(p); },
                                                    [this](std::string_view d) { return on_data(d); },
@@ -221,8 +219,10 @@ void upload_sink::abort() noexcept {
 }
 
 http::response upload_sink::refusal() {
-    if (opts_.refusal_page) return opts_.refusal_page(head_, refusal_status_, refusal_code_, result_);
-    return app::error_response(app_, head_, refusal_status_, refusal_code_);
+    if (opts_.refusal) return opts_.refusal(head_, refusal_status_, refusal_code_, result_);
+    http::response res;  // a route that gave no answer for refusals: the status alone
+    res.status = refusal_status_;
+    return res;
 }
 
 void upload_sink::close_file() noexcept {

@@ -4,7 +4,6 @@
 // body is complete the content's type is checked with libmagic. Any refusal, a client
 // that goes away, or a handler that does not take the file: the temporary file is deleted.
 #pragma once
-#include "app/app.hpp"
 #include "http/body_sink.hpp"
 #include "util/file_type.hpp"
 #include "http/multipart.hpp"
@@ -29,10 +28,10 @@ struct upload_options {
     std::vector<std::string> allowed;       // [uploads] allowed_types: "pdf", "pptx", "jpeg", ...
     std::optional<std::string> csrf_token;  // the organiser's page: the token the form must
                                             // carry, in a field before the file
-    // The organiser's page: a refusal answers with the page and its reason instead of a
-    // bare error (status, code such as "file_type", the text fields read so far).
+    // How the route answers a refusal (status, code such as "file_type", the text fields
+    // read so far): the API's error, or the organiser's page with its reason.
     std::function<http::response(http::request& head, int status, const std::string& code, const upload_result&)>
-        refusal_page;
+        refusal;
 };
 
 struct upload_result {
@@ -48,18 +47,23 @@ struct upload_result {
 
 inline constexpr std::size_t max_field_bytes = 1000;
 
-// From [uploads]: the temporary folder under the data folder, max_bytes, allowed_types.
-upload_options default_upload_options(const app::config& c);
-// The body limit of an upload route: the file's limit and room for the multipart framing
-// and the small fields (the sink holds the file itself to max_bytes exactly).
-std::size_t upload_body_limit(const app::config& c);
-// The boundary of a multipart/form-data request, or the refusal: 400 without a usable
-// boundary, 415 when the body is not multipart/form-data at all.
-std::variant<std::string, http::response> upload_boundary(app::application& a, const http::request& req);
+// The temporary folder under the data folder ([storage] data_dir) and [uploads] max_bytes,
+// allowed_types.
+upload_options default_upload_options(const std::string& data_dir, std::int64_t max_bytes, std::vector<std::string> allowed);
+// The body limit of an upload route: the file's limit ([uploads] max_bytes) and room for the
+// multipart framing and the small fields (the sink holds the file itself to max_bytes exactly).
+std::size_t upload_body_limit(std::int64_t max_bytes);
+// The boundary of a multipart/form-data request, or why not, for the route to answer: 400
+// without a usable boundary, 415 when the body is not multipart/form-data at all.
+struct boundary_refusal {
+    int status;
+    std::string code;  // "missing_boundary", "not_multipart"
+};
+std::variant<std::string, boundary_refusal> upload_boundary(const http::request& req);
 
 class upload_sink : public http::body_sink {
 public:
-    upload_sink(app::application& a, const http::request& head, const std::string& boundary, upload_options o);
+    upload_sink(const http::request& head, const std::string& boundary, upload_options o);
     ~upload_sink() override;
     upload_sink(const upload_sink&) = delete;
     upload_sink& operator=(const upload_sink&) = delete;
@@ -84,7 +88,6 @@ private:
     void close_file() noexcept;
     void remove_temp() noexcept;
 
-    app::application& app_;
     http::request head_;  // method, path and headers: the refusal's language and kind (page or API)
     upload_options opts_;
     http::multipart_parser parser_;

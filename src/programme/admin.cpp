@@ -9,7 +9,9 @@
 #include "events/service.hpp"
 #include "http/multipart.hpp"
 #include "materials/repository.hpp"
+#include "materials/routes.hpp"
 #include "materials/service.hpp"
+#include "util/clock.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
 #include "programme/routes.hpp"
@@ -117,7 +119,7 @@ http::response overview(call& c) {
     app::csrf_token(a, c.req, c.ctx);
     repository repo(c.db());
     auto d = repo.load(e.id);
-    auto links = materials::talk_links(a, c.db(), e, c.req);  // an organiser's: all of them
+    auto links = materials::talk_links(c.db(), e, materials::viewer_of(c), lang, util::now_seconds());  // an organiser's: all of them
     auto days = days_view(e, d, &links.by_talk, a.texts, lang);
     // Up and down buttons where a move is possible.
     for (auto& day : days)

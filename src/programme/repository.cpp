@@ -83,26 +83,42 @@ std::int64_t count(storage::database& db, const char* sql, std::int64_t event_id
     return first_row(db, sql, event_id, [](storage::statement& st) { return st.get_int(0); }).value_or(0);
 }
 
+// What the INSERT and UPDATE of a session both write, by their names there.
+void bind_session(storage::statement& st, const session& s) {
+    st.bind(":title", s.title).bind(":kind", s.kind);
+    st.bind(":starts_at", util::format_iso_utc(s.starts_at)).bind(":ends_at", util::format_iso_utc(s.ends_at));
+    st.bind(":room", s.room).bind(":description", s.description);
+    st.bind(":chair_id", s.chair_id ? std::optional<std::int64_t>(s.chair_id) : std::nullopt);
+}
+
+// What the INSERT and UPDATE of a talk both write, by their names there.
+void bind_talk(storage::statement& st, const talk& t) {
+    st.bind(":session_id", t.session_id).bind(":title", t.title).bind(":abstract", t.abstract);
+    st.bind(":starts_at", optional_time(t.starts_at)).bind(":ends_at", optional_time(t.ends_at));
+    st.bind(":position", t.position);
+}
+
 }  // namespace
 
 // ---- speakers ----
 
 void repository::insert(speaker& s) {
     auto st = db_.prepare(std::string("INSERT INTO speakers (event_id, honorific, name, position, organisation, bio, "
-                                      "email, photo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
+                                      "email, photo, created_at, updated_at) VALUES (:event_id, :honorific, :name, "
+                                      ":position, :organisation, :bio, :email, :photo, ") +
                           now_sql + ", " + now_sql + ")");
-    st.bind(1, s.event_id).bind(2, s.honorific).bind(3, s.name).bind(4, s.position).bind(5, s.organisation);
-    st.bind(6, s.bio).bind(7, s.email).bind(8, s.photo);
+    st.bind(":event_id", s.event_id).bind(":honorific", s.honorific).bind(":name", s.name).bind(":position", s.position);
+    st.bind(":organisation", s.organisation).bind(":bio", s.bio).bind(":email", s.email).bind(":photo", s.photo);
     st.run();
     s.id = db_.last_insert_id();
 }
 
 void repository::update(const speaker& s) {
-    auto st = db_.prepare(std::string("UPDATE speakers SET honorific = ?, name = ?, position = ?, organisation = ?, "
-                                      "bio = ?, email = ?, updated_at = ") +
-                          now_sql + " WHERE id = ?");
-    st.bind(1, s.honorific).bind(2, s.name).bind(3, s.position).bind(4, s.organisation).bind(5, s.bio);
-    st.bind(6, s.email).bind(7, s.id);
+    auto st = db_.prepare(std::string("UPDATE speakers SET honorific = :honorific, name = :name, position = :position, "
+                                      "organisation = :organisation, bio = :bio, email = :email, updated_at = ") +
+                          now_sql + " WHERE id = :id");
+    st.bind(":honorific", s.honorific).bind(":name", s.name).bind(":position", s.position);
+    st.bind(":organisation", s.organisation).bind(":bio", s.bio).bind(":email", s.email).bind(":id", s.id);
     st.run();
 }
 
@@ -133,26 +149,22 @@ std::vector<std::string> repository::photos(std::int64_t event_id) {
 
 void repository::insert(session& s) {
     auto st = db_.prepare(std::string("INSERT INTO programme_sessions (event_id, title, kind, starts_at, ends_at, room, "
-                                      "chair_id, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
+                                      "chair_id, description, created_at, updated_at) VALUES (:event_id, :title, :kind, "
+                                      ":starts_at, :ends_at, :room, :chair_id, :description, ") +
                           now_sql + ", " + now_sql + ")");
-    st.bind(1, s.event_id).bind(2, s.title).bind(3, s.kind).bind(4, util::format_iso_utc(s.starts_at));
-    st.bind(5, util::format_iso_utc(s.ends_at)).bind(6, s.room);
-    if (s.chair_id) st.bind(7, s.chair_id);
-    else st.bind(7, std::nullopt);
-    st.bind(8, s.description);
+    st.bind(":event_id", s.event_id);
+    bind_session(st, s);
     st.run();
     s.id = db_.last_insert_id();
 }
 
 void repository::update(const session& s) {
-    auto st = db_.prepare(std::string("UPDATE programme_sessions SET title = ?, kind = ?, starts_at = ?, ends_at = ?, "
-                                      "room = ?, chair_id = ?, description = ?, updated_at = ") +
-                          now_sql + " WHERE id = ?");
-    st.bind(1, s.title).bind(2, s.kind).bind(3, util::format_iso_utc(s.starts_at)).bind(4, util::format_iso_utc(s.ends_at));
-    st.bind(5, s.room);
-    if (s.chair_id) st.bind(6, s.chair_id);
-    else st.bind(6, std::nullopt);
-    st.bind(7, s.description).bind(8, s.id);
+    auto st = db_.prepare(std::string("UPDATE programme_sessions SET title = :title, kind = :kind, starts_at = :starts_at, "
+                                      "ends_at = :ends_at, room = :room, chair_id = :chair_id, description = :description, "
+                                      "updated_at = ") +
+                          now_sql + " WHERE id = :id");
+    bind_session(st, s);
+    st.bind(":id", s.id);
     st.run();
 }
 
@@ -176,21 +188,22 @@ std::vector<session> repository::sessions(std::int64_t event_id) {
 
 void repository::insert(talk& t) {
     auto st = db_.prepare(std::string("INSERT INTO talks (event_id, session_id, title, abstract, starts_at, ends_at, "
-                                      "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ") +
+                                      "position, created_at, updated_at) VALUES (:event_id, :session_id, :title, :abstract, "
+                                      ":starts_at, :ends_at, :position, ") +
                           now_sql + ", " + now_sql + ")");
-    st.bind(1, t.event_id).bind(2, t.session_id).bind(3, t.title).bind(4, t.abstract);
-    st.bind(5, optional_time(t.starts_at)).bind(6, optional_time(t.ends_at)).bind(7, t.position);
+    st.bind(":event_id", t.event_id);
+    bind_talk(st, t);
     st.run();
     t.id = db_.last_insert_id();
     save_speakers(t);
 }
 
 void repository::update(const talk& t) {
-    auto st = db_.prepare(std::string("UPDATE talks SET session_id = ?, title = ?, abstract = ?, starts_at = ?, "
-                                      "ends_at = ?, position = ?, updated_at = ") +
-                          now_sql + " WHERE id = ?");
-    st.bind(1, t.session_id).bind(2, t.title).bind(3, t.abstract).bind(4, optional_time(t.starts_at));
-    st.bind(5, optional_time(t.ends_at)).bind(6, t.position).bind(7, t.id);
+    auto st = db_.prepare(std::string("UPDATE talks SET session_id = :session_id, title = :title, abstract = :abstract, "
+                                      "starts_at = :starts_at, ends_at = :ends_at, position = :position, updated_at = ") +
+                          now_sql + " WHERE id = :id");
+    bind_talk(st, t);
+    st.bind(":id", t.id);
     st.run();
     save_speakers(t);
 }

@@ -8,6 +8,7 @@
 #include "events/routes.hpp"
 #include "events/service.hpp"
 #include "http/file_response.hpp"
+#include "materials/routes.hpp"
 #include "materials/service.hpp"
 #include "programme/photos.hpp"
 #include "programme/repository.hpp"
@@ -261,7 +262,7 @@ http::response programme_page(call& c, bool print) {
     auto e = events::the_event(c);
     auto d = repository(c.db()).load(e.id);
     // Who may download what is the materials domain's rule, with the visitor's key.
-    auto links = materials::talk_links(a, c.db(), e, c.req);
+    auto links = materials::talk_links(c.db(), e, materials::viewer_of(c), c.lang(), util::now_seconds());
     bool allowed = links.decision == materials::access::allowed;
     auto data = page_data(c, e, print ? "prog_print_title" : "prog_title");
     auto days = days_view(e, d, allowed ? &links.by_talk : nullptr, a.texts, c.lang());

@@ -39,6 +39,13 @@ std::string search_key(const registration& r) {
     return util::to_lower_utf8(r.name + " " + r.email + " " + r.organisation + " " + r.position + " " + r.town);
 }
 
+// What the INSERT and the UPDATE of a registration's details both write, by their names there.
+void bind_details(storage::statement& st, const registration& r) {
+    st.bind(":name", r.name).bind(":organisation", r.organisation).bind(":position", r.position);
+    st.bind(":organisation_type", r.organisation_type).bind(":town", r.town).bind(":phone", r.phone);
+    st.bind(":public_listing", r.public_listing ? 1 : 0).bind(":search_key", search_key(r)).bind(":answers", r.answers);
+}
+
 std::optional<registration> one(storage::statement& st) {
     if (!st.step()) return std::nullopt;
     return read(st);
@@ -49,12 +56,13 @@ std::optional<registration> one(storage::statement& st) {
 std::int64_t repository::insert(const registration& r, const std::string& token_hash) {
     auto st = db_.prepare(std::string("INSERT INTO registrations (event_id, name, email, organisation, position, "
                                       "organisation_type, town, phone, consent, public_listing, status, locale, token_hash, "
-                                      "search_key, answers, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                                      "search_key, answers, source, created_at, updated_at) VALUES (:event_id, :name, :email, "
+                                      ":organisation, :position, :organisation_type, :town, :phone, :consent, :public_listing, "
+                                      ":status, :locale, :token_hash, :search_key, :answers, :source, ") +
                           now_sql + ", " + now_sql + ")");
-    st.bind(1, r.event_id).bind(2, r.name).bind(3, r.email).bind(4, r.organisation).bind(5, r.position);
-    st.bind(6, r.organisation_type).bind(7, r.town).bind(8, r.phone).bind(9, r.consent ? 1 : 0);
-    st.bind(10, r.public_listing ? 1 : 0).bind(11, r.status).bind(12, r.locale).bind(13, token_hash).bind(14, search_key(r));
-    st.bind(15, r.answers).bind(16, r.source);
+    bind_details(st, r);
+    st.bind(":event_id", r.event_id).bind(":email", r.email).bind(":consent", r.consent ? 1 : 0);
+    st.bind(":status", r.status).bind(":locale", r.locale).bind(":token_hash", token_hash).bind(":source", r.source);
     st.run();
     auto id = db_.last_insert_id();
     add_link(id, token_hash);
@@ -62,11 +70,13 @@ std::int64_t repository::insert(const registration& r, const std::string& token_
 }
 
 void repository::update_details(const registration& r) {
-    auto st = db_.prepare(std::string("UPDATE registrations SET name = ?, organisation = ?, position = ?, organisation_type = ?, "
-                                      "town = ?, phone = ?, public_listing = ?, search_key = ?, answers = ?, updated_at = ") +
-                          now_sql + " WHERE id = ?");
-    st.bind(1, r.name).bind(2, r.organisation).bind(3, r.position).bind(4, r.organisation_type).bind(5, r.town);
-    st.bind(6, r.phone).bind(7, r.public_listing ? 1 : 0).bind(8, search_key(r)).bind(9, r.answers).bind(10, r.id);
+    auto st = db_.prepare(std::string("UPDATE registrations SET name = :name, organisation = :organisation, "
+                                      "position = :position, organisation_type = :organisation_type, town = :town, "
+                                      "phone = :phone, public_listing = :public_listing, search_key = :search_key, "
+                                      "answers = :answers, updated_at = ") +
+                          now_sql + " WHERE id = :id");
+    bind_details(st, r);
+    st.bind(":id", r.id);
     st.run();
 }
 

@@ -4,14 +4,14 @@ namespace sabor::registration {
 
 std::int64_t request_repository::insert(const registration_request& r, const std::string& token_hash) {
     db_.prepare("INSERT INTO registration_requests (event_id, email, token_hash, input, locale, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, r.event_id)
-        .bind(2, r.email)
-        .bind(3, token_hash)
-        .bind(4, r.input)
-        .bind(5, r.locale)
-        .bind(6, r.created_at)
-        .bind(7, r.expires_at)
+                "VALUES (:event_id, :email, :token_hash, :input, :locale, :created_at, :expires_at)")
+        .bind(":event_id", r.event_id)
+        .bind(":email", r.email)
+        .bind(":token_hash", token_hash)
+        .bind(":input", r.input)
+        .bind(":locale", r.locale)
+        .bind(":created_at", r.created_at)
+        .bind(":expires_at", r.expires_at)
         .run();
     return db_.last_insert_id();
 }

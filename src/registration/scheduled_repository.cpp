@@ -58,14 +58,14 @@ void scheduled_repository::save(const scheduled_message& m, const std::string& n
     }
     st.reset();
     db_.prepare("INSERT INTO scheduled_messages (event_id, kind, enabled, offset_minutes, subject, body, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, m.event_id)
-        .bind(2, m.kind)
-        .bind(3, m.enabled ? 1 : 0)
-        .bind(4, m.offset_minutes)
-        .bind(5, m.subject)
-        .bind(6, m.body)
-        .bind(7, now_iso)
+                "VALUES (:event_id, :kind, :enabled, :offset_minutes, :subject, :body, :updated_at)")
+        .bind(":event_id", m.event_id)
+        .bind(":kind", m.kind)
+        .bind(":enabled", m.enabled ? 1 : 0)
+        .bind(":offset_minutes", m.offset_minutes)
+        .bind(":subject", m.subject)
+        .bind(":body", m.body)
+        .bind(":updated_at", now_iso)
         .run();
 }
 

@@ -71,11 +71,18 @@ statement database::prepare(std::string_view sql) {
         sqlite3_stmt* st = nullptr;
         int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr);
         if (rc != SQLITE_OK) fail(db_, rc, "prepare");
-        it = cache_.emplace(std::string(sql), cached{st, false}).first;
+        bool named = false;
+        try {
+            named = statement::uses_names(st);
+        } catch (...) {
+            sqlite3_finalize(st);
+            throw;
+        }
+        it = cache_.emplace(std::string(sql), cached{st, false, named}).first;
     }
     if (it->second.in_use) return statement(db_, sql);
     it->second.in_use = true;
-    return statement(db_, it->second.st, &it->second.in_use);
+    return statement(db_, it->second.st, &it->second.in_use, it->second.named);
 }
 
 void database::exec(std::string_view sql) {
@@ -131,6 +138,45 @@ void database::backup_to(const std::string& path) {
 statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
     int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st_, nullptr);
     if (rc != SQLITE_OK) fail(db, rc, "prepare");
+    try {
+        named_ = uses_names(st_);
+    } catch (...) {
+        sqlite3_finalize(st_);
+        throw;
+    }
+}
+
+bool statement::uses_names(sqlite3_stmt* st) {
+    int n = sqlite3_bind_parameter_count(st);
+    bool names = false, positions = false;
+    for (int i = 1; i <= n; ++i) {
+        const char* name = sqlite3_bind_parameter_name(st, i);
+        // `?` has no name and `?NNN` is a position; `:a`, `@a` and `$a` are names.
+        (name && *name != '?' ? names : positions) = true;
+    }
+    if (names && positions) throw error(std::string("SQL mixes ? and :name parameters: ") + sqlite3_sql(st));
+    if (names && n > 64) throw error(std::string("more than 64 named parameters: ") + sqlite3_sql(st));
+    return names;
+}
+
+int statement::positional(int i) const {
+    if (named_) throw error(std::string("bind by position in SQL with :name parameters: ") + sqlite3_sql(st_));
+    return i;
+}
+
+int statement::named(std::string_view name) {
+    int i = named_ ? sqlite3_bind_parameter_index(st_, std::string(name).c_str()) : 0;
+    if (i == 0) throw error("no parameter " + std::string(name) + " in: " + sqlite3_sql(st_));
+    bound_ |= std::uint64_t{1} << (i - 1);
+    return i;
+}
+
+void statement::unbound() const {
+    int n = sqlite3_bind_parameter_count(st_);
+    for (int i = 1; i <= n; ++i)
+        if (!(bound_ & (std::uint64_t{1} << (i - 1))))
+            throw error(std::string("parameter ") + sqlite3_bind_parameter_name(st_, i) + " not bound in: " + sqlite3_sql(st_));
+    throw error("parameter not bound");
 }
 
 statement::~statement() {
@@ -145,7 +191,8 @@ statement::~statement() {
     }
 }
 
-statement::statement(statement&& o) noexcept : db_(o.db_), st_(o.st_), in_use_(o.in_use_) {
+statement::statement(statement&& o) noexcept
+    : db_(o.db_), st_(o.st_), in_use_(o.in_use_), named_(o.named_), bound_(o.bound_) {
     o.st_ = nullptr;
     o.in_use_ = nullptr;
 }
@@ -154,27 +201,31 @@ void statement::check_bind(int rc) {
     if (rc != SQLITE_OK) fail(db_, rc, "bind");
 }
 
-statement& statement::bind(int i, std::int64_t v) {
+statement& statement::bind_at(int i, std::int64_t v) {
     check_bind(sqlite3_bind_int64(st_, i, v));
     return *this;
 }
-statement& statement::bind(int i, std::string_view v) {
+statement& statement::bind_at(int i, std::string_view v) {
     check_bind(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
     return *this;
 }
-statement& statement::bind(int i, double v) {
+statement& statement::bind_at(int i, double v) {
     check_bind(sqlite3_bind_double(st_, i, v));
     return *this;
 }
-statement& statement::bind(int i, std::nullopt_t) {
+statement& statement::bind_at(int i, std::nullopt_t) {
     check_bind(sqlite3_bind_null(st_, i));
     return *this;
 }
-statement& statement::bind(int i, const std::optional<std::int64_t>& v) {
-    return v ? bind(i, *v) : bind(i, std::nullopt);
+statement& statement::bind_at(int i, const std::optional<std::int64_t>& v) {
+    return v ? bind_at(i, *v) : bind_at(i, std::nullopt);
 }
 
 bool statement::step() {
+    if (named_) {
+        int n = sqlite3_bind_parameter_count(st_);
+        if (bound_ != (n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1)) unbound();
+    }
     int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
@@ -189,6 +240,7 @@ void statement::run() {
 void statement::reset() {
     sqlite3_reset(st_);
     sqlite3_clear_bindings(st_);
+    bound_ = 0;
 }
 
 std::int64_t statement::get_int(int col) const { return sqlite3_column_int64(st_, col); }

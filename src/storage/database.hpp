@@ -64,6 +64,7 @@ private:
     struct cached {
         sqlite3_stmt* st = nullptr;
         bool in_use = false;
+        bool named = false;
     };
     sqlite3* db_ = nullptr;
     std::string path_;
@@ -82,15 +83,31 @@ public:
     statement& operator=(statement&&) = delete;
     statement(const statement&) = delete;
 
-    // Binding is positional, from 1, and chainable: st.bind(1, x).bind(2, y).
-    statement& bind(int i, std::int64_t v);
-    statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
-    statement& bind(int i, std::string_view v);
-    statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
-    statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
-    statement& bind(int i, double v);
-    statement& bind(int i, std::nullopt_t);
-    statement& bind(int i, const std::optional<std::int64_t>& v);
+    // A statement is bound one way. `?` (and `?NNN`) are bound by position, from 1, and
+    // chainable: st.bind(1, x).bind(2, y).
+    statement& bind(int i, std::int64_t v) { return bind_at(positional(i), v); }
+    statement& bind(int i, int v) { return bind_at(positional(i), static_cast<std::int64_t>(v)); }
+    statement& bind(int i, std::string_view v) { return bind_at(positional(i), v); }
+    statement& bind(int i, const std::string& v) { return bind_at(positional(i), std::string_view(v)); }
+    statement& bind(int i, const char* v) { return bind_at(positional(i), std::string_view(v)); }
+    statement& bind(int i, double v) { return bind_at(positional(i), v); }
+    statement& bind(int i, std::nullopt_t) { return bind_at(positional(i), std::nullopt); }
+    statement& bind(int i, const std::optional<std::int64_t>& v) { return bind_at(positional(i), v); }
+
+    // `:name` parameters are bound by name, written as in the SQL: st.bind(":title", t).
+    // For statements with more than a few values, where a position is easy to miscount.
+    // A name the statement lacks throws (a typo must not leave a column NULL), and so does
+    // stepping while one of its names is unbound. A name used twice in the SQL is one
+    // parameter with one value. SQL that mixes `?` and `:name` is refused when prepared,
+    // and a `:name` bound by position throws.
+    statement& bind(std::string_view name, std::int64_t v) { return bind_at(named(name), v); }
+    statement& bind(std::string_view name, int v) { return bind_at(named(name), static_cast<std::int64_t>(v)); }
+    statement& bind(std::string_view name, std::string_view v) { return bind_at(named(name), v); }
+    statement& bind(std::string_view name, const std::string& v) { return bind_at(named(name), std::string_view(v)); }
+    statement& bind(std::string_view name, const char* v) { return bind_at(named(name), std::string_view(v)); }
+    statement& bind(std::string_view name, double v) { return bind_at(named(name), v); }
+    statement& bind(std::string_view name, std::nullopt_t) { return bind_at(named(name), std::nullopt); }
+    statement& bind(std::string_view name, const std::optional<std::int64_t>& v) { return bind_at(named(name), v); }
 
     bool step();      // true while a row is available
     void run();       // steps to completion, for writes
@@ -103,11 +120,24 @@ public:
 
 private:
     friend class database;
-    statement(sqlite3* db, sqlite3_stmt* st, bool* in_use) : db_(db), st_(st), in_use_(in_use) {}
+    statement(sqlite3* db, sqlite3_stmt* st, bool* in_use, bool named)
+        : db_(db), st_(st), in_use_(in_use), named_(named) {}
+    // Whether the statement's parameters are `:name`s; throws for SQL that mixes the kinds.
+    static bool uses_names(sqlite3_stmt* st);
+    int positional(int i) const;
+    int named(std::string_view name);
+    statement& bind_at(int i, std::int64_t v);
+    statement& bind_at(int i, std::string_view v);
+    statement& bind_at(int i, double v);
+    statement& bind_at(int i, std::nullopt_t);
+    statement& bind_at(int i, const std::optional<std::int64_t>& v);
     void check_bind(int rc);
+    [[noreturn]] void unbound() const;
     sqlite3* db_;
     sqlite3_stmt* st_ = nullptr;
     bool* in_use_ = nullptr;  // set when the statement belongs to its connection's cache
+    bool named_ = false;
+    std::uint64_t bound_ = 0;  // named statements: which parameters have a value (bit i-1)
 };
 
 // BEGIN IMMEDIATE: the write lock is taken at once, so decisions made inside (capacity,

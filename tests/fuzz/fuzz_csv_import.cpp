@@ -1,6 +1,6 @@
 // libFuzzer target for the contacts importer's CSV side: UTF-8 (with or without a BOM),
 // UTF-16 LE/BE with a BOM and Windows-1251, any delimiter. Whatever comes in, the result is
-// either a refusal (import_error with a message key) or rows whose every field is valid
+// either a refusal (import_error) or rows whose every field is valid
 // UTF-8 with a plausible address, never more rows than the limit.
 #include "contacts/csv_import.hpp"
 #include "fuzz_common.hpp"
@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         for (const auto& s : r.skipped) fuzz::check_utf8(s.value, "a skipped row's value is not UTF-8");
         for (const auto& c : r.unknown_columns) fuzz::check_utf8(c, "an ignored column's name is not UTF-8");
-    } catch (const import_error& e) {
-        fuzz::check(e.key.rfind("error_import_", 0) == 0, "a refusal without a message key");
+    } catch (const import_error&) {
+        // A refusal: its reason is a typed value, nothing left to check.
     }
     return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer target for the XLSX side of the contacts importer (libzip + expat over the
 // workbook, then the same mapping as CSV). A broken or hostile workbook (zip bombs, deep
-// XML, shared strings out of range) is refused with a message key, never a crash; what is
+// XML, shared strings out of range) is refused (an import_error), never a crash; what is
 // read is valid UTF-8.
 #include "contacts/csv_import.hpp"
 #include "contacts/xlsx_reader.hpp"
@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             for (const auto* f : {&row.name, &row.email, &row.organisation, &row.town, &row.phone})
                 fuzz::check_utf8(*f, "a field is not UTF-8");
         }
-    } catch (const import_error& e) {
-        fuzz::check(e.key.rfind("error_import_", 0) == 0, "a refusal without a message key");
+    } catch (const import_error&) {
+        // A refusal: its reason is a typed value, nothing left to check.
     }
     return 0;
 }

@@ -59,7 +59,7 @@ std::string dump(const import_result& r) {
         for (const auto& t : c.tags) s += "[" + t + "]";
         s += "\n";
     }
-    for (const auto& k : r.skipped) s += "skipped " + std::to_string(k.line) + " " + k.reason + " " + k.value + "\n";
+    for (const auto& k : r.skipped) s += "skipped " + std::to_string(k.line) + " " + message_key(k.reason) + " " + k.value + "\n";
     for (const auto& u : r.unknown_columns) s += "unknown " + u + "\n";
     return s;
 }
@@ -70,7 +70,7 @@ std::string refusal(F&& f) {
     try {
         f();
     } catch (const import_error& e) {
-        return e.key;
+        return message_key(e.reason);
     }
     return {};
 }
@@ -291,7 +291,7 @@ TEST_CASE("a CSV that cannot be imported is refused with a reason", "[contacts]"
             parse_csv("Име;Организация;Телефон\r\nИван;Община Ямбол;0888\r\n");
             FAIL("accepted");
         } catch (const import_error& e) {
-            CHECK(e.key == "error_import_missing_columns");
+            CHECK(message_key(e.reason) == "error_import_missing_columns");
             CHECK(e.missing == std::vector<std::string>{"email"});
             CHECK(std::string(e.what()).find("email") != std::string::npos);
         }
@@ -299,7 +299,7 @@ TEST_CASE("a CSV that cannot be imported is refused with a reason", "[contacts]"
             parse_csv("Организация;Телефон\r\nОбщина Ямбол;0888\r\n");
             FAIL("accepted");
         } catch (const import_error& e) {
-            CHECK(e.key == "error_import_missing_columns");
+            CHECK(message_key(e.reason) == "error_import_missing_columns");
             CHECK(e.missing == std::vector<std::string>{"name", "email"});
             CHECK(std::string(e.what()) == "missing columns: name, email");
         }
@@ -309,7 +309,7 @@ TEST_CASE("a CSV that cannot be imported is refused with a reason", "[contacts]"
             parse_csv("Име;Имейл\r\nИван;ivan@example.bg\r\n\"Мария;maria@example.bg\r\nПетър;p@example.bg\r\n");
             FAIL("accepted");
         } catch (const import_error& e) {
-            CHECK(e.key == "error_import_broken_quoting");
+            CHECK(message_key(e.reason) == "error_import_broken_quoting");
             CHECK(e.line == 3);
         }
     }
@@ -365,7 +365,7 @@ TEST_CASE("bad rows are skipped with a reason, good ones kept", "[contacts]") {
 
     auto reason = [&](std::size_t line) {
         const auto* k = skipped_on(r, line);
-        return k ? k->reason : std::string("(kept)");
+        return k ? message_key(k->reason) : std::string("(kept)");
     };
     for (std::size_t line : {3, 4, 5, 6, 7, 8}) {
         INFO("line " << line);
@@ -569,7 +569,7 @@ TEST_CASE("XLSX contacts go through the same checks as CSV", "[contacts]") {
     CHECK(r.rows[1].organisation == "Областна администрация");
     REQUIRE(r.skipped.size() == 1);
     CHECK(r.skipped[0].line == 6);
-    CHECK(r.skipped[0].reason == "error_import_control_chars");
+    CHECK(message_key(r.skipped[0].reason) == "error_import_control_chars");
 }
 
 TEST_CASE("XLSX from other producers: prefixes, no cell references, a renamed workbook", "[contacts]") {
@@ -629,7 +629,7 @@ TEST_CASE("XLSX from other producers: prefixes, no cell references, a renamed wo
     CHECK(r.rows[1].line == 7);
     REQUIRE(r.skipped.size() == 1);
     CHECK(r.skipped[0].line == 3);
-    CHECK(r.skipped[0].reason == "error_import_control_chars");
+    CHECK(message_key(r.skipped[0].reason) == "error_import_control_chars");
 }
 
 TEST_CASE("XLSX that is not a workbook or too big is refused", "[contacts]") {
@@ -675,7 +675,7 @@ TEST_CASE("XLSX that is not a workbook or too big is refused", "[contacts]") {
             try {
                 read_first_sheet(bytes, l);
             } catch (const xlsx_error& e) {
-                return e.key;
+                return message_key(e.reason);
             }
             return std::string();
         };
@@ -727,8 +727,8 @@ TEST_CASE("mangled files are refused or read, never crash", "[contacts][hostile]
                 if (c.name.empty() || c.email.empty()) return false;
                 if (c.name.find_first_of("\r\n") != std::string::npos) return false;
             }
-        } catch (const import_error& e) {
-            if (e.key.rfind("error_import_", 0) != 0) return false;
+        } catch (const import_error&) {
+            // refused as a whole: fine
         }
         return true;
     };
@@ -789,7 +789,7 @@ TEST_CASE("the name joined from its parts: Име Презиме Фамилия"
         REQUIRE(r.rows.size() == 1);
         CHECK(r.rows[0].name == "Петров");
         REQUIRE(r.skipped.size() == 1);
-        CHECK(r.skipped[0].reason == "error_import_missing_name");
+        CHECK(message_key(r.skipped[0].reason) == "error_import_missing_name");
     }
     SECTION("XLSX the same way") {
         const auto book = xlsx_with_sheet_data(
