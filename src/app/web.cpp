@@ -2,6 +2,7 @@
 
 #include "accounts/repository.hpp"
 #include "util/crypto.hpp"
+#include "util/signed_token.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -55,14 +56,19 @@ const std::string& csrf_token(application& a, const http::request& req, web_ctx&
         value = util::random_token(24);
         ctx.set_cookies.push_back(http::make_cookie("sabor_csrf", value, {.secure = a.cfg.secure_cookies()}));
     }
-    ctx.csrf = util::hmac_hex(a.secret, value);
+    ctx.csrf = util::token_mac(a.secret, util::token_purpose::csrf, value, 64);
     return ctx.csrf;
 }
 
-bool csrf_ok(application& a, const http::request& req, const http::fields& form) {
+std::optional<std::string> expected_csrf_token(application& a, const http::request& req) {
     auto cookie = req.cookie("sabor_csrf");
-    if (!cookie || cookie->size() < 20) return false;
-    return util::constant_time_equal(form_value(form, "csrf_token"), util::hmac_hex(a.secret, *cookie));
+    if (!cookie || cookie->size() < 20) return std::nullopt;
+    return util::token_mac(a.secret, util::token_purpose::csrf, *cookie, 64);
+}
+
+bool csrf_ok(application& a, const http::request& req, const http::fields& form) {
+    auto expected = expected_csrf_token(a, req);
+    return expected && util::constant_time_equal(form_value(form, "csrf_token"), *expected);
 }
 
 std::string form_value(const http::fields& form, std::string_view name) {

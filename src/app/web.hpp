@@ -31,6 +31,9 @@ std::optional<accounts::user> request_user(application& a, const http::request& 
 // The hidden form field's value; sets the CSRF cookie when the visitor has none.
 const std::string& csrf_token(application& a, const http::request& req, web_ctx& ctx);
 bool csrf_ok(application& a, const http::request& req, const http::fields& form);
+// The token a form posted with this request must carry; nothing without a usable CSRF
+// cookie (then no form passes). For a body checked as it streams in (uploads).
+std::optional<std::string> expected_csrf_token(application& a, const http::request& req);
 std::string form_value(const http::fields& form, std::string_view name);
 
 // Renders `page` into the layout. `data` gets t (messages), lang, user, csrf_token.

@@ -12,7 +12,6 @@
 #include "materials/service.hpp"
 #include "registration/repository.hpp"
 #include "util/clock.hpp"
-#include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 
@@ -135,12 +134,12 @@ http::response page_refusal(application& a, http::request& head, std::int64_t ev
 // before any of the file is stored.
 http::sink_result open_page_upload(call& c) {
     auto& a = c.app;
-    auto cookie = c.req.cookie("sabor_csrf");
-    if (!cookie || cookie->size() < 20) return c.error(403, "csrf");
+    auto csrf = app::expected_csrf_token(a, c.req);
+    if (!csrf) return c.error(403, "csrf");
     auto boundary = upload_boundary(c.req);
     if (auto* refusal = std::get_if<boundary_refusal>(&boundary)) return c.error(refusal->status, refusal->code);
     auto opts = default_upload_options(a.cfg.storage.data_dir, a.cfg.uploads.max_bytes, a.cfg.uploads.allowed_types);
-    opts.csrf_token = util::hmac_hex(a.secret, *cookie);
+    opts.csrf_token = std::move(*csrf);
     opts.refusal = [&a, event_id = c.event_id](http::request& h, int status, const std::string& code,
                                                const upload_result& so_far) {
         return page_refusal(a, h, event_id, status, code, so_far);

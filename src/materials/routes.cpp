@@ -15,6 +15,7 @@
 #include "util/clock.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -102,29 +103,26 @@ http::response api_patch(call& c) {
     repository repo(c.db());
     auto m = repo.find(c.object_id);
     if (!m) return c.error(404, "not_found");
-    std::map<std::string, std::string> errors;
+    static constexpr view::json_field fields[] = {
+        {.name = "title", .type = view::json_type::text},
+        {.name = "talk_id", .type = view::json_type::integer, .nullable = true, .error = "error_unknown_talk"},
+    };
+    view::field_errors errors;
+    view::json_fields in(c.body, fields, errors);
     std::string title = m->title;
     auto talk_id = m->talk_id;
-    for (const auto& [key, value] : c.body) {
-        if (key == "title") {
-            if (!value.is_string()) errors["title"] = "error_must_be_text";
-            else title = util::trim(std::string(value.get_string()));
-            if (auto err = title_error(title); err && !errors.count("title")) errors["title"] = *err;
-        } else if (key == "talk_id") {
-            if (value.is_null()) {
-                talk_id.reset();
-            } else if (value.is_int64() && value.get_int64() > 0) {
-                auto t = repo.find_talk(value.get_int64());
-                if (!t || t->event_id != c.event_id) errors["talk_id"] = "error_unknown_talk";
-                else talk_id = t->id;
-            } else {
-                errors["talk_id"] = "error_unknown_talk";
-            }
-        } else {
-            errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = "error_unknown_field";
-        }
+    if (auto t = in.text("title")) {
+        title = util::trim(*t);
+        if (auto err = title_error(title)) errors["title"] = {*err, {}};
     }
-    if (!errors.empty()) return invalid(c, errors);
+    if (in.is_null("talk_id")) {
+        talk_id.reset();
+    } else if (auto id = in.integer("talk_id")) {
+        auto t = *id > 0 ? repo.find_talk(*id) : std::nullopt;
+        if (!t || t->event_id != c.event_id) errors["talk_id"] = {"error_unknown_talk", {}};
+        else talk_id = t->id;
+    }
+    if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
     storage::transaction tx(c.db());
     repo.update(m->id, title, talk_id);
     tx.commit();
@@ -154,22 +152,19 @@ http::response api_settings_patch(call& c) {
     auto e = events::the_event(c);
     repository repo(c.db());
     auto s = repo.release(e.id);
-    std::map<std::string, std::string> errors;
-    std::string visibility = s.visibility, release_at = s.release_at;
-    for (const auto& [key, value] : c.body) {
-        std::string k(key);
-        if (k != "materials_visibility" && k != "materials_release_at") {
-            errors[util::valid_utf8(k) ? k : std::string("?")] = "error_unknown_field";
-        } else if (k == "materials_release_at" && value.is_null()) {
-            release_at.clear();
-        } else if (!value.is_string()) {
-            errors[k] = "error_must_be_text";
-        } else {
-            (k == "materials_visibility" ? visibility : release_at) = std::string(value.get_string());
-        }
-    }
-    if (errors.empty()) s = release_from(visibility, release_at, "", errors);
-    if (!errors.empty()) return invalid(c, errors);
+    static constexpr view::json_field fields[] = {
+        {.name = "materials_visibility", .type = view::json_type::text},
+        {.name = "materials_release_at", .type = view::json_type::text, .nullable = true},
+    };
+    view::field_errors errors;
+    view::json_fields in(c.body, fields, errors);
+    std::string visibility = in.text("materials_visibility").value_or(s.visibility);
+    std::string release_at = in.is_null("materials_release_at") ? std::string{}
+                                                                 : in.text("materials_release_at").value_or(s.release_at);
+    if (!errors.empty()) return app::validation_failed(c.app, c.req, errors);
+    std::map<std::string, std::string> refused;
+    s = release_from(visibility, release_at, "", refused);
+    if (!refused.empty()) return invalid(c, refused);
     storage::transaction tx(c.db());
     repo.set_release(e.id, s);
     tx.commit();

@@ -1,7 +1,7 @@
 #include "registration/checkin.hpp"
 
 #include "mail/composer.hpp"
-#include "util/crypto.hpp"
+#include "util/signed_token.hpp"
 
 #include <qrencode.h>
 
@@ -16,18 +16,11 @@
 namespace sabor::registration {
 
 std::string checkin_code(const std::string& secret, std::int64_t id) {
-    auto n = std::to_string(id);
-    return n + "-" + util::hmac_hex(secret, "checkin:" + n).substr(0, 24);
+    return util::sign_id(secret, util::token_purpose::checkin, id, 24);
 }
 
 std::optional<std::int64_t> verify_checkin_code(const std::string& secret, const std::string& code) {
-    auto dash = code.find('-');
-    if (dash == std::string::npos || dash == 0) return std::nullopt;
-    std::int64_t id = 0;
-    auto [end, ec] = std::from_chars(code.data(), code.data() + dash, id);
-    if (ec != std::errc{} || end != code.data() + dash || id <= 0) return std::nullopt;
-    if (!util::constant_time_equal(code, checkin_code(secret, id))) return std::nullopt;
-    return id;
+    return util::verify_id(secret, util::token_purpose::checkin, code, 24);
 }
 
 std::string checkin_url(const std::string& public_base, const std::string& secret, std::int64_t id) {

@@ -9,6 +9,7 @@
 #include "registration/service.hpp"
 #include "storage/database.hpp"
 #include "util/utf8.hpp"
+#include "view/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -83,14 +84,11 @@ http::response page_post(call& c) {
 // The body is optional: {"message": "..."} or nothing.
 http::response api_cancel(call& c) {
     auto& a = c.app;
-    std::string message;
+    static constexpr view::json_field fields[] = {{.name = "message", .type = view::json_type::text}};
     view::field_errors errors;
-    for (const auto& [key, value] : c.body) {
-        if (key != "message") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
-        else if (!value.is_string()) errors["message"] = {"error_must_be_text", {}};
-        else message = std::string(value.get_string());
-    }
-    if (!errors.count("message") && c.body.contains("message"))
+    view::json_fields in(c.body, fields, errors);
+    auto message = in.text("message").value_or("");
+    if (in.has("message"))
         if (auto err = check_message(message)) errors["message"] = {*err, {{"max", std::to_string(message_max)}}};
     if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     storage::transaction tx(c.db());

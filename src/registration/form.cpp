@@ -2,6 +2,7 @@
 
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -137,57 +138,50 @@ form_settings settings_from_json(const json::value& v, const form_settings& prev
         errors["registration_form"] = {"error_must_be_object", {}};
         return s;
     }
-    for (const auto& [key, value] : v.get_object()) {
-        std::string k(key);
-        if (k == "fields") {
-            if (!value.is_object()) {
-                errors[k] = {"error_must_be_object", {}};
+    using view::json_type;
+    static constexpr view::json_field table[] = {
+        {.name = "fields", .type = json_type::object},
+        {.name = "questions", .type = json_type::list},
+        {.name = "privacy_text", .type = json_type::text},
+        {.name = "verify_email", .type = json_type::boolean},
+    };
+    view::json_fields in(v.get_object(), table, errors);
+    if (auto* fields = in.object("fields"))
+        for (const auto& [f, m] : *fields) {
+            if (!known(std::string_view(f), configurable_fields) || !m.is_string() ||
+                !(m.get_string() == "hidden" || m.get_string() == "optional" || m.get_string() == "required")) {
+                errors["fields"] = {"error_unknown_value", {}};
                 continue;
             }
-            for (const auto& [f, m] : value.get_object()) {
-                if (!known(std::string_view(f), configurable_fields) || !m.is_string() ||
-                    !(m.get_string() == "hidden" || m.get_string() == "optional" || m.get_string() == "required")) {
-                    errors["fields"] = {"error_unknown_value", {}};
-                    continue;
-                }
-                s.modes[std::string(f)] = std::string(m.get_string());
-            }
-        } else if (k == "questions") {
-            if (!value.is_array()) {
-                errors[k] = {"error_must_be_list", {}};
+            s.modes[std::string(f)] = std::string(m.get_string());
+        }
+    if (auto* questions = in.list("questions")) {
+        if (questions->size() > max_questions) errors["questions"] = {"error_too_many", {{"max", std::to_string(max_questions)}}};
+        // A question's own fields are read leniently: what is not text is empty, and
+        // check_question says what is missing.
+        for (const auto& item : *questions) {
+            if (!item.is_object()) {
+                errors["questions"] = {"error_must_be_object", {}};
                 continue;
             }
-            if (value.get_array().size() > max_questions) errors[k] = {"error_too_many", {{"max", std::to_string(max_questions)}}};
-            for (const auto& item : value.get_array()) {
-                if (!item.is_object()) {
-                    errors[k] = {"error_must_be_object", {}};
-                    continue;
-                }
-                question q;
-                const auto& o = item.get_object();
-                auto str = [&o](const char* name) {
-                    auto* p = o.if_contains(name);
-                    return p && p->is_string() ? std::string(p->get_string()) : std::string{};
-                };
-                q.key = str("key");
-                q.label = str("label");
-                q.type = str("type");
-                if (auto* r = o.if_contains("required")) q.required = r->is_bool() && r->get_bool();
-                if (auto* opts = o.if_contains("options"); opts && opts->is_array())
-                    for (const auto& opt : opts->get_array())
-                        if (opt.is_string()) q.options.emplace_back(opt.get_string());
-                s.questions.push_back(std::move(q));
-            }
-        } else if (k == "privacy_text") {
-            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
-            else s.privacy_text = trim(value.get_string());
-        } else if (k == "verify_email") {
-            if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
-            else s.verify_email = value.get_bool();
-        } else {
-            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+            question q;
+            const auto& o = item.get_object();
+            auto str = [&o](const char* name) {
+                auto* p = o.if_contains(name);
+                return p && p->is_string() ? std::string(p->get_string()) : std::string{};
+            };
+            q.key = str("key");
+            q.label = str("label");
+            q.type = str("type");
+            if (auto* r = o.if_contains("required")) q.required = r->is_bool() && r->get_bool();
+            if (auto* opts = o.if_contains("options"); opts && opts->is_array())
+                for (const auto& opt : opts->get_array())
+                    if (opt.is_string()) q.options.emplace_back(opt.get_string());
+            s.questions.push_back(std::move(q));
         }
     }
+    if (auto x = in.text("privacy_text")) s.privacy_text = trim(*x);
+    if (auto x = in.boolean("verify_email")) s.verify_email = *x;
     if (!errors.count("privacy_text")) check_text(s.privacy_text, max_privacy, true, "privacy_text", errors);
     if (s.questions.size() > max_questions) s.questions.resize(max_questions);
     for (std::size_t i = 0; i < s.questions.size(); ++i) check_question(s.questions[i], i, errors);
@@ -307,11 +301,9 @@ json::object answers_from_json(const form_settings& s, const json::value* answer
             return out;
         }
         given = &answers->get_object();
-        for (const auto& entry : *given) {
-            std::string_view k = entry.key();
-            if (std::none_of(s.questions.begin(), s.questions.end(), [&](const question& q) { return q.key == k; }))
-                errors[util::valid_utf8(k) ? std::string(k) : std::string("?")] = {"error_unknown_field", {}};
-        }
+        std::vector<view::json_field> table;  // one answer a question, of any type: check_answer reads it
+        for (const auto& q : s.questions) table.push_back({.name = q.key});
+        view::json_fields unknown_answers_reported(*given, table, errors);
     }
     for (const auto& q : s.questions) check_answer(q, given ? given->if_contains(q.key) : nullptr, out, errors);
     return out;

@@ -8,8 +8,8 @@
 #include "storage/audit_log.hpp"
 #include "registration/mail_texts.hpp"
 #include "mail/texts_repository.hpp"
-#include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -131,32 +131,30 @@ using change = std::pair<const event_mail_text*, std::optional<mail::mail_text>>
 void apply_item(const std::vector<event_mail_text>& texts, const json::value& v, const std::string& prefix,
                 view::field_errors& errors, std::vector<change>& changes) {
     if (!v.is_object()) return void(errors[prefix.empty() ? "body" : prefix.substr(0, prefix.size() - 1)] = {"error_must_be_object", {}});
-    const auto& o = v.get_object();
-    auto str = [&](const char* key) -> const json::string* {
-        auto* x = o.if_contains(key);
-        return x && x->is_string() ? &x->get_string() : nullptr;
+    using view::json_type;
+    static constexpr view::json_field fields[] = {
+        {.name = "kind", .type = json_type::text, .required = true, .error = "error_mail_text_kind"},
+        {.name = "lang", .type = json_type::text, .required = true, .error = "error_mail_text_lang"},
+        {.name = "subject", .type = json_type::text},
+        {.name = "text", .type = json_type::text},
+        {.name = "default", .type = json_type::boolean},
+        {.name = "customised", .ignored = true},
+        {.name = "updated_at", .ignored = true},
+        {.name = "default_subject", .ignored = true},
+        {.name = "default_text", .ignored = true},
+        {.name = "placeholders", .ignored = true},
     };
-    for (const auto& [key, value] : o)
-        if (key != "kind" && key != "lang" && key != "subject" && key != "text" && key != "default" &&
-            key != "customised" && key != "updated_at" && key != "default_subject" && key != "default_text" &&
-            key != "placeholders")
-            errors[util::valid_utf8(key) ? prefix + std::string(key) : prefix + "?"] = {"error_unknown_field", {}};
-    auto* kind = str("kind");
-    auto* lang = str("lang");
-    const mail::editable_kind* k = kind ? mail::find_editable(std::string_view(*kind)) : nullptr;
+    view::json_fields in(v.get_object(), fields, errors, prefix);
+    auto kind = in.text("kind");
+    auto lang = in.text("lang");
+    const mail::editable_kind* k = kind ? mail::find_editable(*kind) : nullptr;
     if (!k) return void(errors[prefix + "kind"] = {"error_mail_text_kind", {}});
     if (!lang || (*lang != "bg" && *lang != "en")) return void(errors[prefix + "lang"] = {"error_mail_text_lang", {}});
-    const auto* current = find_text(texts, k->kind, std::string_view(*lang));
-    if (auto* d = o.if_contains("default")) {
-        if (!d->is_bool()) return void(errors[prefix + "default"] = {"error_must_be_bool", {}});
-        if (d->get_bool()) return void(changes.emplace_back(current, std::nullopt));
-    }
+    const auto* current = find_text(texts, k->kind, *lang);
+    if (in.boolean("default").value_or(false)) return void(changes.emplace_back(current, std::nullopt));
     mail::mail_text t = current->text;
-    for (const char* f : {"subject", "text"})
-        if (auto* x = o.if_contains(f)) {
-            if (!x->is_string()) return void(errors[prefix + f] = {"error_must_be_text", {}});
-            (std::string_view(f) == "subject" ? t.subject : t.body) = std::string(x->get_string());
-        }
+    if (auto x = in.text("subject")) t.subject = *x;
+    if (auto x = in.text("text")) t.body = *x;
     check_mail_text(*k, t, prefix, errors);
     changes.emplace_back(current, std::move(t));
 }
@@ -237,13 +235,12 @@ http::response api_put(call& c) {
     auto texts = mail_texts_of(a.mail, db, event_id);
     view::field_errors errors;
     std::vector<change> changes;
-    for (const auto& [key, value] : c.body)
-        if (key != "items") errors[util::valid_utf8(key) ? std::string(key) : "?"] = {"error_unknown_field", {}};
-    auto* items = c.body.if_contains("items");
-    if (!items || !items->is_array()) errors["items"] = {"error_must_be_list", {}};
-    else
-        for (std::size_t i = 0; i < items->get_array().size(); ++i)
-            apply_item(texts, items->get_array()[i], "items[" + std::to_string(i) + "].", errors, changes);
+    static constexpr view::json_field fields[] = {
+        {.name = "items", .type = view::json_type::list, .required = true, .error = "error_must_be_list"}};
+    view::json_fields in(c.body, fields, errors);
+    if (auto* items = in.list("items"))
+        for (std::size_t i = 0; i < items->size(); ++i)
+            apply_item(texts, (*items)[i], "items[" + std::to_string(i) + "].", errors, changes);
     if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     mail::texts_repository repo(db);
     for (const auto& [t, text] : changes) {

@@ -21,6 +21,7 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 #include "view/text.hpp"
 
 #include <boost/json.hpp>
@@ -361,25 +362,20 @@ http::response api_patch(call& c) {
     auto r = repo.find(c.object_id);
     auto e = r ? events::repository(c.db()).find(r->event_id) : std::nullopt;
     if (!e) return c.error(404, "not_found");  // removed since the access check
+    static constexpr view::json_field fields[] = {
+        {.name = "status", .type = view::json_type::text},
+        {.name = "checked_in", .type = view::json_type::boolean},
+        // The registrant's details, read and checked as a registration's (input_from_json).
+        {.name = "name"}, {.name = "organisation"}, {.name = "position"}, {.name = "organisation_type"},
+        {.name = "town"}, {.name = "phone"}, {.name = "public_listing"}, {.name = "answers"},
+    };
     field_errors errors;
-    std::optional<std::string> new_status;
-    std::optional<bool> checked_in;
+    view::json_fields read(c.body, fields, errors);
+    auto new_status = read.text("status");
+    auto checked_in = read.boolean("checked_in");
     json::object details;
-    for (const auto& [key, value] : c.body) {
-        std::string k(key);
-        if (k == "status") {
-            if (value.is_string()) new_status = std::string(value.get_string());
-            else errors[k] = {"error_must_be_text", {}};
-        } else if (k == "checked_in") {
-            if (value.is_bool()) checked_in = value.get_bool();
-            else errors[k] = {"error_must_be_bool", {}};
-        } else if (k == "name" || k == "organisation" || k == "position" || k == "organisation_type" || k == "town" ||
-                   k == "phone" || k == "public_listing" || k == "answers") {
-            details[k] = value;
-        } else {
-            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
-        }
-    }
+    for (const auto& f : fields)
+        if (auto* v = read.get(f.name); v && f.type == view::json_type::any) details[f.name] = *v;
     input in;
     if (!details.empty()) {
         in = input_from_json(details, errors);

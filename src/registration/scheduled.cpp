@@ -12,6 +12,7 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 #include "view/text.hpp"
 #include "view/placeholders.hpp"
 
@@ -64,23 +65,23 @@ void check_message(const scheduled_message& m, field_errors& errors) {
 
 void apply_json(scheduled_message& m, const json::value& v, field_errors& errors) {
     if (!v.is_object()) return void(errors[m.kind] = {"error_must_be_object", {}});
-    for (const auto& [key, value] : v.get_object()) {
-        std::string k(key);
-        if (k == "enabled") {
-            if (!value.is_bool()) errors[m.kind + "_enabled"] = {"error_must_be_bool", {}};
-            else m.enabled = value.get_bool();
-        } else if (k == "offset_minutes") {
-            if (!value.is_int64() && !value.is_uint64()) errors[m.kind + "_offset"] = {"error_must_be_number", {}};
-            else if (value.is_uint64() && value.get_uint64() > static_cast<std::uint64_t>(max_offset_minutes))
-                m.offset_minutes = -1;  // refused by check_message
-            else m.offset_minutes = value.to_number<std::int64_t>();
-        } else if (k == "subject" || k == "body") {
-            if (!value.is_string()) errors[m.kind + "_" + k] = {"error_must_be_text", {}};
-            else (k == "subject" ? m.subject : m.body) = std::string(value.get_string());
-        } else if (k != "kind" && k != "sent_at" && k != "due_at") {  // read-only fields may come back as read
-            errors[util::valid_utf8(k) ? m.kind + "_" + k : std::string("?")] = {"error_unknown_field", {}};
-        }
-    }
+    using view::json_type;
+    // Errors under "<kind>_<field>", as the page's form names them; the read-only fields of
+    // GET may come back as read.
+    static constexpr view::json_field fields[] = {
+        {.name = "enabled", .type = json_type::boolean},
+        {.name = "offset_minutes", .type = json_type::integer, .reported_as = "offset"},
+        {.name = "subject", .type = json_type::text},
+        {.name = "body", .type = json_type::text},
+        {.name = "kind", .ignored = true},
+        {.name = "sent_at", .ignored = true},
+        {.name = "due_at", .ignored = true},
+    };
+    view::json_fields in(v.get_object(), fields, errors, m.kind + "_");
+    if (auto x = in.boolean("enabled")) m.enabled = *x;
+    if (auto x = in.integer("offset_minutes")) m.offset_minutes = *x;  // its range: check_message
+    if (auto x = in.text("subject")) m.subject = *x;
+    if (auto x = in.text("body")) m.body = *x;
 }
 
 json::object to_json(const scheduled_message& m, std::int64_t due, const std::string& tz) {

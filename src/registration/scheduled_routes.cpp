@@ -9,6 +9,7 @@
 #include "registration/scheduled.hpp"
 #include "util/clock.hpp"
 #include "util/utf8.hpp"
+#include "view/json_fields.hpp"
 #include "view/dates.hpp"
 
 #include <boost/json.hpp>
@@ -176,14 +177,11 @@ http::response api_put(call& c) {
     auto e = events::the_event(c);
     auto ms = messages_of(a, c.db(), e);
     field_errors errors;
-    for (const auto& [key, value] : body) {
-        auto it = std::find_if(ms.begin(), ms.end(), [&](const scheduled_message& m) { return m.kind == key; });
-        if (it == ms.end()) {
-            errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = {"error_unknown_field", {}};
-            continue;
-        }
-        apply_json(*it, value, errors);
-    }
+    std::vector<view::json_field> fields;  // one object a kind of message
+    for (const auto& m : ms) fields.push_back({.name = m.kind, .type = view::json_type::object});
+    view::json_fields in(body, fields, errors);
+    for (auto& m : ms)
+        if (auto* v = in.get(m.kind)) apply_json(m, *v, errors);
     for (const auto& m : ms)
         if (body.contains(m.kind)) {
             field_errors own;

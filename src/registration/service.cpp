@@ -12,6 +12,7 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -127,28 +128,34 @@ std::string event_ics(const events::event& e, const std::string& public_base) {
 }
 
 input input_from_json(const boost::json::object& body, field_errors& errors) {
+    using view::json_type;
+    static constexpr view::json_field fields[] = {
+        {.name = "name", .type = json_type::text},
+        {.name = "email", .type = json_type::text},
+        {.name = "organisation", .type = json_type::text},
+        {.name = "position", .type = json_type::text},
+        {.name = "organisation_type", .type = json_type::text},
+        {.name = "town", .type = json_type::text},
+        {.name = "phone", .type = json_type::text},
+        {.name = "consent", .type = json_type::boolean},
+        {.name = "public_listing", .type = json_type::boolean},
+        {.name = "locale", .type = json_type::text, .error = "error_unknown_value"},
+        {.name = "answers"},  // checked against the event's questions by validate()
+        {.name = "invitation", .type = json_type::text},
+    };
+    static_assert(std::size(text_fields) == 7);  // each of them in the table above
+    view::json_fields read(body, fields, errors);
     input in;
-    for (const auto& [key, value] : body) {
-        std::string k(key);
-        auto it = std::find_if(std::begin(text_fields), std::end(text_fields), [&](const text_field& f) { return f.name == k; });
-        if (it != std::end(text_fields)) {
-            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
-            else in.*(it->member) = std::string(value.get_string());
-        } else if (k == "consent" || k == "public_listing") {
-            if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
-            else (k == "consent" ? in.consent : in.public_listing) = value.get_bool();
-        } else if (k == "locale") {
-            if (value.is_string() && (value.get_string() == "bg" || value.get_string() == "en")) in.locale = value.get_string();
-            else errors[k] = {"error_unknown_value", {}};
-        } else if (k == "answers") {
-            in.answers_json = value;
-        } else if (k == "invitation") {
-            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
-            else in.invitation = std::string(value.get_string());
-        } else {
-            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
-        }
+    for (const auto& f : text_fields)
+        if (auto v = read.text(f.name)) in.*(f.member) = std::move(*v);
+    in.consent = read.boolean("consent").value_or(in.consent);
+    in.public_listing = read.boolean("public_listing").value_or(in.public_listing);
+    if (auto v = read.text("locale")) {
+        if (*v == "bg" || *v == "en") in.locale = *v;
+        else errors["locale"] = {"error_unknown_value", {}};
     }
+    if (auto* v = read.get("answers")) in.answers_json = *v;
+    if (auto v = read.text("invitation")) in.invitation = std::move(*v);
     return in;
 }
 
