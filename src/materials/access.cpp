@@ -40,7 +40,7 @@ access decide(storage::database& db, const events::event& e, const release_setti
     if (s.visibility == "public") return access::allowed;
     std::optional<registration::registration> r;
     if (v.registration_id) r = registration::repository(db).find(*v.registration_id);
-    bool confirmed = r && r->event_id == e.id && r->status == "confirmed";
+    bool confirmed = r && r->event_id == e.id && r->status == registration::registration_status::confirmed;
     if (s.visibility == "registered") return confirmed ? access::allowed : access::needs_registration;
     if (s.visibility == "attendees") {
         if (confirmed && !r->checked_in_at.empty()) return access::allowed;

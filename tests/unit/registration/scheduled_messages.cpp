@@ -43,7 +43,7 @@ struct fixture : test::temp_db {
         r.event_id = e.id;
         r.name = name;
         r.email = email;
-        r.status = status;
+        r.status = registration::parse_status(status).value();
         r.consent = true;
         repository(*db).insert(r, "hash-" + email);
     }
