@@ -53,7 +53,7 @@ struct created {
 created create_campaign(application& a, storage::database& db, const events::event& e, campaign c, std::int64_t user_id,
                         std::int64_t now) {
     created out;
-    if (e.status != "published") {
+    if (e.status != events::event_status::published) {
         out.status = 409;
         out.code = "event_not_published";
         out.key = "error_invitation_event_not_published";
@@ -146,7 +146,7 @@ http::response admin_page(call& c, const events::event& e, const http::fields* f
                       {"locale_bg", locale != "en"},
                       {"locale_en", locale == "en"},
                       {"placeholders", "{{name}}, {{organisation}}, {{position}}, {{town}}, {{event_title}}, {{event_date}}, {{venue}}, {{event_url}}, {{link}}, {{decline_link}}"},
-                      {"published", e.status == "published"}};
+                      {"published", e.status == events::event_status::published}};
     for (auto& [k, v] : extra) data[k] = std::move(v);
     return c.page("contacts/invitations", std::move(data), status);
 }
@@ -284,8 +284,8 @@ http::response invitation_page(call& c) {
     auto inv = *repository(c.db()).find_invitation(c.object_id);
     auto e = *events::repository(c.db()).find(inv.event_id);
     if (inv.registration_id) return message_page(c, e.title, a.texts.text(lang, "invitation_already_registered"));
-    if (e.status != "published" || e.ends_at < now_seconds() || e.registration_mode == "closed")
-        return message_page(c, e.title, a.texts.text(lang, e.status == "cancelled" ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
+    if (e.status != events::event_status::published || e.ends_at < now_seconds() || e.registration_mode == "closed")
+        return message_page(c, e.title, a.texts.text(lang, e.status == events::event_status::cancelled ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
     http::fields prefill{{"email", inv.email}, {"name", inv.name}, {"invitation", token}};
     if (inv.contact_id)
         if (auto person = repository(c.db()).find(*inv.contact_id)) {

@@ -226,7 +226,7 @@ int run_due_campaigns(invite_context& c, std::int64_t now) {
         if (!camp || camp->status != "scheduled") continue;  // another process took it
         events::repository events(c.db);
         auto e = events.find(camp->event_id);
-        if (!e || e->status != "published") {
+        if (!e || e->status != events::event_status::published) {
             // A cancelled (or unpublished) event gets no invitations.
             repo.set_campaign_cancelled(id);
             tx.commit();

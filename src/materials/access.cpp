@@ -34,7 +34,7 @@ std::int64_t release_time(const release_setting& s, const events::event& e) {
 
 access decide(storage::database& db, const events::event& e, const release_setting& s, const viewer& v, std::int64_t now) {
     if (v.organiser) return access::allowed;
-    if (e.status == "draft") return access::hidden;
+    if (e.status == events::event_status::draft) return access::hidden;
     if (s.visibility == "organisers") return access::organisers_only;
     if (now < release_time(s, e)) return access::not_yet;
     if (s.visibility == "public") return access::allowed;
@@ -59,7 +59,7 @@ download_visit download_access(app::application& a, storage::database& db, const
 }
 
 bool audience_may_download(const events::event& e, const release_setting& s, bool attendees_only, std::int64_t now) {
-    if (e.status == "draft" || now < release_time(s, e)) return false;
+    if (e.status == events::event_status::draft || now < release_time(s, e)) return false;
     if (s.visibility == "public" || s.visibility == "registered") return true;
     return s.visibility == "attendees" && attendees_only;
 }

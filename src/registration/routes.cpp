@@ -227,7 +227,7 @@ http::response manage_page(call& c, const std::string& notice, bool ask_cancel =
     json::object reg = to_json(*r);
     reg["status_label"] = a.texts.text(lang, "regstatus_" + std::string(to_string(r->status)));
     // Nothing to change or show at a door once the registration or the event is cancelled.
-    reg["is_active"] = is_live(r->status) && e->status != "cancelled";
+    reg["is_active"] = is_live(r->status) && e->status != events::event_status::cancelled;
     // Not "position": the registration has a job title of that name, which a confirmed
     // person's page once showed as a place on the waiting list.
     if (r->status == registration_status::waitlisted) reg["waitlist_place"] = repo.waitlist_position(*r);

@@ -101,7 +101,7 @@ std::int64_t due_at(const scheduled_message& m, std::int64_t starts_at, std::int
 std::vector<due_message> due_messages(storage::database& db, std::int64_t now) {
     std::vector<due_message> out;
     for (auto& p : scheduled_repository(db).pending()) {
-        if (p.event_status != "published") continue;  // drafts wait; cancelled events send nothing
+        if (p.event_status != events::event_status::published) continue;  // drafts wait; cancelled events send nothing
         if (now < due_at(p.m, p.starts_at, p.ends_at)) continue;
         auto action = p.m.kind == "reminder" && now >= p.ends_at ? due_action::skip : due_action::send;
         out.push_back({std::move(p), action});
@@ -119,7 +119,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
     // Read again under the write lock: another process may have sent or changed it.
     auto m = repo.find(d.p.m.id);
     auto e = m ? events::repository(db).find(m->event_id) : std::nullopt;
-    if (!m || !e || !m->enabled || !m->sent_at.empty() || e->status != "published") return 0;
+    if (!m || !e || !m->enabled || !m->sent_at.empty() || e->status != events::event_status::published) return 0;
     if (now < due_at(*m, e->starts_at, e->ends_at)) return 0;
     int queued = 0;
     if (d.action == due_action::send && !(m->kind == "reminder" && now >= e->ends_at)) {

@@ -84,7 +84,7 @@ std::vector<pending_message> scheduled_repository::pending() {
         if (!starts || !ends) continue;  // never written so by sabor; skipped rather than guessed
         p.starts_at = *starts;
         p.ends_at = *ends;
-        p.event_status = st.get_text(11);
+        p.event_status = util::enum_stored<events::event_status>(events::statuses, st.get_text(11), "events.status");
         out.push_back(std::move(p));
     }
     return out;

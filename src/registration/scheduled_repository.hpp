@@ -1,6 +1,7 @@
 // All SQL about scheduled messages (the reminder before an event, the thank-you after) and
 // the recipients they go to.
 #pragma once
+#include "events/model.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -25,7 +26,7 @@ struct scheduled_message {
 struct pending_message {
     scheduled_message m;
     std::int64_t starts_at = 0, ends_at = 0;  // Unix seconds
-    std::string event_status;
+    events::event_status event_status = events::event_status::draft;
 };
 
 struct recipient {

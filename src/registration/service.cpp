@@ -133,7 +133,7 @@ std::string event_ics(const events::event& e, const std::string& public_base) {
     ce.starts_at = e.starts_at;
     ce.ends_at = e.ends_at;
     ce.stamp = e.starts_at;
-    ce.cancelled = e.status == "cancelled";
+    ce.cancelled = e.status == events::event_status::cancelled;
     return make_ics(ce);
 }
 
@@ -232,8 +232,8 @@ void apply_details(registration& r, const input& in) {
 
 std::optional<outcome> closed_for(const events::event& e, const input& in, std::int64_t now) {
     outcome out;
-    if (e.status != "published")
-        return refuse(out, e.status == "cancelled" ? refusal::event_cancelled : refusal::not_found);
+    if (e.status != events::event_status::published)
+        return refuse(out, e.status == events::event_status::cancelled ? refusal::event_cancelled : refusal::not_found);
     if (e.ends_at < now) return refuse(out, refusal::event_over);
     if (e.registration_mode == "closed") return refuse(out, refusal::registration_closed);
     // Invitation-only events take registrations through a personal link only.

@@ -118,7 +118,7 @@ TEST_CASE("the due check: a reminder at its time, late but not after the event; 
     f.save("thanks", false, 120);
     CHECK(due_messages(*f.db, f.ends + 3 * 3600).empty());
     f.save("reminder", true, 24 * 60);
-    events::repository(*f.db).set_status(f.e.id, "cancelled");
+    events::repository(*f.db).set_status(f.e.id, events::event_status::cancelled);
     CHECK(due_messages(*f.db, day_before).empty());
 }
 
