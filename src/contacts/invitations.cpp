@@ -327,7 +327,7 @@ boost::json::object to_json(const invitation& i) {
                         {"email", i.email},
                         {"name", i.name},
                         {"status", status},
-                        {"mail_status", i.mail_status},
+                        {"mail_status", i.mail_status ? to_string(*i.mail_status) : ""},
                         {"reason", status == "failed" ? json::value(i.mail_error) : json::value(nullptr)},
                         {"sent_at", i.sent_at.empty() ? json::value(nullptr) : json::value(i.sent_at)},
                         {"registration_id", opt(i.registration_id)},

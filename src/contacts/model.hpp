@@ -1,6 +1,8 @@
 // Contacts (the organisers' address book), invitation campaigns and the personal invitations
 // they send.
 #pragma once
+#include "mail/model.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,7 +54,7 @@ struct invitation {
     std::optional<std::int64_t> registration_id;
     std::string declined_at;
     std::string created_at;
-    std::string mail_status;  // queued, sending, sent, failed ("" without a message)
+    std::optional<mail::message_status> mail_status;  // nothing without a message
     std::string mail_error;
     std::string sent_at;
     // registered, declined, failed, sent, queued

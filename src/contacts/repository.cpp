@@ -111,7 +111,8 @@ invitation read_invitation(storage::statement& st) {
     v.registration_id = opt_int(st, i++);
     v.declined_at = st.get_text(i++);
     v.created_at = st.get_text(i++);
-    v.mail_status = st.get_text(i++);
+    if (auto s = st.get_text(i++); !s.empty())  // "": no outbox row (COALESCE)
+        v.mail_status = util::enum_stored<mail::message_status>(mail::statuses, s, "mail_outbox.status");
     v.mail_error = st.get_text(i++);
     v.sent_at = st.get_text(i++);
     return v;
@@ -122,8 +123,8 @@ invitation read_invitation(storage::statement& st) {
 std::string invitation::status() const {
     if (registration_id) return "registered";
     if (!declined_at.empty()) return "declined";
-    if (mail_status == "failed") return "failed";
-    if (mail_status == "sent") return "sent";
+    if (mail_status == mail::message_status::failed) return "failed";
+    if (mail_status == mail::message_status::sent) return "sent";
     return "queued";
 }
 
