@@ -24,6 +24,15 @@ constexpr bool is_live(registration_status s) {
 inline constexpr std::array<std::string_view, 7> organisation_types{
     "municipality", "regional_administration", "state_institution", "ngo", "school_or_university", "business", "other"};
 
+// Which scheduled message of an event: the reminder before it, the thank-you after it. Stored
+// and sent (the API's keys, the form's field names) as the names below.
+enum class scheduled_kind { reminder, thanks };
+inline constexpr std::array<std::string_view, 2> scheduled_kinds{"reminder", "thanks"};
+constexpr std::string_view to_string(scheduled_kind k) { return util::enum_name(scheduled_kinds, k); }
+constexpr std::optional<scheduled_kind> parse_scheduled_kind(std::string_view s) {
+    return util::enum_parse<scheduled_kind>(scheduled_kinds, s);
+}
+
 struct registration {
     std::int64_t id = 0;
     std::int64_t event_id = 0;

@@ -23,7 +23,7 @@
 namespace sabor::registration {
 namespace json = boost::json;
 
-std::int64_t default_offset_minutes(std::string_view kind) { return kind == "reminder" ? 24 * 60 : 2 * 60; }
+std::int64_t default_offset_minutes(scheduled_kind kind) { return kind == scheduled_kind::reminder ? 24 * 60 : 2 * 60; }
 
 void check_placeholder_text(const std::string& v, std::size_t max, bool multiline, view::placeholder_names allowed,
                             const std::string& key, field_errors& errors) {
@@ -56,36 +56,36 @@ bool uses_placeholder(std::string_view text, std::string_view name) {
 }
 
 void check_message(const scheduled_message& m, field_errors& errors) {
-    check_placeholder_text(m.subject, max_subject, false, scheduled_placeholders, m.kind + "_subject", errors);
-    check_placeholder_text(m.body, max_body, true, scheduled_placeholders, m.kind + "_body", errors);
+    check_placeholder_text(m.subject, max_subject, false, scheduled_placeholders, m.prefix() + "_subject", errors);
+    check_placeholder_text(m.body, max_body, true, scheduled_placeholders, m.prefix() + "_body", errors);
     if (m.offset_minutes < 0 || m.offset_minutes > max_offset_minutes)
-        errors[m.kind + "_offset"] = {"error_offset_range", {{"max", std::to_string(max_offset_minutes / 60)}}};
+        errors[m.prefix() + "_offset"] = {"error_offset_range", {{"max", std::to_string(max_offset_minutes / 60)}}};
 }
 
 void apply_json(scheduled_message& m, const json::value& v, field_errors& errors) {
-    if (!v.is_object()) return void(errors[m.kind] = {"error_must_be_object", {}});
+    if (!v.is_object()) return void(errors[m.prefix()] = {"error_must_be_object", {}});
     for (const auto& [key, value] : v.get_object()) {
         std::string k(key);
         if (k == "enabled") {
-            if (!value.is_bool()) errors[m.kind + "_enabled"] = {"error_must_be_bool", {}};
+            if (!value.is_bool()) errors[m.prefix() + "_enabled"] = {"error_must_be_bool", {}};
             else m.enabled = value.get_bool();
         } else if (k == "offset_minutes") {
-            if (!value.is_int64() && !value.is_uint64()) errors[m.kind + "_offset"] = {"error_must_be_number", {}};
+            if (!value.is_int64() && !value.is_uint64()) errors[m.prefix() + "_offset"] = {"error_must_be_number", {}};
             else if (value.is_uint64() && value.get_uint64() > static_cast<std::uint64_t>(max_offset_minutes))
                 m.offset_minutes = -1;  // refused by check_message
             else m.offset_minutes = value.to_number<std::int64_t>();
         } else if (k == "subject" || k == "body") {
-            if (!value.is_string()) errors[m.kind + "_" + k] = {"error_must_be_text", {}};
+            if (!value.is_string()) errors[m.prefix() + "_" + k] = {"error_must_be_text", {}};
             else (k == "subject" ? m.subject : m.body) = std::string(value.get_string());
         } else if (k != "kind" && k != "sent_at" && k != "due_at") {  // read-only fields may come back as read
-            errors[util::valid_utf8(k) ? m.kind + "_" + k : std::string("?")] = {"error_unknown_field", {}};
+            errors[util::valid_utf8(k) ? m.prefix() + "_" + k : std::string("?")] = {"error_unknown_field", {}};
         }
     }
 }
 
 json::object to_json(const scheduled_message& m, std::int64_t due, const std::string& tz) {
     auto sent = m.sent_at.empty() ? std::optional<std::int64_t>{} : view::parse_iso8601(m.sent_at);
-    return json::object{{"kind", m.kind},
+    return json::object{{"kind", to_string(m.kind)},
                         {"enabled", m.enabled},
                         {"offset_minutes", m.offset_minutes},
                         {"subject", m.subject},
@@ -95,7 +95,7 @@ json::object to_json(const scheduled_message& m, std::int64_t due, const std::st
 }
 
 std::int64_t due_at(const scheduled_message& m, std::int64_t starts_at, std::int64_t ends_at) {
-    return m.kind == "reminder" ? starts_at - m.offset_minutes * 60 : ends_at + m.offset_minutes * 60;
+    return m.kind == scheduled_kind::reminder ? starts_at - m.offset_minutes * 60 : ends_at + m.offset_minutes * 60;
 }
 
 std::vector<due_message> due_messages(storage::database& db, std::int64_t now) {
@@ -103,7 +103,7 @@ std::vector<due_message> due_messages(storage::database& db, std::int64_t now) {
     for (auto& p : scheduled_repository(db).pending()) {
         if (p.event_status != events::event_status::published) continue;  // drafts wait; cancelled events send nothing
         if (now < due_at(p.m, p.starts_at, p.ends_at)) continue;
-        auto action = p.m.kind == "reminder" && now >= p.ends_at ? due_action::skip : due_action::send;
+        auto action = p.m.kind == scheduled_kind::reminder && now >= p.ends_at ? due_action::skip : due_action::send;
         out.push_back({std::move(p), action});
     }
     return out;
@@ -122,7 +122,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
     if (!m || !e || !m->enabled || !m->sent_at.empty() || e->status != events::event_status::published) return 0;
     if (now < due_at(*m, e->starts_at, e->ends_at)) return 0;
     int queued = 0;
-    if (d.action == due_action::send && !(m->kind == "reminder" && now >= e->ends_at)) {
+    if (d.action == due_action::send && !(m->kind == scheduled_kind::reminder && now >= e->ends_at)) {
         mail::outbox box(db);
         repository regs(db);
         bool with_link = uses_placeholder(m->subject, "manage_url") || uses_placeholder(m->body, "manage_url");
@@ -131,7 +131,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
         auto venue = where_text(*e);
         auto event_url = public_base + "/events/" + e->slug;
         // The reminder brings what the confirmation brought: the check-in card and the calendar file.
-        bool reminder = m->kind == "reminder";
+        bool reminder = m->kind == scheduled_kind::reminder;
         auto ics = reminder ? event_ics(*e, public_base) : std::string{};
         for (const auto& r : repo.confirmed_recipients(e->id)) {
             // Only the personal link's hash is kept: the message carries a new one, which

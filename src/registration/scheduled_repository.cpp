@@ -12,7 +12,7 @@ scheduled_message read(storage::statement& st, int i = 0) {
     scheduled_message m;
     m.id = st.get_int(i++);
     m.event_id = st.get_int(i++);
-    m.kind = st.get_text(i++);
+    m.kind = util::enum_stored<scheduled_kind>(scheduled_kinds, st.get_text(i++), "scheduled_messages.kind");
     m.enabled = st.get_int(i++) != 0;
     m.offset_minutes = st.get_int(i++);
     m.subject = st.get_text(i++);
@@ -41,7 +41,7 @@ std::optional<scheduled_message> scheduled_repository::find(std::int64_t id) {
 
 void scheduled_repository::save(const scheduled_message& m, const std::string& now_iso) {
     auto st = db_.prepare("SELECT id FROM scheduled_messages WHERE event_id = ? AND kind = ?");
-    st.bind(1, m.event_id).bind(2, m.kind);
+    st.bind(1, m.event_id).bind(2, to_string(m.kind));
     if (st.step()) {
         auto id = st.get_int(0);
         st.reset();
@@ -60,7 +60,7 @@ void scheduled_repository::save(const scheduled_message& m, const std::string& n
     db_.prepare("INSERT INTO scheduled_messages (event_id, kind, enabled, offset_minutes, subject, body, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, m.event_id)
-        .bind(2, m.kind)
+        .bind(2, to_string(m.kind))
         .bind(3, m.enabled ? 1 : 0)
         .bind(4, m.offset_minutes)
         .bind(5, m.subject)

@@ -28,7 +28,7 @@ namespace json = boost::json;
 std::vector<scheduled_message> messages_of(application& a, storage::database& db, const events::event& e) {
     auto saved = scheduled_repository(db).for_event(e.id);
     std::vector<scheduled_message> out;
-    for (auto kind : scheduled_kinds) {
+    for (auto kind : {scheduled_kind::reminder, scheduled_kind::thanks}) {
         auto it = std::find_if(saved.begin(), saved.end(), [&](const scheduled_message& m) { return m.kind == kind; });
         if (it != saved.end()) {
             out.push_back(*it);
@@ -36,11 +36,11 @@ std::vector<scheduled_message> messages_of(application& a, storage::database& db
         }
         scheduled_message m;
         m.event_id = e.id;
-        m.kind = std::string(kind);
+        m.kind = kind;
         m.offset_minutes = default_offset_minutes(kind);
         auto lang = a.cfg.i18n.default_locale;
-        m.subject = a.texts.text(lang, "scheduled_default_" + m.kind + "_subject");
-        m.body = a.texts.text(lang, "scheduled_default_" + m.kind + "_body");
+        m.subject = a.texts.text(lang, "scheduled_default_" + m.prefix() + "_subject");
+        m.body = a.texts.text(lang, "scheduled_default_" + m.prefix() + "_body");
         out.push_back(std::move(m));
     }
     return out;
@@ -88,7 +88,7 @@ http::response messages_page(call& c, const events::event& e, const std::vector<
     for (const auto& m : ms) {
         auto due = due_at(m, e.starts_at, e.ends_at);
         auto value = [&](const std::string& field, const std::string& stored) {
-            return raw ? app::form_value(*raw, m.kind + "_" + field) : stored;
+            return raw ? app::form_value(*raw, m.prefix() + "_" + field) : stored;
         };
         auto sent = m.sent_at.empty() ? std::optional<std::int64_t>{} : view::parse_iso8601(m.sent_at);
         std::string state = sent ? a.texts.text(c.lang(), "messages_status_sent") + " " +
@@ -97,14 +97,14 @@ http::response messages_page(call& c, const events::event& e, const std::vector<
                                               view::format_date_time(due, e.timezone, c.lang())
                                         : a.texts.text(c.lang(), "messages_status_off");
         auto err = [&](const std::string& field) {
-            auto it = errors.find(m.kind + "_" + field);
+            auto it = errors.find(m.prefix() + "_" + field);
             return it == errors.end() ? std::string{} : it->second;
         };
         blocks.push_back(json::object{
-            {"kind", m.kind},
-            {"legend", a.texts.text(c.lang(), "messages_" + m.kind)},
-            {"offset_label", a.texts.text(c.lang(), "messages_offset_" + m.kind)},
-            {"enabled", raw ? !app::form_value(*raw, m.kind + "_enabled").empty() : m.enabled},
+            {"kind", to_string(m.kind)},
+            {"legend", a.texts.text(c.lang(), "messages_" + m.prefix())},
+            {"offset_label", a.texts.text(c.lang(), "messages_offset_" + m.prefix())},
+            {"enabled", raw ? !app::form_value(*raw, m.prefix() + "_enabled").empty() : m.enabled},
             {"offset_hours", value("offset_hours", hours_text(m.offset_minutes))},
             {"subject", value("subject", m.subject)},
             {"body", value("body", m.body)},
@@ -140,10 +140,10 @@ http::response save(call& c) {
     auto ms = messages_of(a, c.db(), e);
     field_errors errors;
     for (auto& msg : ms) {
-        auto field = [&](const std::string& name) { return app::form_value(form, msg.kind + "_" + name); };
+        auto field = [&](const std::string& name) { return app::form_value(form, msg.prefix() + "_" + name); };
         msg.enabled = !field("enabled").empty();
         if (auto minutes = minutes_from_hours(field("offset_hours"))) msg.offset_minutes = *minutes;
-        else errors[msg.kind + "_offset"] = {"error_must_be_number", {}};
+        else errors[msg.prefix() + "_offset"] = {"error_must_be_number", {}};
         msg.subject = util::trim(field("subject"));
         msg.body = field("body");
         // Browsers send CR LF; the text is kept with LF only.
@@ -177,7 +177,7 @@ http::response api_put(call& c) {
     auto ms = messages_of(a, c.db(), e);
     field_errors errors;
     for (const auto& [key, value] : body) {
-        auto it = std::find_if(ms.begin(), ms.end(), [&](const scheduled_message& m) { return m.kind == key; });
+        auto it = std::find_if(ms.begin(), ms.end(), [&](const scheduled_message& m) { return m.prefix() == key; });
         if (it == ms.end()) {
             errors[util::valid_utf8(key) ? std::string(key) : std::string("?")] = {"error_unknown_field", {}};
             continue;
@@ -185,7 +185,7 @@ http::response api_put(call& c) {
         apply_json(*it, value, errors);
     }
     for (const auto& m : ms)
-        if (body.contains(m.kind)) {
+        if (body.contains(m.prefix())) {
             field_errors own;
             check_message(m, own);
             for (auto& [k, v] : own) errors.try_emplace(k, v);
@@ -194,7 +194,7 @@ http::response api_put(call& c) {
         return app::validation_failed(a, c.req, errors);
     std::vector<scheduled_message> changed;
     for (const auto& m : ms)
-        if (body.contains(m.kind)) changed.push_back(m);
+        if (body.contains(m.prefix())) changed.push_back(m);
     save_all(c.db(), changed);
     storage::audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, c.req.body.substr(0, 500));
     tx.commit();

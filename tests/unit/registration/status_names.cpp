@@ -1,5 +1,5 @@
-// A registration's status as the database, the API and the pages write it: every value has
-// one name and comes back from it; other text is no status.
+// A registration's status and a scheduled message's kind as the database, the API and the pages
+// write them: every value has one name and comes back from it; other text is none.
 #include "registration/model.hpp"
 
 #include <catch2/catch.hpp>
@@ -36,4 +36,17 @@ TEST_CASE("only cancelled and rejected registrations are no longer live", "[regi
     CHECK(is_live(registration_status::pending));
     CHECK_FALSE(is_live(registration_status::cancelled));
     CHECK_FALSE(is_live(registration_status::rejected));
+}
+
+TEST_CASE("scheduled message kinds round-trip through their stored names", "[registration][scheduled]") {
+    using sabor::registration::parse_scheduled_kind;
+    using sabor::registration::scheduled_kind;
+    CHECK(to_string(scheduled_kind::reminder) == "reminder");
+    CHECK(to_string(scheduled_kind::thanks) == "thanks");
+    for (auto k : {scheduled_kind::reminder, scheduled_kind::thanks}) CHECK(parse_scheduled_kind(to_string(k)) == k);
+    CHECK_FALSE(parse_scheduled_kind("Reminder"));
+    CHECK_FALSE(parse_scheduled_kind("kind"));
+    CHECK_THROWS_AS(sabor::util::enum_stored<scheduled_kind>(sabor::registration::scheduled_kinds, "followup",
+                                                             "scheduled_messages.kind"),
+                    std::runtime_error);
 }
