@@ -68,7 +68,7 @@ campaign read_campaign(storage::statement& st) {
     c.filter = parse_filter(st.get_text(i++));
     c.locale = st.get_text(i++);
     c.send_at = st.get_text(i++);
-    c.status = st.get_text(i++);
+    c.status = util::enum_stored<campaign_status>(campaign_statuses, st.get_text(i++), "invitation_campaigns.status");
     c.queued_at = st.get_text(i++);
     c.skipped_unsubscribed = st.get_int(i++);
     c.skipped_invited = st.get_int(i++);
@@ -259,7 +259,7 @@ std::int64_t repository::insert_campaign(const campaign& c) {
     auto st = db_.prepare("INSERT INTO invitation_campaigns (event_id, subject, body, filter, locale, send_at, status, "
                           "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, c.event_id).bind(2, c.subject).bind(3, c.body).bind(4, filter_json(c.filter)).bind(5, c.locale);
-    st.bind(6, c.send_at).bind(7, c.status).bind(8, c.created_by).bind(9, c.created_at);
+    st.bind(6, c.send_at).bind(7, to_string(c.status)).bind(8, c.created_by).bind(9, c.created_at);
     st.run();
     return db_.last_insert_id();
 }
