@@ -13,6 +13,7 @@ namespace sabor::cli {
 
 using events::event;
 using events::repository;
+using events::event_status;
 namespace {
 
 // A day `days` from today at hh:mm local time: demo events stay in the future (or past).
@@ -52,7 +53,7 @@ std::optional<demo_account> load_demo(storage::database& db, const std::string& 
     event kardzhali;
     kardzhali.title = "Капацитет на гражданското общество в социалния сектор";
     kardzhali.kind = "conference";
-    kardzhali.status = "published";
+    kardzhali.status = event_status::published;
     kardzhali.starts_at = local_day(21, "09:30", tz);
     kardzhali.ends_at = local_day(22, "16:00", tz);
     kardzhali.timezone = tz;
@@ -77,7 +78,7 @@ std::optional<demo_account> load_demo(storage::database& db, const std::string& 
     event ruse;
     ruse.title = "Мрежи на доставчиците на социални услуги";
     ruse.kind = "seminar";
-    ruse.status = "published";
+    ruse.status = event_status::published;
     ruse.starts_at = local_day(35, "10:00", tz);
     ruse.ends_at = local_day(35, "17:00", tz);
     ruse.timezone = tz;
@@ -101,7 +102,7 @@ std::optional<demo_account> load_demo(storage::database& db, const std::string& 
     event gabrovo;
     gabrovo.title = "Форум за сътрудничество между общините и НПО";
     gabrovo.kind = "forum";
-    gabrovo.status = "published";
+    gabrovo.status = event_status::published;
     gabrovo.starts_at = local_day(49, "10:00", tz);
     gabrovo.ends_at = local_day(49, "15:30", tz);
     gabrovo.timezone = tz;
@@ -126,7 +127,7 @@ std::optional<demo_account> load_demo(storage::database& db, const std::string& 
     event plovdiv;
     plovdiv.title = "Обучение за управление на проекти с европейско финансиране";
     plovdiv.kind = "training";
-    plovdiv.status = "published";
+    plovdiv.status = event_status::published;
     plovdiv.starts_at = local_day(-30, "09:00", tz);
     plovdiv.ends_at = local_day(-29, "17:00", tz);
     plovdiv.timezone = tz;

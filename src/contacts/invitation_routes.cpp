@@ -50,7 +50,7 @@ struct created {
 created create_campaign(application& a, storage::database& db, const events::event& e, campaign c, std::int64_t user_id,
                         std::int64_t now) {
     created out;
-    if (e.status != "published") {
+    if (e.status != events::event_status::published) {
         out.status = 409;
         out.code = "event_not_published";
         out.key = "error_invitation_event_not_published";
@@ -62,11 +62,11 @@ created create_campaign(application& a, storage::database& db, const events::eve
     c.event_id = e.id;
     c.created_by = user_id;
     c.created_at = view::format_iso_utc(now);
-    c.status = "scheduled";
+    c.status = campaign_status::scheduled;
     c.id = repo.insert_campaign(c);
     if (c.send_at <= view::format_iso_utc(now)) out.queued = queue_campaign(ic, e, c, now);
     storage::audit(db, user_id, "invitations.campaign", e.id, c.id,
-                        c.status == "queued" ? "invited " + std::to_string(out.queued.invited) : "scheduled " + c.send_at);
+                        c.status == campaign_status::queued ? "invited " + std::to_string(out.queued.invited) : "scheduled " + c.send_at);
     tx.commit();
     out.camp = std::move(c);
     return out;
@@ -90,10 +90,10 @@ http::response admin_page(call& c, const events::event& e, const http::fields* f
     json::array campaigns;
     for (const auto& camp : repo.campaigns(e.id)) {
         auto j = to_json(camp, repo.counts(camp.id));
-        j["status_label"] = a.texts.text(ctx.lang, "campaign_status_" + camp.status);
+        j["status_label"] = a.texts.text(ctx.lang, "campaign_status_" + std::string(to_string(camp.status)));
         if (auto t = view::parse_iso8601(camp.send_at)) j["send_at_label"] = view::format_date_time(*t, e.timezone, ctx.lang);
-        j["can_resend"] = camp.status == "queued";
-        j["can_cancel"] = camp.status == "scheduled";
+        j["can_resend"] = camp.status == campaign_status::queued;
+        j["can_cancel"] = camp.status == campaign_status::scheduled;
         campaigns.push_back(std::move(j));
     }
     std::int64_t total = 0;
@@ -143,7 +143,7 @@ http::response admin_page(call& c, const events::event& e, const http::fields* f
                       {"locale_bg", locale != "en"},
                       {"locale_en", locale == "en"},
                       {"placeholders", "{{name}}, {{organisation}}, {{position}}, {{town}}, {{event_title}}, {{event_date}}, {{venue}}, {{event_url}}, {{link}}, {{decline_link}}"},
-                      {"published", e.status == "published"}};
+                      {"published", e.status == events::event_status::published}};
     for (auto& [k, v] : extra) data[k] = std::move(v);
     return c.page("contacts/invitations", std::move(data), status);
 }
@@ -227,7 +227,7 @@ http::response admin_post(call& c) {
     auto r = create_campaign(a, c.db(), e, camp, c.user().id, now);
     if (!r.camp) return c.error(r.status, r.code, a.texts.text(lang, r.key));
     auto base = "/admin/events/" + std::to_string(e.id) + "/invitations";
-    if (r.camp->status == "scheduled") return http::response::redirect(base + "?scheduled=1");
+    if (r.camp->status == campaign_status::scheduled) return http::response::redirect(base + "?scheduled=1");
     return http::response::redirect(base + "?invited=" + std::to_string(r.queued.invited) +
                                     "&skipped=" + std::to_string(r.queued.skipped_unsubscribed + r.queued.skipped_invited));
 }
@@ -259,7 +259,7 @@ http::response admin_cancel(call& c) {
     if (!camp || camp->event_id != c.event_id) return c.error(404, "not_found");
     auto page = "/admin/events/" + std::to_string(c.event_id) + "/invitations";
     // Sent or cancelled meanwhile: back to the page with the reason.
-    if (camp->status != "scheduled") return http::response::redirect(page + "?refused=campaign_not_scheduled");
+    if (camp->status != campaign_status::scheduled) return http::response::redirect(page + "?refused=campaign_not_scheduled");
     repo.set_campaign_cancelled(camp->id);
     storage::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");
     tx.commit();
@@ -363,7 +363,7 @@ http::response api_cancel(call& c) {
     repository repo(c.db());
     auto camp = repo.find_campaign(app::to_id(c.req.param("campaign")).value_or(0));
     if (!camp || camp->event_id != c.event_id) return c.error(404, "not_found");
-    if (camp->status != "scheduled")
+    if (camp->status != campaign_status::scheduled)
         return app::json_error(409, "campaign_not_scheduled", c.app.texts.text(c.lang(), "error_campaign_not_scheduled"));
     repo.set_campaign_cancelled(camp->id);
     storage::audit(c.db(), c.user().id, "invitations.cancel", c.event_id, camp->id, "");

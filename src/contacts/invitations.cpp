@@ -209,7 +209,7 @@ queue_result queue_campaign(invite_context& c, const events::event& e, campaign&
         ++r.invited;
     }
     repo.set_campaign_queued(camp.id, r.skipped_unsubscribed, r.skipped_invited, now_iso);
-    camp.status = "queued";
+    camp.status = campaign_status::queued;
     camp.queued_at = now_iso;
     camp.skipped_unsubscribed = r.skipped_unsubscribed;
     camp.skipped_invited = r.skipped_invited;
@@ -222,10 +222,10 @@ int run_due_campaigns(invite_context& c, std::int64_t now) {
         storage::transaction tx(c.db);
         repository repo(c.db);
         auto camp = repo.find_campaign(id);
-        if (!camp || camp->status != "scheduled") continue;  // another process took it
+        if (!camp || camp->status != campaign_status::scheduled) continue;  // another process took it
         events::repository events(c.db);
         auto e = events.find(camp->event_id);
-        if (!e || e->status != "published") {
+        if (!e || e->status != events::event_status::published) {
             // A cancelled (or unpublished) event gets no invitations.
             repo.set_campaign_cancelled(id);
             tx.commit();
@@ -331,7 +331,7 @@ boost::json::object to_json(const invitation& i) {
                         {"email", i.email},
                         {"name", i.name},
                         {"status", status},
-                        {"mail_status", i.mail_status},
+                        {"mail_status", i.mail_status ? to_string(*i.mail_status) : ""},
                         {"reason", status == "failed" ? json::value(i.mail_error) : json::value(nullptr)},
                         {"sent_at", i.sent_at.empty() ? json::value(nullptr) : json::value(i.sent_at)},
                         {"registration_id", opt(i.registration_id)},
@@ -351,7 +351,7 @@ boost::json::object to_json(const campaign& c, const campaign_counts& n) {
                         {"filter", std::move(filter)},
                         {"locale", c.locale},
                         {"send_at", c.send_at},
-                        {"status", c.status},
+                        {"status", to_string(c.status)},
                         {"queued_at", c.queued_at.empty() ? json::value(nullptr) : json::value(c.queued_at)},
                         {"counts", json::object{{"invited", n.invited},
                                                 {"queued", n.queued},

@@ -1,9 +1,13 @@
 // Contacts (the organisers' address book), invitation campaigns and the personal invitations
 // they send.
 #pragma once
+#include "mail/model.hpp"
+
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sabor::contacts {
@@ -26,6 +30,15 @@ struct recipient_filter {
     std::string town;
 };
 
+// An invitation campaign: waiting for its time, queued (its invitations are in the outbox),
+// or cancelled before its time. Stored and sent as the names below (util/enum_text.hpp).
+enum class campaign_status { scheduled, queued, cancelled };
+inline constexpr std::array<std::string_view, 3> campaign_statuses{"scheduled", "queued", "cancelled"};
+constexpr std::string_view to_string(campaign_status s) { return util::enum_name(campaign_statuses, s); }
+constexpr std::optional<campaign_status> parse_campaign_status(std::string_view s) {
+    return util::enum_parse<campaign_status>(campaign_statuses, s);
+}
+
 struct campaign {
     std::int64_t id = 0;
     std::int64_t event_id = 0;
@@ -33,7 +46,7 @@ struct campaign {
     recipient_filter filter;
     std::string locale = "bg";
     std::string send_at;  // ISO 8601 UTC
-    std::string status = "scheduled";  // scheduled, queued, cancelled
+    campaign_status status = campaign_status::scheduled;
     std::string queued_at;
     std::int64_t skipped_unsubscribed = 0, skipped_invited = 0;
     std::optional<std::int64_t> created_by;
@@ -52,7 +65,7 @@ struct invitation {
     std::optional<std::int64_t> registration_id;
     std::string declined_at;
     std::string created_at;
-    std::string mail_status;  // queued, sending, sent, failed ("" without a message)
+    std::optional<mail::message_status> mail_status;  // nothing without a message
     std::string mail_error;
     std::string sent_at;
     // registered, declined, failed, sent, queued

@@ -68,7 +68,7 @@ campaign read_campaign(storage::statement& st) {
     c.filter = parse_filter(st.get_text(i++));
     c.locale = st.get_text(i++);
     c.send_at = st.get_text(i++);
-    c.status = st.get_text(i++);
+    c.status = util::enum_stored<campaign_status>(campaign_statuses, st.get_text(i++), "invitation_campaigns.status");
     c.queued_at = st.get_text(i++);
     c.skipped_unsubscribed = st.get_int(i++);
     c.skipped_invited = st.get_int(i++);
@@ -111,7 +111,8 @@ invitation read_invitation(storage::statement& st) {
     v.registration_id = opt_int(st, i++);
     v.declined_at = st.get_text(i++);
     v.created_at = st.get_text(i++);
-    v.mail_status = st.get_text(i++);
+    if (auto s = st.get_text(i++); !s.empty())  // "": no outbox row (COALESCE)
+        v.mail_status = util::enum_stored<mail::message_status>(mail::statuses, s, "mail_outbox.status");
     v.mail_error = st.get_text(i++);
     v.sent_at = st.get_text(i++);
     return v;
@@ -129,8 +130,8 @@ void bind_fields(storage::statement& st, const contact& c) {
 std::string invitation::status() const {
     if (registration_id) return "registered";
     if (!declined_at.empty()) return "declined";
-    if (mail_status == "failed") return "failed";
-    if (mail_status == "sent") return "sent";
+    if (mail_status == mail::message_status::failed) return "failed";
+    if (mail_status == mail::message_status::sent) return "sent";
     return "queued";
 }
 
@@ -269,7 +270,7 @@ std::int64_t repository::insert_campaign(const campaign& c) {
                           ":created_by, :created_at)");
     st.bind(":event_id", c.event_id).bind(":subject", c.subject).bind(":body", c.body);
     st.bind(":filter", filter_json(c.filter)).bind(":locale", c.locale).bind(":send_at", c.send_at);
-    st.bind(":status", c.status).bind(":created_by", c.created_by).bind(":created_at", c.created_at);
+    st.bind(":status", to_string(c.status)).bind(":created_by", c.created_by).bind(":created_at", c.created_at);
     st.run();
     return db_.last_insert_id();
 }

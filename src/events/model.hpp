@@ -1,11 +1,21 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "util/enum_text.hpp"
+
 namespace sabor::events {
+
+// An event's status: a draft only its organisers see, published, or cancelled (still shown,
+// taking no registrations). Stored and sent as the names below (util/enum_text.hpp).
+enum class event_status { draft, published, cancelled };
+inline constexpr std::array<std::string_view, 3> statuses{"draft", "published", "cancelled"};
+constexpr std::string_view to_string(event_status s) { return util::enum_name(statuses, s); }
+constexpr std::optional<event_status> parse_status(std::string_view s) { return util::enum_parse<event_status>(statuses, s); }
 
 inline constexpr std::array<std::string_view, 7> kinds{"conference", "seminar",  "forum",           "workshop",
                                                        "training",   "meeting",  "press_conference"};
@@ -17,7 +27,7 @@ struct event {
     std::string slug;
     std::string title;
     std::string kind = "seminar";
-    std::string status = "draft";
+    event_status status = event_status::draft;
     std::int64_t starts_at = 0;  // Unix seconds, UTC
     std::int64_t ends_at = 0;
     std::string timezone = "Europe/Sofia";

@@ -21,7 +21,7 @@ event read_event(storage::statement& st) {
     e.slug = st.get_text(i++);
     e.title = st.get_text(i++);
     e.kind = st.get_text(i++);
-    e.status = st.get_text(i++);
+    e.status = util::enum_stored<event_status>(statuses, st.get_text(i++), "events.status");
     e.starts_at = util::parse_iso8601(st.get_text(i++)).value_or(0);
     e.ends_at = util::parse_iso8601(st.get_text(i++)).value_or(0);
     e.timezone = st.get_text(i++);
@@ -99,7 +99,7 @@ void repository::insert(event& e, std::int64_t manager) {
                               ":public_participants, :waitlist, :registration_opens_at, :registration_closes_at, ") +
                           now_sql + ", " + now_sql + ")");
     bind_fields(st, e);
-    st.bind(":slug", e.slug).bind(":status", e.status);
+    st.bind(":slug", e.slug).bind(":status", to_string(e.status));
     st.bind(":created_by", manager ? std::optional<std::int64_t>(manager) : std::nullopt);
     st.run();
     e.id = db_.last_insert_id();
@@ -142,9 +142,9 @@ void repository::set_registration_form(std::int64_t id, const std::string& store
         .run();
 }
 
-void repository::set_status(std::int64_t id, std::string_view status) {
+void repository::set_status(std::int64_t id, event_status status) {
     db_.prepare(std::string("UPDATE events SET status = ?, updated_at = ") + now_sql + " WHERE id = ?")
-        .bind(1, status)
+        .bind(1, to_string(status))
         .bind(2, id)
         .run();
 }
@@ -221,9 +221,9 @@ std::int64_t repository::confirmed_count(std::int64_t event_id) {
     return st.get_int(0);
 }
 
-std::int64_t repository::count_by_status(std::string_view status) {
+std::int64_t repository::count_by_status(event_status status) {
     auto st = db_.prepare("SELECT COUNT(*) FROM events WHERE status = ?");
-    st.bind(1, status);
+    st.bind(1, to_string(status));
     st.step();
     return st.get_int(0);
 }

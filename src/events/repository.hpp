@@ -15,7 +15,7 @@ public:
     // Call inside a transaction. Fills e.id, e.slug.
     void insert(event& e, std::int64_t manager);
     void update(const event& e);  // fields and organisations; slug stays
-    void set_status(std::int64_t id, std::string_view status);
+    void set_status(std::int64_t id, event_status status);
     void set_registration_form(std::int64_t id, const std::string& stored);
     void remove(std::int64_t id);
 
@@ -28,7 +28,7 @@ public:
     std::vector<event> list_managed(std::int64_t user_id, bool all);
     bool is_manager(std::int64_t event_id, std::int64_t user_id);
     bool slug_taken(std::string_view slug);
-    std::int64_t count_by_status(std::string_view status);
+    std::int64_t count_by_status(event_status status);
     // Confirmed registrations: the seats taken (for the availability shown before registering).
     std::int64_t confirmed_count(std::int64_t event_id);
 

@@ -86,7 +86,7 @@ http::response event_page(call& c, const parts& of_event) {
     auto e = the_event(c);
     auto view = to_view(e, a.texts, c.lang());
     auto now = now_seconds();
-    view["by_invitation"] = e.status == "published" && e.registration_mode == "invitation" && e.ends_at >= now;
+    view["by_invitation"] = e.status == event_status::published && e.registration_mode == "invitation" && e.ends_at >= now;
     auto av = availability_of(e, repo.confirmed_count(e.id), now);
     // Full without a waiting list: no "Register" button to a form that would refuse.
     view["registration_open"] = accepting_registrations(e, now) && av.state != "full";
@@ -218,16 +218,16 @@ http::response publish(call& c) {
     repository repo(c.db());
     auto e = the_event(c);
     // Refused: back to the event's page with the reason, not a bare error page.
-    if (e.status == "cancelled") return http::response::redirect("/admin/events/" + std::to_string(e.id) + "?refused=publish_cancelled");
+    if (e.status == event_status::cancelled) return http::response::redirect("/admin/events/" + std::to_string(e.id) + "?refused=publish_cancelled");
     storage::transaction tx(c.db());
-    repo.set_status(e.id, "published");
+    repo.set_status(e.id, event_status::published);
     tx.commit();
     return http::response::redirect("/admin?notice=published");
 }
 
 http::response remove(call& c, const parts& of_event) {
     auto e = the_event(c);
-    if (e.status != "draft") return http::response::redirect("/admin/events/" + std::to_string(e.id) + "?refused=delete_published");
+    if (e.status != event_status::draft) return http::response::redirect("/admin/events/" + std::to_string(e.id) + "?refused=delete_published");
     // Deleting asks first, saying what goes with the draft; only the second press deletes.
     if (!app::confirmed(c.form)) return confirm_delete(c, e, of_event);
     storage::transaction tx(c.db());
@@ -291,7 +291,7 @@ http::response api_patch(call& c) {
 http::response api_delete(call& c, const parts& of_event) {
     repository repo(c.db());
     auto e = the_event(c);
-    if (e.status != "draft") return app::json_error(409, "delete_published", c.app.texts.text(c.lang(), "error_delete_published"));
+    if (e.status != event_status::draft) return app::json_error(409, "delete_published", c.app.texts.text(c.lang(), "error_delete_published"));
     storage::transaction tx(c.db());
     draft_deletion deletion(c.db(), e.id, of_event);
     tx.commit();
@@ -304,10 +304,10 @@ http::response api_delete(call& c, const parts& of_event) {
 http::response api_publish(call& c) {
     repository repo(c.db());
     auto e = the_event(c);
-    if (e.status == "cancelled")
+    if (e.status == event_status::cancelled)
         return app::json_error(409, "publish_cancelled", c.app.texts.text(c.lang(), "error_publish_cancelled"));
     storage::transaction tx(c.db());
-    repo.set_status(e.id, "published");
+    repo.set_status(e.id, event_status::published);
     tx.commit();
     return app::json_response(200, api_event_json(c.app, repo, *repo.find(e.id)));
 }
@@ -326,7 +326,7 @@ void register_routes(application& a, parts of_event_given) {
         repository repo(db);
         auto e = slug.empty() ? repo.find(id) : repo.find_by_slug(slug);
         if (!e) return std::nullopt;
-        app::event_standing standing{e->id, e->status != "draft"};
+        app::event_standing standing{e->id, e->status != event_status::draft};
         return app::loaded_event{standing, std::move(*e)};
     };
     a.events_rules.manages = [](storage::database& db, const accounts::user& u, std::int64_t event_id) {
@@ -334,7 +334,7 @@ void register_routes(application& a, parts of_event_given) {
     };
     a.metrics.add_gauge("sabor_events_published", "Events published now.", [&a] {
         auto conn = a.db.acquire();
-        return static_cast<double>(repository(*conn).count_by_status("published"));
+        return static_cast<double>(repository(*conn).count_by_status(event_status::published));
     });
     using app::route;
 

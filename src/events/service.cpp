@@ -276,7 +276,7 @@ std::string phone_uri(std::string_view phone) {
 }
 
 bool accepting_registrations(const event& e, std::int64_t now) {
-    return e.status == "published" && e.ends_at >= now &&
+    return e.status == event_status::published && e.ends_at >= now &&
            (e.registration_mode == "open" || e.registration_mode == "moderated") &&
            (!e.registration_opens_at || now >= e.registration_opens_at) &&
            (!e.registration_closes_at || now <= e.registration_closes_at);
@@ -285,7 +285,7 @@ bool accepting_registrations(const event& e, std::int64_t now) {
 availability availability_of(const event& e, std::int64_t confirmed, std::int64_t now) {
     availability av{e.capacity, confirmed, "open"};
     bool full = e.capacity > 0 && confirmed >= e.capacity;
-    if (e.status != "published" || e.ends_at < now || e.registration_mode == "closed" ||
+    if (e.status != event_status::published || e.ends_at < now || e.registration_mode == "closed" ||
         (e.registration_closes_at && now > e.registration_closes_at))
         av.state = "closed";
     else if (e.registration_opens_at && now < e.registration_opens_at)
@@ -331,7 +331,7 @@ boost::json::object to_json(const event& e, const std::string& public_base) {
         {"url", public_base + "/events/" + e.slug},
         {"title", e.title},
         {"kind", e.kind},
-        {"status", e.status},
+        {"status", to_string(e.status)},
         {"starts_at", view::format_iso_local(e.starts_at, e.timezone)},
         {"ends_at", view::format_iso_local(e.ends_at, e.timezone)},
         {"timezone", e.timezone},
@@ -370,11 +370,11 @@ boost::json::object to_view(const event& e, const view::i18n& texts, const std::
     v["closes_input"] = e.registration_closes_at ? view::format_input_local(e.registration_closes_at, e.timezone) : "";
     v["description_html"] = view::render_description(e.description);
     v["kind_label"] = texts.text(lang, "kind_" + e.kind);
-    v["status_label"] = texts.text(lang, "status_" + e.status);
+    v["status_label"] = texts.text(lang, "status_" + std::string(to_string(e.status)));
     v["mode_label"] = texts.text(lang, "mode_" + e.registration_mode);
-    v["is_draft"] = e.status == "draft";
-    v["is_published"] = e.status == "published";
-    v["is_cancelled"] = e.status == "cancelled";
+    v["is_draft"] = e.status == event_status::draft;
+    v["is_published"] = e.status == event_status::published;
+    v["is_cancelled"] = e.status == event_status::cancelled;
     v["has_funding"] = e.has_funding();
     v["has_organisers"] = !e.organisers.empty();
     v["has_partners"] = !e.partners.empty();

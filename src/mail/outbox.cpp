@@ -127,7 +127,7 @@ std::optional<std::int64_t> outbox::next_due_at() {
     return view::parse_iso8601(st.get_text(0));
 }
 
-std::vector<outbox_row> outbox::list(const std::string& status, std::int64_t limit, std::int64_t offset, std::int64_t* total) {
+std::vector<outbox_row> outbox::list(std::string_view status, std::int64_t limit, std::int64_t offset, std::int64_t* total) {
     if (total) {
         auto c = db_.prepare("SELECT COUNT(*) FROM mail_outbox WHERE ?1 = '' OR status = ?1");
         c.bind(1, status);
@@ -147,7 +147,7 @@ std::vector<outbox_row> outbox::list(const std::string& status, std::int64_t lim
         r.to_name = st.get_text(3);
         r.subject = st.get_text(4);
         r.message_id = st.get_text(5);
-        r.status = st.get_text(6);
+        r.status = util::enum_stored<message_status>(statuses, st.get_text(6), "mail_outbox.status");
         r.attempts = st.get_int(7);
         r.next_attempt_at = st.get_text(8);
         r.last_error = st.get_text(9);
@@ -162,12 +162,13 @@ outbox_counts outbox::counts() {
     outbox_counts c;
     auto st = db_.prepare("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status");
     while (st.step()) {
-        auto s = st.get_text(0);
         auto n = st.get_int(1);
-        if (s == "queued") c.queued = n;
-        else if (s == "sending") c.sending = n;
-        else if (s == "sent") c.sent = n;
-        else if (s == "failed") c.failed = n;
+        switch (util::enum_stored<message_status>(statuses, st.get_text(0), "mail_outbox.status")) {
+        case message_status::queued: c.queued = n; break;
+        case message_status::sending: c.sending = n; break;
+        case message_status::sent: c.sent = n; break;
+        case message_status::failed: c.failed = n; break;
+        }
     }
     return c;
 }

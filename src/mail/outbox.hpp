@@ -3,6 +3,7 @@
 // template data as JSON), which the mail worker turns into the message before sending, so
 // that building MIME stays out of the write transaction. All mail SQL is here.
 #pragma once
+#include "mail/model.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -39,7 +40,7 @@ struct outbox_row {
     std::string to_name;
     std::string subject;
     std::string message_id;
-    std::string status;  // queued, sending, sent, failed
+    message_status status = message_status::queued;
     std::int64_t attempts = 0;
     std::string next_attempt_at;
     std::string last_error;
@@ -86,7 +87,8 @@ public:
     bool resend(std::int64_t id, std::int64_t now);
     std::optional<std::int64_t> next_due_at();
 
-    std::vector<outbox_row> list(const std::string& status, std::int64_t limit, std::int64_t offset, std::int64_t* total);
+    // `status`: the filter as asked for ("" for all; text that names no status matches nobody).
+    std::vector<outbox_row> list(std::string_view status, std::int64_t limit, std::int64_t offset, std::int64_t* total);
     outbox_counts counts();
 
 private:

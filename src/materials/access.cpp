@@ -32,13 +32,13 @@ std::int64_t release_time(const release_setting& s, const events::event& e) {
 
 access decide(storage::database& db, const events::event& e, const release_setting& s, const viewer& v, std::int64_t now) {
     if (v.organiser) return access::allowed;
-    if (e.status == "draft") return access::hidden;
+    if (e.status == events::event_status::draft) return access::hidden;
     if (s.visibility == "organisers") return access::organisers_only;
     if (now < release_time(s, e)) return access::not_yet;
     if (s.visibility == "public") return access::allowed;
     std::optional<registration::registration> r;
     if (v.registration_id) r = registration::repository(db).find(*v.registration_id);
-    bool confirmed = r && r->event_id == e.id && r->status == "confirmed";
+    bool confirmed = r && r->event_id == e.id && r->status == registration::registration_status::confirmed;
     if (s.visibility == "registered") return confirmed ? access::allowed : access::needs_registration;
     if (s.visibility == "attendees") {
         if (confirmed && !r->checked_in_at.empty()) return access::allowed;
@@ -56,7 +56,7 @@ download_visit download_access(storage::database& db, const events::event& e, co
 }
 
 bool audience_may_download(const events::event& e, const release_setting& s, bool attendees_only, std::int64_t now) {
-    if (e.status == "draft" || now < release_time(s, e)) return false;
+    if (e.status == events::event_status::draft || now < release_time(s, e)) return false;
     if (s.visibility == "public" || s.visibility == "registered") return true;
     return s.visibility == "attendees" && attendees_only;
 }

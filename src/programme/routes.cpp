@@ -354,7 +354,7 @@ http::response programme_ics(call& c) {
         ev.starts_at = s.starts_at;
         ev.ends_at = s.ends_at;
         ev.stamp = stamp;
-        ev.cancelled = e.status == "cancelled";
+        ev.cancelled = e.status == events::event_status::cancelled;
         items.push_back(std::move(ev));
         for (const auto& t : d.talks) {
             if (t.session_id != s.id || !t.starts_at) continue;  // untimed talks are within their session's event
@@ -381,7 +381,7 @@ http::response programme_ics(call& c) {
 http::response speaker_photo(call& c) {
     auto s = repository(c.db()).find_speaker(c.object_id);
     if (!s || s->photo.empty()) return c.error(404, "not_found");
-    bool draft = events::the_event(c).status == "draft";
+    bool draft = events::the_event(c).status == events::event_status::draft;
     http::file_meta meta;
     meta.content_type = photo_content_type(s->photo);
     meta.etag = "\"" + s->photo + "\"";  // a new photo gets a new name

@@ -26,7 +26,7 @@ namespace {
 using app::access;
 using app::call;
 
-std::vector<registration> all_for(storage::database& db, std::int64_t event_id, const std::string& status,
+std::vector<registration> all_for(storage::database& db, std::int64_t event_id, std::string_view status,
                                   const std::string& q) {
     return repository(db).list(event_id, status, util::to_lower_utf8(q), 100000, 0, nullptr);
 }
@@ -52,13 +52,13 @@ http::response list_page(call& c) {
     json::array rows;
     for (const auto& r : list) {
         auto j = to_json(r);
-        j["status_label"] = a.texts.text(lang, "regstatus_" + r.status);
+        j["status_label"] = a.texts.text(lang, "regstatus_" + std::string(to_string(r.status)));
         j["type_label"] = r.organisation_type.empty() ? std::string{} : a.texts.text(lang, "orgtype_" + r.organisation_type);
-        j["can_approve"] = r.status == "pending" || r.status == "waitlisted";
-        j["can_reject"] = r.status == "pending";
-        j["can_cancel"] = r.status != "cancelled" && r.status != "rejected";
+        j["can_approve"] = r.status == registration_status::pending || r.status == registration_status::waitlisted;
+        j["can_reject"] = r.status == registration_status::pending;
+        j["can_cancel"] = is_live(r.status);
         j["checked_in"] = !r.checked_in_at.empty();
-        j["can_check_in"] = r.status == "confirmed";
+        j["can_check_in"] = r.status == registration_status::confirmed;
         rows.push_back(std::move(j));
     }
     // The same figures as GET .../statistics, with labels for the page.
@@ -84,7 +84,7 @@ http::response list_page(call& c) {
     }
     bool has_tallies = !tallies.empty();
     json::array statuses;
-    for (auto s : {"confirmed", "waitlisted", "pending", "cancelled", "rejected"})
+    for (auto s : sabor::registration::statuses)
         statuses.push_back(json::object{{"value", s}, {"label", a.texts.text(lang, "regstatus_" + std::string(s))},
                                         {"selected", status == s}});
     json::object data{{"title", a.texts.text(lang, "attendees_title") + ": " + e.title},
@@ -116,12 +116,12 @@ http::response list_page(call& c) {
 // it was refused; nullopt when done (or nothing to do).
 std::optional<refusal> apply_action(context& c, repository& repo, const events::event& e, registration& r,
                                     const std::string& what) {
-    if (what == "approve") return set_status(c, e, r, "confirmed");
-    if (what == "reject") return set_status(c, e, r, "rejected");
-    if (what == "cancel") return set_status(c, e, r, "cancelled");
+    if (what == "approve") return set_status(c, e, r, registration_status::confirmed);
+    if (what == "reject") return set_status(c, e, r, registration_status::rejected);
+    if (what == "cancel") return set_status(c, e, r, registration_status::cancelled);
     if (what == "admit" || what == "admit_over_capacity") return admit_at_desk(c, e, r, what == "admit_over_capacity");
     if (what == "check_in" || what == "undo_check_in") {
-        if (r.status != "confirmed") return refusal::not_confirmed;
+        if (r.status != registration_status::confirmed) return refusal::not_confirmed;
         repo.set_checked_in(r.id, what == "check_in");
         return std::nullopt;
     }
@@ -160,14 +160,14 @@ std::vector<std::string> cancel_consequences(application& a, const std::string& 
     std::vector<std::string> out;
     out.push_back(r.email.empty() ? a.texts.text(lang, "confirm_cancel_reg_no_mail")
                                   : a.texts.text(lang, "confirm_cancel_reg_mail", {{"email", r.email}}));
-    if (r.status == "confirmed") {
+    if (r.status == registration_status::confirmed) {
         // The service gives a freed seat to the first on the waiting list at once.
         auto next = repo.first_waitlisted(e.id);
         out.push_back(next ? a.texts.text(lang, "confirm_cancel_reg_seat_to", {{"name", next->name}})
                            : a.texts.text(lang, "confirm_cancel_reg_seat_free"));
-    } else if (r.status == "waitlisted") {
+    } else if (r.status == registration_status::waitlisted) {
         out.push_back(a.texts.text(lang, "confirm_cancel_reg_leaves_waitlist"));
-    } else if (r.status == "pending") {
+    } else if (r.status == registration_status::pending) {
         out.push_back(a.texts.text(lang, "confirm_cancel_reg_request_drops"));
     }
     out.push_back(a.texts.text(lang, "confirm_cancel_reg_final"));
@@ -268,7 +268,7 @@ http::response action(call& c) {
     auto e = events::the_event(c);
     auto what = app::form_value(form, "action");
     // Cancelling a registration asks first (the person is told, the seat goes on).
-    if (what == "cancel" && r->status != "cancelled" && r->status != "rejected" && !app::confirmed(form))
+    if (what == "cancel" && is_live(r->status) && !app::confirmed(form))
         return confirm_cancel(a, c.req, c.ctx, repo, e, *r, form);
     context svc{db, a.mail, a.cfg.public_base(), a.secret};
     const auto before = r->status;
@@ -280,7 +280,7 @@ http::response action(call& c) {
         // Back to the page the organiser came from, with the reason: no dead end.
         return http::response::redirect(with_query(back_path(form, e.id), "refused=" + std::string(code(*refused))));
     }
-    storage::audit(db, c.user().id, "registration." + what, e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + before : "");
+    storage::audit(db, c.user().id, "registration." + what, e.id, r->id, what.rfind("admit", 0) == 0 ? "was " + std::string(to_string(before)) : "");
     tx.commit();
     auto back = back_path(form, e.id);
     return http::response::redirect(with_query(back, what.rfind("admit", 0) == 0 ? "admitted=1" : "did=" + what));
@@ -360,10 +360,10 @@ http::response signin_sheet(call& c) {
     constexpr std::size_t max_day_columns = 6;  // more would leave no room to sign on A4
     bool per_day = days.size() > 1 && (req.query_param("per_day").value_or("") == "1" || days.size() > max_day_columns);
 
-    auto list = all_for(c.db(), e.id, all ? "" : "confirmed", "");
+    auto list = all_for(c.db(), e.id, all ? "" : to_string(registration_status::confirmed), "");
     if (all)
         list.erase(std::remove_if(list.begin(), list.end(),
-                                  [](const registration& r) { return r.status == "cancelled" || r.status == "rejected"; }),
+                                  [](const registration& r) { return !is_live(r.status); }),
                    list.end());
     sort_bulgarian(list, by_org);
     json::array rows;

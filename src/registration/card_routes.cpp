@@ -19,7 +19,7 @@ std::optional<std::int64_t> card_registration(const std::string& secret, storage
     auto id = verify_checkin_code(secret, std::string(code));
     auto r = id ? repository(db).find(*id) : std::nullopt;
     auto e = r ? events::repository(db).find(r->event_id) : std::nullopt;
-    if (!e || e->status == "draft") return std::nullopt;
+    if (!e || e->status == events::event_status::draft) return std::nullopt;
     return r->id;
 }
 
@@ -28,11 +28,11 @@ http::response card_page(call& c) {
     auto r = repository(c.db()).find(c.object_id);
     auto e = r ? events::repository(c.db()).find(r->event_id) : std::nullopt;
     if (!e) return c.error(404, "not_found");  // gone since the link was checked
-    bool active = r->status == "confirmed" && e->status != "cancelled";
+    bool active = r->status == registration_status::confirmed && e->status != events::event_status::cancelled;
     boost::json::object reg{{"name", r->name},
                             {"organisation", r->organisation},
-                            {"status", r->status},
-                            {"status_label", a.texts.text(c.lang(), "regstatus_" + r->status)},
+                            {"status", to_string(r->status)},
+                            {"status_label", a.texts.text(c.lang(), "regstatus_" + std::string(to_string(r->status)))},
                             {"checked_in", !r->checked_in_at.empty()},
                             {"qr", active ? qr_data_uri(checkin_url(a.cfg.public_base(), a.secret, r->id)) : ""}};
     boost::json::object data{{"title", a.texts.text(c.lang(), "card_title") + ": " + e->title},

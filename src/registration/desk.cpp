@@ -7,21 +7,21 @@ namespace sabor::registration {
 namespace json = boost::json;
 
 desk_seats seats_of(storage::database& db, const events::event& e) {
-    return desk_seats{repository(db).count(e.id, "confirmed"), e.capacity};
+    return desk_seats{repository(db).count(e.id, registration_status::confirmed), e.capacity};
 }
 
 json::object desk_row(storage::database& db, const registration& r, const desk_seats& seats, const view::i18n& texts,
                       const std::string& lang) {
     auto j = to_json(r);
-    const bool confirmed = r.status == "confirmed";
-    j["status_label"] = texts.text(lang, "regstatus_" + r.status);
+    const bool confirmed = r.status == registration_status::confirmed;
+    j["status_label"] = texts.text(lang, "regstatus_" + std::string(to_string(r.status)));
     j["is_confirmed"] = confirmed;
     j["checked_in"] = !r.checked_in_at.empty();
     j["can_check_in"] = confirmed;
     if (!confirmed) {
         std::vector<std::pair<std::string, std::string>> values;
-        if (r.status == "waitlisted") values.emplace_back("position", std::to_string(repository(db).waitlist_position(r)));
-        j["status_hint"] = texts.text(lang, "desk_hint_" + r.status, values);
+        if (r.status == registration_status::waitlisted) values.emplace_back("position", std::to_string(repository(db).waitlist_position(r)));
+        j["status_hint"] = texts.text(lang, "desk_hint_" + std::string(to_string(r.status)), values);
         j["can_admit"] = seats.free();
         j["can_admit_over_capacity"] = !seats.free();
         j["seats_hint"] = seats.free() ? texts.text(lang, "desk_seat_free")
@@ -51,9 +51,9 @@ std::string desk_path(std::int64_t event_id, const std::string& q) {
 
 std::optional<refusal> admit_at_desk(context& c, const events::event& e, registration& r, bool over_capacity) {
     repository repo(c.db);
-    if (r.status != "confirmed") {
+    if (r.status != registration_status::confirmed) {
         if (!seats_of(c.db, e).free() && !over_capacity) return refusal::desk_no_seat;
-        if (auto refused = set_status(c, e, r, "confirmed", true)) return refused;
+        if (auto refused = set_status(c, e, r, registration_status::confirmed, true)) return refused;
     }
     repo.set_checked_in(r.id, true);
     return std::nullopt;

@@ -46,7 +46,7 @@ http::response confirm_page(call& c, const events::event& e, const std::string& 
                       {"event", events::to_view(e, a.texts, lang)},
                       {"message", message},
                       {"error", error},
-                      {"already", e.status == "cancelled"},
+                      {"already", e.status == events::event_status::cancelled},
                       {"told_text", a.texts.text(lang, told == 1 ? "cancel_event_told_one" : "cancel_event_told",
                                                  {{"count", std::to_string(told)}})},
                       {"page_is", json::object{{"admin_event_form", true}}}};
@@ -55,9 +55,9 @@ http::response confirm_page(call& c, const events::event& e, const std::string& 
 
 // Cancels and tells everyone, in one transaction the caller opened and commits.
 int cancel_event(application& a, storage::database& db, const events::event& e, const std::string& message) {
-    events::repository(db).set_status(e.id, "cancelled");
+    events::repository(db).set_status(e.id, events::event_status::cancelled);
     auto cancelled = e;
-    cancelled.status = "cancelled";  // the mails' calendar data says so
+    cancelled.status = events::event_status::cancelled;  // the mails' calendar data says so
     context c{db, a.mail, a.cfg.public_base(), a.secret};
     return notify_event_cancelled(c, cancelled, message);
 }
@@ -72,7 +72,7 @@ http::response page_post(call& c) {
     // Only the confirmation page's own button cancels; anything else is asked first.
     if (app::form_value(c.form, "confirm") != "1") return http::response::redirect(base);
     auto message = app::form_value(c.form, "message");
-    if (e.status == "cancelled") return confirm_page(c, e, "", "", 409);
+    if (e.status == events::event_status::cancelled) return confirm_page(c, e, "", "", 409);
     if (auto err = check_message(message))
         return confirm_page(c, e, util::valid_utf8(message) ? message : std::string{},
                             c.app.texts.text(c.lang(), *err, {{"max", std::to_string(message_max)}}), 422);
@@ -93,7 +93,7 @@ http::response api_cancel(call& c) {
     if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     storage::transaction tx(c.db());
     auto e = events::the_event(c);
-    if (e.status == "cancelled")
+    if (e.status == events::event_status::cancelled)
         return app::json_error(409, "already_cancelled", a.texts.text(c.lang(), "error_event_already_cancelled"));
     int told = cancel_event(a, c.db(), e, message);
     tx.commit();

@@ -58,7 +58,7 @@ std::vector<std::vector<std::string>> export_table(const std::vector<registratio
     for (const auto& r : list) {
         std::string type = r.organisation_type.empty() ? "" : texts.text(lang, "orgtype_" + r.organisation_type);
         std::vector<std::string> row{std::to_string(++n), r.name,     r.email, r.organisation, r.position, type, r.town,
-                                     r.phone, texts.text(lang, "regstatus_" + r.status),
+                                     r.phone, texts.text(lang, "regstatus_" + std::string(to_string(r.status))),
                                      local_stamp(r.created_at, tz), local_stamp(r.checked_in_at, tz)};
         if (!questions.empty()) {
             boost::json::error_code ec;

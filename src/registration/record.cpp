@@ -70,7 +70,7 @@ http::response page(call& c, const registration& r, const events::event& e, cons
     json::object errs;
     for (const auto& [k, v] : errors) errs[k] = v;
     auto reg = to_json(r);
-    reg["status_label"] = a.texts.text(lang, "regstatus_" + r.status);
+    reg["status_label"] = a.texts.text(lang, "regstatus_" + std::string(to_string(r.status)));
     reg["checked_in_text"] = r.checked_in_at.empty() ? std::string{} : when_text(r.checked_in_at, e, lang);
     json::object data{{"title", r.name},
                       {"event", events::to_view(e, a.texts, lang)},

@@ -105,7 +105,7 @@ json::object statistics_json(storage::database& db, const events::event& e, cons
         return out;
     };
     json::array questions;
-    auto confirmed = repo.list(e.id, "confirmed", "", 1000000, 0, nullptr);
+    auto confirmed = repo.list(e.id, to_string(registration_status::confirmed), "", 1000000, 0, nullptr);
     for (const auto& t : tally_answers(parse_form_settings(e.registration_form).questions, confirmed, texts, lang)) {
         json::array options;
         for (const auto& o : t.options) options.push_back(json::object{{"value", o.value}, {"label", o.label}, {"count", o.count}});

@@ -24,7 +24,7 @@ registration read(storage::statement& st) {
     r.phone = st.get_text(i++);
     r.consent = st.get_int(i++) != 0;
     r.public_listing = st.get_int(i++) != 0;
-    r.status = st.get_text(i++);
+    r.status = util::enum_stored<registration_status>(statuses, st.get_text(i++), "registrations.status");
     r.locale = st.get_text(i++);
     r.created_at = st.get_text(i++);
     r.updated_at = st.get_text(i++);
@@ -62,7 +62,7 @@ std::int64_t repository::insert(const registration& r, const std::string& token_
                           now_sql + ", " + now_sql + ")");
     bind_details(st, r);
     st.bind(":event_id", r.event_id).bind(":email", r.email).bind(":consent", r.consent ? 1 : 0);
-    st.bind(":status", r.status).bind(":locale", r.locale).bind(":token_hash", token_hash).bind(":source", r.source);
+    st.bind(":status", to_string(r.status)).bind(":locale", r.locale).bind(":token_hash", token_hash).bind(":source", r.source);
     st.run();
     auto id = db_.last_insert_id();
     add_link(id, token_hash);
@@ -80,9 +80,9 @@ void repository::update_details(const registration& r) {
     st.run();
 }
 
-void repository::set_status(std::int64_t id, std::string_view status) {
+void repository::set_status(std::int64_t id, registration_status status) {
     db_.prepare(std::string("UPDATE registrations SET status = ?, updated_at = ") + now_sql + " WHERE id = ?")
-        .bind(1, status)
+        .bind(1, to_string(status))
         .bind(2, id)
         .run();
 }
@@ -150,9 +150,9 @@ std::optional<std::int64_t> repository::id_by_token(const std::string& token_has
     return st.get_int(0);
 }
 
-std::int64_t repository::count(std::int64_t event_id, std::string_view status) {
+std::int64_t repository::count(std::int64_t event_id, registration_status status) {
     auto st = db_.prepare("SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status = ?");
-    st.bind(1, event_id).bind(2, status);
+    st.bind(1, event_id).bind(2, to_string(status));
     st.step();
     return st.get_int(0);
 }
@@ -168,16 +168,18 @@ status_counts repository::counts(std::int64_t event_id) {
     auto st = db_.prepare("SELECT status, COUNT(*), COUNT(checked_in_at) FROM registrations WHERE event_id = ? GROUP BY status");
     st.bind(1, event_id);
     while (st.step()) {
-        auto s = st.get_text(0);
         auto n = st.get_int(1);
         c.checked_in += st.get_int(2);
-        if (s == "confirmed") {
+        switch (util::enum_stored<registration_status>(statuses, st.get_text(0), "registrations.status")) {
+        case registration_status::confirmed:
             c.confirmed = n;
             c.attended = st.get_int(2);
-        } else if (s == "waitlisted") c.waitlisted = n;
-        else if (s == "pending") c.pending = n;
-        else if (s == "cancelled") c.cancelled = n;
-        else if (s == "rejected") c.rejected = n;
+            break;
+        case registration_status::waitlisted: c.waitlisted = n; break;
+        case registration_status::pending: c.pending = n; break;
+        case registration_status::cancelled: c.cancelled = n; break;
+        case registration_status::rejected: c.rejected = n; break;
+        }
     }
     return c;
 }
@@ -245,7 +247,7 @@ std::vector<registration> repository::expecting(std::int64_t event_id) {
     return out;
 }
 
-std::vector<registration> repository::list(std::int64_t event_id, const std::string& status, const std::string& query_lower,
+std::vector<registration> repository::list(std::int64_t event_id, std::string_view status, const std::string& query_lower,
                                            std::int64_t limit, std::int64_t offset, std::int64_t* total) {
     // instr() instead of LIKE: the query is data, and % or _ in it must not act as wildcards.
     std::string where = " FROM registrations WHERE event_id = ?1 AND (?2 = '' OR status = ?2) AND (?3 = '' OR instr(search_key, ?3) > 0)";

@@ -15,7 +15,7 @@ public:
 
     std::int64_t insert(const registration& r, const std::string& token_hash);
     void update_details(const registration& r);
-    void set_status(std::int64_t id, std::string_view status);
+    void set_status(std::int64_t id, registration_status status);
     // One more personal link for the registration; the earlier ones keep working.
     void add_link(std::int64_t id, const std::string& token_hash);
     // Whether the "your link again" mail went to this address about this event within the
@@ -31,7 +31,7 @@ public:
     std::optional<std::int64_t> event_of(std::int64_t id);
     std::optional<std::int64_t> id_by_token(const std::string& token_hash);
 
-    std::int64_t count(std::int64_t event_id, std::string_view status);
+    std::int64_t count(std::int64_t event_id, registration_status status);
     std::int64_t count_active();  // all events: confirmed, waitlisted, pending
     status_counts counts(std::int64_t event_id);
     // Per organisation type or per town, most confirmed first: confirmed ("registered"),
@@ -58,8 +58,9 @@ public:
     // Everyone still expecting to come (pending, confirmed, waitlisted) who has an address.
     std::vector<registration> expecting(std::int64_t event_id);
 
-    // Organisers' list: status filter, case-insensitive search (query lower-cased by the caller).
-    std::vector<registration> list(std::int64_t event_id, const std::string& status, const std::string& query_lower,
+    // Organisers' list: status filter as asked for ("" for all; text that names no status
+    // matches nobody), case-insensitive search (query lower-cased by the caller).
+    std::vector<registration> list(std::int64_t event_id, std::string_view status, const std::string& query_lower,
                                    std::int64_t limit, std::int64_t offset, std::int64_t* total);
 
 private:

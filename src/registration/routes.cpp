@@ -153,8 +153,8 @@ http::response result_page(call& c, const events::event& e, const outcome& o, in
     // A known address gets what a new one gets ("check your mail"): the page must not tell a
     // stranger who is registered.
     std::string key = o.what == outcome::already_registered ? "register_received"
-                      : o.reg.status == "confirmed"        ? "register_done_confirmed"
-                      : o.reg.status == "waitlisted"       ? "register_done_waitlisted"
+                      : o.reg.status == registration_status::confirmed        ? "register_done_confirmed"
+                      : o.reg.status == registration_status::waitlisted       ? "register_done_waitlisted"
                                                            : "register_done_pending";
     json::object data{{"title", a.texts.text(c.lang(), "register_title") + ": " + e.title},
                       {"event", events::to_view(e, a.texts, c.lang())},
@@ -199,7 +199,7 @@ http::response participants_page(call& c) {
     auto& a = c.app;
     auto e = events::the_event(c);
     if (!e.public_participants) return c.error(404, "not_found");
-    auto list = repository(c.db()).list(e.id, "confirmed", "", 100000, 0, nullptr);
+    auto list = repository(c.db()).list(e.id, to_string(registration_status::confirmed), "", 100000, 0, nullptr);
     list.erase(std::remove_if(list.begin(), list.end(), [](const registration& r) { return !r.public_listing; }),
                list.end());
     sort_bulgarian(list, false);
@@ -227,13 +227,13 @@ http::response manage_page(call& c, const personal_parts& parts, const std::stri
     if (!e) return c.error(404, "bad_link");
     app::csrf_token(a, c.req, c.ctx);
     json::object reg = to_json(*r);
-    reg["status_label"] = a.texts.text(lang, "regstatus_" + r->status);
+    reg["status_label"] = a.texts.text(lang, "regstatus_" + std::string(to_string(r->status)));
     // Nothing to change or show at a door once the registration or the event is cancelled.
-    reg["is_active"] = r->status != "cancelled" && r->status != "rejected" && e->status != "cancelled";
+    reg["is_active"] = is_live(r->status) && e->status != events::event_status::cancelled;
     // Not "position": the registration has a job title of that name, which a confirmed
     // person's page once showed as a place on the waiting list.
-    if (r->status == "waitlisted") reg["waitlist_place"] = repo.waitlist_position(*r);
-    if (r->status == "confirmed") reg["qr"] = qr_data_uri(checkin_url(a.cfg.public_base(), a.secret, r->id));
+    if (r->status == registration_status::waitlisted) reg["waitlist_place"] = repo.waitlist_position(*r);
+    if (r->status == registration_status::confirmed) reg["qr"] = qr_data_uri(checkin_url(a.cfg.public_base(), a.secret, r->id));
     json::object values{{"name", r->name},         {"organisation", r->organisation}, {"position", r->position},
                         {"town", r->town},         {"phone", r->phone}};
     if (raw)
@@ -272,7 +272,7 @@ http::response manage_post(call& c, const personal_parts& parts) {
     if (!e) return c.error(404, "bad_link");
     std::string notice;
     if (app::form_value(c.form, "action") == "cancel") {
-        if (r->status == "cancelled" || r->status == "rejected") return c.error(409, "already_cancelled");
+        if (!is_live(r->status)) return c.error(409, "already_cancelled");
         // Asked first: cancelling gives the seat away and cannot be taken back.
         if (app::form_value(c.form, "confirm") != "1") return manage_page(c, parts, "", true);
         context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
@@ -371,7 +371,10 @@ http::response api_patch(call& c) {
     };
     field_errors errors;
     view::json_fields read(c.body, fields, errors);
-    auto new_status = read.text("status");
+    // A status that is none is refused as set_status refuses "pending", after the fields' checks.
+    auto status_text = read.text("status");
+    std::optional<registration_status> new_status = status_text ? parse_status(*status_text) : std::nullopt;
+    bool unknown_status = status_text && !new_status;
     auto checked_in = read.boolean("checked_in");
     json::object details;
     for (const auto& f : fields)
@@ -394,14 +397,17 @@ http::response api_patch(call& c) {
         validate(in, errors, parse_form_settings(e->registration_form));
     }
     if (!errors.empty()) return app::validation_failed(a, c.req, errors);
+    auto refused = [&](refusal why) {
+        return app::json_error(http_status(why), code(why), a.texts.text(lang, message_key(why)));
+    };
+    if (unknown_status) return refused(refusal::unknown_value);
     if (!details.empty()) {
         apply_details(*r, in);
         repo.update_details(*r);
     }
     if (new_status) {
         context rc{c.db(), a.mail, a.cfg.public_base(), a.secret};
-        if (auto refused = set_status(rc, *e, *r, *new_status))
-            return app::json_error(http_status(*refused), code(*refused), a.texts.text(lang, message_key(*refused)));
+        if (auto why = set_status(rc, *e, *r, *new_status)) return refused(*why);
     }
     if (checked_in) repo.set_checked_in(r->id, *checked_in);
     storage::audit(c.db(), c.user().id, "registration.api_patch", e->id, r->id, c.req.body.substr(0, 500));
@@ -428,8 +434,8 @@ http::response invitation_page(call& c) {
     auto inv = *contacts::repository(c.db()).find_invitation(c.object_id);
     auto e = *events::repository(c.db()).find(inv.event_id);
     if (inv.registration_id) return invitation_message(c, e.title, a.texts.text(lang, "invitation_already_registered"));
-    if (e.status != "published" || e.ends_at < now_seconds() || e.registration_mode == "closed")
-        return invitation_message(c, e.title, a.texts.text(lang, e.status == "cancelled" ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
+    if (e.status != events::event_status::published || e.ends_at < now_seconds() || e.registration_mode == "closed")
+        return invitation_message(c, e.title, a.texts.text(lang, e.status == events::event_status::cancelled ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
     http::fields prefill{{"email", inv.email}, {"name", inv.name}, {"invitation", token}};
     if (inv.contact_id)
         if (auto person = contacts::repository(c.db()).find(*inv.contact_id)) {

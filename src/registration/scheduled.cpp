@@ -24,7 +24,7 @@
 namespace sabor::registration {
 namespace json = boost::json;
 
-std::int64_t default_offset_minutes(std::string_view kind) { return kind == "reminder" ? 24 * 60 : 2 * 60; }
+std::int64_t default_offset_minutes(scheduled_kind kind) { return kind == scheduled_kind::reminder ? 24 * 60 : 2 * 60; }
 
 void check_placeholder_text(const std::string& v, std::size_t max, bool multiline, view::placeholder_names allowed,
                             const std::string& key, field_errors& errors) {
@@ -57,14 +57,14 @@ bool uses_placeholder(std::string_view text, std::string_view name) {
 }
 
 void check_message(const scheduled_message& m, field_errors& errors) {
-    check_placeholder_text(m.subject, max_subject, false, scheduled_placeholders, m.kind + "_subject", errors);
-    check_placeholder_text(m.body, max_body, true, scheduled_placeholders, m.kind + "_body", errors);
+    check_placeholder_text(m.subject, max_subject, false, scheduled_placeholders, m.prefix() + "_subject", errors);
+    check_placeholder_text(m.body, max_body, true, scheduled_placeholders, m.prefix() + "_body", errors);
     if (m.offset_minutes < 0 || m.offset_minutes > max_offset_minutes)
-        errors[m.kind + "_offset"] = {"error_offset_range", {{"max", std::to_string(max_offset_minutes / 60)}}};
+        errors[m.prefix() + "_offset"] = {"error_offset_range", {{"max", std::to_string(max_offset_minutes / 60)}}};
 }
 
 void apply_json(scheduled_message& m, const json::value& v, field_errors& errors) {
-    if (!v.is_object()) return void(errors[m.kind] = {"error_must_be_object", {}});
+    if (!v.is_object()) return void(errors[m.prefix()] = {"error_must_be_object", {}});
     using view::json_type;
     // Errors under "<kind>_<field>", as the page's form names them; the read-only fields of
     // GET may come back as read.
@@ -77,7 +77,7 @@ void apply_json(scheduled_message& m, const json::value& v, field_errors& errors
         {.name = "sent_at", .ignored = true},
         {.name = "due_at", .ignored = true},
     };
-    view::json_fields in(v.get_object(), fields, errors, m.kind + "_");
+    view::json_fields in(v.get_object(), fields, errors, m.prefix() + "_");
     if (auto x = in.boolean("enabled")) m.enabled = *x;
     if (auto x = in.integer("offset_minutes")) m.offset_minutes = *x;  // its range: check_message
     if (auto x = in.text("subject")) m.subject = *x;
@@ -86,7 +86,7 @@ void apply_json(scheduled_message& m, const json::value& v, field_errors& errors
 
 json::object to_json(const scheduled_message& m, std::int64_t due, const std::string& tz) {
     auto sent = m.sent_at.empty() ? std::optional<std::int64_t>{} : view::parse_iso8601(m.sent_at);
-    return json::object{{"kind", m.kind},
+    return json::object{{"kind", to_string(m.kind)},
                         {"enabled", m.enabled},
                         {"offset_minutes", m.offset_minutes},
                         {"subject", m.subject},
@@ -96,15 +96,15 @@ json::object to_json(const scheduled_message& m, std::int64_t due, const std::st
 }
 
 std::int64_t due_at(const scheduled_message& m, std::int64_t starts_at, std::int64_t ends_at) {
-    return m.kind == "reminder" ? starts_at - m.offset_minutes * 60 : ends_at + m.offset_minutes * 60;
+    return m.kind == scheduled_kind::reminder ? starts_at - m.offset_minutes * 60 : ends_at + m.offset_minutes * 60;
 }
 
 std::vector<due_message> due_messages(storage::database& db, std::int64_t now) {
     std::vector<due_message> out;
     for (auto& p : scheduled_repository(db).pending()) {
-        if (p.event_status != "published") continue;  // drafts wait; cancelled events send nothing
+        if (p.event_status != events::event_status::published) continue;  // drafts wait; cancelled events send nothing
         if (now < due_at(p.m, p.starts_at, p.ends_at)) continue;
-        auto action = p.m.kind == "reminder" && now >= p.ends_at ? due_action::skip : due_action::send;
+        auto action = p.m.kind == scheduled_kind::reminder && now >= p.ends_at ? due_action::skip : due_action::send;
         out.push_back({std::move(p), action});
     }
     return out;
@@ -120,10 +120,10 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
     // Read again under the write lock: another process may have sent or changed it.
     auto m = repo.find(d.p.m.id);
     auto e = m ? events::repository(db).find(m->event_id) : std::nullopt;
-    if (!m || !e || !m->enabled || !m->sent_at.empty() || e->status != "published") return 0;
+    if (!m || !e || !m->enabled || !m->sent_at.empty() || e->status != events::event_status::published) return 0;
     if (now < due_at(*m, e->starts_at, e->ends_at)) return 0;
     int queued = 0;
-    if (d.action == due_action::send && !(m->kind == "reminder" && now >= e->ends_at)) {
+    if (d.action == due_action::send && !(m->kind == scheduled_kind::reminder && now >= e->ends_at)) {
         mail::outbox box(db);
         repository regs(db);
         bool with_link = uses_placeholder(m->subject, "manage_url") || uses_placeholder(m->body, "manage_url");
@@ -132,7 +132,7 @@ int send_one(storage::database& db, const mail::composer& composer, const std::s
         auto venue = events::where_text(*e);
         auto event_url = public_base + "/events/" + e->slug;
         // The reminder brings what the confirmation brought: the check-in card and the calendar file.
-        bool reminder = m->kind == "reminder";
+        bool reminder = m->kind == scheduled_kind::reminder;
         auto ics = reminder ? event_ics(*e, public_base) : std::string{};
         for (const auto& r : repo.confirmed_recipients(e->id)) {
             // Only the personal link's hash is kept: the message carries a new one, which

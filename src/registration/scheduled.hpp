@@ -28,14 +28,13 @@ namespace sabor::registration {
 
 using view::field_errors;
 
-inline constexpr std::array<std::string_view, 2> scheduled_kinds{"reminder", "thanks"};
 // event_day: the event's day as seen when the message is sent ("днес", "утре", "на 24 декември").
 inline constexpr std::array<std::string_view, 8> scheduled_placeholders{
     "name", "organisation", "event_title", "event_date", "event_day", "venue", "event_url", "manage_url"};
 
 // Defaults: the reminder the day before (24 h before the start), the thank-you 2 h after
 // the end; both off until the organiser switches them on.
-std::int64_t default_offset_minutes(std::string_view kind);
+std::int64_t default_offset_minutes(scheduled_kind kind);
 inline constexpr std::int64_t max_offset_minutes = 30 * 24 * 60;  // 30 days
 inline constexpr std::size_t max_subject = 200;
 inline constexpr std::size_t max_body = 10000;

@@ -12,7 +12,7 @@ scheduled_message read(storage::statement& st, int i = 0) {
     scheduled_message m;
     m.id = st.get_int(i++);
     m.event_id = st.get_int(i++);
-    m.kind = st.get_text(i++);
+    m.kind = util::enum_stored<scheduled_kind>(scheduled_kinds, st.get_text(i++), "scheduled_messages.kind");
     m.enabled = st.get_int(i++) != 0;
     m.offset_minutes = st.get_int(i++);
     m.subject = st.get_text(i++);
@@ -41,7 +41,7 @@ std::optional<scheduled_message> scheduled_repository::find(std::int64_t id) {
 
 void scheduled_repository::save(const scheduled_message& m, const std::string& now_iso) {
     auto st = db_.prepare("SELECT id FROM scheduled_messages WHERE event_id = ? AND kind = ?");
-    st.bind(1, m.event_id).bind(2, m.kind);
+    st.bind(1, m.event_id).bind(2, to_string(m.kind));
     if (st.step()) {
         auto id = st.get_int(0);
         st.reset();
@@ -60,7 +60,7 @@ void scheduled_repository::save(const scheduled_message& m, const std::string& n
     db_.prepare("INSERT INTO scheduled_messages (event_id, kind, enabled, offset_minutes, subject, body, updated_at) "
                 "VALUES (:event_id, :kind, :enabled, :offset_minutes, :subject, :body, :updated_at)")
         .bind(":event_id", m.event_id)
-        .bind(":kind", m.kind)
+        .bind(":kind", to_string(m.kind))
         .bind(":enabled", m.enabled ? 1 : 0)
         .bind(":offset_minutes", m.offset_minutes)
         .bind(":subject", m.subject)
@@ -84,7 +84,7 @@ std::vector<pending_message> scheduled_repository::pending() {
         if (!starts || !ends) continue;  // never written so by sabor; skipped rather than guessed
         p.starts_at = *starts;
         p.ends_at = *ends;
-        p.event_status = st.get_text(11);
+        p.event_status = util::enum_stored<events::event_status>(events::statuses, st.get_text(11), "events.status");
         out.push_back(std::move(p));
     }
     return out;

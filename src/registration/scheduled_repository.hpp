@@ -1,6 +1,8 @@
 // All SQL about scheduled messages (the reminder before an event, the thank-you after) and
 // the recipients they go to.
 #pragma once
+#include "events/model.hpp"
+#include "registration/model.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -13,19 +15,22 @@ namespace sabor::registration {
 struct scheduled_message {
     std::int64_t id = 0;
     std::int64_t event_id = 0;
-    std::string kind;              // "reminder" or "thanks"
+    scheduled_kind kind = scheduled_kind::reminder;
     bool enabled = false;
     std::int64_t offset_minutes = 0;  // reminder: before the start; thanks: after the end
     std::string subject, body;     // the organiser's text with {{placeholders}}
     std::string sent_at;           // ISO 8601 UTC; empty while not sent
     std::string updated_at;
+
+    // The kind's name: the API's key, the start of its form fields' and texts' keys.
+    std::string prefix() const { return std::string(to_string(kind)); }
 };
 
 // An enabled, unsent message with its event's times and status, for the due check.
 struct pending_message {
     scheduled_message m;
     std::int64_t starts_at = 0, ends_at = 0;  // Unix seconds
-    std::string event_status;
+    events::event_status event_status = events::event_status::draft;
 };
 
 struct recipient {

@@ -29,7 +29,7 @@ namespace json = boost::json;
 std::vector<scheduled_message> messages_of(application& a, storage::database& db, const events::event& e) {
     auto saved = scheduled_repository(db).for_event(e.id);
     std::vector<scheduled_message> out;
-    for (auto kind : scheduled_kinds) {
+    for (auto kind : {scheduled_kind::reminder, scheduled_kind::thanks}) {
         auto it = std::find_if(saved.begin(), saved.end(), [&](const scheduled_message& m) { return m.kind == kind; });
         if (it != saved.end()) {
             out.push_back(*it);
@@ -37,11 +37,11 @@ std::vector<scheduled_message> messages_of(application& a, storage::database& db
         }
         scheduled_message m;
         m.event_id = e.id;
-        m.kind = std::string(kind);
+        m.kind = kind;
         m.offset_minutes = default_offset_minutes(kind);
         auto lang = a.cfg.i18n.default_locale;
-        m.subject = a.texts.text(lang, "scheduled_default_" + m.kind + "_subject");
-        m.body = a.texts.text(lang, "scheduled_default_" + m.kind + "_body");
+        m.subject = a.texts.text(lang, "scheduled_default_" + m.prefix() + "_subject");
+        m.body = a.texts.text(lang, "scheduled_default_" + m.prefix() + "_body");
         out.push_back(std::move(m));
     }
     return out;
@@ -89,7 +89,7 @@ http::response messages_page(call& c, const events::event& e, const std::vector<
     for (const auto& m : ms) {
         auto due = due_at(m, e.starts_at, e.ends_at);
         auto value = [&](const std::string& field, const std::string& stored) {
-            return raw ? app::form_value(*raw, m.kind + "_" + field) : stored;
+            return raw ? app::form_value(*raw, m.prefix() + "_" + field) : stored;
         };
         auto sent = m.sent_at.empty() ? std::optional<std::int64_t>{} : view::parse_iso8601(m.sent_at);
         std::string state = sent ? a.texts.text(c.lang(), "messages_status_sent") + " " +
@@ -98,14 +98,14 @@ http::response messages_page(call& c, const events::event& e, const std::vector<
                                               view::format_date_time(due, e.timezone, c.lang())
                                         : a.texts.text(c.lang(), "messages_status_off");
         auto err = [&](const std::string& field) {
-            auto it = errors.find(m.kind + "_" + field);
+            auto it = errors.find(m.prefix() + "_" + field);
             return it == errors.end() ? std::string{} : it->second;
         };
         blocks.push_back(json::object{
-            {"kind", m.kind},
-            {"legend", a.texts.text(c.lang(), "messages_" + m.kind)},
-            {"offset_label", a.texts.text(c.lang(), "messages_offset_" + m.kind)},
-            {"enabled", raw ? !app::form_value(*raw, m.kind + "_enabled").empty() : m.enabled},
+            {"kind", to_string(m.kind)},
+            {"legend", a.texts.text(c.lang(), "messages_" + m.prefix())},
+            {"offset_label", a.texts.text(c.lang(), "messages_offset_" + m.prefix())},
+            {"enabled", raw ? !app::form_value(*raw, m.prefix() + "_enabled").empty() : m.enabled},
             {"offset_hours", value("offset_hours", hours_text(m.offset_minutes))},
             {"subject", value("subject", m.subject)},
             {"body", value("body", m.body)},
@@ -141,10 +141,10 @@ http::response save(call& c) {
     auto ms = messages_of(a, c.db(), e);
     field_errors errors;
     for (auto& msg : ms) {
-        auto field = [&](const std::string& name) { return app::form_value(form, msg.kind + "_" + name); };
+        auto field = [&](const std::string& name) { return app::form_value(form, msg.prefix() + "_" + name); };
         msg.enabled = !field("enabled").empty();
         if (auto minutes = minutes_from_hours(field("offset_hours"))) msg.offset_minutes = *minutes;
-        else errors[msg.kind + "_offset"] = {"error_must_be_number", {}};
+        else errors[msg.prefix() + "_offset"] = {"error_must_be_number", {}};
         msg.subject = util::trim(field("subject"));
         msg.body = field("body");
         // Browsers send CR LF; the text is kept with LF only.
@@ -178,12 +178,12 @@ http::response api_put(call& c) {
     auto ms = messages_of(a, c.db(), e);
     field_errors errors;
     std::vector<view::json_field> fields;  // one object a kind of message
-    for (const auto& m : ms) fields.push_back({.name = m.kind, .type = view::json_type::object});
+    for (const auto& m : ms) fields.push_back({.name = to_string(m.kind), .type = view::json_type::object});
     view::json_fields in(body, fields, errors);
     for (auto& m : ms)
-        if (auto* v = in.get(m.kind)) apply_json(m, *v, errors);
+        if (auto* v = in.get(to_string(m.kind))) apply_json(m, *v, errors);
     for (const auto& m : ms)
-        if (body.contains(m.kind)) {
+        if (body.contains(m.prefix())) {
             field_errors own;
             check_message(m, own);
             for (auto& [k, v] : own) errors.try_emplace(k, v);
@@ -192,7 +192,7 @@ http::response api_put(call& c) {
         return app::validation_failed(a, c.req, errors);
     std::vector<scheduled_message> changed;
     for (const auto& m : ms)
-        if (body.contains(m.kind)) changed.push_back(m);
+        if (body.contains(m.prefix())) changed.push_back(m);
     save_all(c.db(), changed);
     storage::audit(c.db(), c.user().id, "event.scheduled_messages", e.id, e.id, c.req.body.substr(0, 500));
     tx.commit();

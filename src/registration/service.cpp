@@ -42,10 +42,11 @@ std::string trim(std::string_view s) { return util::trim(s, " \t"); }
 bool truthy(std::string_view v) { return v == "1" || v == "on" || v == "true" || v == "yes"; }
 
 // The seat a new or returning registrant gets, decided from counts read inside the transaction.
-std::string seat_for(repository& repo, const events::event& e) {
-    if (e.registration_mode == "moderated") return "pending";
-    if (e.capacity == 0) return "confirmed";
-    return repo.count(e.id, "confirmed") < e.capacity ? "confirmed" : "waitlisted";
+registration_status seat_for(repository& repo, const events::event& e) {
+    if (e.registration_mode == "moderated") return registration_status::pending;
+    if (e.capacity == 0) return registration_status::confirmed;
+    return repo.count(e.id, registration_status::confirmed) < e.capacity ? registration_status::confirmed
+                                                                          : registration_status::waitlisted;
 }
 
 // Queues one message about a registration, in the caller's transaction.
@@ -60,7 +61,7 @@ void queue_mail(context& c, const events::event& e, const registration& r, const
     o.data = mail_data(c.public_base, e, r.name, r.locale, token.empty() ? std::string{} : manage_url(c.public_base, token));
     events::add_mail_contact(o, e);
     // No door to show a code at once the event is cancelled.
-    if (r.status == "confirmed" && kind != "event_cancelled") add_checkin_card(o, c.public_base, c.secret, r.id);
+    if (r.status == registration_status::confirmed && kind != "event_cancelled") add_checkin_card(o, c.public_base, c.secret, r.id);
     if (kind == "registration_waitlisted") o.data["position"] = std::to_string(repo.waitlist_position(r));
     if (kind == "registration_confirmed" || kind == "registration_promoted" || kind == "registration_approved")
         o.attachments.push_back({"event.ics", "text/calendar; method=PUBLISH", event_ics(e, c.public_base)});
@@ -123,7 +124,7 @@ std::string event_ics(const events::event& e, const std::string& public_base) {
     ce.starts_at = e.starts_at;
     ce.ends_at = e.ends_at;
     ce.stamp = e.starts_at;
-    ce.cancelled = e.status == "cancelled";
+    ce.cancelled = e.status == events::event_status::cancelled;
     return view::make_ics(ce);
 }
 
@@ -228,8 +229,8 @@ void apply_details(registration& r, const input& in) {
 
 std::optional<outcome> closed_for(const events::event& e, const input& in, std::int64_t now) {
     outcome out;
-    if (e.status != "published")
-        return refuse(out, e.status == "cancelled" ? refusal::event_cancelled : refusal::not_found);
+    if (e.status != events::event_status::published)
+        return refuse(out, e.status == events::event_status::cancelled ? refusal::event_cancelled : refusal::not_found);
     if (e.ends_at < now) return refuse(out, refusal::event_over);
     if (e.registration_mode == "closed") return refuse(out, refusal::registration_closed);
     // Invitation-only events take registrations through a personal link only.
@@ -260,7 +261,7 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
         invitation_id = check.id;
     }
     if (auto existing = repo.find_by_email(e.id, in.email);
-        existing && existing->status != "cancelled" && existing->status != "rejected") {
+        existing && is_live(existing->status)) {
         if (invitation_id) contacts::link_registration(c.db, *invitation_id, existing->id);
         // Mail their personal link again (one more: only hashes are kept; the earlier links
         // keep working), at most once an hour: anyone may ask this for any address.
@@ -277,16 +278,16 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     }
     auto r = new_registration(e, in);
     r.status = seat_for(repo, e);
-    if (r.status == "waitlisted" && !e.waitlist) return refuse(out, refusal::event_full);  // rolls back
+    if (r.status == registration_status::waitlisted && !e.waitlist) return refuse(out, refusal::event_full);  // rolls back
     auto token = util::random_token(24);
     r.id = repo.insert(r, util::token_hash(token));
     if (invitation_id) contacts::link_registration(c.db, *invitation_id, r.id);
     r = *repo.find(r.id);
-    std::string kind = r.status == "confirmed" ? "registration_confirmed"
-                       : r.status == "waitlisted" ? "registration_waitlisted"
-                                                  : "registration_received";
+    std::string kind = r.status == registration_status::confirmed    ? "registration_confirmed"
+                       : r.status == registration_status::waitlisted ? "registration_waitlisted"
+                                                                     : "registration_received";
     queue_mail(c, e, r, kind, token, repo);
-    if (r.status == "pending") notify_request(c, e, r);  // the event's managers, in this same transaction
+    if (r.status == registration_status::pending) notify_request(c, e, r);  // the event's managers, in this same transaction
     out.what = outcome::created;
     out.reg = std::move(r);
     out.token = std::move(token);
@@ -297,15 +298,15 @@ registration add_walk_in(context& c, const events::event& e, const input& in) {
     repository repo(c.db);
     if (!in.email.empty())
         if (auto existing = repo.find_by_email(e.id, in.email)) {
-            if (existing->status != "confirmed") {
-                repo.set_status(existing->id, "confirmed");
-                existing->status = "confirmed";
+            if (existing->status != registration_status::confirmed) {
+                repo.set_status(existing->id, registration_status::confirmed);
+                existing->status = registration_status::confirmed;
             }
             repo.set_checked_in(existing->id, true);
             return *repo.find(existing->id);
         }
     auto r = new_registration(e, in);
-    r.status = "confirmed";
+    r.status = registration_status::confirmed;
     r.source = "desk";
     auto token = util::random_token(24);
     r.id = repo.insert(r, util::token_hash(token));
@@ -318,11 +319,11 @@ registration add_walk_in(context& c, const events::event& e, const input& in) {
 int promote_waiting(context& c, const events::event& e) {
     repository repo(c.db);
     int promoted = 0;
-    while (e.capacity == 0 || repo.count(e.id, "confirmed") < e.capacity) {
+    while (e.capacity == 0 || repo.count(e.id, registration_status::confirmed) < e.capacity) {
         auto next = repo.first_waitlisted(e.id);
         if (!next) break;
-        repo.set_status(next->id, "confirmed");
-        next->status = "confirmed";
+        repo.set_status(next->id, registration_status::confirmed);
+        next->status = registration_status::confirmed;
         queue_mail(c, e, *next, "registration_promoted", new_link(repo, next->id), repo);
         ++promoted;
     }
@@ -331,35 +332,36 @@ int promote_waiting(context& c, const events::event& e) {
 
 void cancel(context& c, const events::event& e, registration& r) {
     repository repo(c.db);
-    bool freed = r.status == "confirmed";
-    repo.set_status(r.id, "cancelled");
-    r.status = "cancelled";
+    bool freed = r.status == registration_status::confirmed;
+    repo.set_status(r.id, registration_status::cancelled);
+    r.status = registration_status::cancelled;
     queue_mail(c, e, r, "registration_cancelled", "", repo);
     if (freed) promote_waiting(c, e);
 }
 
-std::optional<refusal> set_status(context& c, const events::event& e, registration& r, const std::string& status,
+std::optional<refusal> set_status(context& c, const events::event& e, registration& r, registration_status status,
                                   bool beyond_capacity) {
-    if (std::find(statuses.begin(), statuses.end(), status) == statuses.end() || status == "pending")
-        return refusal::unknown_value;
+    // Nobody is put back to "waiting for a decision".
+    if (status == registration_status::pending) return refusal::unknown_value;
     if (status == r.status) return std::nullopt;
     repository repo(c.db);
-    if (status == "cancelled") {
+    if (status == registration_status::cancelled) {
         cancel(c, e, r);
         return std::nullopt;
     }
-    if (status == "confirmed" && !beyond_capacity && e.capacity > 0 && repo.count(e.id, "confirmed") >= e.capacity)
+    if (status == registration_status::confirmed && !beyond_capacity && e.capacity > 0 &&
+        repo.count(e.id, registration_status::confirmed) >= e.capacity)
         return refusal::event_full;
-    bool freed = r.status == "confirmed";
+    bool freed = r.status == registration_status::confirmed;
     auto before = r.status;
     repo.set_status(r.id, status);
     r.status = status;
-    if (status == "confirmed")
-        queue_mail(c, e, r, before == "waitlisted" ? "registration_promoted" : "registration_approved",
+    if (status == registration_status::confirmed)
+        queue_mail(c, e, r, before == registration_status::waitlisted ? "registration_promoted" : "registration_approved",
                    new_link(repo, r.id), repo);
-    else if (status == "rejected")
+    else if (status == registration_status::rejected)
         queue_mail(c, e, r, "registration_rejected", "", repo);
-    else if (status == "waitlisted")
+    else if (status == registration_status::waitlisted)
         queue_mail(c, e, r, "registration_waitlisted", new_link(repo, r.id), repo);
     if (freed) promote_waiting(c, e);
     return std::nullopt;
@@ -388,7 +390,7 @@ boost::json::object to_json(const registration& r) {
                                {"phone", r.phone},
                                {"consent", r.consent},
                                {"public_listing", r.public_listing},
-                               {"status", r.status},
+                               {"status", to_string(r.status)},
                                {"created_at", r.created_at},
                                {"checked_in_at", r.checked_in_at.empty() ? boost::json::value(nullptr)
                                                                          : boost::json::value(r.checked_in_at)},

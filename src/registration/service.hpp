@@ -76,8 +76,8 @@ void cancel(context& c, const events::event& e, registration& r);
 // An organiser's decision: confirmed, rejected, cancelled, waitlisted. Call inside a transaction.
 // Returns a message key when the change is refused (e.g. confirming beyond capacity, unless
 // `beyond_capacity`: the organiser admits someone at the door of a full room).
-std::optional<refusal> set_status(context& c, const events::event& e, registration& r, const std::string& status,
-                                      bool beyond_capacity = false);
+std::optional<refusal> set_status(context& c, const events::event& e, registration& r, registration_status status,
+                                  bool beyond_capacity = false);
 // Fills free seats from the waiting list (after a capacity increase). Call inside a transaction.
 int promote_waiting(context& c, const events::event& e);
 // A walk-in at the desk, confirmed and checked in beyond capacity; an address already

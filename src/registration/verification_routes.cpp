@@ -72,7 +72,7 @@ std::optional<http::response> verification_instead(application& a, http::request
     auto refused = closed_for(e, in, now);
     // Full without a waiting list: said at once (a count, nothing about this address).
     if (!refused && e.registration_mode == "open" && e.capacity > 0 && !e.waitlist &&
-        repository(db).count(e.id, "confirmed") >= e.capacity) {
+        repository(db).count(e.id, registration_status::confirmed) >= e.capacity) {
         refused = outcome{};
         refused->why = refusal::event_full;
     }

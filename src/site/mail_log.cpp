@@ -17,6 +17,9 @@ using mail::outbox;
 using mail::outbox_row;
 using mail::outgoing;
 using mail::safe_address;
+using mail::message_status;
+using mail::parse_status;
+using mail::to_string;
 
 using app::access;
 using app::application;
@@ -29,7 +32,7 @@ json::object row_json(const outbox_row& r) {
     return json::object{{"id", r.id},           {"kind", r.kind},
                         {"to", r.to_address},   {"to_name", r.to_name},
                         {"subject", r.subject}, {"message_id", r.message_id},
-                        {"status", r.status},   {"attempts", r.attempts},
+                        {"status", to_string(r.status)},   {"attempts", r.attempts},
                         {"next_attempt_at", r.next_attempt_at}, {"last_error", r.last_error},
                         {"created_at", r.created_at}, {"sent_at", r.sent_at}};
 }
@@ -55,15 +58,15 @@ http::response admin_page(call& c) {
     const auto& lang = c.lang();
     app::csrf_token(a, c.req, c.ctx);
     auto status = c.req.query_param("status").value_or("");
-    if (status != "queued" && status != "sending" && status != "sent" && status != "failed") status.clear();
+    if (!parse_status(status)) status.clear();  // no such status: all
     outbox box(c.db());
     auto counts = box.counts();
     std::int64_t total = 0;
     json::array items;
     for (const auto& r : box.list(status, 200, 0, &total)) {
         auto j = row_json(r);
-        j["status_label"] = a.texts.text(lang, "mail_status_" + r.status);
-        j["can_resend"] = r.status == "sent" || r.status == "failed";
+        j["status_label"] = a.texts.text(lang, "mail_status_" + std::string(to_string(r.status)));
+        j["can_resend"] = r.status == message_status::sent || r.status == message_status::failed;
         items.push_back(std::move(j));
     }
     json::object data{{"title", a.texts.text(lang, "mail_title")},
@@ -111,14 +114,14 @@ http::response api_test(call& c) {
     auto id = queue_test(c.db(), c.app.mail, std::string(to->get_string()), lang, c.user());
     if (!id)
         return app::json_error(422, "validation", texts.text(lang, "error_validation"), {{"to", texts.text(lang, "error_bad_address")}});
-    return app::json_response(202, json::object{{"id", *id}, {"status", "queued"}});
+    return app::json_response(202, json::object{{"id", *id}, {"status", to_string(message_status::queued)}});
 }
 
 http::response api_resend(call& c) {
     auto id = app::to_id(c.req.param("id"));
     if (!id || !outbox(c.db()).resend(*id, now_seconds()))
         return app::json_error(409, "cannot_resend", c.app.texts.text(c.lang(), "error_cannot_resend"));
-    return app::json_response(200, json::object{{"id", *id}, {"status", "queued"}});
+    return app::json_response(200, json::object{{"id", *id}, {"status", to_string(message_status::queued)}});
 }
 
 }  // namespace

@@ -186,6 +186,19 @@ class RegistrationTest(EventMailTestCase):
         r = self.api("PATCH", f"/api/v1/registrations/{b['id']}", {"status": "rejected"})
         self.assertEqual(r.json()["status"], "rejected")
 
+    def test_a_status_that_is_none_is_refused_and_changes_nothing(self):
+        rid = self.register(person(1)).json()["id"]
+        for status in ("approved", "Confirmed", "pending", ""):
+            r = self.api("PATCH", f"/api/v1/registrations/{rid}", {"status": status, "name": "Друго име"})
+            self.assertEqual(r.status, 422, status)
+            self.assertEqual(r.json()["error"]["code"], "unknown_value")
+        self.assertEqual(self.s.sql("SELECT name, status FROM registrations WHERE id = ?", rid),
+                         [(person(1)["name"], "confirmed")])
+        # A filter that names no status matches nobody (it is not "all").
+        path = f"/api/v1/events/{self.event['id']}/registrations"
+        self.assertEqual(self.api("GET", path + "?status=approved").json()["total"], 0)
+        self.assertEqual(self.api("GET", path + "?status=").json()["total"], 1)
+
     def test_organiser_list_search_and_check_in(self):
         self.register(person(1, name="Мария Иванова", organisation="НПО „Мост“"))
         self.register(person(2, name="Petar Ivanov", town="Габрово"))

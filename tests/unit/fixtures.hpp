@@ -47,8 +47,8 @@ inline mail::composer make_composer(const std::string& from) {
 inline void insert_published_event(storage::database& db, events::event& e) {
     auto user = accounts::repository(db).create_user("org@ruse.bg", "Организатор", "organiser", "x");
     events::repository(db).insert(e, user);
-    events::repository(db).set_status(e.id, "published");
-    e.status = "published";
+    events::repository(db).set_status(e.id, events::event_status::published);
+    e.status = events::event_status::published;
 }
 
 }  // namespace sabor::test

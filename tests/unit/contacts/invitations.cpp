@@ -103,7 +103,7 @@ TEST_CASE("a scheduled campaign is queued once, when due, skipping unsubscribed 
     CHECK(contacts::run_due_campaigns(ic, due + 3600) == 0);  // once only
 
     auto camp = *repo.find_campaign(c.id);
-    CHECK(camp.status == "queued");
+    CHECK(camp.status == contacts::campaign_status::queued);
     CHECK(camp.skipped_unsubscribed == 1);
     auto counts = repo.counts(c.id);
     CHECK(counts.invited == 2);
@@ -153,6 +153,6 @@ TEST_CASE("a campaign for a cancelled event is cancelled, not sent", "[invitatio
     c.created_at = c.send_at;
     c.id = repo.insert_campaign(c);
     CHECK(contacts::run_due_campaigns(ic, *view::parse_iso8601("2031-02-01T00:00:00Z")) == 0);
-    CHECK(repo.find_campaign(c.id)->status == "cancelled");
+    CHECK(repo.find_campaign(c.id)->status == contacts::campaign_status::cancelled);
     CHECK(mail::outbox(db).counts().queued == 0);
 }

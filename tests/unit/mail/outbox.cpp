@@ -81,7 +81,7 @@ TEST_CASE("the composer queues a recipe that builds the complete message later")
     auto rows = box.list("", 10, 0, nullptr);
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].subject == "Пробно съобщение от Събор");
-    CHECK(rows[0].status == "queued");
+    CHECK(rows[0].status == mail::message_status::queued);
 
     o.to_address = "x@example.bg\r\nBcc: evil@example.com";
     CHECK_THROWS_AS(c.enqueue(*t.db, o), mail::build_error);

@@ -43,7 +43,7 @@ struct fixture : test::temp_db {
         r.event_id = e.id;
         r.name = name;
         r.email = email;
-        r.status = status;
+        r.status = registration::parse_status(status).value();
         r.consent = true;
         repository(*db).insert(r, "hash-" + email);
     }
@@ -51,7 +51,7 @@ struct fixture : test::temp_db {
     void save(const std::string& kind, bool enabled, std::int64_t offset, const std::string& body = "Здравейте, {{name}}!") {
         scheduled_message m;
         m.event_id = e.id;
-        m.kind = kind;
+        m.kind = registration::parse_scheduled_kind(kind).value();
         m.enabled = enabled;
         m.offset_minutes = offset;
         m.subject = "Напомняне: {{event_title}}";
@@ -83,7 +83,7 @@ TEST_CASE("placeholders: known ones are filled, unknown or malformed ones are na
     CHECK_FALSE(uses_placeholder("a {{name}} b", "manage_url"));
 
     scheduled_message m;
-    m.kind = "reminder";
+    m.kind = scheduled_kind::reminder;
     m.subject = "Тема\r\nBcc: x@y.bg";
     m.body = "{{colour}}";
     m.offset_minutes = -5;
@@ -102,14 +102,14 @@ TEST_CASE("the due check: a reminder at its time, late but not after the event; 
     CHECK(due_messages(*f.db, day_before - 1).empty());
     auto due = due_messages(*f.db, day_before);
     REQUIRE(due.size() == 1);
-    CHECK(due[0].p.m.kind == "reminder");
+    CHECK(due[0].p.m.kind == scheduled_kind::reminder);
     CHECK(due[0].action == due_action::send);
     // Down through the start: sent late; down until after the end: skipped.
     CHECK(due_messages(*f.db, f.starts + 60)[0].action == due_action::send);
     auto after = due_messages(*f.db, f.ends + 3 * 3600);
     REQUIRE(after.size() == 2);
     CHECK(after[0].action == due_action::skip);
-    CHECK(after[1].p.m.kind == "thanks");
+    CHECK(after[1].p.m.kind == scheduled_kind::thanks);
     CHECK(after[1].action == due_action::send);
     CHECK(due_messages(*f.db, f.ends + 119 * 60).size() == 1);  // the thank-you waits for its 2 hours
 
@@ -118,7 +118,7 @@ TEST_CASE("the due check: a reminder at its time, late but not after the event; 
     f.save("thanks", false, 120);
     CHECK(due_messages(*f.db, f.ends + 3 * 3600).empty());
     f.save("reminder", true, 24 * 60);
-    events::repository(*f.db).set_status(f.e.id, "cancelled");
+    events::repository(*f.db).set_status(f.e.id, events::event_status::cancelled);
     CHECK(due_messages(*f.db, day_before).empty());
 }
 

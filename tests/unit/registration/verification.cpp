@@ -71,7 +71,7 @@ TEST_CASE("a request waits; confirming decides the seat then; the link works onc
     auto second = request_verification(c, f.e, f.person("second@example.bg"), f.now);
     CHECK(first.token.size() >= 22);
     CHECK(first.expires_at == f.now + 48 * 3600);
-    CHECK(repository(*f.db).count(f.e.id, "confirmed") == 0);
+    CHECK(repository(*f.db).count(f.e.id, registration_status::confirmed) == 0);
     CHECK(find_request(*f.db, first.token, f.now).what == pending::found);
     CHECK(find_request(*f.db, first.token + "x", f.now).what == pending::unknown);
     CHECK(find_request(*f.db, first.token, first.expires_at + 1).what == pending::expired);
@@ -80,9 +80,9 @@ TEST_CASE("a request waits; confirming decides the seat then; the link works onc
     auto r2 = confirm_request(c, second.token, f.now + 60);
     REQUIRE(r2.what == pending::found);
     CHECK(r2.registered.what == outcome::created);
-    CHECK(r2.registered.reg.status == "confirmed");
+    CHECK(r2.registered.reg.status == registration_status::confirmed);
     auto r1 = confirm_request(c, first.token, f.now + 120);
-    CHECK(r1.registered.reg.status == "waitlisted");
+    CHECK(r1.registered.reg.status == registration_status::waitlisted);
     CHECK(r1.registered.reg.name == "Мария „Иванова“");
     CHECK(r1.registered.reg.answers == R"({"q1":"да","q2":["a","b"]})");
     // Used: gone.
