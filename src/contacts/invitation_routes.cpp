@@ -3,6 +3,7 @@
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "contacts/invitations.hpp"
+#include "contacts/refusal.hpp"
 #include "contacts/repository.hpp"
 #include "contacts/service.hpp"
 #include "mail/unsubscribe.hpp"
@@ -13,6 +14,7 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -44,16 +46,13 @@ http::response message_page(call& c, const std::string& title, const std::string
 struct created {
     std::optional<campaign> camp;
     queue_result queued;
-    int status = 0;
-    std::string code, key;
+    std::optional<campaign_refusal> refused;
 };
 created create_campaign(application& a, storage::database& db, const events::event& e, campaign c, std::int64_t user_id,
                         std::int64_t now) {
     created out;
     if (e.status != events::event_status::published) {
-        out.status = 409;
-        out.code = "event_not_published";
-        out.key = "error_invitation_event_not_published";
+        out.refused = campaign_refusal::event_not_published;
         return out;
     }
     auto ic = ctx_for(a, db);
@@ -225,7 +224,7 @@ http::response admin_post(call& c) {
         return admin_page(c, e, &c.form, std::move(extra), 200);
     }
     auto r = create_campaign(a, c.db(), e, camp, c.user().id, now);
-    if (!r.camp) return c.error(r.status, r.code, a.texts.text(lang, r.key));
+    if (r.refused) return c.error(http_status(*r.refused), std::string(code(*r.refused)), a.texts.text(lang, message_key(*r.refused)));
     auto base = "/admin/events/" + std::to_string(e.id) + "/invitations";
     if (r.camp->status == campaign_status::scheduled) return http::response::redirect(base + "?scheduled=1");
     return http::response::redirect(base + "?invited=" + std::to_string(r.queued.invited) +
@@ -331,7 +330,9 @@ http::response api_create(call& c) {
     validate(camp, errors);
     if (!errors.empty()) return app::validation_failed(a, c.req, errors);
     auto r = create_campaign(a, c.db(), e, camp, c.user().id, now);
-    if (!r.camp) return app::json_error(r.status, r.code, a.texts.text(c.lang(), r.key));
+    if (r.refused)
+        return app::json_error(http_status(*r.refused), std::string(code(*r.refused)),
+                               a.texts.text(c.lang(), message_key(*r.refused)));
     auto res = app::json_response(201, to_json(*r.camp, repository(c.db()).counts(r.camp->id)));
     res.set_header("Location", "/api/v1/events/" + std::to_string(e.id) + "/invitations?campaign=" + std::to_string(r.camp->id));
     return res;
@@ -375,12 +376,17 @@ http::response api_cancel(call& c) {
 http::response api_resend(call& c) {
     auto& a = c.app;
     const auto& lang = c.lang();
-    std::int64_t campaign_id = 0;
-    for (const auto& [k, v] : c.body) {
-        if (k != "campaign_id") return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_field"));
-        if (!v.is_int64() || v.get_int64() <= 0) return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_value"));
-        campaign_id = v.get_int64();
-    }
+    static constexpr view::json_field fields[] = {
+        {.name = "campaign_id", .type = view::json_type::integer, .error = "error_unknown_value"}};
+    field_errors errors;
+    view::json_fields in(c.body, fields, errors);
+    const auto* id = in.get("campaign_id");
+    if (id && (!id->is_int64() || id->get_int64() <= 0)) errors["campaign_id"] = {"error_unknown_value", {}};
+    // One message for the whole body: an error beside campaign_id's is an unknown field, told first.
+    if (errors.size() > errors.count("campaign_id"))
+        return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_field"));
+    if (!errors.empty()) return app::json_error(422, "validation", a.texts.text(lang, "error_unknown_value"));
+    std::int64_t campaign_id = id ? id->get_int64() : 0;
     auto e = events::the_event(c);
     storage::transaction tx(c.db());
     if (!campaign_of_event(c.db(), campaign_id, e.id)) return c.error(404, "not_found");

@@ -10,6 +10,7 @@
 #include "util/crypto.hpp"
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
+#include "view/json_fields.hpp"
 #include "view/placeholders.hpp"
 
 #include <boost/json.hpp>
@@ -94,47 +95,42 @@ std::int64_t queue_message(invite_context& c, mail::outbox& box, const events::e
 std::string invitation_url(const std::string& public_base, const std::string& token) { return public_base + "/i/" + token; }
 
 campaign campaign_from_json(const boost::json::object& body, field_errors& errors, std::int64_t now) {
+    using view::json_type;
+    static constexpr view::json_field fields[] = {
+        {.name = "subject", .type = json_type::text},
+        {.name = "body", .type = json_type::text},
+        {.name = "organisation_type", .type = json_type::text},
+        {.name = "town", .type = json_type::text},
+        {.name = "tag", .type = json_type::text},
+        {.name = "tags", .type = json_type::list},
+        {.name = "all", .type = json_type::boolean},
+        {.name = "locale", .type = json_type::text, .error = "error_unknown_value"},
+        {.name = "send_at", .type = json_type::text, .nullable = true, .error = "error_bad_time"},
+    };
     campaign c;
     c.send_at = view::format_iso_utc(now);
-    auto text = [&](const std::string& k, const json::value& v, std::string& into) {
-        if (!v.is_string()) errors[k] = {"error_must_be_text", {}};
-        else into = std::string(v.get_string());
-    };
-    for (const auto& [key, value] : body) {
-        std::string k(key);
-        if (k == "subject") text(k, value, c.subject);
-        else if (k == "body") text(k, value, c.body);
-        else if (k == "organisation_type") text(k, value, c.filter.organisation_type);
-        else if (k == "town") text(k, value, c.filter.town);
-        else if (k == "tag") {
-            std::string t;
-            text(k, value, t);
-            if (!errors.count(k)) c.filter.tags.push_back(t);
-        } else if (k == "tags") {
-            if (!value.is_array()) errors[k] = {"error_must_be_list", {}};
-            else
-                for (const auto& t : value.get_array()) {
-                    if (!t.is_string()) {
-                        errors[k] = {"error_must_be_list", {}};
-                        break;
-                    }
-                    c.filter.tags.emplace_back(t.get_string());
-                }
-        } else if (k == "all") {
-            if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
-            else c.filter.all = value.get_bool();
-        } else if (k == "locale") {
-            if (value.is_string() && (value.get_string() == "bg" || value.get_string() == "en")) c.locale = value.get_string();
-            else errors[k] = {"error_unknown_value", {}};
-        } else if (k == "send_at") {
-            if (value.is_null()) continue;
-            std::optional<std::int64_t> t;
-            if (value.is_string()) t = view::parse_iso8601(value.get_string());
-            if (!t) errors[k] = {"error_bad_time", {}};
-            else c.send_at = view::format_iso_utc(std::max(*t, now));
-        } else {
-            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+    view::json_fields in(body, fields, errors);
+    c.subject = in.text("subject").value_or("");
+    c.body = in.text("body").value_or("");
+    c.filter.organisation_type = in.text("organisation_type").value_or("");
+    c.filter.town = in.text("town").value_or("");
+    if (auto tag = in.text("tag")) c.filter.tags.push_back(std::move(*tag));
+    if (const auto* tags = in.list("tags"))
+        for (const auto& t : *tags) {
+            if (!t.is_string()) {
+                errors["tags"] = {"error_must_be_list", {}};
+                break;
+            }
+            c.filter.tags.emplace_back(t.get_string());
         }
+    if (auto all = in.boolean("all")) c.filter.all = *all;
+    if (auto locale = in.text("locale")) {
+        if (*locale == "bg" || *locale == "en") c.locale = *locale;
+        else errors["locale"] = {"error_unknown_value", {}};
+    }
+    if (auto send_at = in.text("send_at")) {  // null: now
+        if (auto t = view::parse_iso8601(*send_at)) c.send_at = view::format_iso_utc(std::max(*t, now));
+        else errors["send_at"] = {"error_bad_time", {}};
     }
     return c;
 }
@@ -306,8 +302,8 @@ std::optional<preview> preview_campaign(invite_context& c, const events::event& 
 invitation_check usable_invitation(storage::database& db, std::int64_t event_id, const std::string& token) {
     invitation_check out;
     auto inv = token.size() > 200 ? std::nullopt : repository(db).find_invitation_by_token(util::token_hash(token));
-    if (!inv || inv->event_id != event_id) out.refusal_key = "error_invitation_invalid";
-    else if (inv->registration_id) out.refusal_key = "error_invitation_used";
+    if (!inv || inv->event_id != event_id) out.refused = invitation_refusal::invalid;
+    else if (inv->registration_id) out.refused = invitation_refusal::used;
     else out.id = inv->id;
     return out;
 }

@@ -3,6 +3,7 @@
 // and what a registration through an invitation link needs.
 #pragma once
 #include "contacts/model.hpp"
+#include "contacts/refusal.hpp"
 #include "events/model.hpp"
 #include "events/service.hpp"
 #include "storage/database.hpp"
@@ -66,10 +67,10 @@ std::optional<preview> preview_campaign(invite_context& c, const events::event& 
                                         const std::string& lang);
 
 // For the registration: the invitation behind a token, when it belongs to this event and has
-// not been used; else the message key of the refusal.
+// not been used; else why not.
 struct invitation_check {
     std::optional<std::int64_t> id;
-    std::string refusal_key;
+    std::optional<invitation_refusal> refused;
 };
 invitation_check usable_invitation(storage::database& db, std::int64_t event_id, const std::string& token);
 void link_registration(storage::database& db, std::int64_t invitation_id, std::int64_t registration_id);

@@ -27,4 +27,21 @@ std::string_view code(skip_reason r) {
     return "import_bad_email";
 }
 
+std::string_view code(campaign_refusal r) {
+    switch (r) {
+        case campaign_refusal::event_not_published: return "event_not_published";
+    }
+    return "event_not_published";
+}
+
+int http_status(campaign_refusal r) {
+    switch (r) {
+        case campaign_refusal::event_not_published: return 409;
+    }
+    return 409;
+}
+
+// Its own key: error_event_not_published is the registration's message for another case.
+std::string message_key(campaign_refusal r) { return "error_invitation_" + std::string(code(r)); }
+
 }  // namespace sabor::contacts

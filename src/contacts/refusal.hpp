@@ -1,6 +1,8 @@
-// Why a contact import refused a whole file, or skipped one row of it: values, not message
-// keys. A code is what the API answers ("code" of the refused file, "errors[].code" of a
-// skipped row) and names its message ("error_" + code in the catalogs).
+// Why contacts refused something, as values, not message keys: a contact import that refused
+// a whole file or skipped one row of it, a campaign that cannot be created, an invitation link
+// that cannot be used. A code is what the API answers ("code" of the refused file,
+// "errors[].code" of a skipped row, a campaign's error code) and names its message
+// ("error_" + code in the catalogs, unless said otherwise).
 #pragma once
 #include <string>
 #include <string_view>
@@ -33,5 +35,21 @@ std::string_view code(skip_reason r);
 // The catalog key of its message.
 inline std::string message_key(import_refusal r) { return "error_" + std::string(code(r)); }
 inline std::string message_key(skip_reason r) { return "error_" + std::string(code(r)); }
+
+// An invitation campaign is refused.
+enum class campaign_refusal {
+    event_not_published,  // 409; its message is error_invitation_event_not_published
+};
+
+std::string_view code(campaign_refusal r);
+int http_status(campaign_refusal r);
+std::string message_key(campaign_refusal r);
+
+// Why an invitation link cannot be used to register (registration answers it with its own
+// refusal: invitation_invalid, invitation_used).
+enum class invitation_refusal {
+    invalid,  // unknown, forged, or of another event
+    used,     // someone already registered through it
+};
 
 }  // namespace sabor::contacts

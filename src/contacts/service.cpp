@@ -6,6 +6,7 @@
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 #include "view/i18n.hpp"
+#include "view/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -73,28 +74,24 @@ std::optional<std::string> check_tag(std::string& tag) {
 }
 
 contact contact_from_json(const boost::json::object& body, const contact& base, field_errors& errors) {
+    static const std::vector<view::json_field> fields = [] {
+        std::vector<view::json_field> t;
+        for (const auto& f : text_fields) t.push_back({.name = f.name, .type = view::json_type::text});
+        t.push_back({.name = "tags", .type = view::json_type::list});
+        return t;
+    }();
     contact c = base;
-    for (const auto& [key, value] : body) {
-        std::string k(key);
-        auto it = std::find_if(std::begin(text_fields), std::end(text_fields), [&](const text_field& f) { return f.name == k; });
-        if (it != std::end(text_fields)) {
-            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
-            else c.*(it->member) = std::string(value.get_string());
-        } else if (k == "tags") {
-            if (!value.is_array()) {
-                errors[k] = {"error_must_be_list", {}};
-                continue;
+    view::json_fields in(body, fields, errors);
+    for (const auto& f : text_fields)
+        if (auto v = in.text(f.name)) c.*(f.member) = std::move(*v);
+    if (const auto* tags = in.list("tags")) {
+        c.tags.clear();
+        for (const auto& t : *tags) {
+            if (!t.is_string()) {
+                errors["tags"] = {"error_must_be_list", {}};
+                break;
             }
-            c.tags.clear();
-            for (const auto& t : value.get_array()) {
-                if (!t.is_string()) {
-                    errors[k] = {"error_must_be_list", {}};
-                    break;
-                }
-                c.tags.emplace_back(t.get_string());
-            }
-        } else {
-            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+            c.tags.emplace_back(t.get_string());
         }
     }
     return c;

@@ -5,6 +5,7 @@
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 #include "view/i18n.hpp"
+#include "view/json_fields.hpp"
 #include "view/text.hpp"
 
 #include <algorithm>
@@ -102,58 +103,51 @@ bool one_of(const std::array<std::string_view, N>& values, std::string_view v) {
 }  // namespace
 
 event_patch patch_from_json(const boost::json::object& body, field_errors& errors) {
+    using view::json_type;
+    static const std::vector<view::json_field> fields = [] {
+        std::vector<view::json_field> t;
+        for (const auto& r : text_rules) t.push_back({.name = r.name, .type = json_type::text});
+        for (auto n : {"starts_at", "ends_at"}) t.push_back({.name = n, .type = json_type::text, .error = "error_bad_time"});
+        t.push_back({.name = "capacity", .type = json_type::integer, .error = "error_capacity"});
+        for (auto n : {"organisers", "partners"}) t.push_back({.name = n, .type = json_type::list});
+        for (auto n : {"public_participants", "waitlist"}) t.push_back({.name = n, .type = json_type::boolean});
+        for (auto n : {"registration_opens_at", "registration_closes_at"})
+            t.push_back({.name = n, .type = json_type::text, .nullable = true, .error = "error_bad_time"});
+        for (auto n : {"id", "slug", "status", "url", "created_at", "updated_at"}) t.push_back({.name = n, .read_only = true});
+        return t;
+    }();
     event_patch p;
-    for (const auto& [key, value] : body) {
-        std::string k(key);
-        if (rule_for(k)) {
-            if (!value.is_string()) {
-                errors[k] = {"error_must_be_text", {}};
-                continue;
-            }
-            take_text(p, k, value.get_string(), errors);
-        } else if (k == "starts_at" || k == "ends_at") {
-            auto t = value.is_string() ? view::parse_iso8601(value.get_string()) : std::nullopt;
-            if (!t) {
-                errors[k] = {"error_bad_time", {}};
-                continue;
-            }
-            (k == "starts_at" ? p.starts_at : p.ends_at) = *t;
-        } else if (k == "capacity") {
-            if (!value.is_int64() && !value.is_uint64()) {
-                errors[k] = {"error_capacity", {}};
-                continue;
-            }
-            p.capacity = value.is_int64() ? value.get_int64() : -1;
-        } else if (k == "organisers" || k == "partners") {
-            std::vector<std::string> names;
-            bool ok = value.is_array();
-            if (ok)
-                for (const auto& n : value.get_array()) {
-                    if (!n.is_string()) {
-                        ok = false;
-                        break;
-                    }
-                    names.emplace_back(n.get_string());
-                }
-            if (!ok) {
-                errors[k] = {"error_must_be_list", {}};
-                continue;
-            }
-            take_names(k == "organisers" ? p.organisers : p.partners, k, names, errors);
-        } else if (k == "public_participants" || k == "waitlist") {
-            if (!value.is_bool()) errors[k] = {"error_must_be_bool", {}};
-            else (k == "waitlist" ? p.waitlist : p.public_participants) = value.get_bool();
-        } else if (k == "registration_opens_at" || k == "registration_closes_at") {
-            auto& target = k == "registration_opens_at" ? p.registration_opens_at : p.registration_closes_at;
-            if (value.is_null()) target = 0;
-            else if (auto t = value.is_string() ? view::parse_iso8601(value.get_string()) : std::nullopt) target = *t;
-            else errors[k] = {"error_bad_time", {}};
-        } else if (k == "id" || k == "slug" || k == "status" || k == "url" || k == "created_at" || k == "updated_at") {
-            errors[k] = {"error_read_only", {}};
-        } else {
-            errors[util::valid_utf8(k) ? k : std::string("?")] = {"error_unknown_field", {}};
+    view::json_fields in(body, fields, errors);
+    for (const auto& r : text_rules)
+        if (auto v = in.text(r.name)) take_text(p, r.name, *v, errors);
+    auto time = [&](const char* name, std::optional<std::int64_t>& target) {
+        if (in.is_null(name)) target = 0;  // only the registration window may be cleared
+        else if (auto v = in.text(name)) {
+            if (auto t = view::parse_iso8601(*v)) target = *t;
+            else errors[name] = {"error_bad_time", {}};
         }
+    };
+    time("starts_at", p.starts_at);
+    time("ends_at", p.ends_at);
+    time("registration_opens_at", p.registration_opens_at);
+    time("registration_closes_at", p.registration_closes_at);
+    // One beyond the signed range is refused as a negative one would be.
+    if (auto* v = in.get("capacity")) p.capacity = v->is_int64() ? v->get_int64() : -1;
+    for (auto [name, target] : {std::pair{"organisers", &p.organisers}, std::pair{"partners", &p.partners}}) {
+        const auto* list = in.list(name);
+        if (!list) continue;
+        std::vector<std::string> names;
+        for (const auto& n : *list) {
+            if (!n.is_string()) {
+                errors[name] = {"error_must_be_list", {}};
+                break;
+            }
+            names.emplace_back(n.get_string());
+        }
+        if (names.size() == list->size()) take_names(*target, name, names, errors);
     }
+    p.public_participants = in.boolean("public_participants");
+    p.waitlist = in.boolean("waitlist");
     return p;
 }
 

@@ -5,6 +5,7 @@
 #include "util/utf8.hpp"
 #include "view/dates.hpp"
 #include "view/i18n.hpp"
+#include "view/json_fields.hpp"
 #include "view/text.hpp"
 
 #include <algorithm>
@@ -16,6 +17,7 @@ namespace {
 
 namespace json = boost::json;
 using util::trim;
+using view::json_type;
 
 struct text_rule {
     std::string_view name;
@@ -62,11 +64,31 @@ void take_text(std::map<std::string, std::string>& out, const text_rule& rule, s
     out[name] = std::move(v);
 }
 
-// A key we cannot echo safely (not UTF-8) is reported under "?".
-std::string error_key(std::string_view k) { return util::valid_utf8(k) && k.size() <= 100 ? std::string(k) : "?"; }
+template <std::size_t N>
+void take_texts(const view::json_fields& in, const text_rule (&rules)[N], std::map<std::string, std::string>& out,
+                field_errors& errors) {
+    for (const auto& r : rules)
+        if (auto v = in.text(r.name)) take_text(out, r, *v, errors);
+}
 
-bool is_read_only(std::string_view k) {
-    return k == "id" || k == "event_id" || k == "created_at" || k == "updated_at" || k == "photo_url";
+// An unknown key longer than this is reported under "?" (as one that is not UTF-8).
+constexpr std::size_t longest_echoed_key = 100;
+
+// A body's table: the text fields of `rules`, then `more`, then the GET shape's read-only fields.
+template <std::size_t N>
+std::vector<view::json_field> table(const text_rule (&rules)[N], std::initializer_list<view::json_field> more) {
+    std::vector<view::json_field> t;
+    for (const auto& r : rules) t.push_back({.name = r.name, .type = view::json_type::text});
+    t.insert(t.end(), more);
+    for (auto n : {"id", "event_id", "created_at", "updated_at", "photo_url"}) t.push_back({.name = n, .read_only = true});
+    return t;
+}
+
+void take_time(const view::json_fields& in, const char* name, std::optional<std::int64_t>& target, field_errors& errors) {
+    auto v = in.text(name);
+    if (!v) return;
+    if (auto t = view::parse_iso8601(*v)) target = *t;
+    else errors[name] = {"error_bad_time", {}};
 }
 
 std::optional<std::int64_t> json_id(const json::value& v) {
@@ -91,10 +113,6 @@ std::optional<talk_speaker> speaker_item(const json::value& item, bool with_role
     ts.speaker_id = *id;
     if (role) ts.role = std::string(role->get_string());
     return ts;
-}
-
-std::optional<std::int64_t> json_time(const json::value& v) {
-    return v.is_string() ? view::parse_iso8601(v.get_string()) : std::nullopt;
 }
 
 std::optional<std::int64_t> form_id(std::string_view s) {
@@ -145,94 +163,82 @@ std::string room_key(const std::string& room) { return util::to_lower_utf8(trim(
 // ---- input ----
 
 speaker_patch speaker_from_json(const json::object& body, field_errors& errors) {
+    static const auto fields = table(speaker_rules, {});
     speaker_patch p;
-    for (const auto& [key, value] : body) {
-        if (const auto* rule = rule_for(speaker_rules, key)) {
-            if (!value.is_string()) errors[std::string(key)] = {"error_must_be_text", {}};
-            else take_text(p.text, *rule, value.get_string(), errors);
-        } else if (is_read_only(key)) {
-            errors[std::string(key)] = {"error_read_only", {}};
-        } else {
-            errors[error_key(key)] = {"error_unknown_field", {}};
-        }
-    }
+    view::json_fields in(body, fields, errors, {}, longest_echoed_key);
+    take_texts(in, speaker_rules, p.text, errors);
     return p;
 }
 
 session_patch session_from_json(const json::object& body, field_errors& errors) {
+    static const auto fields = table(session_rules, {
+        {.name = "starts_at", .type = json_type::text, .error = "error_bad_time"},
+        {.name = "ends_at", .type = json_type::text, .error = "error_bad_time"},
+        {.name = "chair_id", .type = json_type::integer, .nullable = true, .error = "prog_error_must_be_id"},
+    });
     session_patch p;
-    for (const auto& [key, value] : body) {
-        std::string k(key);
-        if (const auto* rule = rule_for(session_rules, k)) {
-            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
-            else take_text(p.text, *rule, value.get_string(), errors);
-        } else if (k == "starts_at" || k == "ends_at") {
-            auto t = json_time(value);
-            if (!t) errors[k] = {"error_bad_time", {}};
-            else (k == "starts_at" ? p.starts_at : p.ends_at) = *t;
-        } else if (k == "chair_id") {
-            if (value.is_null()) p.chair_id = 0;
-            else if (auto id = json_id(value)) p.chair_id = *id;
-            else errors[k] = {"prog_error_must_be_id", {}};
-        } else if (is_read_only(k)) {
-            errors[k] = {"error_read_only", {}};
-        } else {
-            errors[error_key(k)] = {"error_unknown_field", {}};
-        }
+    view::json_fields in(body, fields, errors, {}, longest_echoed_key);
+    take_texts(in, session_rules, p.text, errors);
+    take_time(in, "starts_at", p.starts_at, errors);
+    take_time(in, "ends_at", p.ends_at, errors);
+    if (in.is_null("chair_id")) p.chair_id = 0;
+    else if (auto* v = in.get("chair_id")) {
+        if (auto id = json_id(*v)) p.chair_id = *id;
+        else errors["chair_id"] = {"prog_error_must_be_id", {}};
     }
     return p;
 }
 
 talk_patch talk_from_json(const json::object& body, field_errors& errors) {
+    static const auto fields = table(talk_rules, {
+        {.name = "starts_at", .type = json_type::text, .nullable = true, .error = "error_bad_time"},
+        {.name = "ends_at", .type = json_type::text, .nullable = true, .error = "error_bad_time"},
+        {.name = "session_id", .type = json_type::integer, .error = "prog_error_must_be_id"},
+        {.name = "position", .type = json_type::integer, .error = "prog_error_position"},
+        {.name = "speaker_ids", .type = json_type::list, .error = "prog_error_id_list"},
+        {.name = "speakers", .type = json_type::list, .error = "prog_error_speaker_list"},
+    });
     talk_patch p;
     if (body.contains("speaker_ids") && body.contains("speakers")) errors["speakers"] = {"prog_error_speakers_twice", {}};
-    for (const auto& [key, value] : body) {
-        std::string k(key);
-        if (const auto* rule = rule_for(talk_rules, k)) {
-            if (!value.is_string()) errors[k] = {"error_must_be_text", {}};
-            else take_text(p.text, *rule, value.get_string(), errors);
-        } else if (k == "starts_at" || k == "ends_at") {
-            auto& target = k == "starts_at" ? p.starts_at : p.ends_at;
-            if (value.is_null()) target = 0;
-            else if (auto t = json_time(value)) target = *t;
-            else errors[k] = {"error_bad_time", {}};
-        } else if (k == "session_id") {
-            if (auto id = json_id(value)) p.session_id = *id;
-            else errors[k] = {"prog_error_must_be_id", {}};
-        } else if (k == "position") {
-            if (value.is_int64() && value.get_int64() >= 0) p.position = value.get_int64();
-            else if (value.is_uint64()) p.position = std::int64_t{1} << 40;  // "last"
-            else errors[k] = {"prog_error_position", {}};
-        } else if (k == "speaker_ids" || k == "speakers") {
-            if (!value.is_array()) {
-                errors[k] = {k == "speakers" ? "prog_error_speaker_list" : "prog_error_id_list", {}};
-                continue;
+    view::json_fields in(body, fields, errors, {}, longest_echoed_key);
+    take_texts(in, talk_rules, p.text, errors);
+    // A talk's times may be cleared (null): it then follows its session.
+    for (auto [name, target] : {std::pair{"starts_at", &p.starts_at}, std::pair{"ends_at", &p.ends_at}}) {
+        if (in.is_null(name)) *target = 0;
+        else take_time(in, name, *target, errors);
+    }
+    if (auto* v = in.get("session_id")) {
+        if (auto id = json_id(*v)) p.session_id = *id;
+        else errors["session_id"] = {"prog_error_must_be_id", {}};
+    }
+    if (auto* v = in.get("position")) {
+        if (v->is_uint64()) p.position = std::int64_t{1} << 40;  // beyond the signed range: "last"
+        else if (v->get_int64() >= 0) p.position = v->get_int64();
+        else errors["position"] = {"prog_error_position", {}};
+    }
+    for (std::string k : {"speaker_ids", "speakers"}) {
+        const auto* items = in.list(k);
+        if (!items) continue;
+        std::vector<talk_speaker> list;
+        bool ok = true;
+        for (const auto& item : *items) {
+            auto ts = speaker_item(item, k == "speakers");
+            if (!ts) {
+                ok = false;
+                break;
             }
-            std::vector<talk_speaker> list;
-            bool ok = true;
-            for (const auto& item : value.get_array()) {
-                auto ts = speaker_item(item, k == "speakers");
-                if (!ts) {
-                    ok = false;
-                    break;
-                }
-                if (k == "speakers" && !one_of(speaker_roles, ts->role)) {
-                    errors[k] = {"prog_error_unknown_role", {}};
-                    ok = false;
-                    break;
-                }
-                list.push_back(std::move(*ts));
+            if (k == "speakers" && !one_of(speaker_roles, ts->role)) {
+                errors[k] = {"prog_error_unknown_role", {}};
+                ok = false;
+                break;
             }
-            if (!ok) {
-                fail(errors, k, k == "speakers" ? "prog_error_speaker_list" : "prog_error_id_list");
-                continue;
-            }
-            p.speakers = std::move(list);
-        } else if (is_read_only(k)) {
-            errors[k] = {"error_read_only", {}};
-        } else {
-            errors[error_key(k)] = {"error_unknown_field", {}};
+            list.push_back(std::move(*ts));
         }
+        if (!ok) {
+            fail(errors, k, k == "speakers" ? "prog_error_speaker_list" : "prog_error_id_list");
+            continue;
+        }
+        p.speakers = std::move(list);
     }
     return p;
 }

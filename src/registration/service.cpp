@@ -257,7 +257,8 @@ outcome register_in_transaction(context& c, const events::event& e, const input&
     if (!in.invitation.empty()) {
         auto check = contacts::usable_invitation(c.db, e.id, in.invitation);
         if (!check.id)
-            return refuse(out, check.refusal_key == "error_invitation_used" ? refusal::invitation_used : refusal::invitation_invalid);
+            return refuse(out, check.refused == contacts::invitation_refusal::used ? refusal::invitation_used
+                                                                                   : refusal::invitation_invalid);
         invitation_id = check.id;
     }
     if (auto existing = repo.find_by_email(e.id, in.email);

@@ -44,18 +44,24 @@ std::string error_key(const json_field& f) { return std::string(f.error.empty() 
 }  // namespace
 
 json_fields::json_fields(const json::object& o, std::span<const json_field> table, field_errors& errors,
-                         std::string prefix)
+                         std::string prefix, std::size_t longest_echoed)
     : table_(table.begin(), table.end()), values_(table_.size(), nullptr) {
     for (const auto& [key, value] : o) {
         std::size_t i = 0;
         while (i < table_.size() && table_[i].name != key) ++i;
         if (i == table_.size()) {
-            errors[prefix + (util::valid_utf8(key) ? std::string(key) : std::string("?"))] = {"error_unknown_field", {}};
+            bool echo = util::valid_utf8(key) && key.size() <= longest_echoed;
+            errors[prefix + (echo ? std::string(key) : std::string("?"))] = {"error_unknown_field", {}};
             ok_ = false;
             continue;
         }
         const auto& f = table_[i];
         if (f.ignored) continue;
+        if (f.read_only) {
+            errors[reported(prefix, f)] = {"error_read_only", {}};
+            ok_ = false;
+            continue;
+        }
         if ((f.nullable && value.is_null()) || of_type(value, f.type)) {
             values_[i] = &value;
         } else {

@@ -29,6 +29,7 @@ struct json_field {
                                   // by default the type's own: error_must_be_text, _number, ...
     std::string_view reported_as = {};  // the field name errors go under, when not `name`
     bool ignored = false;         // a read-only field of the GET shape sent back: accepted, not read
+    bool read_only = false;       // a read-only field that may not be sent: error_read_only
 };
 
 // The message key a wrong value of `type` gets when the table names none.
@@ -37,12 +38,15 @@ std::string_view type_error(json_type type);
 class json_fields {
 public:
     // Checks `o` against `table`. Every error goes under `prefix` + the field's name; an
-    // unknown name that is not valid UTF-8 is reported as prefix + "?". Errors already in
-    // `errors` for other fields stay.
+    // unknown name that is not valid UTF-8, or longer than `longest_echoed` bytes, is reported
+    // as prefix + "?". Errors already in `errors` for other fields stay.
     json_fields(const boost::json::object& o, std::span<const json_field> table, field_errors& errors,
-                std::string prefix = {});
+                std::string prefix = {}, std::size_t longest_echoed = no_limit);
     // The values point into the object: it must outlive the reader.
-    json_fields(boost::json::object&&, std::span<const json_field>, field_errors&, std::string = {}) = delete;
+    json_fields(boost::json::object&&, std::span<const json_field>, field_errors&, std::string = {},
+                std::size_t = no_limit) = delete;
+
+    static constexpr std::size_t no_limit = static_cast<std::size_t>(-1);
 
     // The value when it was sent with the right type (or null, for a nullable field), else nullptr.
     // Asking for a name the table lacks is a programming error: std::logic_error.

@@ -504,6 +504,40 @@ class InvitationTest(unittest.TestCase):
         self.wait_status(failed[0]["email"], "sent")
         self.assertEqual(self.s.request("GET", "/i/" + self.token_in(resent[0])).status, 200)
 
+    def test_each_field_answers_its_own_mistake(self):
+        """A contact's and a campaign's fields each get their own message; resend names the first."""
+        en = {"Accept-Language": "en"}
+        unknown = "Unknown field."
+        r = self.api("POST", "/api/v1/contacts", {"name": 5, "email": "a@b.bg", "tags": ["a", 2], "colour": 1}, en)
+        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.json()["error"]["fields"], {"name": "The value must be text.",
+                                                       "tags": "The value must be a list of texts.", "colour": unknown})
+        r = self.api("PATCH", "/api/v1/contacts/1", {"tags": "НПО", "\u043a" * 60: 1}, en)
+        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.json()["error"]["fields"], {"tags": "The value must be a list of texts.", "к" * 60: unknown})
+        eid = self.event["id"]
+        r = self.api("POST", f"/api/v1/events/{eid}/invitations",
+                     {"subject": 1, "body": "x", "tag": 2, "tags": "x", "all": "yes", "locale": "de", "send_at": "soon",
+                      "town": None, "colour": 1}, en)
+        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.json()["error"]["fields"], {
+            "subject": "The value must be text.", "tag": "The value must be text.",
+            "tags": "The value must be a list of texts.", "all": "The value must be true or false.",
+            "locale": "Unknown value.", "send_at": "Invalid date and time.", "town": "The value must be text.",
+            "colour": unknown})
+        for body, message in [({"campaign_id": "1"}, "Unknown value."), ({"campaign_id": 0}, "Unknown value."),
+                              ({"campaign_id": 18446744073709551615}, "Unknown value."),
+                              ({"x": 1, "campaign_id": "1"}, unknown), ({"campaign_id": 1, "x": 1}, unknown)]:
+            r = self.api("POST", f"/api/v1/events/{eid}/invitations/resend", body, en)
+            self.assertEqual(r.status, 422, (body, r.text))
+            self.assertEqual(r.json()["error"], {"code": "validation", "message": message})
+        draft = self.create_event(dict(EVENT, title="Чернова"), publish=False)
+        r = self.api("POST", f"/api/v1/events/{draft['id']}/invitations", {"tag": "x", "subject": "П", "body": "x"}, en)
+        self.assertEqual(r.status, 409, r.text)
+        self.assertEqual(r.json()["error"], {
+            "code": "event_not_published",
+            "message": "The event is not published: invitations can only be sent for published events."})
+
     def test_bad_campaigns_are_refused_and_change_nothing(self):
         eid = self.event["id"]
         cases = [

@@ -102,6 +102,34 @@ class ApiTest(ApiTestCase):
         self.assertEqual(r.status, 415)
         self.assertEqual(self.count(), before)
 
+    def test_each_field_answers_its_own_mistake(self):
+        """Read-only fields, wrong types and unknown names each get their own message (in English)."""
+        long_name = "к" * 60  # 120 bytes: an event echoes it
+        body = dict(EVENT, id=3, slug="x", status="published", capacity="5", organisers=["А", 1], partners="Б",
+                    waitlist="yes", registration_opens_at=5, starts_at=None, colour=1, **{long_name: 1})
+        r = self.api("POST", "/api/v1/events", body, headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.json()["error"]["fields"], {
+            "id": "This field cannot be changed this way.",
+            "slug": "This field cannot be changed this way.",
+            "status": "This field cannot be changed this way.",
+            "capacity": "The number of places must be a whole number from 0 to 100000.",
+            "organisers": "The value must be a list of texts.",
+            "partners": "The value must be a list of texts.",
+            "waitlist": "The value must be true or false.",
+            "registration_opens_at": "Invalid date and time.",
+            "starts_at": "Invalid date and time.",
+            "colour": "Unknown field.",
+            long_name: "Unknown field.",
+        })
+        ev = self.api("POST", "/api/v1/events", dict(EVENT, registration_closes_at="2030-05-01T12:00:00+03:00")).json()
+        r = self.api("PATCH", f"/api/v1/events/{ev['id']}", {"registration_closes_at": None, "waitlist": True})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIsNone(r.json().get("registration_closes_at"))
+        r = self.api("PATCH", f"/api/v1/events/{ev['id']}", {"capacity": 18446744073709551615}, headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(list(r.json()["error"]["fields"]), ["capacity"])
+
     def test_authentication_and_ownership(self):
         r = self.api("POST", "/api/v1/events", EVENT, token=False)
         self.assertEqual(r.status, 401)

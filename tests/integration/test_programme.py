@@ -298,6 +298,44 @@ class ProgrammeApiTest(ProgrammeBase):
         self.assertEqual(self.api("GET", "/api/v1/events/999999/programme").status, 404)
 
 
+    def test_each_field_answers_its_own_mistake(self):
+        """Read-only fields, wrong types and unknown names each get their own message; an unknown
+        name longer than 100 bytes is reported as "?"."""
+        ev = self.new_event()
+        sp, ss, tt = self.build_programme(ev)
+        eid = ev["id"]
+        ro, unknown = "This field cannot be changed this way.", "Unknown field."
+        cases = [
+            ("POST", f"/api/v1/events/{eid}/speakers",
+             {"name": 5, "id": 1, "photo_url": "x", "к" * 51: 1, "x" * 100: 1},
+             {"name": "The value must be text.", "id": ro, "photo_url": ro, "?": unknown, "x" * 100: unknown}),
+            ("POST", f"/api/v1/events/{eid}/sessions",
+             {"title": None, "starts_at": 5, "ends_at": None, "chair_id": "x", "event_id": 2, "colour": 1},
+             {"title": "The value must be text.", "starts_at": "Invalid date and time.", "ends_at": "Invalid date and time.",
+              "chair_id": "The value must be an id (a positive whole number).", "event_id": ro, "colour": unknown}),
+            ("PATCH", f"/api/v1/sessions/{ss['panel']}", {"chair_id": -3, "created_at": "x"},
+             {"chair_id": "The value must be an id (a positive whole number).", "created_at": ro}),
+            ("POST", f"/api/v1/events/{eid}/talks",
+             {"title": 1, "session_id": -1, "position": -1, "speaker_ids": "1", "starts_at": 7, "updated_at": ""},
+             {"title": "The value must be text.", "session_id": "The value must be an id (a positive whole number).",
+              "position": "The position must be a whole number from 0 up.", "speaker_ids": "Expected a list of speaker ids.",
+              "starts_at": "Invalid date and time.", "updated_at": ro}),
+            ("PATCH", f"/api/v1/talks/{tt['law']}", {"position": 1.5, "speakers": "x", "speaker_ids": []},
+             {"position": "The position must be a whole number from 0 up.",
+              "speakers": "Expected a list of speakers, each with an id and optionally a role."}),
+            ("PATCH", f"/api/v1/talks/{tt['law']}", {"speakers": [], "speaker_ids": []},
+             {"speakers": "Send either speaker_ids or speakers, not both."}),
+        ]
+        for method, path, body, want in cases:
+            with self.subTest(path=path, body=body):
+                r = self.api(method, path, body, headers={"Accept-Language": "en"})
+                self.assertEqual(r.status, 422, r.text)
+                self.assertEqual(r.json()["error"]["fields"], want)
+        # A position beyond the signed range is "last"; a talk's time may be cleared.
+        r = self.api("PATCH", f"/api/v1/talks/{tt['law']}", {"position": 18446744073709551615, "starts_at": None, "ends_at": None})
+        self.assertEqual(r.status, 200, r.text)
+
+
 class ProgrammePagesTest(ProgrammeBase):
     def test_programme_page_in_order_with_speakers(self):
         ev = self.new_event()

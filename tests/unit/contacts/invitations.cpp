@@ -122,8 +122,9 @@ TEST_CASE("a scheduled campaign is queued once, when due, skipping unsubscribed 
     auto check = contacts::usable_invitation(db, 1, token);
     REQUIRE(check.id);
     CHECK(*check.id == list[0].id);
-    CHECK(contacts::usable_invitation(db, 2, token).refusal_key == "error_invitation_invalid");
-    CHECK(contacts::usable_invitation(db, 1, "forged").refusal_key == "error_invitation_invalid");
+    CHECK_FALSE(check.refused);
+    CHECK(contacts::usable_invitation(db, 2, token).refused == contacts::invitation_refusal::invalid);
+    CHECK(contacts::usable_invitation(db, 1, "forged").refused == contacts::invitation_refusal::invalid);
 
     // A second campaign to the same tag invites nobody twice.
     contacts::campaign again = c;

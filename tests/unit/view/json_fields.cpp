@@ -160,3 +160,22 @@ TEST_CASE("a table built at run time, as for an event's own questions", "[json_f
     CHECK(key_of(e, "q3") == "error_unknown_field");
     CHECK(e.size() == 1);
 }
+
+TEST_CASE("a read-only field sent is refused; long unknown names can be cut to ?", "[json_fields][hostile]") {
+    constexpr json_field t[] = {{.name = "title", .type = json_type::text}, {.name = "id", .read_only = true}};
+    std::string long_name(101, 'x');
+    json::object o{{"title", "t"}, {"id", 5}, {long_name, 1}, {std::string(100, 'y'), 2}};
+    field_errors e;
+    json_fields in(o, t, e, {}, 100);
+    CHECK_FALSE(in.ok());
+    CHECK(key_of(e, "id") == "error_read_only");
+    CHECK_FALSE(in.has("id"));
+    CHECK(key_of(e, "?") == "error_unknown_field");
+    CHECK(key_of(e, std::string(100, 'y')) == "error_unknown_field");  // at the limit: echoed
+    CHECK(e.size() == 3);
+    CHECK(in.text("title") == "t");
+    // Without a limit the name is echoed as sent.
+    field_errors e2;
+    json_fields whole(o, t, e2);
+    CHECK(key_of(e2, long_name) == "error_unknown_field");
+}
