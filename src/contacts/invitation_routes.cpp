@@ -102,7 +102,7 @@ http::response admin_page(call& c, const events::event& e, const http::fields* f
     for (const auto& i : repo.invitations(e.id, 0, shown, 1000, 0, &total)) {
         auto j = to_json(i);
         // One person's state ("изпратена"), not the plural of the column headings.
-        j["status_label"] = a.texts.text(ctx.lang, "invitation_state_" + i.status());
+        j["status_label"] = a.texts.text(ctx.lang, "invitation_state_" + std::string(to_string(i.status())));
         rows.push_back(std::move(j));
     }
     std::set<std::string> chosen;
@@ -340,7 +340,7 @@ http::response api_create(call& c) {
 
 http::response api_list(call& c) {
     auto status = c.req.query_param("status").value_or("");
-    if (!status.empty() && status != "queued" && status != "sent" && status != "failed" && status != "registered" && status != "declined")
+    if (!status.empty() && !parse_invitation_status(status))
         return app::json_error(400, "bad_query", c.app.texts.text(c.lang(), "error_unknown_value"));
     std::int64_t total = 0;
     json::array items;

@@ -53,8 +53,16 @@ struct campaign {
     std::string created_at;
 };
 
-// One invitation as tracked: its status follows from the registration, the decline and the
-// outbox row that carries it.
+// Where an invitation stands: worked out from the registration, the decline and the outbox
+// row that carries it, never stored; the API's "status" and its ?status= filter use the names.
+enum class invitation_status { queued, sent, failed, registered, declined };
+inline constexpr std::array<std::string_view, 5> invitation_statuses{"queued", "sent", "failed", "registered", "declined"};
+constexpr std::string_view to_string(invitation_status s) { return util::enum_name(invitation_statuses, s); }
+constexpr std::optional<invitation_status> parse_invitation_status(std::string_view s) {
+    return util::enum_parse<invitation_status>(invitation_statuses, s);
+}
+
+// One invitation as tracked.
 struct invitation {
     std::int64_t id = 0;
     std::int64_t campaign_id = 0;
@@ -68,8 +76,7 @@ struct invitation {
     std::optional<mail::message_status> mail_status;  // nothing without a message
     std::string mail_error;
     std::string sent_at;
-    // registered, declined, failed, sent, queued
-    std::string status() const;
+    invitation_status status() const;
 };
 
 struct campaign_counts {

@@ -127,12 +127,12 @@ void bind_fields(storage::statement& st, const contact& c) {
 
 }  // namespace
 
-std::string invitation::status() const {
-    if (registration_id) return "registered";
-    if (!declined_at.empty()) return "declined";
-    if (mail_status == mail::message_status::failed) return "failed";
-    if (mail_status == mail::message_status::sent) return "sent";
-    return "queued";
+invitation_status invitation::status() const {
+    if (registration_id) return invitation_status::registered;
+    if (!declined_at.empty()) return invitation_status::declined;
+    if (mail_status == mail::message_status::failed) return invitation_status::failed;
+    if (mail_status == mail::message_status::sent) return invitation_status::sent;
+    return invitation_status::queued;
 }
 
 // ---- contacts ----

@@ -89,7 +89,7 @@ http::response event_page(call& c, const parts& of_event) {
     view["by_invitation"] = e.status == event_status::published && e.registration_mode == "invitation" && e.ends_at >= now;
     auto av = availability_of(e, repo.confirmed_count(e.id), now);
     // Full without a waiting list: no "Register" button to a form that would refuse.
-    view["registration_open"] = accepting_registrations(e, now) && av.state != "full";
+    view["registration_open"] = accepting_registrations(e, now) && av.state != availability_state::full;
     view["availability"] = availability_view(av, e, a.texts, c.lang());
     // The "Register" button comes and goes at these times with no commit to mark them.
     for (auto t : {e.registration_opens_at, e.registration_closes_at + 1, e.ends_at + 1})

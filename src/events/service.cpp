@@ -277,15 +277,15 @@ bool accepting_registrations(const event& e, std::int64_t now) {
 }
 
 availability availability_of(const event& e, std::int64_t confirmed, std::int64_t now) {
-    availability av{e.capacity, confirmed, "open"};
+    availability av{e.capacity, confirmed, availability_state::open};
     bool full = e.capacity > 0 && confirmed >= e.capacity;
     if (e.status != event_status::published || e.ends_at < now || e.registration_mode == "closed" ||
         (e.registration_closes_at && now > e.registration_closes_at))
-        av.state = "closed";
+        av.state = availability_state::closed;
     else if (e.registration_opens_at && now < e.registration_opens_at)
-        av.state = "not_open";
+        av.state = availability_state::not_open;
     else if (full)
-        av.state = e.waitlist ? "waitlist" : "full";
+        av.state = e.waitlist ? availability_state::waitlist : availability_state::full;
     return av;
 }
 
@@ -294,25 +294,25 @@ boost::json::object to_json(const availability& av) {
         {"capacity", av.capacity > 0 ? boost::json::value(av.capacity) : boost::json::value(nullptr)},
         {"confirmed", av.confirmed},
         {"seats_left", av.capacity > 0 ? boost::json::value(av.seats_left()) : boost::json::value(nullptr)},
-        {"state", av.state},
+        {"state", to_string(av.state)},
     };
 }
 
 boost::json::object availability_view(const availability& av, const event& e, const view::i18n& texts,
                                       const std::string& lang) {
     std::string text;
-    if (av.state == "closed") text = texts.text(lang, "availability_closed");
-    else if (av.state == "not_open")
+    if (av.state == availability_state::closed) text = texts.text(lang, "availability_closed");
+    else if (av.state == availability_state::not_open)
         text = texts.text(lang, "availability_not_open",
                           {{"date", view::format_date_time(e.registration_opens_at, e.timezone, lang)}});
-    else if (av.state == "full") text = texts.text(lang, "availability_full");
-    else if (av.state == "waitlist") text = texts.text(lang, "availability_waitlist");
+    else if (av.state == availability_state::full) text = texts.text(lang, "availability_full");
+    else if (av.state == availability_state::waitlist) text = texts.text(lang, "availability_waitlist");
     else if (av.capacity > 0)
         text = av.seats_left() == 1 ? texts.text(lang, "availability_seats_left_one")
                                     : texts.text(lang, "availability_seats_left", {{"count", std::to_string(av.seats_left())}});
-    boost::json::object v{{"state", av.state}, {"text", text}};
-    for (const char* s : {"open", "waitlist", "full", "not_open", "closed"}) v[std::string("is_") + s] = av.state == s;
-    if (av.state == "waitlist") v["hint"] = texts.text(lang, "availability_waitlist_hint");
+    boost::json::object v{{"state", to_string(av.state)}, {"text", text}};
+    for (auto name : availability_states) v["is_" + std::string(name)] = to_string(av.state) == name;
+    if (av.state == availability_state::waitlist) v["hint"] = texts.text(lang, "availability_waitlist_hint");
     return v;
 }
 

@@ -6,9 +6,11 @@
 
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,10 +49,16 @@ bool accepting_registrations(const event& e, std::int64_t now);
 // registrations join the waiting list), "full" (no waiting list), "not_open" (the window
 // has not opened yet) or "closed" (not published, over, closed or past the deadline).
 // Invitation-only events report their seats like open ones; the page says who may register.
+// Whether the event takes registrations now and on what terms: worked out, never stored; the
+// API's "state" and the pages' is_<state> flags carry the name.
+enum class availability_state { open, waitlist, full, not_open, closed };
+inline constexpr std::array<std::string_view, 5> availability_states{"open", "waitlist", "full", "not_open", "closed"};
+constexpr std::string_view to_string(availability_state s) { return util::enum_name(availability_states, s); }
+
 struct availability {
     std::int64_t capacity = 0;  // 0 = unlimited
     std::int64_t confirmed = 0;
-    std::string state;
+    availability_state state = availability_state::open;
     std::int64_t seats_left() const { return capacity > confirmed ? capacity - confirmed : 0; }
 };
 availability availability_of(const event& e, std::int64_t confirmed, std::int64_t now);
