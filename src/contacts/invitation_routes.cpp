@@ -32,14 +32,6 @@ using util::now_seconds;
 
 invite_context ctx_for(application& a, storage::database& db) { return {db, a.mail, a.cfg.public_base(), a.secret}; }
 
-http::response message_page(call& c, const std::string& title, const std::string& message, json::object extra = {},
-                            int status = 200) {
-    json::object data{{"title", title}, {"message", message}};
-    for (auto& [k, v] : extra) data[k] = std::move(v);
-    auto res = c.page("contacts/message", std::move(data), status);
-    res.set_header("Cache-Control", "no-store");
-    return res;
-}
 
 // Creates a campaign and, when due now, queues its invitations, in one transaction. Returns
 // the campaign with its counts, or the refusal.
@@ -400,6 +392,15 @@ http::response api_resend(call& c) {
 }
 
 }  // namespace
+
+http::response message_page(call& c, const std::string& title, const std::string& message, json::object extra,
+                            int status) {
+    json::object data{{"title", title}, {"message", message}};
+    for (auto& [k, v] : extra) data[k] = std::move(v);
+    auto res = c.page("contacts/message", std::move(data), status);
+    res.set_header("Cache-Control", "no-store");
+    return res;
+}
 
 void register_invitation_routes(application& a) {
     using app::route;

@@ -3,6 +3,7 @@
 
 #include "app/routes.hpp"
 #include "app/web.hpp"
+#include "contacts/invitation_routes.hpp"
 #include "contacts/invitations.hpp"
 #include "contacts/repository.hpp"
 #include "events/repository.hpp"
@@ -415,16 +416,6 @@ http::response api_patch(call& c) {
     return app::json_response(200, to_json(*repo.find(r->id)));
 }
 
-// An invitation that no longer opens the form: why, on the invitations' message page.
-http::response invitation_message(call& c, const std::string& title, const std::string& message, json::object extra = {},
-                                  int status = 200) {
-    json::object data{{"title", title}, {"message", message}};
-    for (auto& [k, v] : extra) data[k] = std::move(v);
-    auto res = c.page("contacts/message", std::move(data), status);
-    res.set_header("Cache-Control", "no-store");
-    return res;
-}
-
 // The registration form an invitation opens (/i/{token}), filled in with what the invitation
 // and its contact know; the token travels in the form, and register_for checks it again.
 http::response invitation_page(call& c) {
@@ -433,9 +424,9 @@ http::response invitation_page(call& c) {
     auto token = std::string(c.req.param("token"));
     auto inv = *contacts::repository(c.db()).find_invitation(c.object_id);
     auto e = *events::repository(c.db()).find(inv.event_id);
-    if (inv.registration_id) return invitation_message(c, e.title, a.texts.text(lang, "invitation_already_registered"));
+    if (inv.registration_id) return contacts::message_page(c, e.title, a.texts.text(lang, "invitation_already_registered"));
     if (e.status != events::event_status::published || e.ends_at < now_seconds() || e.registration_mode == "closed")
-        return invitation_message(c, e.title, a.texts.text(lang, e.status == events::event_status::cancelled ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
+        return contacts::message_page(c, e.title, a.texts.text(lang, e.status == events::event_status::cancelled ? "error_event_cancelled" : "error_registration_closed"), {}, 409);
     http::fields prefill{{"email", inv.email}, {"name", inv.name}, {"invitation", token}};
     if (inv.contact_id)
         if (auto person = contacts::repository(c.db()).find(*inv.contact_id)) {
