@@ -192,6 +192,40 @@ int repository::set_password(std::int64_t user_id, const std::string& password_h
     return db_.changes();
 }
 
+void repository::create_reset(std::int64_t user_id, const std::string& token_hash, const std::string& now_iso,
+                              const std::string& expires_iso) {
+    db_.prepare("DELETE FROM password_resets WHERE user_id = ? OR expires_at <= ?").bind(1, user_id).bind(2, now_iso).run();
+    db_.prepare("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (:hash, :user, :now, :expires)")
+        .bind(":hash", token_hash)
+        .bind(":user", user_id)
+        .bind(":now", now_iso)
+        .bind(":expires", expires_iso)
+        .run();
+}
+
+std::optional<std::int64_t> repository::reset_user(const std::string& token_hash, const std::string& now_iso) {
+    auto st = db_.prepare("SELECT r.user_id FROM password_resets r JOIN users u ON u.id = r.user_id "
+                          "WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ? AND u.disabled_at IS NULL");
+    st.bind(1, token_hash).bind(2, now_iso);
+    if (!st.step()) return std::nullopt;
+    return st.get_int(0);
+}
+
+bool repository::use_reset(const std::string& token_hash, const std::string& now_iso) {
+    auto user = reset_user(token_hash, now_iso);
+    if (!user) return false;
+    db_.prepare("UPDATE password_resets SET used_at = ? WHERE token_hash = ?").bind(1, now_iso).bind(2, token_hash).run();
+    db_.prepare("DELETE FROM password_resets WHERE user_id = ? AND token_hash <> ?").bind(1, *user).bind(2, token_hash).run();
+    return true;
+}
+
+std::optional<std::string> repository::last_reset_at(std::int64_t user_id) {
+    auto st = db_.prepare("SELECT MAX(created_at) FROM password_resets WHERE user_id = ?");
+    st.bind(1, user_id);
+    if (!st.step() || st.is_null(0)) return std::nullopt;
+    return st.get_text(0);
+}
+
 std::string repository::secret() {
     if (auto s = storage::get_setting(db_, "secret")) return *s;
     return storage::put_setting_once(db_, "secret", util::random_token(32));

@@ -41,6 +41,16 @@ public:
     // A new password hash; every session of the account ends. Returns how many did.
     int set_password(std::int64_t user_id, const std::string& password_hash);
 
+    // Password resets (times as ISO 8601 UTC text). A new link retires the account's earlier
+    // ones; reset_user gives the account of a link that is unused and not expired;
+    // use_reset marks it used (false when it was not usable) and retires the others.
+    void create_reset(std::int64_t user_id, const std::string& token_hash, const std::string& now_iso,
+                      const std::string& expires_iso);
+    std::optional<std::int64_t> reset_user(const std::string& token_hash, const std::string& now_iso);
+    bool use_reset(const std::string& token_hash, const std::string& now_iso);
+    // When the account was last sent a link, or nothing.
+    std::optional<std::string> last_reset_at(std::int64_t user_id);
+
     // A random secret for HMACs (CSRF), made once and shared by every process on this database.
     std::string secret();
 

@@ -12,6 +12,7 @@
 #include "registration/scheduled.hpp"
 #include "site/audit_log.hpp"
 #include "site/mail_log.hpp"
+#include "site/password_reset.hpp"
 #include "site/sign_in.hpp"
 #include "site/users.hpp"
 #include "util/clock.hpp"
@@ -23,6 +24,7 @@ namespace sabor::cli {
 
 void add_routes(app::application& a) {
     site::register_sign_in_routes(a);
+    site::register_password_reset_routes(a);
     site::register_user_routes(a);
     // The programme and the materials are shown with their event and go with a deleted
     // draft; a registrant's materials are on their personal page.

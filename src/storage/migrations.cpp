@@ -423,6 +423,18 @@ ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
 ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
 )SQL"},
+    // Password resets: a single-use link mailed to the account's own address, valid for an
+    // hour; only the token's hash is kept.
+    migration{19, R"SQL(
+CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE INDEX password_resets_user ON password_resets(user_id);
+)SQL"},
 };
 
 void ensure_table(database& db) {

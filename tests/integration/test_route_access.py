@@ -139,6 +139,7 @@ class RouteAccessTest(unittest.TestCase):
             "card": card.group(1), "checkin": card.group(1),
             "r": reg["manage_url"].rsplit("/", 1)[1], "i": invitation.group(1), "u": unsubscribe.group(1),
             "v": None,  # no verify-mode registration here: only unknown tokens
+            "reset": None,  # a password reset link: only unknown tokens here (test_password_reset has real ones)
             "static": "css/sabor.css",
         }
         lines = s.cli("routes").stdout.splitlines()
@@ -169,7 +170,7 @@ class RouteAccessTest(unittest.TestCase):
                 value = self.values["filename"]
             elif before == "events":
                 value = self.values["events"][1 if draft else 0]
-            elif before in ("r", "i", "u", "v", "card"):
+            elif before in ("r", "i", "u", "v", "card", "reset"):
                 value = self.values[before] if real_tokens and self.values[before] else "unknown-link-0000000000"
             elif before in self.values:
                 value = self.values[before]
