@@ -186,6 +186,11 @@ void repository::enable_user(std::int64_t user_id) {
     db_.prepare("UPDATE users SET disabled_at = NULL WHERE id = ?").bind(1, user_id).run();
 }
 
+int repository::end_sessions(std::int64_t user_id) {
+    db_.prepare("DELETE FROM sessions WHERE user_id = ?").bind(1, user_id).run();
+    return db_.changes();
+}
+
 int repository::set_password(std::int64_t user_id, const std::string& password_hash) {
     db_.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(1, password_hash).bind(2, user_id).run();
     db_.prepare("DELETE FROM sessions WHERE user_id = ?").bind(1, user_id).run();

@@ -25,6 +25,8 @@ public:
     std::string create_session(std::int64_t user_id, int ttl_hours);
     std::optional<user> user_for_session(const std::string& token);
     void delete_session(const std::string& token);
+    // Ends every session of the account (every browser it is signed in on); how many.
+    int end_sessions(std::int64_t user_id);
 
     // A token valid for `days` days (0: until revoked).
     std::string create_api_token(std::int64_t user_id, int days = 0);

@@ -10,6 +10,7 @@
 #include "registration/notices.hpp"
 #include "registration/routes.hpp"
 #include "registration/scheduled.hpp"
+#include "site/account.hpp"
 #include "site/audit_log.hpp"
 #include "site/mail_log.hpp"
 #include "site/password_reset.hpp"
@@ -25,6 +26,7 @@ namespace sabor::cli {
 void add_routes(app::application& a) {
     site::register_sign_in_routes(a);
     site::register_password_reset_routes(a);
+    site::register_account_routes(a);
     site::register_user_routes(a);
     // The programme and the materials are shown with their event and go with a deleted
     // draft; a registrant's materials are on their personal page.
