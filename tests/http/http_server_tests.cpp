@@ -117,9 +117,9 @@ public:
         return true;
     }
     void abort() noexcept override {
-        ++probe_.aborts;
         close_fd();
         ::unlink(path_.c_str());
+        ++probe_.aborts;  // counted once the file is gone: tests wait on the count, then look for the file
     }
     response refusal() override { return response::text(415, "refused\n"); }
 
