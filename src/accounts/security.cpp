@@ -1,5 +1,7 @@
 #include "accounts/security.hpp"
 
+#include "util/utf8.hpp"
+
 #include <algorithm>
 
 namespace sabor::accounts {
@@ -73,5 +75,11 @@ std::size_t login_guard::size() {
     std::lock_guard lock(mu_);
     return entries_.size();
 }
+
+bool acceptable_password(std::string_view password) {
+    return util::valid_utf8(password) && util::utf8_length(password) >= 8 && password.size() <= 1024;
+}
+
+std::string whole_seconds(std::chrono::milliseconds wait) { return std::to_string((wait.count() + 999) / 1000); }
 
 }  // namespace sabor::accounts

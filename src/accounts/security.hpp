@@ -8,6 +8,7 @@
 #include <list>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace sabor::accounts {
@@ -62,5 +63,13 @@ private:
     std::list<std::string> order_;
     std::unordered_map<std::string, entry> entries_;
 };
+
+// The one rule for a new password, wherever it is set (the CLI, an admin, a reset link, the
+// account page): valid UTF-8, at least 8 characters, at most 1024 bytes (argon2 hashes what
+// it is given; a megabyte of "password" would be a megabyte hashed).
+bool acceptable_password(std::string_view password);
+
+// A wait as the whole seconds a person is told to wait (rounded up).
+std::string whole_seconds(std::chrono::milliseconds wait);
 
 }  // namespace sabor::accounts

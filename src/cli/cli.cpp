@@ -3,6 +3,7 @@
 #include "app/routes.hpp"
 #include "cli/compose.hpp"
 #include "accounts/repository.hpp"
+#include "accounts/security.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "app/periodic.hpp"
@@ -266,8 +267,8 @@ std::string read_password() {
     std::string password;
     if (!std::getline(std::cin, password)) throw usage_error("no password on stdin");
     if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (!util::valid_utf8(password)) throw usage_error("the password must be valid UTF-8 text");
-    if (util::utf8_length(password) < 8) throw usage_error("the password must have at least 8 characters");
+    if (!accounts::acceptable_password(password))
+        throw usage_error("the password must be valid UTF-8 text of at least 8 characters and at most 1024 bytes");
     return password;
 }
 

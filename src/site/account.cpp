@@ -1,6 +1,7 @@
 #include "site/account.hpp"
 
 #include "accounts/repository.hpp"
+#include "accounts/security.hpp"
 #include "app/app.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
@@ -37,7 +38,7 @@ http::response change_password(call& c) {
     const auto& u = c.user();
     auto account = accounts::normalise_email(u.email);
     if (auto wait = a.account_guard.wait(account); wait.count() > 0)
-        return account_page(c, a.texts.text(c.lang(), "login_account_backoff", {{"seconds", std::to_string((wait.count() + 999) / 1000)}}), 429);
+        return account_page(c, a.texts.text(c.lang(), "login_account_backoff", {{"seconds", accounts::whole_seconds(wait)}}), 429);
     accounts::repository repo(c.db());
     if (!util::verify_password(repo.password_hash(u.id), app::form_value(c.form, "current_password"))) {
         a.account_guard.failed(account);  // guessing the current password is guessing a login
@@ -45,7 +46,7 @@ http::response change_password(call& c) {
     }
     a.account_guard.succeeded(account);
     auto password = app::form_value(c.form, "password");
-    if (!util::valid_utf8(password) || util::utf8_length(password) < 8 || password.size() > 1024)
+    if (!accounts::acceptable_password(password))
         return account_page(c, text(c, "reset_error_short"), 422);
     if (password != app::form_value(c.form, "password_again")) return account_page(c, text(c, "reset_error_mismatch"), 422);
     auto hash = util::hash_password(password);

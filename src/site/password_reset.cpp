@@ -1,6 +1,7 @@
 #include "site/password_reset.hpp"
 
 #include "accounts/repository.hpp"
+#include "accounts/security.hpp"
 #include "app/app.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
@@ -89,7 +90,7 @@ http::response reset_page(call& c) { return reset_form(c, "", 200); }
 // On the worker pool: argon2 takes tens of milliseconds of a core.
 http::response reset_save(call& c) {
     auto password = app::form_value(c.form, "password");
-    if (!util::valid_utf8(password) || util::utf8_length(password) < 8 || password.size() > 1024)
+    if (!accounts::acceptable_password(password))
         return reset_form(c, text(c, "reset_error_short"), 422);
     if (password != app::form_value(c.form, "password_again")) return reset_form(c, text(c, "reset_error_mismatch"), 422);
     auto hash = util::hash_password(password);

@@ -1,6 +1,7 @@
 #include "site/sign_in.hpp"
 
 #include "accounts/repository.hpp"
+#include "accounts/security.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "util/crypto.hpp"
@@ -59,7 +60,7 @@ http::response login(call& c, const std::string& dummy) {
     // Per account as well, whether it exists or not (the answer must not tell).
     auto account = normalise_email(email);
     if (auto wait = a.account_guard.wait(account); wait.count() > 0) {
-        auto seconds = std::to_string((wait.count() + 999) / 1000);
+        auto seconds = accounts::whole_seconds(wait);
         auto r = login_form(c, email, next, a.texts.text(c.lang(), "login_account_backoff", {{"seconds", seconds}}), 429);
         r.set_header("Retry-After", seconds);
         return r;

@@ -3,6 +3,7 @@
 #include "site/users.hpp"
 
 #include "accounts/repository.hpp"
+#include "accounts/security.hpp"
 #include "app/routes.hpp"
 #include "app/web.hpp"
 #include "util/crypto.hpp"
@@ -114,7 +115,7 @@ http::response set_password(call& c) {
     auto u = account_in_path(c);
     if (!u) return c.error(404, "not_found");
     auto password = app::form_value(c.form, "password");
-    if (!util::valid_utf8(password) || util::utf8_length(password) < 8 || password.size() > 1000)
+    if (!accounts::acceptable_password(password))
         return user_page(c, *u, {{"error", text(c, "users_password_short")}}, 422);
     auto hash = util::hash_password(password);  // before the write lock is taken
     storage::transaction tx(c.db());
